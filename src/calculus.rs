@@ -1,0 +1,197 @@
+//! The differentiator: the Jacobian of every layer and of the loss, the chain rule, and the
+//! gradient of every parameter in chain-rule form and in closed form.
+//!
+//! Backpropagation in numerator layout: the row ∂ℓ/∂zᵢ is ∂ℓ/∂ŷ times the Jacobians of the
+//! layers after zᵢ, right to left in the network (left to right in the product). For the linear
+//! layer zᵢ = W⁽ᵏ⁾zᵢ₋₁ + b⁽ᵏ⁾ the gradients, shaped like their parameters, are
+//! ∂ℓ/∂W⁽ᵏ⁾ = (∂ℓ/∂zᵢ)ᵀ zᵢ₋₁ᵀ and ∂ℓ/∂b⁽ᵏ⁾ = (∂ℓ/∂zᵢ)ᵀ.
+
+use crate::expr::{ExprId, Role};
+use crate::layer::LayerKind;
+use crate::network::Network;
+use crate::shape::ShapeError;
+use crate::simplify::{Simplifier, unfold_derivatives};
+use crate::symbol::Symbol;
+
+/// One Jacobian ∂a/∂b between vectors, as printed in the Jacobians section.
+#[derive(Clone, Debug)]
+pub struct Jacobian {
+    pub symbol: Symbol,
+    /// The named node (printed as ∂a/∂b in the chain-rule form).
+    pub named: ExprId,
+    /// Its definition, as the derivative rule gives it: diag(σ′(z₃)).
+    pub definition: ExprId,
+    /// The definition simplified: diag(ŷ ⊙ (1 − ŷ)).
+    pub simplified: ExprId,
+    /// The named value differentiated, and the one it is differentiated by.
+    pub of: ExprId,
+    pub by: ExprId,
+    /// Index into `Network::layers` of the layer, `None` for the loss.
+    pub layer: Option<usize>,
+}
+
+/// The backpropagated row ∂ℓ/∂zᵢ for an intermediate zᵢ.
+#[derive(Clone, Debug)]
+pub struct Signal {
+    pub symbol: Symbol,
+    /// The zᵢ it is taken with respect to.
+    pub by: ExprId,
+    pub chain_rule: ExprId,
+    pub closed_form: ExprId,
+}
+
+/// The gradient of ℓ with respect to one parameter, shaped like the parameter.
+#[derive(Clone, Debug)]
+pub struct Gradient {
+    pub parameter: Symbol,
+    pub leaf: ExprId,
+    pub symbol: Symbol,
+    pub chain_rule: ExprId,
+    pub closed_form: ExprId,
+}
+
+/// A complete derivation: the network, its Jacobians, signals and gradients. Every renderer
+/// and the numeric check read this one value.
+#[derive(Clone, Debug)]
+pub struct Derivation {
+    pub network: Network,
+    /// ∂ℓ/∂ŷ first, then the layers' Jacobians from the output back.
+    pub jacobians: Vec<Jacobian>,
+    /// ∂ℓ/∂zᵢ from the output back.
+    pub signals: Vec<Signal>,
+    /// In parameter order: W⁽¹⁾, b⁽¹⁾, W⁽²⁾, …
+    pub gradients: Vec<Gradient>,
+    /// The simplifier rules that fired, in order (for tests and the curious).
+    pub rules_used: Vec<&'static str>,
+}
+
+pub fn derive(mut network: Network) -> Result<Derivation, ShapeError> {
+    let mut simplifier = Simplifier::new();
+    let arena = &mut network.arena;
+
+    // ∂ℓ/∂ŷ
+    let loss_symbol = Symbol::partial(Symbol::Loss, Symbol::Output);
+    let loss_definition = network.loss.jacobian(arena, network.yhat, network.y)?;
+    let loss_named = arena.name(loss_symbol.clone(), loss_definition, Role::Derivative);
+    let mut jacobians = vec![Jacobian {
+        symbol: loss_symbol,
+        named: loss_named,
+        definition: loss_definition,
+        simplified: simplifier.simplify(arena, loss_definition)?,
+        of: network.loss_value,
+        by: network.yhat,
+        layer: None,
+    }];
+
+    // The factor each layer contributes to the chain: W⁽ᵏ⁾ for a linear layer (its Jacobian is
+    // the weight itself), the named Jacobian ∂zᵢ/∂zᵢ₋₁ for an activation.
+    let mut chain_factor = Vec::with_capacity(network.layers.len());
+    for (index, layer) in network.layers.iter().enumerate() {
+        let of_symbol = arena
+            .named(layer.output)
+            .expect("outputs are named")
+            .symbol
+            .clone();
+        let by_symbol = match arena.named(layer.input) {
+            Some(info) => info.symbol.clone(),
+            None => Symbol::Input,
+        };
+        let symbol = Symbol::partial(of_symbol, by_symbol);
+        let definition = match layer.kind {
+            LayerKind::Linear => {
+                let k = layer.linear_index.expect("linear layers are numbered");
+                network
+                    .parameters
+                    .iter()
+                    .find(|p| p.symbol == Symbol::Weight(k))
+                    .expect("every linear layer has a weight")
+                    .leaf
+            }
+            LayerKind::Activation(activation) => activation.jacobian(arena, layer.input)?,
+        };
+        let named = arena.name(symbol.clone(), definition, Role::Derivative);
+        chain_factor.push(match layer.kind {
+            LayerKind::Linear => definition,
+            LayerKind::Activation(_) => named,
+        });
+        // The first layer's Jacobian (∂z₁/∂x) takes part in no parameter's gradient.
+        if index > 0 {
+            jacobians.push(Jacobian {
+                symbol,
+                named,
+                definition,
+                simplified: simplifier.simplify(arena, definition)?,
+                of: layer.output,
+                by: layer.input,
+                layer: Some(index),
+            });
+        }
+    }
+    // Listed from the output back, as backpropagation meets them.
+    jacobians[1..].reverse();
+
+    // Walk back from the output, growing the row ∂ℓ/∂zᵢ one factor at a time.
+    let mut row_factors = vec![loss_named];
+    let mut signals = Vec::new();
+    let mut by_layer: Vec<Option<ExprId>> = vec![None; network.layers.len()];
+    for index in (0..network.layers.len()).rev() {
+        let layer = &network.layers[index];
+        // Here row_factors is ∂ℓ/∂(output of this layer).
+        let row = arena.product(row_factors.clone())?;
+        by_layer[index] = Some(row);
+        if layer.output != network.yhat {
+            let closed = unfold_derivatives(arena, row)?;
+            let symbol = Symbol::partial(
+                Symbol::Loss,
+                arena.named(layer.output).expect("named").symbol.clone(),
+            );
+            signals.push(Signal {
+                symbol,
+                by: layer.output,
+                chain_rule: row,
+                closed_form: simplifier.simplify(arena, closed)?,
+            });
+        }
+        row_factors.push(chain_factor[index]);
+    }
+
+    let mut gradients = Vec::new();
+    for parameter in &network.parameters {
+        let layer = &network.layers[parameter.layer];
+        let row = by_layer[parameter.layer].expect("every layer has its row");
+        let column = arena.transpose(row);
+        let chain_rule = match parameter.symbol {
+            Symbol::Weight(_) => {
+                let input_row = arena.transpose(layer.input);
+                arena.matmul(column, input_row)?
+            }
+            _ => column,
+        };
+        // Each gradient has its parameter's shape; anything else is a defect, said loudly.
+        if arena.shape(chain_rule) != arena.shape(parameter.leaf) {
+            return Err(ShapeError {
+                operation: "a gradient and its parameter",
+                left: arena.shape(chain_rule).clone(),
+                right: arena.shape(parameter.leaf).clone(),
+            });
+        }
+        let unfolded = unfold_derivatives(arena, chain_rule)?;
+        let closed_form = simplifier.simplify(arena, unfolded)?;
+        gradients.push(Gradient {
+            parameter: parameter.symbol.clone(),
+            leaf: parameter.leaf,
+            symbol: Symbol::partial(Symbol::Loss, parameter.symbol.clone()),
+            chain_rule,
+            closed_form,
+        });
+    }
+
+    let rules_used = simplifier.trace;
+    Ok(Derivation {
+        network,
+        jacobians,
+        signals,
+        gradients,
+        rules_used,
+    })
+}

@@ -1,0 +1,335 @@
+//! The numeric check: evaluate the printed trees at a seeded random point and compare them with
+//! central finite differences of the forward pass.
+//!
+//! What is checked: every gradient (chain-rule and closed form) against differences of ℓ in each
+//! parameter entry; every Jacobian (as defined and as simplified) against differences of the
+//! layer's output in each input entry; every backpropagated row ∂ℓ/∂zᵢ against differences of ℓ
+//! in each entry of zᵢ. The error of one item is
+//!     max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, 10⁻³),
+//! relative for entries of ordinary size and absolute below 10⁻³, so that a gradient that is
+//! truly zero does not fail on rounding noise. NaN or infinity is a failure.
+
+use std::collections::HashMap;
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+
+use crate::calculus::Derivation;
+use crate::eval::{Inputs, Sizes, evaluate};
+use crate::expr::{ExprId, Node};
+use crate::layer::LayerKind;
+use crate::matrix::Matrix;
+use crate::symbol::Symbol;
+
+#[derive(Clone, Debug)]
+pub struct CheckOptions {
+    pub seed: u64,
+    pub sizes: Sizes,
+    /// Finite-difference step.
+    pub step: f64,
+    pub tolerance: f64,
+}
+
+impl CheckOptions {
+    pub const DEFAULT_SEED: u64 = 0;
+    pub const DEFAULT_STEP: f64 = 1e-5;
+    pub const DEFAULT_TOLERANCE: f64 = 1e-6;
+    /// No pre-activation of a kinked function (ReLU) lies closer than this to its kink.
+    pub const KINK_MARGIN: f64 = 1e-3;
+}
+
+/// Which printed form of a quantity an item checks.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Form {
+    ChainRule,
+    ClosedForm,
+    /// A Jacobian as its derivative rule gives it.
+    Definition,
+    /// A Jacobian after simplification.
+    Simplified,
+}
+
+impl Form {
+    pub fn label(self) -> &'static str {
+        match self {
+            Form::ChainRule => "chain rule",
+            Form::ClosedForm => "closed form",
+            Form::Definition => "as defined",
+            Form::Simplified => "simplified",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckItem {
+    pub symbol: Symbol,
+    pub form: Form,
+    pub error: f64,
+    pub passed: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckReport {
+    pub seed: u64,
+    pub sizes: Sizes,
+    pub step: f64,
+    pub tolerance: f64,
+    pub items: Vec<CheckItem>,
+}
+
+impl CheckReport {
+    pub fn passed(&self) -> bool {
+        self.items.iter().all(|i| i.passed)
+    }
+}
+
+/// The largest error over all entries, scaled as the module documentation says.
+pub fn error_between(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> f64 {
+    if (analytic.rows, analytic.cols) != (numeric.rows, numeric.cols) {
+        return f64::INFINITY;
+    }
+    let worst = analytic.zip(numeric, |a, b| (a - b).abs()).max_abs();
+    let scale = analytic.max_abs().max(numeric.max_abs()).max(1e-3);
+    if analytic
+        .data
+        .iter()
+        .chain(&numeric.data)
+        .any(|v| !v.is_finite())
+    {
+        return f64::NAN;
+    }
+    worst / scale
+}
+
+/// Runs the whole check at a random point drawn from `options.seed`.
+pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckReport, String> {
+    let inputs = random_point(derivation, options)?;
+    Ok(check_at(derivation, options, &inputs))
+}
+
+/// Runs the whole check at the given point.
+pub fn check_at(
+    derivation: &Derivation,
+    options: &CheckOptions,
+    inputs: &Inputs<f64>,
+) -> CheckReport {
+    let checker = Checker {
+        derivation,
+        sizes: &options.sizes,
+        inputs,
+        step: options.step,
+    };
+    let mut items = Vec::new();
+    let mut push = |symbol: &Symbol, form: Form, analytic: ExprId, numeric: &Matrix<f64>| {
+        let error = error_between(&checker.value(analytic), numeric);
+        items.push(CheckItem {
+            symbol: symbol.clone(),
+            form,
+            error,
+            passed: error <= options.tolerance,
+        });
+    };
+    let network = &derivation.network;
+    for gradient in &derivation.gradients {
+        let numeric = checker.parameter_gradient(&gradient.parameter, gradient.leaf);
+        push(
+            &gradient.symbol,
+            Form::ChainRule,
+            gradient.chain_rule,
+            &numeric,
+        );
+        push(
+            &gradient.symbol,
+            Form::ClosedForm,
+            gradient.closed_form,
+            &numeric,
+        );
+    }
+    for jacobian in &derivation.jacobians {
+        let numeric = checker.jacobian(jacobian.of, jacobian.by);
+        push(
+            &jacobian.symbol,
+            Form::Definition,
+            jacobian.definition,
+            &numeric,
+        );
+        if jacobian.simplified != jacobian.definition {
+            push(
+                &jacobian.symbol,
+                Form::Simplified,
+                jacobian.simplified,
+                &numeric,
+            );
+        }
+    }
+    for signal in &derivation.signals {
+        let numeric = checker.jacobian(network.loss_value, signal.by);
+        push(&signal.symbol, Form::ChainRule, signal.chain_rule, &numeric);
+        push(
+            &signal.symbol,
+            Form::ClosedForm,
+            signal.closed_form,
+            &numeric,
+        );
+    }
+    CheckReport {
+        seed: options.seed,
+        sizes: options.sizes.clone(),
+        step: options.step,
+        tolerance: options.tolerance,
+        items,
+    }
+}
+
+struct Checker<'a> {
+    derivation: &'a Derivation,
+    sizes: &'a Sizes,
+    inputs: &'a Inputs<f64>,
+    step: f64,
+}
+
+impl Checker<'_> {
+    fn value(&self, id: ExprId) -> Matrix<f64> {
+        self.value_with(id, self.inputs, &HashMap::new())
+    }
+
+    fn value_with(
+        &self,
+        id: ExprId,
+        inputs: &Inputs<f64>,
+        overrides: &HashMap<ExprId, Matrix<f64>>,
+    ) -> Matrix<f64> {
+        evaluate(
+            &self.derivation.network.arena,
+            id,
+            self.sizes,
+            inputs,
+            overrides,
+        )
+    }
+
+    /// Central differences of ℓ in every entry of a parameter, shaped like the parameter.
+    fn parameter_gradient(&self, parameter: &Symbol, _leaf: ExprId) -> Matrix<f64> {
+        let loss = self.derivation.network.loss_value;
+        let base = &self.inputs[parameter];
+        let mut gradient = Matrix::filled(base.rows, base.cols, 0.0);
+        let mut inputs = self.inputs.clone();
+        for e in 0..base.data.len() {
+            let mut at = |delta: f64| {
+                let mut moved = base.clone();
+                moved.data[e] += delta;
+                inputs.insert(parameter.clone(), moved);
+                self.value_with(loss, &inputs, &HashMap::new()).data[0]
+            };
+            gradient.data[e] = (at(self.step) - at(-self.step)) / (2.0 * self.step);
+        }
+        gradient
+    }
+
+    /// The numerator-layout Jacobian ∂of/∂by by central differences, moving one entry of `by`
+    /// at a time (`by` is x or a named value, whose value is then overridden).
+    fn jacobian(&self, of: ExprId, by: ExprId) -> Matrix<f64> {
+        let arena = &self.derivation.network.arena;
+        let base = self.value(by);
+        let outputs = self.value(of).data.len();
+        let mut jac = Matrix::filled(outputs, base.data.len(), 0.0);
+        let leaf_symbol = match arena.node(by) {
+            Node::Leaf(symbol) => Some(symbol.clone()),
+            _ => None,
+        };
+        for e in 0..base.data.len() {
+            let at = |delta: f64| {
+                let mut moved = base.clone();
+                moved.data[e] += delta;
+                match &leaf_symbol {
+                    Some(symbol) => {
+                        let mut inputs = self.inputs.clone();
+                        inputs.insert(symbol.clone(), moved);
+                        self.value_with(of, &inputs, &HashMap::new())
+                    }
+                    None => self.value_with(of, self.inputs, &HashMap::from([(by, moved)])),
+                }
+            };
+            let (plus, minus) = (at(self.step), at(-self.step));
+            for r in 0..outputs {
+                jac.data[r * jac.cols + e] = (plus.data[r] - minus.data[r]) / (2.0 * self.step);
+            }
+        }
+        jac
+    }
+}
+
+/// Uniform in [lo, hi) from 53 random bits.
+fn uniform(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
+    let unit = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+    lo + (hi - lo) * unit
+}
+
+/// A random point: x, W⁽ᵏ⁾, b⁽ᵏ⁾ uniform in [−1, 1); y uniform in [−1, 1), or in (0, 1) for a
+/// loss on probabilities. Redrawn until no input to a kinked activation is within
+/// `KINK_MARGIN` of its kink.
+pub fn random_point(
+    derivation: &Derivation,
+    options: &CheckOptions,
+) -> Result<Inputs<f64>, String> {
+    let network = &derivation.network;
+    let arena = &network.arena;
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let mut leaves: Vec<(Symbol, ExprId)> =
+        vec![(Symbol::Input, network.x), (Symbol::Target, network.y)];
+    leaves.extend(
+        network
+            .parameters
+            .iter()
+            .map(|p| (p.symbol.clone(), p.leaf)),
+    );
+    const ATTEMPTS: usize = 1000;
+    for _ in 0..ATTEMPTS {
+        let mut inputs = Inputs::new();
+        for (symbol, leaf) in &leaves {
+            let shape = arena.shape(*leaf);
+            let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
+            let (lo, hi) = if *symbol == Symbol::Target && network.loss.needs_probabilities() {
+                (0.0, 1.0)
+            } else {
+                (-1.0, 1.0)
+            };
+            let data = (0..rows * cols)
+                .map(|_| uniform(&mut rng, lo, hi))
+                .collect();
+            inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
+        }
+        if away_from_kinks(derivation, options, &inputs) {
+            return Ok(inputs);
+        }
+    }
+    Err(format!(
+        "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed",
+        CheckOptions::KINK_MARGIN
+    ))
+}
+
+fn away_from_kinks(derivation: &Derivation, options: &CheckOptions, inputs: &Inputs<f64>) -> bool {
+    let network = &derivation.network;
+    network.layers.iter().all(|layer| {
+        let LayerKind::Activation(activation) = layer.kind else {
+            return true;
+        };
+        if activation.kinks().is_empty() {
+            return true;
+        }
+        let z = evaluate(
+            &network.arena,
+            layer.input,
+            &options.sizes,
+            inputs,
+            &HashMap::new(),
+        );
+        z.data.iter().all(|v| {
+            activation
+                .kinks()
+                .iter()
+                .all(|k| (v - k).abs() >= CheckOptions::KINK_MARGIN)
+        })
+    })
+}

@@ -1,0 +1,373 @@
+//! The expression tree: matrix expressions with symbolic shapes, stored in an arena.
+//!
+//! Nodes are hash-consed: building the same node twice gives the same `ExprId`, so equal
+//! subexpressions are shared (a derivation stays linear in the depth of the network) and the
+//! simplifier can recognise a repeated subexpression by comparing ids. A node's operands always
+//! have smaller ids than the node, so walking ids in increasing order visits operands first; the
+//! evaluator relies on this to work without recursion.
+//!
+//! Every constructor checks shapes: an expression whose shapes do not fit cannot be built.
+
+use std::collections::HashMap;
+
+use crate::coef::Coef;
+use crate::func::Func;
+use crate::shape::{Dim, Shape, ShapeError};
+use crate::symbol::Symbol;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub struct ExprId(pub u32);
+
+impl ExprId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Node {
+    /// An input or parameter: x, y, W⁽ᵏ⁾, b⁽ᵏ⁾.
+    Leaf(Symbol),
+    /// A named quantity with a definition (z₁, ŷ, ℓ, ∂z₂/∂z₁): printed by name or expanded,
+    /// evaluated through its definition. The index points into `Arena::names`.
+    Named(usize),
+    /// The identity matrix of a dimension.
+    Identity(Dim),
+    /// The column of ones 𝟙 of a dimension.
+    Ones(Dim),
+    Scale(Coef, ExprId),
+    Add(ExprId, ExprId),
+    Sub(ExprId, ExprId),
+    /// A matrix product of two or more factors, left to right.
+    Product(Vec<ExprId>),
+    Transpose(ExprId),
+    /// Elementwise product ⊙.
+    Hadamard(ExprId, ExprId),
+    /// Elementwise quotient ⊘.
+    Divide(ExprId, ExprId),
+    /// The diagonal matrix of a column vector.
+    Diag(ExprId),
+    /// An elementwise function.
+    Map(Func, ExprId),
+    /// ‖v‖², the sum of squares of a column.
+    SquaredNorm(ExprId),
+    /// Σ, the sum of all entries.
+    Sum(ExprId),
+}
+
+/// What a named node stands for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Role {
+    /// A value computed by the forward pass: zᵢ, ŷ, ℓ.
+    Value,
+    /// A Jacobian or a gradient, printed by name in the chain-rule form.
+    Derivative,
+}
+
+#[derive(Clone, Debug)]
+pub struct NamedInfo {
+    pub symbol: Symbol,
+    pub definition: ExprId,
+    pub role: Role,
+}
+
+#[derive(Default, Debug, Clone)]
+pub struct Arena {
+    nodes: Vec<Node>,
+    shapes: Vec<Shape>,
+    lookup: HashMap<Node, ExprId>,
+    names: Vec<NamedInfo>,
+    /// The named value whose definition is a given expression: σ(z₃) ↦ ŷ.
+    value_names: HashMap<ExprId, ExprId>,
+}
+
+type Built = Result<ExprId, ShapeError>;
+
+impl Arena {
+    pub fn new() -> Arena {
+        Arena::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub fn node(&self, id: ExprId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    pub fn shape(&self, id: ExprId) -> &Shape {
+        &self.shapes[id.index()]
+    }
+
+    /// The name and definition of a `Named` node.
+    pub fn named(&self, id: ExprId) -> Option<&NamedInfo> {
+        match self.node(id) {
+            Node::Named(index) => Some(&self.names[*index]),
+            _ => None,
+        }
+    }
+
+    /// The named value (zᵢ, ŷ) defined as exactly this expression, if there is one.
+    pub fn value_named_by(&self, definition: ExprId) -> Option<ExprId> {
+        self.value_names.get(&definition).copied()
+    }
+
+    fn intern(&mut self, node: Node, shape: Shape) -> ExprId {
+        if let Some(&id) = self.lookup.get(&node) {
+            return id;
+        }
+        let id = ExprId(self.nodes.len() as u32);
+        self.nodes.push(node.clone());
+        self.shapes.push(shape);
+        self.lookup.insert(node, id);
+        id
+    }
+
+    pub fn leaf(&mut self, symbol: Symbol, shape: Shape) -> ExprId {
+        self.intern(Node::Leaf(symbol), shape)
+    }
+
+    /// A new named quantity; never shared with another of the same name.
+    pub fn name(&mut self, symbol: Symbol, definition: ExprId, role: Role) -> ExprId {
+        let index = self.names.len();
+        self.names.push(NamedInfo {
+            symbol,
+            definition,
+            role,
+        });
+        let shape = self.shape(definition).clone();
+        let id = self.intern(Node::Named(index), shape);
+        if role == Role::Value {
+            self.value_names.entry(definition).or_insert(id);
+        }
+        id
+    }
+
+    pub fn identity(&mut self, dim: Dim) -> ExprId {
+        let shape = Shape::square(dim.clone());
+        self.intern(Node::Identity(dim), shape)
+    }
+
+    pub fn ones(&mut self, dim: Dim) -> ExprId {
+        let shape = Shape::column(dim.clone());
+        self.intern(Node::Ones(dim), shape)
+    }
+
+    /// c·a; a coefficient of 1 gives `a` itself.
+    pub fn scale(&mut self, coef: Coef, a: ExprId) -> ExprId {
+        if coef.is_one() {
+            return a;
+        }
+        let shape = self.shape(a).clone();
+        self.intern(Node::Scale(coef, a), shape)
+    }
+
+    pub fn add(&mut self, a: ExprId, b: ExprId) -> Built {
+        let shape = self.same_shape("a sum", a, b)?;
+        Ok(self.intern(Node::Add(a, b), shape))
+    }
+
+    pub fn sub(&mut self, a: ExprId, b: ExprId) -> Built {
+        let shape = self.same_shape("a difference", a, b)?;
+        Ok(self.intern(Node::Sub(a, b), shape))
+    }
+
+    pub fn hadamard(&mut self, a: ExprId, b: ExprId) -> Built {
+        let shape = self.same_shape("an elementwise product", a, b)?;
+        Ok(self.intern(Node::Hadamard(a, b), shape))
+    }
+
+    pub fn divide(&mut self, a: ExprId, b: ExprId) -> Built {
+        let shape = self.same_shape("an elementwise quotient", a, b)?;
+        Ok(self.intern(Node::Divide(a, b), shape))
+    }
+
+    /// The matrix product of the factors, left to right; one factor is returned as it is.
+    pub fn product(&mut self, factors: Vec<ExprId>) -> Built {
+        assert!(!factors.is_empty(), "a product needs a factor");
+        if factors.len() == 1 {
+            return Ok(factors[0]);
+        }
+        for pair in factors.windows(2) {
+            let (left, right) = (self.shape(pair[0]), self.shape(pair[1]));
+            if left.cols != right.rows {
+                return Err(ShapeError {
+                    operation: "a matrix product",
+                    left: left.clone(),
+                    right: right.clone(),
+                });
+            }
+        }
+        let shape = Shape::new(
+            self.shape(factors[0]).rows.clone(),
+            self.shape(factors[factors.len() - 1]).cols.clone(),
+        );
+        Ok(self.intern(Node::Product(factors), shape))
+    }
+
+    pub fn matmul(&mut self, a: ExprId, b: ExprId) -> Built {
+        self.product(vec![a, b])
+    }
+
+    pub fn transpose(&mut self, a: ExprId) -> ExprId {
+        let shape = self.shape(a).transposed();
+        self.intern(Node::Transpose(a), shape)
+    }
+
+    /// diag(v) of a column v.
+    pub fn diag(&mut self, v: ExprId) -> Built {
+        let shape = self.column_shape("diag", v)?;
+        Ok(self.intern(Node::Diag(v), Shape::square(shape.rows)))
+    }
+
+    pub fn map(&mut self, func: Func, a: ExprId) -> ExprId {
+        let shape = self.shape(a).clone();
+        self.intern(Node::Map(func, a), shape)
+    }
+
+    /// ‖v‖² of a column v.
+    pub fn squared_norm(&mut self, v: ExprId) -> Built {
+        self.column_shape("a squared norm", v)?;
+        Ok(self.intern(Node::SquaredNorm(v), Shape::scalar()))
+    }
+
+    pub fn sum(&mut self, a: ExprId) -> ExprId {
+        self.intern(Node::Sum(a), Shape::scalar())
+    }
+
+    /// 𝟙 − a, for a column a.
+    pub fn one_minus(&mut self, a: ExprId) -> Built {
+        let shape = self.column_shape("1 −", a)?;
+        let ones = self.ones(shape.rows);
+        self.sub(ones, a)
+    }
+
+    fn same_shape(
+        &self,
+        operation: &'static str,
+        a: ExprId,
+        b: ExprId,
+    ) -> Result<Shape, ShapeError> {
+        let (left, right) = (self.shape(a), self.shape(b));
+        if left == right {
+            Ok(left.clone())
+        } else {
+            Err(ShapeError {
+                operation,
+                left: left.clone(),
+                right: right.clone(),
+            })
+        }
+    }
+
+    fn column_shape(&self, operation: &'static str, v: ExprId) -> Result<Shape, ShapeError> {
+        let shape = self.shape(v);
+        if shape.is_column() {
+            Ok(shape.clone())
+        } else {
+            Err(ShapeError {
+                operation,
+                left: shape.clone(),
+                right: Shape::column(shape.rows.clone()),
+            })
+        }
+    }
+
+    /// The operands of a node, in order.
+    pub fn children(&self, id: ExprId) -> Vec<ExprId> {
+        match self.node(id) {
+            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(_) => Vec::new(),
+            Node::Scale(_, a)
+            | Node::Transpose(a)
+            | Node::Diag(a)
+            | Node::Map(_, a)
+            | Node::SquaredNorm(a)
+            | Node::Sum(a) => vec![*a],
+            Node::Add(a, b) | Node::Sub(a, b) | Node::Hadamard(a, b) | Node::Divide(a, b) => {
+                vec![*a, *b]
+            }
+            Node::Product(factors) => factors.clone(),
+        }
+    }
+
+    /// Rebuilds a node with new operands (in the order `children` gives them), checking shapes.
+    pub fn rebuild(&mut self, id: ExprId, children: &[ExprId]) -> Built {
+        let node = self.node(id).clone();
+        Ok(match node {
+            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(_) => id,
+            Node::Scale(c, _) => self.scale(c, children[0]),
+            Node::Transpose(_) => self.transpose(children[0]),
+            Node::Diag(_) => self.diag(children[0])?,
+            Node::Map(f, _) => self.map(f, children[0]),
+            Node::SquaredNorm(_) => self.squared_norm(children[0])?,
+            Node::Sum(_) => self.sum(children[0]),
+            Node::Add(..) => self.add(children[0], children[1])?,
+            Node::Sub(..) => self.sub(children[0], children[1])?,
+            Node::Hadamard(..) => self.hadamard(children[0], children[1])?,
+            Node::Divide(..) => self.divide(children[0], children[1])?,
+            Node::Product(_) => self.product(children.to_vec())?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vector(arena: &mut Arena, symbol: Symbol, dim: &str) -> ExprId {
+        arena.leaf(symbol, Shape::column(Dim::named(dim)))
+    }
+
+    #[test]
+    fn equal_nodes_are_shared() {
+        let mut arena = Arena::new();
+        let x = vector(&mut arena, Symbol::Input, "n");
+        let a = arena.map(Func::Sigmoid, x);
+        let b = arena.map(Func::Sigmoid, x);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_product_of_mismatched_shapes_cannot_be_built() {
+        let mut arena = Arena::new();
+        let w = arena.leaf(
+            Symbol::Weight(1),
+            Shape::new(Dim::named("d"), Dim::named("n")),
+        );
+        let x = vector(&mut arena, Symbol::Input, "n");
+        assert!(arena.matmul(w, x).is_ok());
+        // Wᵀx: (n×d)(n×1) does not fit.
+        let wt = arena.transpose(w);
+        let err = arena.matmul(wt, x).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch in a matrix product: n×d and n×1"
+        );
+    }
+
+    #[test]
+    fn sums_need_equal_shapes() {
+        let mut arena = Arena::new();
+        let x = vector(&mut arena, Symbol::Input, "n");
+        let y = vector(&mut arena, Symbol::Target, "K");
+        assert!(arena.sub(x, y).is_err());
+        let xt = arena.transpose(x);
+        assert!(arena.add(x, xt).is_err());
+    }
+
+    #[test]
+    fn operands_have_smaller_ids() {
+        let mut arena = Arena::new();
+        let x = vector(&mut arena, Symbol::Input, "n");
+        let s = arena.map(Func::Tanh, x);
+        let d = arena.diag(s).unwrap();
+        for id in [s, d] {
+            assert!(arena.children(id).iter().all(|c| *c < id));
+        }
+    }
+}

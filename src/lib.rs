@@ -1,0 +1,92 @@
+//! derive: symbolic gradients of small neural networks, derived, simplified, printed and
+//! checked numerically.
+//!
+//! The pipeline: `parse_spec` → `Network::build` → `calculus::derive` → a renderer, and
+//! `check::check` on the same `Derivation`.
+
+pub mod calculus;
+pub mod check;
+pub mod coef;
+pub mod error;
+pub mod eval;
+pub mod expr;
+pub mod func;
+pub mod layer;
+pub mod loss;
+pub mod matrix;
+pub mod network;
+pub mod render;
+pub mod shape;
+pub mod simplify;
+pub mod spec;
+pub mod symbol;
+
+pub use calculus::Derivation;
+pub use error::Error;
+pub use loss::{Loss, LossKind, Reduction};
+pub use spec::{Spec, parse_spec};
+
+use eval::Sizes;
+use network::Network;
+
+/// Parses a spec and derives every Jacobian and gradient for the given loss.
+pub fn derive_text(spec_text: &str, loss: Loss) -> Result<Derivation, Error> {
+    let spec = parse_spec(spec_text)?;
+    let network = Network::build(&spec, loss)?;
+    Ok(calculus::derive(network)?)
+}
+
+/// The default sizes of the check: all different (n = 3, hidden widths from 4 up, K = 2), so
+/// that a formula with a transposed shape cannot pass by accident.
+pub fn default_sizes(network: &Network) -> Sizes {
+    let mut next_hidden = 4;
+    Sizes(
+        network
+            .dims
+            .iter()
+            .map(|dim| {
+                let size = match dim.name() {
+                    "n" => 3,
+                    "K" => 2,
+                    _ => {
+                        next_hidden += 1;
+                        next_hidden - 1
+                    }
+                };
+                (dim.name().to_string(), size)
+            })
+            .collect(),
+    )
+}
+
+/// Applies `--dims n=3,d=4,K=2` on top of the defaults.
+pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
+    let mut sizes = default_sizes(network);
+    let known: Vec<String> = sizes.0.iter().map(|(n, _)| n.clone()).collect();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((name, value)) = part.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--dims: `{part}` is not of the form name=size (for example n=3,d=4,K=2)"
+            )));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        let Some(entry) = sizes.0.iter_mut().find(|(n, _)| n == name) else {
+            return Err(Error::Usage(format!(
+                "--dims: this network has no dimension `{name}`; its dimensions are {}",
+                known.join(", ")
+            )));
+        };
+        let size: usize = value.parse().map_err(|_| {
+            Error::Usage(format!(
+                "--dims: the size of {name} must be a whole number, not `{value}`"
+            ))
+        })?;
+        if size == 0 {
+            return Err(Error::Usage(format!(
+                "--dims: the size of {name} must be at least 1"
+            )));
+        }
+        entry.1 = size;
+    }
+    Ok(sizes)
+}

@@ -1,0 +1,126 @@
+//! The losses: their definitions and their Jacobians ∂ℓ/∂ŷ (1×K rows, numerator layout).
+
+use crate::coef::Coef;
+use crate::expr::{Arena, ExprId};
+use crate::func::Func;
+use crate::shape::ShapeError;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum LossKind {
+    /// Squared error ‖ŷ − y‖² (the sum of squares; `--reduction mean` divides by K).
+    Mse,
+    /// Binary cross-entropy −(1/K) Σ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)].
+    Bce,
+}
+
+/// How the per-element terms are combined.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum Reduction {
+    /// The sum over the K outputs (the homework's ‖ŷ − y‖²).
+    Sum,
+    /// The mean over the K outputs (PyTorch's default).
+    Mean,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Loss {
+    pub kind: LossKind,
+    pub reduction: Reduction,
+}
+
+impl Loss {
+    pub fn new(kind: LossKind) -> Loss {
+        let reduction = match kind {
+            LossKind::Mse => Reduction::Sum,
+            LossKind::Bce => Reduction::Mean,
+        };
+        Loss { kind, reduction }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self.kind {
+            LossKind::Mse => "mse",
+            LossKind::Bce => "bce",
+        }
+    }
+
+    /// What the definition means in words, printed beside the formula.
+    pub fn description(self) -> &'static str {
+        match (self.kind, self.reduction) {
+            (LossKind::Mse, Reduction::Sum) => {
+                "squared error, the sum of squares; PyTorch's MSELoss takes the mean, given by --reduction mean"
+            }
+            (LossKind::Mse, Reduction::Mean) => {
+                "mean squared error, the mean over the K outputs (PyTorch's MSELoss)"
+            }
+            (LossKind::Bce, Reduction::Mean) => {
+                "binary cross-entropy, the mean over the K outputs, as PyTorch's BCELoss"
+            }
+            (LossKind::Bce, Reduction::Sum) => "binary cross-entropy, the sum over the K outputs",
+        }
+    }
+
+    /// The factor in front of the per-element sum: 1, or 1/K for a mean.
+    fn reduction_coef(self, arena: &Arena, yhat: ExprId) -> Coef {
+        match self.reduction {
+            Reduction::Sum => Coef::one(),
+            Reduction::Mean => Coef::per(arena.shape(yhat).rows.clone()),
+        }
+    }
+
+    /// ℓ as an expression in ŷ and y.
+    pub fn definition(
+        self,
+        arena: &mut Arena,
+        yhat: ExprId,
+        y: ExprId,
+    ) -> Result<ExprId, ShapeError> {
+        let coef = self.reduction_coef(arena, yhat);
+        match self.kind {
+            LossKind::Mse => {
+                let diff = arena.sub(yhat, y)?;
+                let norm = arena.squared_norm(diff)?;
+                Ok(arena.scale(coef, norm))
+            }
+            LossKind::Bce => {
+                let log_yhat = arena.map(Func::Log, yhat);
+                let one_minus_y = arena.one_minus(y)?;
+                let one_minus_yhat = arena.one_minus(yhat)?;
+                let log_one_minus_yhat = arena.map(Func::Log, one_minus_yhat);
+                let positive = arena.hadamard(y, log_yhat)?;
+                let negative = arena.hadamard(one_minus_y, log_one_minus_yhat)?;
+                let terms = arena.add(positive, negative)?;
+                let total = arena.sum(terms);
+                Ok(arena.scale(coef.negated(), total))
+            }
+        }
+    }
+
+    /// ∂ℓ/∂ŷ, a 1×K row.
+    pub fn jacobian(
+        self,
+        arena: &mut Arena,
+        yhat: ExprId,
+        y: ExprId,
+    ) -> Result<ExprId, ShapeError> {
+        let coef = self.reduction_coef(arena, yhat);
+        let diff = arena.sub(yhat, y)?;
+        let (factor, column) = match self.kind {
+            // d/dŷ ‖ŷ − y‖² = 2(ŷ − y)
+            LossKind::Mse => (Coef::integer(2).times(&coef), diff),
+            // d/dŷᵢ −[yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)] = (ŷᵢ − yᵢ) / (ŷᵢ(1 − ŷᵢ))
+            LossKind::Bce => {
+                let one_minus_yhat = arena.one_minus(yhat)?;
+                let variance = arena.hadamard(yhat, one_minus_yhat)?;
+                (coef, arena.divide(diff, variance)?)
+            }
+        };
+        let row = arena.transpose(column);
+        Ok(arena.scale(factor, row))
+    }
+
+    /// Whether ŷ must lie in (0, 1) and y in [0, 1] for the loss to be defined.
+    pub fn needs_probabilities(self) -> bool {
+        self.kind == LossKind::Bce
+    }
+}

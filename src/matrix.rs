@@ -1,0 +1,166 @@
+//! Dense matrices for numeric evaluation, generic over the scalar type. Products go to the
+//! `matrixmultiply` crate's blocked kernels.
+
+use num_traits::Float;
+
+/// A float type the evaluator can use: num_traits' `Float` plus a matrix-product kernel.
+pub trait Scalar: Float + std::fmt::Debug + 'static {
+    /// c = a·b for row-major a (m×k), b (k×n), c (m×n).
+    fn gemm(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]);
+    fn from_f64(value: f64) -> Self;
+    fn to_f64(self) -> f64;
+}
+
+macro_rules! impl_scalar {
+    ($t:ty, $gemm:path) => {
+        impl Scalar for $t {
+            fn gemm(m: usize, k: usize, n: usize, a: &[Self], b: &[Self], c: &mut [Self]) {
+                assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n);
+                // SAFETY: the slices have exactly the lengths the row-major strides address.
+                unsafe {
+                    $gemm(
+                        m,
+                        k,
+                        n,
+                        1.0,
+                        a.as_ptr(),
+                        k as isize,
+                        1,
+                        b.as_ptr(),
+                        n as isize,
+                        1,
+                        0.0,
+                        c.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+            }
+            fn from_f64(value: f64) -> Self {
+                value as $t
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+        }
+    };
+}
+
+impl_scalar!(f64, matrixmultiply::dgemm);
+impl_scalar!(f32, matrixmultiply::sgemm);
+
+/// A row-major dense matrix; vectors are n×1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Matrix<T> {
+    pub rows: usize,
+    pub cols: usize,
+    pub data: Vec<T>,
+}
+
+impl<T: Scalar> Matrix<T> {
+    pub fn from_vec(rows: usize, cols: usize, data: Vec<T>) -> Matrix<T> {
+        assert_eq!(data.len(), rows * cols, "matrix data has the wrong length");
+        Matrix { rows, cols, data }
+    }
+
+    pub fn filled(rows: usize, cols: usize, value: T) -> Matrix<T> {
+        Matrix::from_vec(rows, cols, vec![value; rows * cols])
+    }
+
+    pub fn identity(size: usize) -> Matrix<T> {
+        let mut m = Matrix::filled(size, size, T::zero());
+        for i in 0..size {
+            m.data[i * size + i] = T::one();
+        }
+        m
+    }
+
+    pub fn get(&self, row: usize, col: usize) -> T {
+        self.data[row * self.cols + col]
+    }
+
+    pub fn transpose(&self) -> Matrix<T> {
+        let mut data = Vec::with_capacity(self.data.len());
+        for c in 0..self.cols {
+            for r in 0..self.rows {
+                data.push(self.get(r, c));
+            }
+        }
+        Matrix::from_vec(self.cols, self.rows, data)
+    }
+
+    pub fn matmul(&self, other: &Matrix<T>) -> Matrix<T> {
+        assert_eq!(self.cols, other.rows, "matrix product of mismatched sizes");
+        let mut out = Matrix::filled(self.rows, other.cols, T::zero());
+        T::gemm(
+            self.rows,
+            self.cols,
+            other.cols,
+            &self.data,
+            &other.data,
+            &mut out.data,
+        );
+        out
+    }
+
+    pub fn zip(&self, other: &Matrix<T>, f: impl Fn(T, T) -> T) -> Matrix<T> {
+        assert_eq!((self.rows, self.cols), (other.rows, other.cols));
+        let data = self
+            .data
+            .iter()
+            .zip(&other.data)
+            .map(|(a, b)| f(*a, *b))
+            .collect();
+        Matrix::from_vec(self.rows, self.cols, data)
+    }
+
+    pub fn map(&self, f: impl Fn(T) -> T) -> Matrix<T> {
+        Matrix::from_vec(
+            self.rows,
+            self.cols,
+            self.data.iter().map(|a| f(*a)).collect(),
+        )
+    }
+
+    /// The diagonal matrix of a column.
+    pub fn diag(&self) -> Matrix<T> {
+        let n = self.rows;
+        let mut m = Matrix::filled(n, n, T::zero());
+        for i in 0..n {
+            m.data[i * n + i] = self.data[i];
+        }
+        m
+    }
+
+    pub fn sum(&self) -> T {
+        self.data.iter().fold(T::zero(), |acc, v| acc + *v)
+    }
+
+    /// The largest absolute entry, NaN if any entry is NaN.
+    pub fn max_abs(&self) -> T {
+        let mut best = T::zero();
+        for v in &self.data {
+            if v.is_nan() {
+                return *v;
+            }
+            best = best.max(v.abs());
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn product_and_transpose() {
+        let a = Matrix::from_vec(2, 3, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        let b = Matrix::from_vec(3, 1, vec![1.0, 0.0, -1.0]);
+        assert_eq!(a.matmul(&b).data, vec![-2.0, -2.0]);
+        assert_eq!(a.transpose().get(2, 1), 6.0);
+        let a32 = Matrix::<f32>::from_vec(1, 2, vec![1.0, 2.0]);
+        let b32 = Matrix::<f32>::from_vec(2, 1, vec![3.0, 4.0]);
+        assert_eq!(a32.matmul(&b32).data, vec![11.0]);
+    }
+}

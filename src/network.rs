@@ -1,0 +1,189 @@
+//! From a spec to a network: symbols with shapes and the forward expression of every layer.
+//!
+//! For `linear > f > linear > g` this gives x ∈ ℝⁿ, W⁽¹⁾ ∈ ℝ^{d×n}, b⁽¹⁾ ∈ ℝᵈ, W⁽²⁾ ∈ ℝ^{K×d},
+//! b⁽²⁾, y ∈ ℝᴷ; the outputs z₁, z₂, z₃ and ŷ (each named, defined in terms of the one before);
+//! and ℓ defined in ŷ and y.
+
+use crate::expr::{Arena, ExprId, Role};
+use crate::layer::LayerKind;
+use crate::loss::Loss;
+use crate::shape::{Dim, Shape, ShapeError};
+use crate::spec::Spec;
+use crate::symbol::{Symbol, subscript};
+
+#[derive(Clone, Debug)]
+pub struct Layer {
+    pub kind: LayerKind,
+    /// For the k-th linear layer, k (from 1).
+    pub linear_index: Option<usize>,
+    /// x for the first layer, else the previous layer's named output.
+    pub input: ExprId,
+    /// The named output zᵢ (ŷ for the last layer).
+    pub output: ExprId,
+}
+
+impl Layer {
+    /// `Linear₂`, `ReLU`.
+    pub fn title(&self) -> String {
+        match self.linear_index {
+            Some(k) => format!("{}{}", self.kind.title(), subscript(k)),
+            None => self.kind.title().to_string(),
+        }
+    }
+}
+
+/// A trainable parameter: W⁽ᵏ⁾ or b⁽ᵏ⁾.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    pub symbol: Symbol,
+    pub leaf: ExprId,
+    /// Index into `Network::layers` of the layer it belongs to.
+    pub layer: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub arena: Arena,
+    pub spec: Spec,
+    pub loss: Loss,
+    pub layers: Vec<Layer>,
+    pub parameters: Vec<Parameter>,
+    pub x: ExprId,
+    pub y: ExprId,
+    pub yhat: ExprId,
+    /// The named loss ℓ.
+    pub loss_value: ExprId,
+    /// The dimensions in the order they appear: n, the hidden widths, K.
+    pub dims: Vec<Dim>,
+}
+
+impl Network {
+    pub fn build(spec: &Spec, loss: Loss) -> Result<Network, ShapeError> {
+        let mut arena = Arena::new();
+        let linear_count = spec
+            .layers
+            .iter()
+            .filter(|l| l.kind == LayerKind::Linear)
+            .count();
+        let input_dim = Dim::named("n");
+        let mut dims = vec![input_dim.clone()];
+        let x = arena.leaf(Symbol::Input, Shape::column(input_dim.clone()));
+
+        let mut layers = Vec::new();
+        let mut parameters = Vec::new();
+        let mut current = x;
+        let mut current_dim = input_dim;
+        let mut linear_seen = 0;
+        let last = spec.layers.len() - 1;
+        for (position, layer_spec) in spec.layers.iter().enumerate() {
+            let (definition, linear_index) = match layer_spec.kind {
+                LayerKind::Linear => {
+                    linear_seen += 1;
+                    let k = linear_seen;
+                    let out_dim = linear_output_dim(k, linear_count);
+                    dims.push(out_dim.clone());
+                    let w = arena.leaf(
+                        Symbol::Weight(k),
+                        Shape::new(out_dim.clone(), current_dim.clone()),
+                    );
+                    let b = arena.leaf(Symbol::Bias(k), Shape::column(out_dim.clone()));
+                    parameters.push(Parameter {
+                        symbol: Symbol::Weight(k),
+                        leaf: w,
+                        layer: position,
+                    });
+                    parameters.push(Parameter {
+                        symbol: Symbol::Bias(k),
+                        leaf: b,
+                        layer: position,
+                    });
+                    current_dim = out_dim;
+                    let wh = arena.matmul(w, current)?;
+                    (arena.add(wh, b)?, Some(k))
+                }
+                LayerKind::Activation(activation) => {
+                    (activation.forward(&mut arena, current), None)
+                }
+            };
+            let symbol = if position == last {
+                Symbol::Output
+            } else {
+                Symbol::Hidden(position + 1)
+            };
+            let output = arena.name(symbol, definition, Role::Value);
+            layers.push(Layer {
+                kind: layer_spec.kind,
+                linear_index,
+                input: current,
+                output,
+            });
+            current = output;
+        }
+        let yhat = current;
+        let y = arena.leaf(Symbol::Target, arena.shape(yhat).clone());
+        let loss_definition = loss.definition(&mut arena, yhat, y)?;
+        let loss_value = arena.name(Symbol::Loss, loss_definition, Role::Value);
+        dims.dedup();
+        Ok(Network {
+            arena,
+            spec: spec.clone(),
+            loss,
+            layers,
+            parameters,
+            x,
+            y,
+            yhat,
+            loss_value,
+            dims,
+        })
+    }
+}
+
+/// The output width of the k-th of `count` linear layers: K for the last; d for the single
+/// hidden width of a two-linear net, d1, d2, … when there are several.
+fn linear_output_dim(k: usize, count: usize) -> Dim {
+    if k == count {
+        Dim::named("K")
+    } else if count == 2 {
+        Dim::named("d")
+    } else {
+        Dim::named(&format!("d{k}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::LossKind;
+    use crate::spec::parse_spec;
+
+    #[test]
+    fn homework_network_has_the_homework_shapes() {
+        let spec = parse_spec("linear>relu>linear>identity").unwrap();
+        let net = Network::build(&spec, Loss::new(LossKind::Mse)).unwrap();
+        let shape_of = |symbol: Symbol| {
+            let p = net.parameters.iter().find(|p| p.symbol == symbol).unwrap();
+            net.arena.shape(p.leaf).to_string()
+        };
+        assert_eq!(shape_of(Symbol::Weight(1)), "d×n");
+        assert_eq!(shape_of(Symbol::Bias(1)), "d×1");
+        assert_eq!(shape_of(Symbol::Weight(2)), "K×d");
+        assert_eq!(shape_of(Symbol::Bias(2)), "K×1");
+        assert_eq!(net.arena.shape(net.yhat).to_string(), "K×1");
+        assert_eq!(net.arena.shape(net.loss_value).to_string(), "1×1");
+        let names: Vec<_> = net.dims.iter().map(|d| d.name().to_string()).collect();
+        assert_eq!(names, ["n", "d", "K"]);
+    }
+
+    #[test]
+    fn outputs_are_numbered_in_layer_order() {
+        let spec = parse_spec("linear>sigmoid>linear>sigmoid").unwrap();
+        let net = Network::build(&spec, Loss::new(LossKind::Bce)).unwrap();
+        let symbols: Vec<_> = net
+            .layers
+            .iter()
+            .map(|l| net.arena.named(l.output).unwrap().symbol.text())
+            .collect();
+        assert_eq!(symbols, ["z₁", "z₂", "z₃", "ŷ"]);
+    }
+}

@@ -1,0 +1,195 @@
+//! The element form of a matrix expression: (∂z₂/∂z₁)ᵢⱼ = δᵢⱼ 𝟙[(z₁)ᵢ > 0].
+//!
+//! Walks the same tree the matrix form prints, carrying the row and column index: a transpose
+//! swaps them, diag(v) gives δᵢⱼ vᵢ, an outer product s sᵀ gives sᵢ sⱼ, a product over a
+//! symbolic dimension gives Σₖ.
+
+use pretty::RcDoc;
+
+use crate::expr::{Arena, ExprId, Node};
+use crate::render::expression::{Doc, Names, Printer};
+use crate::render::notation::Notation;
+
+const SUM: u8 = 0;
+const PRODUCT: u8 = 2;
+const ATOM: u8 = 3;
+
+pub struct ElementPrinter<'a, N: Notation> {
+    arena: &'a Arena,
+    notation: &'a N,
+}
+
+/// The indices that address an element of a shape: (i, j) for a matrix, (j) for a row, (i) for
+/// a column, none for a scalar.
+pub fn indices_for(arena: &Arena, id: ExprId) -> (Option<char>, Option<char>) {
+    let shape = arena.shape(id);
+    let row = (!shape.rows.is_one()).then_some('i');
+    let col = (!shape.cols.is_one()).then_some('j');
+    (row, col)
+}
+
+impl<'a, N: Notation> ElementPrinter<'a, N> {
+    pub fn new(arena: &'a Arena, notation: &'a N) -> Self {
+        ElementPrinter { arena, notation }
+    }
+
+    /// The generic element of `id`, with indices i (rows) and j (columns).
+    pub fn element(&self, id: ExprId) -> Doc {
+        let (r, c) = indices_for(self.arena, id);
+        self.at(id, r, c, SUM)
+    }
+
+    /// How the left-hand side is written: `(∂ℓ/∂ŷ)ⱼ`.
+    pub fn name_with_indices(&self, name: String, id: ExprId) -> String {
+        let (r, c) = indices_for(self.arena, id);
+        let indices: Vec<char> = [r, c].into_iter().flatten().collect();
+        self.notation.indexed(
+            format!("{}{}{}", self.notation.open(), name, self.notation.close()),
+            &indices,
+        )
+    }
+
+    fn at(&self, id: ExprId, r: Option<char>, c: Option<char>, needed: u8) -> Doc {
+        let (doc, level) = self.raw(id, r, c);
+        if level < needed {
+            RcDoc::text(self.notation.open())
+                .append(doc)
+                .append(RcDoc::text(self.notation.close()))
+        } else {
+            doc
+        }
+    }
+
+    fn symbol_element(
+        &self,
+        text: String,
+        needs_parens: bool,
+        r: Option<char>,
+        c: Option<char>,
+    ) -> Doc {
+        let indices: Vec<char> = [r, c].into_iter().flatten().collect();
+        if indices.is_empty() {
+            return RcDoc::text(text);
+        }
+        let base = if needs_parens {
+            format!("{}{}{}", self.notation.open(), text, self.notation.close())
+        } else {
+            text
+        };
+        RcDoc::text(self.notation.indexed(base, &indices))
+    }
+
+    fn raw(&self, id: ExprId, r: Option<char>, c: Option<char>) -> (Doc, u8) {
+        let n = self.notation;
+        let arena = self.arena;
+        match arena.node(id) {
+            Node::Leaf(symbol) => (
+                self.symbol_element(n.symbol(symbol), symbol.has_subscript(), r, c),
+                ATOM,
+            ),
+            Node::Named(_) => {
+                let symbol = &arena.named(id).expect("named").symbol;
+                (
+                    self.symbol_element(n.symbol(symbol), symbol.has_subscript(), r, c),
+                    ATOM,
+                )
+            }
+            Node::Identity(_) => match (r, c) {
+                (Some(i), Some(j)) => (RcDoc::text(n.delta(i, j)), ATOM),
+                _ => (RcDoc::text("1"), ATOM),
+            },
+            Node::Ones(_) => (RcDoc::text("1"), ATOM),
+            Node::Scale(coef, a) => (
+                RcDoc::text(n.coef(coef)).append(self.at(*a, r, c, PRODUCT)),
+                PRODUCT,
+            ),
+            Node::Add(a, b) => (self.binary(*a, n.plus(), *b, r, c, SUM, SUM), SUM),
+            Node::Sub(a, b) => (self.binary(*a, n.minus(), *b, r, c, SUM, PRODUCT), SUM),
+            Node::Hadamard(a, b) => {
+                let left = self.at(*a, r, c, PRODUCT);
+                let right = self.at(*b, r, c, PRODUCT);
+                let glue = if self.is_symbol(*a) && self.is_symbol(*b) {
+                    RcDoc::text(" ")
+                } else {
+                    RcDoc::nil()
+                };
+                (left.append(glue).append(right), PRODUCT)
+            }
+            Node::Divide(a, b) => (self.binary(*a, "/", *b, r, c, ATOM, ATOM), PRODUCT),
+            Node::Transpose(a) => self.raw(*a, c, r),
+            Node::Diag(v) => match (r, c) {
+                (Some(i), Some(j)) => (
+                    RcDoc::text(format!("{} ", n.delta(i, j))).append(self.at(
+                        *v,
+                        Some(i),
+                        None,
+                        PRODUCT,
+                    )),
+                    PRODUCT,
+                ),
+                _ => self.raw(*v, r, None),
+            },
+            Node::Map(func, a) => {
+                let argument = self.at(*a, r, c, SUM);
+                (n.apply(*func, argument), ATOM)
+            }
+            Node::Product(factors) if factors.len() == 2 => {
+                let (a, b) = (factors[0], factors[1]);
+                let inner = &arena.shape(a).cols;
+                if inner.is_one() {
+                    // An outer product: (a bᵀ)ᵢⱼ = aᵢ bⱼ.
+                    let left = self.at(a, r, None, PRODUCT);
+                    let right = self.at(b, None, c, PRODUCT);
+                    (left.append(RcDoc::text(" ")).append(right), PRODUCT)
+                } else {
+                    let k = 'k';
+                    let left = self.at(a, r, Some(k), PRODUCT);
+                    let right = self.at(b, Some(k), c, PRODUCT);
+                    (
+                        RcDoc::text(format!("{} ", n.sum_over(k)))
+                            .append(left)
+                            .append(RcDoc::text(" "))
+                            .append(right),
+                        SUM,
+                    )
+                }
+            }
+            // Longer products and scalar reductions: the matrix form with its element index.
+            Node::Product(_) | Node::SquaredNorm(_) | Node::Sum(_) => {
+                let printer = Printer::new(arena, n, Names::Keep);
+                let whole = RcDoc::text(n.open())
+                    .append(printer.doc(id))
+                    .append(RcDoc::text(n.close()));
+                let indices: Vec<char> = [r, c].into_iter().flatten().collect();
+                if indices.is_empty() {
+                    (printer.doc(id), SUM)
+                } else {
+                    (
+                        whole.append(RcDoc::text(n.indexed(String::new(), &indices))),
+                        ATOM,
+                    )
+                }
+            }
+        }
+    }
+
+    fn is_symbol(&self, id: ExprId) -> bool {
+        matches!(self.arena.node(id), Node::Leaf(_) | Node::Named(_))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn binary(
+        &self,
+        a: ExprId,
+        op: &str,
+        b: ExprId,
+        r: Option<char>,
+        c: Option<char>,
+        left_level: u8,
+        right_level: u8,
+    ) -> Doc {
+        self.at(a, r, c, left_level)
+            .append(RcDoc::text(format!(" {op} ")))
+            .append(self.at(b, r, c, right_level))
+    }
+}

@@ -1,0 +1,197 @@
+//! Lays out one expression as a `pretty` document in a given notation.
+//!
+//! Parentheses come from precedence: each node has a level, and an operand whose level is
+//! lower than its context needs is wrapped. Breaks are allowed before + and − and after ⊙ and ·,
+//! so a long formula wraps at the width instead of running off.
+
+use pretty::RcDoc;
+
+use crate::expr::{Arena, ExprId, Node, Role};
+use crate::render::notation::Notation;
+
+pub type Doc = RcDoc<'static>;
+
+const SUM: u8 = 0;
+const HADAMARD: u8 = 1;
+const SCALE: u8 = 2;
+const PRODUCT: u8 = 3;
+const POSTFIX: u8 = 4;
+const ATOM: u8 = 5;
+
+/// Whether named values (zᵢ, ŷ) are printed by name or replaced by their definitions, all the
+/// way down to x and the parameters.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Names {
+    Keep,
+    ExpandValues,
+}
+
+pub struct Printer<'a, N: Notation> {
+    pub arena: &'a Arena,
+    pub notation: &'a N,
+    pub names: Names,
+}
+
+impl<'a, N: Notation> Printer<'a, N> {
+    pub fn new(arena: &'a Arena, notation: &'a N, names: Names) -> Self {
+        Printer {
+            arena,
+            notation,
+            names,
+        }
+    }
+
+    pub fn doc(&self, id: ExprId) -> Doc {
+        self.at_level(id, SUM)
+    }
+
+    fn at_level(&self, id: ExprId, needed: u8) -> Doc {
+        let (doc, level) = self.raw(id);
+        if level < needed {
+            self.parens(doc)
+        } else {
+            doc
+        }
+    }
+
+    fn parens(&self, doc: Doc) -> Doc {
+        RcDoc::text(self.notation.open())
+            .append(doc)
+            .append(RcDoc::text(self.notation.close()))
+    }
+
+    /// The node a named value stands for when names are expanded; the node itself otherwise.
+    fn resolve(&self, id: ExprId) -> ExprId {
+        let mut id = id;
+        while let Some(info) = self.arena.named(id) {
+            if self.names == Names::ExpandValues && info.role == Role::Value {
+                id = info.definition;
+            } else {
+                break;
+            }
+        }
+        id
+    }
+
+    /// A partial such as ∂ℓ/∂ŷ reads as a fraction: it needs parentheses before ᵀ or an index.
+    pub fn is_fraction(&self, id: ExprId) -> bool {
+        let id = self.resolve(id);
+        self.arena
+            .named(id)
+            .is_some_and(|info| info.symbol.is_partial())
+    }
+
+    /// A factor after which the next one can follow with no space: x, W⁽¹⁾, zᵀ.
+    fn is_simple(&self, id: ExprId) -> bool {
+        let id = self.resolve(id);
+        match self.arena.node(id) {
+            Node::Leaf(_) | Node::Identity(_) => true,
+            Node::Named(_) => !self.is_fraction(id),
+            Node::Transpose(a) => self.is_simple(*a),
+            _ => false,
+        }
+    }
+
+    fn raw(&self, id: ExprId) -> (Doc, u8) {
+        let n = self.notation;
+        let id = self.resolve(id);
+        let arena = self.arena;
+        match arena.node(id) {
+            Node::Leaf(symbol) => (RcDoc::text(n.symbol(symbol)), ATOM),
+            Node::Named(_) => {
+                let info = arena.named(id).expect("named");
+                (RcDoc::text(n.symbol(&info.symbol)), ATOM)
+            }
+            Node::Identity(dim) => (RcDoc::text(n.identity(dim)), ATOM),
+            Node::Ones(dim) => (RcDoc::text(n.ones(dim)), ATOM),
+            Node::Scale(coef, a) => {
+                let space = if self.starts_with_function(*a) {
+                    " "
+                } else {
+                    ""
+                };
+                let doc = RcDoc::text(format!("{}{space}", n.coef(coef)));
+                (doc.append(self.at_level(*a, PRODUCT)), SCALE)
+            }
+            Node::Add(a, b) => (self.binary(*a, n.plus(), *b, SUM, SUM), SUM),
+            Node::Sub(a, b) => (self.binary(*a, n.minus(), *b, SUM, HADAMARD), SUM),
+            Node::Hadamard(a, b) => {
+                // ⊙ is associative, so a chain needs no parentheses; anything else that is not
+                // a single term is wrapped, products included: (W⁽²⁾ᵀδ) ⊙ 𝟙[z₁ > 0].
+                let operand = |x: ExprId| {
+                    if matches!(arena.node(self.resolve(x)), Node::Hadamard(..)) {
+                        self.doc(x)
+                    } else {
+                        self.at_level(x, POSTFIX)
+                    }
+                };
+                let doc = operand(*a)
+                    .append(RcDoc::text(format!(" {}", n.hadamard())))
+                    .append(RcDoc::line())
+                    .append(operand(*b));
+                (doc.group(), HADAMARD)
+            }
+            Node::Divide(a, b) => (self.binary(*a, n.divide(), *b, SCALE, SCALE), HADAMARD),
+            Node::Product(factors) => (self.product(factors), PRODUCT),
+            Node::Transpose(a) => {
+                let inner = if self.is_fraction(*a) {
+                    self.parens(self.doc(*a))
+                } else {
+                    self.at_level(*a, ATOM)
+                };
+                (inner.append(RcDoc::text(n.transpose())), POSTFIX)
+            }
+            Node::Diag(a) => (n.diag(self.doc(*a)), ATOM),
+            Node::Map(func, a) => (n.apply(*func, self.doc(*a)), ATOM),
+            Node::SquaredNorm(a) => (n.squared_norm(self.doc(*a)), ATOM),
+            Node::Sum(a) => (n.sum(self.doc(*a)), ATOM),
+        }
+    }
+
+    fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> Doc {
+        self.at_level(a, left_level)
+            .append(RcDoc::line())
+            .append(RcDoc::text(format!("{op} ")))
+            .append(self.at_level(b, right_level))
+            .nest(2)
+            .group()
+    }
+
+    fn product(&self, factors: &[ExprId]) -> Doc {
+        let mut doc = self.at_level(factors[0], POSTFIX);
+        for pair in factors.windows(2) {
+            let (left, right) = (pair[0], pair[1]);
+            let separator = if self.is_fraction(left) || self.is_fraction(right) {
+                RcDoc::text(format!(" {}", self.notation.dot())).append(RcDoc::line())
+            } else if self.is_simple(left) && !self.starts_with_function(right) {
+                RcDoc::nil()
+            } else {
+                RcDoc::line()
+            };
+            doc = doc.append(separator).append(self.at_level(right, POSTFIX));
+        }
+        doc.nest(2).group()
+    }
+
+    /// `W⁽²⁾ max(0, …)` reads better with a space than `W⁽²⁾max(0, …)`.
+    fn starts_with_function(&self, id: ExprId) -> bool {
+        let id = self.resolve(id);
+        match self.arena.node(id) {
+            Node::Map(..) | Node::Diag(_) | Node::Sum(_) => true,
+            Node::Transpose(a) => self.starts_with_function(*a),
+            _ => false,
+        }
+    }
+}
+
+/// Renders a document to lines at a width.
+pub fn lines(doc: &Doc, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    doc.render(width, &mut out)
+        .expect("writing to memory does not fail");
+    String::from_utf8(out)
+        .expect("documents hold UTF-8 text")
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .collect()
+}

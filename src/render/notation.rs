@@ -1,0 +1,192 @@
+//! How each notation spells the pieces of an expression. The expression printer is shared;
+//! only these spellings differ between Unicode text and other notations.
+
+use pretty::RcDoc;
+
+use crate::coef::Coef;
+use crate::func::Func;
+use crate::shape::Dim;
+use crate::symbol::{Symbol, dim_text};
+
+pub trait Notation {
+    fn symbol(&self, symbol: &Symbol) -> String;
+    fn dim(&self, dim: &Dim) -> String;
+    /// A coefficient in front of an expression: `2`, `(1/K)`, `−(1/K)`, `−`.
+    fn coef(&self, coef: &Coef) -> String;
+    fn transpose(&self) -> &'static str;
+    fn plus(&self) -> &'static str;
+    fn minus(&self) -> &'static str;
+    fn hadamard(&self) -> &'static str;
+    fn divide(&self) -> &'static str;
+    /// Between factors that would run together, such as ∂ℓ/∂ŷ · ∂ŷ/∂z₃.
+    fn dot(&self) -> &'static str;
+    fn identity(&self, dim: &Dim) -> String;
+    fn ones(&self, dim: &Dim) -> String;
+    fn open(&self) -> &'static str;
+    fn close(&self) -> &'static str;
+    fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static>;
+    fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
+    fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
+    fn sum(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
+    /// An element of a matrix-valued thing: `xᵢ`, `W⁽²⁾ᵢⱼ`; `base` is already parenthesised if
+    /// it needs to be.
+    fn indexed(&self, base: String, indices: &[char]) -> String;
+    /// The Kronecker delta δᵢⱼ.
+    fn delta(&self, i: char, j: char) -> String;
+    /// Σₖ in front of a sum over an index.
+    fn sum_over(&self, index: char) -> String;
+    /// ℝⁿ, ℝ^{d×n}
+    fn space(&self, rows: &Dim, cols: &Dim) -> String;
+}
+
+/// Unicode text, as printed to a terminal.
+pub struct Text;
+
+impl Notation for Text {
+    fn symbol(&self, symbol: &Symbol) -> String {
+        symbol.text()
+    }
+    fn dim(&self, dim: &Dim) -> String {
+        dim_text(dim.name())
+    }
+    fn coef(&self, coef: &Coef) -> String {
+        let sign = if coef.is_negative() { "−" } else { "" };
+        let num = coef.num.unsigned_abs();
+        if coef.den == 1 && coef.over.is_empty() {
+            return if num == 1 {
+                sign.to_string()
+            } else {
+                format!("{sign}{num}")
+            };
+        }
+        let mut den: String = if coef.den == 1 {
+            String::new()
+        } else {
+            coef.den.to_string()
+        };
+        for d in &coef.over {
+            den.push_str(&self.dim(d));
+        }
+        let den = if coef.over.len() + usize::from(coef.den != 1) > 1 {
+            format!("({den})")
+        } else {
+            den
+        };
+        format!("{sign}({num}/{den})")
+    }
+    fn transpose(&self) -> &'static str {
+        "ᵀ"
+    }
+    fn plus(&self) -> &'static str {
+        "+"
+    }
+    fn minus(&self) -> &'static str {
+        "−"
+    }
+    fn hadamard(&self) -> &'static str {
+        "⊙"
+    }
+    fn divide(&self) -> &'static str {
+        "⊘"
+    }
+    fn dot(&self) -> &'static str {
+        "·"
+    }
+    fn identity(&self, _dim: &Dim) -> String {
+        "I".into()
+    }
+    fn ones(&self, _dim: &Dim) -> String {
+        "1".into()
+    }
+    fn open(&self) -> &'static str {
+        "("
+    }
+    fn close(&self) -> &'static str {
+        ")"
+    }
+    fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static> {
+        match func {
+            Func::Relu => RcDoc::text("max(0, ").append(argument).append(")"),
+            Func::Step => RcDoc::text("𝟙[").append(argument).append(" > 0]"),
+            other => RcDoc::text(format!("{}(", other.text_name()))
+                .append(argument)
+                .append(")"),
+        }
+    }
+    fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
+        RcDoc::text("diag(").append(argument).append(")")
+    }
+    fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
+        RcDoc::text("‖").append(argument).append("‖²")
+    }
+    fn sum(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
+        RcDoc::text("Σ(").append(argument).append(")")
+    }
+    fn indexed(&self, base: String, indices: &[char]) -> String {
+        let mut s = base;
+        s.extend(indices.iter().map(|c| subscript_letter(*c)));
+        s
+    }
+    fn delta(&self, i: char, j: char) -> String {
+        self.indexed("δ".into(), &[i, j])
+    }
+    fn sum_over(&self, index: char) -> String {
+        self.indexed("Σ".into(), &[index])
+    }
+    fn space(&self, rows: &Dim, cols: &Dim) -> String {
+        if cols.is_one() {
+            let d = self.dim(rows);
+            match superscript_word(&d) {
+                Some(sup) => format!("ℝ{sup}"),
+                None => format!("ℝ^{{{d}}}"),
+            }
+        } else {
+            format!("ℝ^{{{}×{}}}", self.dim(rows), self.dim(cols))
+        }
+    }
+}
+
+fn subscript_letter(c: char) -> char {
+    match c {
+        'i' => 'ᵢ',
+        'j' => 'ⱼ',
+        'k' => 'ₖ',
+        other => other,
+    }
+}
+
+/// ℝⁿ, ℝᵈ, ℝᴷ: the dimension as a superscript when Unicode has one for every letter.
+fn superscript_word(word: &str) -> Option<String> {
+    word.chars()
+        .map(|c| match c {
+            'n' => Some('ⁿ'),
+            'd' => Some('ᵈ'),
+            'K' => Some('ᴷ'),
+            'N' => Some('ᴺ'),
+            'm' => Some('ᵐ'),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coefficients_read_as_written() {
+        let k = Dim::named("K");
+        assert_eq!(Text.coef(&Coef::integer(2)), "2");
+        assert_eq!(Text.coef(&Coef::integer(-1)), "−");
+        assert_eq!(Text.coef(&Coef::per(k.clone())), "(1/K)");
+        assert_eq!(Text.coef(&Coef::per(k.clone()).negated()), "−(1/K)");
+        assert_eq!(Text.coef(&Coef::integer(2).times(&Coef::per(k))), "(2/K)");
+    }
+
+    #[test]
+    fn spaces() {
+        assert_eq!(Text.space(&Dim::named("n"), &Dim::One), "ℝⁿ");
+        assert_eq!(Text.space(&Dim::named("d1"), &Dim::One), "ℝ^{d₁}");
+        assert_eq!(Text.space(&Dim::named("d"), &Dim::named("n")), "ℝ^{d×n}");
+    }
+}

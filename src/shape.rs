@@ -1,0 +1,127 @@
+//! Symbolic dimensions and shapes.
+//!
+//! Every expression has a shape `rows × cols` whose sides are symbolic dimensions (`n`, `d`, `K`,
+//! `d1`, …) or the literal 1. Dimensions are compared by name, never by size: `n` and `d` are
+//! different dimensions even when the numeric check happens to give them the same size, so a
+//! missing transpose is a construction error, not a silent success.
+
+use std::fmt;
+
+/// A dimension: the literal 1, or a named size such as `n`, `d`, `K` or `d1`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub enum Dim {
+    One,
+    Named(String),
+}
+
+impl Dim {
+    pub fn named(name: &str) -> Dim {
+        Dim::Named(name.to_string())
+    }
+
+    pub fn is_one(&self) -> bool {
+        matches!(self, Dim::One)
+    }
+
+    /// The ASCII name (`d1`), or `1`.
+    pub fn name(&self) -> &str {
+        match self {
+            Dim::One => "1",
+            Dim::Named(name) => name,
+        }
+    }
+}
+
+/// The shape of a matrix expression; vectors are columns (`d × 1`), scalars are `1 × 1`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct Shape {
+    pub rows: Dim,
+    pub cols: Dim,
+}
+
+impl Shape {
+    pub fn new(rows: Dim, cols: Dim) -> Shape {
+        Shape { rows, cols }
+    }
+
+    pub fn scalar() -> Shape {
+        Shape::new(Dim::One, Dim::One)
+    }
+
+    pub fn column(dim: Dim) -> Shape {
+        Shape::new(dim, Dim::One)
+    }
+
+    pub fn row(dim: Dim) -> Shape {
+        Shape::new(Dim::One, dim)
+    }
+
+    pub fn square(dim: Dim) -> Shape {
+        Shape::new(dim.clone(), dim)
+    }
+
+    pub fn transposed(&self) -> Shape {
+        Shape::new(self.cols.clone(), self.rows.clone())
+    }
+
+    pub fn is_scalar(&self) -> bool {
+        self.rows.is_one() && self.cols.is_one()
+    }
+
+    /// A column vector (`d × 1`), including a scalar.
+    pub fn is_column(&self) -> bool {
+        self.cols.is_one()
+    }
+
+    /// A row vector (`1 × d`), including a scalar.
+    pub fn is_row(&self) -> bool {
+        self.rows.is_one()
+    }
+}
+
+impl fmt::Display for Shape {
+    /// `d×n`, `d×1`, `1×K`: both sides always, so that a column and a row never look alike.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}×{}", self.rows.name(), self.cols.name())
+    }
+}
+
+/// An expression was built from operands whose shapes do not fit together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapeError {
+    pub operation: &'static str,
+    pub left: Shape,
+    pub right: Shape,
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "shape mismatch in {}: {} and {}",
+            self.operation, self.left, self.right
+        )
+    }
+}
+
+impl std::error::Error for ShapeError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transpose_swaps_sides() {
+        let s = Shape::new(Dim::named("d"), Dim::named("n"));
+        assert_eq!(s.transposed(), Shape::new(Dim::named("n"), Dim::named("d")));
+        assert_eq!(s.to_string(), "d×n");
+    }
+
+    #[test]
+    fn columns_and_rows_are_told_apart() {
+        assert!(Shape::column(Dim::named("d")).is_column());
+        assert!(!Shape::column(Dim::named("d")).is_row());
+        assert!(Shape::row(Dim::named("K")).is_row());
+        assert_eq!(Shape::row(Dim::named("K")).to_string(), "1×K");
+    }
+}

@@ -1,0 +1,515 @@
+//! The simplifier: small named rewrite rules, applied bottom-up until none fires.
+//!
+//! Each rule looks at one node whose operands are already simplified and either rewrites it or
+//! declines. The rules are data (`RULES`), so a test can name the rule it exercises and a trace
+//! says which rules a derivation used.
+
+use std::collections::HashMap;
+
+use crate::coef::Coef;
+use crate::expr::{Arena, ExprId, Node};
+use crate::func::Func;
+use crate::shape::ShapeError;
+
+type Rewrite = fn(&mut Arena, ExprId) -> Result<Option<ExprId>, ShapeError>;
+
+pub struct Rule {
+    pub name: &'static str,
+    /// The rewrite, as a person would write it.
+    pub pattern: &'static str,
+    apply: Rewrite,
+}
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        name: "transpose_of_transpose",
+        pattern: "(Aᵀ)ᵀ → A",
+        apply: transpose_of_transpose,
+    },
+    Rule {
+        name: "transpose_of_product",
+        pattern: "(AB)ᵀ → BᵀAᵀ",
+        apply: transpose_of_product,
+    },
+    Rule {
+        name: "transpose_of_scale",
+        pattern: "(cA)ᵀ → c Aᵀ",
+        apply: transpose_of_scale,
+    },
+    Rule {
+        name: "transpose_of_symmetric",
+        pattern: "diag(v)ᵀ → diag(v), Iᵀ → I",
+        apply: transpose_of_symmetric,
+    },
+    Rule {
+        name: "scale_of_scale",
+        pattern: "c(dA) → (cd)A",
+        apply: scale_of_scale,
+    },
+    Rule {
+        name: "flatten_product",
+        pattern: "A(BC) → ABC",
+        apply: flatten_product,
+    },
+    Rule {
+        name: "drop_identity",
+        pattern: "AI → A, IA → A",
+        apply: drop_identity,
+    },
+    Rule {
+        name: "scale_out_of_product",
+        pattern: "A(cB) → c(AB)",
+        apply: scale_out_of_product,
+    },
+    Rule {
+        name: "row_times_diag",
+        pattern: "r diag(u) → (rᵀ ⊙ u)ᵀ for a row r",
+        apply: row_times_diag,
+    },
+    Rule {
+        name: "diag_times_column",
+        pattern: "diag(u) v → v ⊙ u for a column v",
+        apply: diag_times_column,
+    },
+    Rule {
+        name: "scale_out_of_hadamard",
+        pattern: "(cA) ⊙ B → c(A ⊙ B)",
+        apply: scale_out_of_hadamard,
+    },
+    Rule {
+        name: "cancel_division",
+        pattern: "(A ⊘ B) ⊙ B → A",
+        apply: cancel_division,
+    },
+    Rule {
+        name: "derivative_through_output",
+        pattern: "σ′(z) → s ⊙ (1 − s), tanh′(z) → 1 − s ⊙ s where s names σ(z), tanh(z)",
+        apply: derivative_through_output,
+    },
+];
+
+/// Simplifies expressions in one arena, remembering what it has already done.
+#[derive(Default)]
+pub struct Simplifier {
+    memo: HashMap<ExprId, ExprId>,
+    /// The names of the rules that fired, in order.
+    pub trace: Vec<&'static str>,
+}
+
+impl Simplifier {
+    pub fn new() -> Simplifier {
+        Simplifier::default()
+    }
+
+    pub fn simplify(&mut self, arena: &mut Arena, id: ExprId) -> Result<ExprId, ShapeError> {
+        if let Some(&done) = self.memo.get(&id) {
+            return Ok(done);
+        }
+        let children = arena.children(id);
+        let mut simplified_children = Vec::with_capacity(children.len());
+        for child in children {
+            simplified_children.push(self.simplify(arena, child)?);
+        }
+        let rebuilt = arena.rebuild(id, &simplified_children)?;
+        let mut result = rebuilt;
+        for rule in RULES {
+            if let Some(rewritten) = (rule.apply)(arena, rebuilt)? {
+                self.trace.push(rule.name);
+                result = self.simplify(arena, rewritten)?;
+                break;
+            }
+        }
+        self.memo.insert(id, result);
+        self.memo.insert(result, result);
+        Ok(result)
+    }
+}
+
+/// Replaces every named derivative (a Jacobian printed by name in the chain-rule form) by its
+/// definition, so that the simplifier can work on it.
+pub fn unfold_derivatives(arena: &mut Arena, id: ExprId) -> Result<ExprId, ShapeError> {
+    let mut memo = HashMap::new();
+    unfold(arena, id, &mut memo)
+}
+
+fn unfold(
+    arena: &mut Arena,
+    id: ExprId,
+    memo: &mut HashMap<ExprId, ExprId>,
+) -> Result<ExprId, ShapeError> {
+    if let Some(&done) = memo.get(&id) {
+        return Ok(done);
+    }
+    let result = match arena.named(id) {
+        Some(info) if info.role == crate::expr::Role::Derivative => {
+            let definition = info.definition;
+            unfold(arena, definition, memo)?
+        }
+        Some(_) => id,
+        None => {
+            let children = arena.children(id);
+            let mut unfolded = Vec::with_capacity(children.len());
+            for child in children {
+                unfolded.push(unfold(arena, child, memo)?);
+            }
+            arena.rebuild(id, &unfolded)?
+        }
+    };
+    memo.insert(id, result);
+    Ok(result)
+}
+
+fn transpose_of_transpose(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Transpose(a) = arena.node(id)
+        && let Node::Transpose(inner) = arena.node(*a)
+    {
+        return Ok(Some(*inner));
+    }
+    Ok(None)
+}
+
+fn transpose_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Transpose(a) = arena.node(id)
+        && let Node::Product(factors) = arena.node(*a)
+    {
+        let factors = factors.clone();
+        let reversed: Vec<ExprId> = factors.iter().rev().map(|f| arena.transpose(*f)).collect();
+        return Ok(Some(arena.product(reversed)?));
+    }
+    Ok(None)
+}
+
+fn transpose_of_scale(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Transpose(a) = arena.node(id)
+        && let Node::Scale(c, inner) = arena.node(*a)
+    {
+        let (c, inner) = (c.clone(), *inner);
+        let t = arena.transpose(inner);
+        return Ok(Some(arena.scale(c, t)));
+    }
+    Ok(None)
+}
+
+fn transpose_of_symmetric(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Transpose(a) = arena.node(id)
+        && matches!(arena.node(*a), Node::Diag(_) | Node::Identity(_))
+    {
+        return Ok(Some(*a));
+    }
+    Ok(None)
+}
+
+fn scale_of_scale(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Scale(c, a) = arena.node(id)
+        && let Node::Scale(d, inner) = arena.node(*a)
+    {
+        let (combined, inner) = (c.times(d), *inner);
+        return Ok(Some(arena.scale(combined, inner)));
+    }
+    Ok(None)
+}
+
+fn product_factors(arena: &Arena, id: ExprId) -> Option<Vec<ExprId>> {
+    match arena.node(id) {
+        Node::Product(factors) => Some(factors.clone()),
+        _ => None,
+    }
+}
+
+fn flatten_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    let Some(factors) = product_factors(arena, id) else {
+        return Ok(None);
+    };
+    if !factors
+        .iter()
+        .any(|f| matches!(arena.node(*f), Node::Product(_)))
+    {
+        return Ok(None);
+    }
+    let mut flat = Vec::new();
+    for f in factors {
+        match arena.node(f) {
+            Node::Product(inner) => flat.extend(inner.iter().copied()),
+            _ => flat.push(f),
+        }
+    }
+    Ok(Some(arena.product(flat)?))
+}
+
+fn drop_identity(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    let Some(factors) = product_factors(arena, id) else {
+        return Ok(None);
+    };
+    let kept: Vec<ExprId> = factors
+        .iter()
+        .copied()
+        .filter(|f| !matches!(arena.node(*f), Node::Identity(_)))
+        .collect();
+    if kept.len() == factors.len() {
+        return Ok(None);
+    }
+    if kept.is_empty() {
+        // A product of identities is the identity.
+        return Ok(Some(factors[0]));
+    }
+    Ok(Some(arena.product(kept)?))
+}
+
+fn scale_out_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    let Some(factors) = product_factors(arena, id) else {
+        return Ok(None);
+    };
+    let mut coef = Coef::one();
+    let mut found = false;
+    let mut bare = Vec::with_capacity(factors.len());
+    for f in factors {
+        match arena.node(f) {
+            Node::Scale(c, inner) => {
+                coef = coef.times(c);
+                bare.push(*inner);
+                found = true;
+            }
+            _ => bare.push(f),
+        }
+    }
+    if !found {
+        return Ok(None);
+    }
+    let product = arena.product(bare)?;
+    Ok(Some(arena.scale(coef, product)))
+}
+
+fn diag_vector(arena: &Arena, id: ExprId) -> Option<ExprId> {
+    match arena.node(id) {
+        Node::Diag(v) => Some(*v),
+        _ => None,
+    }
+}
+
+fn row_times_diag(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    let Some(factors) = product_factors(arena, id) else {
+        return Ok(None);
+    };
+    for p in 1..factors.len() {
+        let Some(u) = diag_vector(arena, factors[p]) else {
+            continue;
+        };
+        let left = arena.product(factors[..p].to_vec())?;
+        if !arena.shape(left).is_row() {
+            continue;
+        }
+        let left_column = arena.transpose(left);
+        let merged = arena.hadamard(left_column, u)?;
+        let row = arena.transpose(merged);
+        let mut rest = vec![row];
+        rest.extend_from_slice(&factors[p + 1..]);
+        return Ok(Some(arena.product(rest)?));
+    }
+    Ok(None)
+}
+
+fn diag_times_column(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    let Some(factors) = product_factors(arena, id) else {
+        return Ok(None);
+    };
+    for p in (0..factors.len() - 1).rev() {
+        let Some(u) = diag_vector(arena, factors[p]) else {
+            continue;
+        };
+        let right = arena.product(factors[p + 1..].to_vec())?;
+        if !arena.shape(right).is_column() {
+            continue;
+        }
+        let merged = arena.hadamard(right, u)?;
+        let mut rest = factors[..p].to_vec();
+        rest.push(merged);
+        return Ok(Some(arena.product(rest)?));
+    }
+    Ok(None)
+}
+
+fn scale_out_of_hadamard(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Hadamard(a, b) = arena.node(id) {
+        let (a, b) = (*a, *b);
+        let (coef_a, a) = split_scale(arena, a);
+        let (coef_b, b) = split_scale(arena, b);
+        if coef_a.is_one() && coef_b.is_one() {
+            return Ok(None);
+        }
+        let product = arena.hadamard(a, b)?;
+        return Ok(Some(arena.scale(coef_a.times(&coef_b), product)));
+    }
+    Ok(None)
+}
+
+fn split_scale(arena: &Arena, id: ExprId) -> (Coef, ExprId) {
+    match arena.node(id) {
+        Node::Scale(c, inner) => (c.clone(), *inner),
+        _ => (Coef::one(), id),
+    }
+}
+
+fn cancel_division(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Hadamard(a, b) = arena.node(id) {
+        let (a, b) = (*a, *b);
+        for (quotient, other) in [(a, b), (b, a)] {
+            if let Node::Divide(numerator, denominator) = arena.node(quotient)
+                && *denominator == other
+            {
+                return Ok(Some(*numerator));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn derivative_through_output(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    let Node::Map(func, z) = arena.node(id) else {
+        return Ok(None);
+    };
+    let (func, z) = (*func, *z);
+    let forward = match func {
+        Func::SigmoidPrime => Func::Sigmoid,
+        Func::TanhPrime => Func::Tanh,
+        _ => return Ok(None),
+    };
+    let value = arena.map(forward, z);
+    let Some(named) = arena.value_named_by(value) else {
+        return Ok(None);
+    };
+    let rewritten = match func {
+        Func::SigmoidPrime => {
+            let one_minus = arena.one_minus(named)?;
+            arena.hadamard(named, one_minus)?
+        }
+        _ => {
+            let square = arena.hadamard(named, named)?;
+            arena.one_minus(square)?
+        }
+    };
+    Ok(Some(rewritten))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Role;
+    use crate::shape::{Dim, Shape};
+    use crate::symbol::Symbol;
+
+    fn column(arena: &mut Arena, symbol: Symbol, dim: &str) -> ExprId {
+        arena.leaf(symbol, Shape::column(Dim::named(dim)))
+    }
+
+    fn matrix(arena: &mut Arena, symbol: Symbol, rows: &str, cols: &str) -> ExprId {
+        arena.leaf(symbol, Shape::new(Dim::named(rows), Dim::named(cols)))
+    }
+
+    fn simplify_with_trace(arena: &mut Arena, id: ExprId) -> (ExprId, Vec<&'static str>) {
+        let mut s = Simplifier::new();
+        let out = s.simplify(arena, id).unwrap();
+        (out, s.trace)
+    }
+
+    #[test]
+    fn transpose_of_a_product_reverses_it() {
+        let mut a = Arena::new();
+        let w = matrix(&mut a, Symbol::Weight(1), "d", "n");
+        let x = column(&mut a, Symbol::Input, "n");
+        let wx = a.matmul(w, x).unwrap();
+        let t = a.transpose(wx);
+        let (out, trace) = simplify_with_trace(&mut a, t);
+        let xt = a.transpose(x);
+        let wt = a.transpose(w);
+        assert_eq!(out, a.matmul(xt, wt).unwrap());
+        assert!(trace.contains(&"transpose_of_product"));
+    }
+
+    #[test]
+    fn identity_factors_vanish() {
+        let mut a = Arena::new();
+        let w = matrix(&mut a, Symbol::Weight(1), "d", "n");
+        let i = a.identity(Dim::named("d"));
+        let p = a.matmul(i, w).unwrap();
+        assert_eq!(simplify_with_trace(&mut a, p).0, w);
+    }
+
+    #[test]
+    fn diag_times_vector_becomes_hadamard() {
+        let mut a = Arena::new();
+        let u = column(&mut a, Symbol::Hidden(1), "d");
+        let v = column(&mut a, Symbol::Input, "d");
+        let d = a.diag(u).unwrap();
+        let p = a.matmul(d, v).unwrap();
+        let (out, trace) = simplify_with_trace(&mut a, p);
+        assert_eq!(out, a.hadamard(v, u).unwrap());
+        assert_eq!(trace, ["diag_times_column"]);
+    }
+
+    #[test]
+    fn row_times_diag_becomes_transposed_hadamard() {
+        let mut a = Arena::new();
+        let u = column(&mut a, Symbol::Hidden(1), "d");
+        let v = column(&mut a, Symbol::Input, "d");
+        let d = a.diag(u).unwrap();
+        let vt = a.transpose(v);
+        let p = a.matmul(vt, d).unwrap();
+        let (out, _) = simplify_with_trace(&mut a, p);
+        let h = a.hadamard(v, u).unwrap();
+        assert_eq!(out, a.transpose(h));
+    }
+
+    #[test]
+    fn scalars_move_to_the_front_and_combine() {
+        let mut a = Arena::new();
+        let w = matrix(&mut a, Symbol::Weight(1), "d", "n");
+        let x = column(&mut a, Symbol::Input, "n");
+        let two_x = a.scale(Coef::integer(2), x);
+        let p = a.matmul(w, two_x).unwrap();
+        let outer = a.scale(Coef::per(Dim::named("K")), p);
+        let (out, _) = simplify_with_trace(&mut a, outer);
+        let wx = a.matmul(w, x).unwrap();
+        let expected_coef = Coef::integer(2).times(&Coef::per(Dim::named("K")));
+        assert_eq!(out, a.scale(expected_coef, wx));
+    }
+
+    #[test]
+    fn a_quotient_cancels_against_its_denominator() {
+        let mut a = Arena::new();
+        let p = column(&mut a, Symbol::Input, "K");
+        let q = column(&mut a, Symbol::Target, "K");
+        let ratio = a.divide(p, q).unwrap();
+        let h = a.hadamard(ratio, q).unwrap();
+        let (out, trace) = simplify_with_trace(&mut a, h);
+        assert_eq!(out, p);
+        assert_eq!(trace, ["cancel_division"]);
+        // A different denominator does not cancel.
+        let other = a.hadamard(ratio, p).unwrap();
+        assert_eq!(simplify_with_trace(&mut a, other).0, other);
+    }
+
+    #[test]
+    fn sigmoid_derivative_is_written_through_the_named_output() {
+        let mut a = Arena::new();
+        let z = column(&mut a, Symbol::Hidden(1), "K");
+        let s = a.map(Func::Sigmoid, z);
+        let yhat = a.name(Symbol::Output, s, Role::Value);
+        let ds = a.map(Func::SigmoidPrime, z);
+        let (out, trace) = simplify_with_trace(&mut a, ds);
+        let one_minus = a.one_minus(yhat).unwrap();
+        assert_eq!(out, a.hadamard(yhat, one_minus).unwrap());
+        assert_eq!(trace, ["derivative_through_output"]);
+        // Without a name for σ(z) the derivative stays as it is.
+        let w = column(&mut a, Symbol::Input, "K");
+        let dw = a.map(Func::SigmoidPrime, w);
+        assert_eq!(simplify_with_trace(&mut a, dw).0, dw);
+    }
+
+    #[test]
+    fn every_rule_has_a_distinct_name() {
+        let mut names: Vec<_> = RULES.iter().map(|r| r.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len());
+    }
+}

@@ -1,0 +1,118 @@
+//! The names that appear in a derivation: inputs, parameters, intermediates, partials.
+//!
+//! A symbol is structured, not a string, so that each notation (Unicode text, LaTeX, ASCII keys)
+//! spells it its own way.
+
+use std::fmt;
+
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Symbol {
+    /// The input x.
+    Input,
+    /// The target y.
+    Target,
+    /// W⁽ᵏ⁾, the weight of the k-th linear layer (k from 1).
+    Weight(usize),
+    /// b⁽ᵏ⁾, the bias of the k-th linear layer.
+    Bias(usize),
+    /// zᵢ, the output of the i-th layer (i from 1), for every layer but the last.
+    Hidden(usize),
+    /// ŷ, the output of the last layer.
+    Output,
+    /// ℓ, the loss.
+    Loss,
+    /// ∂a/∂b: a Jacobian between vectors, or the gradient of ℓ with respect to a parameter.
+    Partial(Box<Symbol>, Box<Symbol>),
+}
+
+impl Symbol {
+    pub fn partial(of: Symbol, with_respect_to: Symbol) -> Symbol {
+        Symbol::Partial(Box::new(of), Box::new(with_respect_to))
+    }
+
+    /// The ASCII key used in JSON and point files: `x`, `y`, `W1`, `b1`, `z1`, `yhat`, `loss`.
+    pub fn key(&self) -> String {
+        match self {
+            Symbol::Input => "x".into(),
+            Symbol::Target => "y".into(),
+            Symbol::Weight(k) => format!("W{k}"),
+            Symbol::Bias(k) => format!("b{k}"),
+            Symbol::Hidden(i) => format!("z{i}"),
+            Symbol::Output => "yhat".into(),
+            Symbol::Loss => "loss".into(),
+            Symbol::Partial(of, wrt) => format!("d{}/d{}", of.key(), wrt.key()),
+        }
+    }
+
+    /// Unicode text: `x`, `W⁽¹⁾`, `z₂`, `ŷ`, `ℓ`, `∂ℓ/∂ŷ`.
+    pub fn text(&self) -> String {
+        match self {
+            Symbol::Input => "x".into(),
+            Symbol::Target => "y".into(),
+            Symbol::Weight(k) => format!("W⁽{}⁾", superscript(*k)),
+            Symbol::Bias(k) => format!("b⁽{}⁾", superscript(*k)),
+            Symbol::Hidden(i) => format!("z{}", subscript(*i)),
+            Symbol::Output => "ŷ".into(),
+            Symbol::Loss => "ℓ".into(),
+            Symbol::Partial(of, wrt) => format!("∂{}/∂{}", of.text(), wrt.text()),
+        }
+    }
+
+    /// A symbol that is written with a subscript of its own (z₁) needs parentheses before an
+    /// element index is attached: (z₁)ᵢ, but xᵢ.
+    pub fn has_subscript(&self) -> bool {
+        matches!(self, Symbol::Hidden(_) | Symbol::Partial(..))
+    }
+
+    pub fn is_partial(&self) -> bool {
+        matches!(self, Symbol::Partial(..))
+    }
+}
+
+impl fmt::Display for Symbol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+const SUBSCRIPT_DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
+const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+
+pub fn subscript(number: usize) -> String {
+    map_digits(&number.to_string(), &SUBSCRIPT_DIGITS)
+}
+
+pub fn superscript(number: usize) -> String {
+    map_digits(&number.to_string(), &SUPERSCRIPT_DIGITS)
+}
+
+/// A dimension name in Unicode: `d1` becomes `d₁`.
+pub fn dim_text(name: &str) -> String {
+    map_digits(name, &SUBSCRIPT_DIGITS)
+}
+
+fn map_digits(text: &str, digits: &[char; 10]) -> String {
+    text.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => digits[d as usize],
+            None => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings() {
+        assert_eq!(Symbol::Weight(12).text(), "W⁽¹²⁾");
+        assert_eq!(Symbol::Hidden(3).text(), "z₃");
+        assert_eq!(
+            Symbol::partial(Symbol::Loss, Symbol::Output).text(),
+            "∂ℓ/∂ŷ"
+        );
+        assert_eq!(Symbol::Weight(2).key(), "W2");
+        assert_eq!(dim_text("d12"), "d₁₂");
+    }
+}
