@@ -195,3 +195,52 @@ pub fn derive(mut network: Network) -> Result<Derivation, ShapeError> {
         rules_used,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::coef::Coef;
+    use crate::loss::{Loss, LossKind};
+    use crate::{Derivation, derive_text};
+
+    fn signal_of_last_hidden(d: &Derivation) -> crate::expr::ExprId {
+        d.signals[0].closed_form
+    }
+
+    #[test]
+    fn sigmoid_with_bce_fuses_to_the_residual() {
+        // ∂ℓ/∂z₃ = (1/K)(ŷ − y)ᵀ, found by the simplifier: σ′ is written through ŷ and then
+        // cancels against the denominator of bce's derivative.
+        let mut d = derive_text("linear>relu>linear>sigmoid", Loss::new(LossKind::Bce)).unwrap();
+        let (yhat, y) = (d.network.yhat, d.network.y);
+        let k = d.network.arena.shape(yhat).rows.clone();
+        let arena = &mut d.network.arena;
+        let diff = arena.sub(yhat, y).unwrap();
+        let row = arena.transpose(diff);
+        let expected = arena.scale(Coef::per(k), row);
+        assert_eq!(signal_of_last_hidden(&d), expected);
+        assert!(d.rules_used.contains(&"derivative_through_output"));
+        assert!(d.rules_used.contains(&"cancel_division"));
+    }
+
+    #[test]
+    fn sigmoid_with_mse_keeps_the_derivative() {
+        let d = derive_text("linear>sigmoid>linear>sigmoid", Loss::new(LossKind::Mse)).unwrap();
+        assert!(!d.rules_used.contains(&"cancel_division"));
+    }
+
+    #[test]
+    fn every_gradient_has_its_parameters_shape() {
+        for spec in [
+            "linear",
+            "linear>tanh>linear>relu>linear>sigmoid",
+            "relu>linear",
+        ] {
+            let d = derive_text(spec, Loss::new(LossKind::Mse)).unwrap();
+            for g in &d.gradients {
+                let arena = &d.network.arena;
+                assert_eq!(arena.shape(g.closed_form), arena.shape(g.leaf), "{spec}");
+                assert_eq!(arena.shape(g.chain_rule), arena.shape(g.leaf), "{spec}");
+            }
+        }
+    }
+}

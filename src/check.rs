@@ -267,7 +267,7 @@ fn uniform(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
 
 /// A random point: x, W⁽ᵏ⁾, b⁽ᵏ⁾ uniform in [−1, 1); y uniform in [−1, 1), or in (0, 1) for a
 /// loss on probabilities. Redrawn until no input to a kinked activation is within
-/// `KINK_MARGIN` of its kink.
+/// `KINK_MARGIN` of its kink, and inputs lie on both sides of it.
 pub fn random_point(
     derivation: &Derivation,
     options: &CheckOptions,
@@ -325,11 +325,17 @@ fn away_from_kinks(derivation: &Derivation, options: &CheckOptions, inputs: &Inp
             inputs,
             &HashMap::new(),
         );
-        z.data.iter().all(|v| {
+        let clear = z.data.iter().all(|v| {
             activation
                 .kinks()
                 .iter()
                 .all(|k| (v - k).abs() >= CheckOptions::KINK_MARGIN)
-        })
+        });
+        // With two or more units, both sides of the kink are exercised, so that a derivative
+        // that is right on one side only (ReLU′ written as 1) cannot pass.
+        let kink = activation.kinks()[0];
+        let both_sides = z.data.len() < 2
+            || (z.data.iter().any(|v| *v < kink) && z.data.iter().any(|v| *v > kink));
+        clear && both_sides
     })
 }

@@ -9,10 +9,15 @@ use derive::render::text::render_text;
 use derive::{Loss, LossKind, Reduction, derive_text, parse_dims};
 
 /// Derive the gradients of a small neural network symbolically, and check them numerically.
-///
-/// Exit codes: 0 done (and the check passed), 1 the numeric check failed, 2 bad input or usage.
 #[derive(Parser, Debug)]
-#[command(name = "derive", version, about, long_about = None)]
+#[command(
+    name = "derive",
+    version,
+    about,
+    after_help = "Example: derive \"linear>relu>linear>identity\" --loss mse\n\n\
+                  Exit codes: 0 done (the check, if run, passed); 1 the numeric check failed; \
+                  2 bad input or usage."
+)]
 struct Cli {
     /// The layers, joined by `>`: linear, relu, sigmoid, tanh, identity (any case), for example
     /// "linear>relu>linear>identity".

@@ -128,7 +128,11 @@ impl Page<'_> {
             self.width,
         )
         .join(" ");
-        out.push_str(&format!("  {loss}   ({})\n", network.loss.description()));
+        out.push_str(&format!("  {loss}\n"));
+        out.push_str(&paragraph(
+            &format!("ℓ is the {}.", network.loss.description()),
+            self.width,
+        ));
 
         let mut symbols = vec![network.x, network.y];
         symbols.extend(network.parameters.iter().map(|p| p.leaf));
@@ -340,7 +344,7 @@ impl Page<'_> {
         out.push_str(&paragraph(
             &format!(
                 "At a random point (seed {}; sizes {}; x and the parameters uniform in [−1, 1), {y_range}; \
-                 no ReLU input within 1e-3 of 0), every printed form is evaluated and compared with central \
+                 ReLU inputs on both sides of 0 and none within 1e-3 of it), every printed form is evaluated and compared with central \
                  differences of the forward pass (step {:e}). Error = max |analytic − numeric| / \
                  max(‖analytic‖∞, ‖numeric‖∞, 1e-3); tolerance {:e}.",
                 report.seed,

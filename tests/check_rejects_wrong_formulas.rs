@@ -1,0 +1,147 @@
+//! The numeric check must fail on a wrong formula: each test plants one of the mistakes a real
+//! student made (../HOMEWORK.md) in an otherwise right derivation and expects the check to
+//! catch it; a shape mistake is refused before any number is computed.
+
+use derive::check::{CheckOptions, Form, check};
+use derive::coef::Coef;
+use derive::symbol::Symbol;
+use derive::{Derivation, Loss, LossKind, default_sizes, derive_text};
+
+fn homework(spec: &str, loss: LossKind) -> Derivation {
+    derive_text(spec, Loss::new(loss)).expect("the homework derives")
+}
+
+fn options(derivation: &Derivation) -> CheckOptions {
+    CheckOptions {
+        seed: CheckOptions::DEFAULT_SEED,
+        sizes: default_sizes(&derivation.network),
+        step: CheckOptions::DEFAULT_STEP,
+        tolerance: CheckOptions::DEFAULT_TOLERANCE,
+    }
+}
+
+fn failed_items(derivation: &Derivation) -> Vec<(String, Form)> {
+    let report = check(derivation, &options(derivation)).unwrap();
+    report
+        .items
+        .iter()
+        .filter(|i| !i.passed)
+        .map(|i| (i.symbol.text(), i.form))
+        .collect()
+}
+
+fn gradient_index(derivation: &Derivation, parameter: Symbol) -> usize {
+    derivation
+        .gradients
+        .iter()
+        .position(|g| g.parameter == parameter)
+        .unwrap()
+}
+
+#[test]
+fn the_right_derivations_pass() {
+    for (spec, loss) in [
+        ("linear>relu>linear>identity", LossKind::Mse),
+        ("linear>sigmoid>linear>sigmoid", LossKind::Mse),
+        ("linear>sigmoid>linear>sigmoid", LossKind::Bce),
+        ("linear>relu>linear>sigmoid", LossKind::Bce),
+    ] {
+        assert_eq!(
+            failed_items(&homework(spec, loss)),
+            vec![],
+            "{spec} {loss:?}"
+        );
+    }
+}
+
+#[test]
+fn a_sigmoid_derivative_replaced_by_one_is_rejected() {
+    // ∂ℓ/∂W⁽¹⁾ with σ′(z₁) dropped: 2 (W⁽²⁾ᵀ((ŷ − y) ⊙ ŷ ⊙ (1 − ŷ))) xᵀ.
+    let mut d = homework("linear>sigmoid>linear>sigmoid", LossKind::Mse);
+    let net = &d.network;
+    let (yhat, y, x) = (net.yhat, net.y, net.x);
+    let w2 = net.parameters[2].leaf;
+    let arena = &mut d.network.arena;
+    let diff = arena.sub(yhat, y).unwrap();
+    let one_minus = arena.one_minus(yhat).unwrap();
+    let sigma_prime = arena.hadamard(yhat, one_minus).unwrap();
+    let delta3 = arena.hadamard(diff, sigma_prime).unwrap();
+    let w2t = arena.transpose(w2);
+    let back = arena.matmul(w2t, delta3).unwrap();
+    let xt = arena.transpose(x);
+    let outer = arena.matmul(back, xt).unwrap();
+    let wrong = arena.scale(Coef::integer(2), outer);
+    let i = gradient_index(&d, Symbol::Weight(1));
+    d.gradients[i].closed_form = wrong;
+    assert_eq!(
+        failed_items(&d),
+        vec![("∂ℓ/∂W⁽¹⁾".to_string(), Form::ClosedForm)]
+    );
+}
+
+#[test]
+fn a_flipped_sign_is_rejected() {
+    let mut d = homework("linear>relu>linear>identity", LossKind::Mse);
+    let i = gradient_index(&d, Symbol::Bias(2));
+    let right = d.gradients[i].closed_form;
+    d.gradients[i].closed_form = d.network.arena.scale(Coef::integer(-1), right);
+    assert_eq!(
+        failed_items(&d),
+        vec![("∂ℓ/∂b⁽²⁾".to_string(), Form::ClosedForm)]
+    );
+}
+
+#[test]
+fn a_relu_jacobian_written_as_the_scalar_one_is_rejected() {
+    // Mistake 1: ∂z₂/∂z₁ as "1" instead of diag(𝟙[z₁ > 0]). At the default point some unit of
+    // z₁ is negative, so the identity differs from the true Jacobian.
+    let mut d = homework("linear>relu>linear>identity", LossKind::Mse);
+    let j = d
+        .jacobians
+        .iter()
+        .position(|j| j.symbol.text() == "∂z₂/∂z₁")
+        .unwrap();
+    let dim = d
+        .network
+        .arena
+        .shape(d.jacobians[j].definition)
+        .rows
+        .clone();
+    let identity = d.network.arena.identity(dim);
+    d.jacobians[j].definition = identity;
+    d.jacobians[j].simplified = identity;
+    assert_eq!(
+        failed_items(&d),
+        vec![("∂z₂/∂z₁".to_string(), Form::Definition)]
+    );
+}
+
+#[test]
+fn a_missing_transpose_cannot_even_be_built() {
+    // Mistake 4: ∂ℓ/∂W⁽²⁾ = (…) σ(W⁽¹⁾x + b⁽¹⁾) with no transpose: K×1 times d×1.
+    let mut d = homework("linear>sigmoid>linear>sigmoid", LossKind::Mse);
+    let z2 = d.network.layers[1].output;
+    let i = gradient_index(&d, Symbol::Bias(2));
+    let delta = d.gradients[i].closed_form;
+    let err = d.network.arena.matmul(delta, z2).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "shape mismatch in a matrix product: K×1 and d×1"
+    );
+}
+
+#[test]
+fn a_bias_gradient_left_as_a_row_cannot_stand_for_a_column() {
+    // Mistake 3: ∂ℓ/∂b⁽¹⁾ left as the row ∂ℓ/∂z₁: its shape is not b⁽¹⁾'s.
+    let d = homework("linear>relu>linear>identity", LossKind::Mse);
+    let arena = &d.network.arena;
+    let row = d
+        .signals
+        .iter()
+        .find(|s| s.symbol.text() == "∂ℓ/∂z₁")
+        .unwrap();
+    let b1 = &d.gradients[gradient_index(&d, Symbol::Bias(1))];
+    assert_eq!(arena.shape(row.closed_form).to_string(), "1×d");
+    assert_eq!(arena.shape(b1.closed_form).to_string(), "d×1");
+    assert_eq!(arena.shape(b1.leaf), arena.shape(b1.closed_form));
+}
