@@ -126,7 +126,16 @@ fn compute<T: Scalar>(
         }
         Node::Transpose(a) => get(a).transpose(),
         Node::Diag(a) => get(a).diag(),
-        Node::Map(func, a) => get(a).map(|v| func.apply(v)),
+        Node::Map(func, a) if func.is_elementwise() => get(a).map(|v| func.apply(v)),
+        Node::Map(func, a) => {
+            // A vector function acts on each column as a whole.
+            let m = get(a).transpose();
+            let mut out = Vec::with_capacity(m.data.len());
+            for column in m.data.chunks(m.cols.max(1)) {
+                out.extend(func.apply_column(column));
+            }
+            Matrix::from_vec(m.rows, m.cols, out).transpose()
+        }
         Node::SquaredNorm(a) => {
             let m = get(a);
             Matrix::filled(1, 1, m.data.iter().fold(T::zero(), |acc, v| acc + *v * *v))

@@ -1,9 +1,25 @@
-//! Elementwise scalar functions: their values and their names in each notation.
+//! The functions applied to an expression: elementwise scalar functions (σ, tanh, log, …) and
+//! the column-wise vector functions softmax and log-softmax; their values and their names.
 //!
 //! An activation is built from these (relu uses `Relu` forward and `Step` as its derivative); the
 //! losses use `Log`. Every property of a function lives in this one file.
 
 use num_traits::Float;
+
+/// A real parameter of a function (the α of LeakyReLU), stored by its bits so that functions
+/// can be compared and hashed.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Param(u64);
+
+impl Param {
+    pub fn new(value: f64) -> Param {
+        Param(value.to_bits())
+    }
+
+    pub fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Func {
@@ -11,6 +27,14 @@ pub enum Func {
     Relu,
     /// 𝟙[z > 0], the derivative of ReLU away from 0 (and 0 at 0, as PyTorch and JAX use).
     Step,
+    /// z for z > 0, αz otherwise.
+    LeakyRelu(Param),
+    /// 1 for z > 0, α otherwise (α at 0, as PyTorch).
+    LeakyReluPrime(Param),
+    /// z for z > 0, α(eᶻ − 1) otherwise.
+    Elu(Param),
+    /// 1 for z > 0, αeᶻ otherwise.
+    EluPrime(Param),
     /// σ(z) = 1 / (1 + e^{−z})
     Sigmoid,
     /// σ′(z) = σ(z)(1 − σ(z))
@@ -18,21 +42,69 @@ pub enum Func {
     Tanh,
     /// tanh′(z) = 1 − tanh²(z)
     TanhPrime,
+    /// log(1 + eᶻ); its derivative is σ.
+    Softplus,
+    /// z σ(z)
+    Silu,
+    /// σ(z)(1 + z(1 − σ(z)))
+    SiluPrime,
     /// The natural logarithm.
     Log,
+    /// eᶻ
+    Exp,
+    /// softmax(z)ᵢ = e^{zᵢ} / Σₖ e^{zₖ}, over each column.
+    Softmax,
+    /// log softmax(z)ᵢ = zᵢ − log Σₖ e^{zₖ}, over each column.
+    LogSoftmax,
 }
 
 impl Func {
+    /// Whether the function acts on each entry alone (false for softmax and log-softmax).
+    pub fn is_elementwise(self) -> bool {
+        !matches!(self, Func::Softmax | Func::LogSoftmax)
+    }
+
     /// The value at one point, written to stay finite where the textbook formula overflows.
+    /// Only for elementwise functions; see `apply_column`.
     pub fn apply<T: Float>(self, z: T) -> T {
         let one = T::one();
+        let zero = T::zero();
+        let param = |p: Param| T::from(p.get()).unwrap_or_else(T::nan);
         match self {
-            Func::Relu => z.max(T::zero()),
+            Func::Relu => z.max(zero),
             Func::Step => {
-                if z > T::zero() {
+                if z > zero {
                     one
                 } else {
-                    T::zero()
+                    zero
+                }
+            }
+            Func::LeakyRelu(alpha) => {
+                if z > zero {
+                    z
+                } else {
+                    param(alpha) * z
+                }
+            }
+            Func::LeakyReluPrime(alpha) => {
+                if z > zero {
+                    one
+                } else {
+                    param(alpha)
+                }
+            }
+            Func::Elu(alpha) => {
+                if z > zero {
+                    z
+                } else {
+                    param(alpha) * z.exp_m1()
+                }
+            }
+            Func::EluPrime(alpha) => {
+                if z > zero {
+                    one
+                } else {
+                    param(alpha) * z.exp()
                 }
             }
             Func::Sigmoid => sigmoid(z),
@@ -45,21 +117,61 @@ impl Func {
                 let t = z.tanh();
                 one - t * t
             }
+            // log(1 + eᶻ) = max(z, 0) + log(1 + e^{−|z|}), finite for any z.
+            Func::Softplus => z.max(zero) + (-z.abs()).exp().ln_1p(),
+            Func::Silu => z * sigmoid(z),
+            Func::SiluPrime => {
+                let s = sigmoid(z);
+                s * (one + z * (one - s))
+            }
             Func::Log => z.ln(),
+            Func::Exp => z.exp(),
+            Func::Softmax | Func::LogSoftmax => {
+                unreachable!("softmax acts on a whole column; use apply_column")
+            }
         }
     }
 
-    /// The name in Unicode text; `None` for the functions printed in a form of their own
-    /// (`max(0, z)`, `𝟙[z > 0]`).
+    /// The value on one column (all entries together), stable for large entries: the largest
+    /// entry is subtracted before exponentiating (log-sum-exp).
+    pub fn apply_column<T: Float>(self, column: &[T]) -> Vec<T> {
+        match self {
+            Func::Softmax | Func::LogSoftmax => {
+                let max = column.iter().fold(T::neg_infinity(), |m, v| m.max(*v));
+                let shifted: Vec<T> = column.iter().map(|v| *v - max).collect();
+                let sum = shifted.iter().fold(T::zero(), |acc, v| acc + v.exp());
+                if self == Func::Softmax {
+                    shifted.iter().map(|v| v.exp() / sum).collect()
+                } else {
+                    let log_sum = sum.ln();
+                    shifted.iter().map(|v| *v - log_sum).collect()
+                }
+            }
+            elementwise => column.iter().map(|v| elementwise.apply(*v)).collect(),
+        }
+    }
+
+    /// The name in Unicode text. ReLU and the step are printed in forms of their own
+    /// (`max(0, z)`, `𝟙[z > 0]`) by each notation.
     pub fn text_name(self) -> &'static str {
         match self {
             Func::Relu => "max",
             Func::Step => "𝟙",
+            Func::LeakyRelu(_) => "LeakyReLU",
+            Func::LeakyReluPrime(_) => "LeakyReLU′",
+            Func::Elu(_) => "ELU",
+            Func::EluPrime(_) => "ELU′",
             Func::Sigmoid => "σ",
             Func::SigmoidPrime => "σ′",
             Func::Tanh => "tanh",
             Func::TanhPrime => "tanh′",
+            Func::Softplus => "softplus",
+            Func::Silu => "SiLU",
+            Func::SiluPrime => "SiLU′",
             Func::Log => "log",
+            Func::Exp => "exp",
+            Func::Softmax => "softmax",
+            Func::LogSoftmax => "log_softmax",
         }
     }
 }
@@ -80,10 +192,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sigmoid_stays_finite_far_out() {
+    fn sigmoid_and_softplus_stay_finite_far_out() {
         assert_eq!(Func::Sigmoid.apply(1000.0_f64), 1.0);
         assert_eq!(Func::Sigmoid.apply(-1000.0_f64), 0.0);
         assert!((Func::Sigmoid.apply(0.0_f64) - 0.5).abs() < 1e-15);
+        assert_eq!(Func::Softplus.apply(1000.0_f64), 1000.0);
+        assert_eq!(Func::Softplus.apply(-1000.0_f64), 0.0);
+        assert!((Func::Softplus.apply(0.0_f64) - 2f64.ln()).abs() < 1e-15);
+        assert_eq!(Func::Silu.apply(-1000.0_f64), -0.0);
+    }
+
+    #[test]
+    fn softmax_subtracts_the_max() {
+        let s = Func::Softmax.apply_column(&[1000.0_f64, 1000.0]);
+        assert_eq!(s, vec![0.5, 0.5]);
+        let l = Func::LogSoftmax.apply_column(&[1000.0_f64, 0.0]);
+        assert_eq!(l[0], 0.0);
+        assert_eq!(l[1], -1000.0);
     }
 
     #[test]
@@ -95,11 +220,17 @@ mod tests {
     #[test]
     fn derivatives_match_central_differences() {
         let h = 1e-6;
+        let a = Param::new(0.3);
         for &z in &[-1.3_f64, -0.2, 0.4, 2.0] {
             for (f, df) in [
                 (Func::Sigmoid, Func::SigmoidPrime),
                 (Func::Tanh, Func::TanhPrime),
                 (Func::Relu, Func::Step),
+                (Func::LeakyRelu(a), Func::LeakyReluPrime(a)),
+                (Func::Elu(a), Func::EluPrime(a)),
+                (Func::Softplus, Func::Sigmoid),
+                (Func::Silu, Func::SiluPrime),
+                (Func::Exp, Func::Exp),
             ] {
                 let numeric = (f.apply(z + h) - f.apply(z - h)) / (2.0 * h);
                 assert!((numeric - df.apply(z)).abs() < 1e-8, "{f:?} at {z}");

@@ -1,41 +1,159 @@
-//! The table of layers: each layer's spellings, its forward expression and its Jacobian.
+//! The table of layers: each layer's spellings, arguments, forward expression and Jacobian.
 //!
-//! Adding an activation is adding a variant here (and, if it needs a new elementwise function, a
-//! variant of `Func`); the grammar, the differentiator and the renderers need no change.
+//! Adding an activation is adding a row to `ACTIVATIONS` and its arms below (and, if it needs a
+//! new function, a variant of `Func`); the grammar, the differentiator and the renderers need
+//! no change.
 
 use crate::expr::{Arena, ExprId};
-use crate::func::Func;
+use crate::func::{Func, Param};
 use crate::shape::ShapeError;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 pub enum LayerKind {
     Linear,
     Activation(Activation),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 pub enum Activation {
     Identity,
     Relu,
+    LeakyRelu { alpha: f64 },
+    Elu { alpha: f64 },
     Sigmoid,
     Tanh,
+    Softplus,
+    Silu,
+    Softmax,
+    LogSoftmax,
+}
+
+/// One row of the table: the name used in specs, other accepted spellings (PyTorch's, compared
+/// case-insensitively), and the argument it takes with its default.
+struct Row {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    argument: Option<(&'static str, f64)>,
+    make: fn(f64) -> Activation,
+}
+
+const ACTIVATIONS: &[Row] = &[
+    Row {
+        name: "relu",
+        aliases: &[],
+        argument: None,
+        make: |_| Activation::Relu,
+    },
+    Row {
+        name: "leaky_relu",
+        aliases: &["leakyrelu"],
+        argument: Some(("α", 0.01)),
+        make: |alpha| Activation::LeakyRelu { alpha },
+    },
+    Row {
+        name: "elu",
+        aliases: &[],
+        argument: Some(("α", 1.0)),
+        make: |alpha| Activation::Elu { alpha },
+    },
+    Row {
+        name: "sigmoid",
+        aliases: &[],
+        argument: None,
+        make: |_| Activation::Sigmoid,
+    },
+    Row {
+        name: "tanh",
+        aliases: &[],
+        argument: None,
+        make: |_| Activation::Tanh,
+    },
+    Row {
+        name: "softplus",
+        aliases: &[],
+        argument: None,
+        make: |_| Activation::Softplus,
+    },
+    Row {
+        name: "silu",
+        aliases: &[],
+        argument: None,
+        make: |_| Activation::Silu,
+    },
+    Row {
+        name: "softmax",
+        aliases: &[],
+        argument: None,
+        make: |_| Activation::Softmax,
+    },
+    Row {
+        name: "log_softmax",
+        aliases: &["logsoftmax"],
+        argument: None,
+        make: |_| Activation::LogSoftmax,
+    },
+    Row {
+        name: "identity",
+        aliases: &[],
+        argument: None,
+        make: |_| Activation::Identity,
+    },
+];
+
+/// Why a layer's name or arguments were refused, and which argument (by index) is at fault.
+#[derive(Debug, PartialEq)]
+pub enum LayerError {
+    UnknownName,
+    /// Arguments given to a layer that takes none.
+    TakesNoArguments,
+    /// `leaky_relu()`.
+    EmptyArguments,
+    /// More arguments than the layer takes; the index of the first extra one.
+    TooManyArguments(usize),
+    /// An argument that is not a finite number; its index.
+    NotFinite(usize),
 }
 
 impl LayerKind {
-    /// Every layer, in the order the help text lists them.
-    pub const ALL: [LayerKind; 5] = [
-        LayerKind::Linear,
-        LayerKind::Activation(Activation::Relu),
-        LayerKind::Activation(Activation::Sigmoid),
-        LayerKind::Activation(Activation::Tanh),
-        LayerKind::Activation(Activation::Identity),
-    ];
+    /// Every spelling accepted in specs, for help and for suggestions.
+    pub fn names() -> Vec<&'static str> {
+        let mut names = vec!["linear"];
+        names.extend(ACTIVATIONS.iter().map(|r| r.name));
+        names
+    }
+
+    /// Looks a layer up by name (case-insensitively) and applies its arguments, if any.
+    pub fn from_name(name: &str, arguments: Option<&[f64]>) -> Result<LayerKind, LayerError> {
+        let lower = name.to_ascii_lowercase();
+        if lower == "linear" {
+            return match arguments {
+                None => Ok(LayerKind::Linear),
+                Some(_) => Err(LayerError::TakesNoArguments),
+            };
+        }
+        let row = ACTIVATIONS
+            .iter()
+            .find(|r| r.name == lower || r.aliases.contains(&lower.as_str()))
+            .ok_or(LayerError::UnknownName)?;
+        let value = match (row.argument, arguments) {
+            (None, None) => 0.0,
+            (None, Some(_)) => return Err(LayerError::TakesNoArguments),
+            (Some((_, default)), None) => default,
+            (Some(_), Some([])) => return Err(LayerError::EmptyArguments),
+            (Some(_), Some([value])) => *value,
+            (Some(_), Some(_)) => return Err(LayerError::TooManyArguments(1)),
+        };
+        if !value.is_finite() {
+            return Err(LayerError::NotFinite(0));
+        }
+        Ok(LayerKind::Activation((row.make)(value)))
+    }
 
     /// The spelling used in specs and in messages.
-    pub fn name(self) -> &'static str {
+    pub fn name(self) -> String {
         match self {
-            LayerKind::Linear => "linear",
-            LayerKind::Activation(a) => a.name(),
+            LayerKind::Linear => "linear".into(),
+            LayerKind::Activation(a) => a.spec_name(),
         }
     }
 
@@ -46,22 +164,27 @@ impl LayerKind {
             LayerKind::Activation(a) => a.title(),
         }
     }
-
-    /// Looks a name up, case-insensitively (`ReLU`, `relu` and `RELU` are the same layer).
-    pub fn from_name(name: &str) -> Option<LayerKind> {
-        LayerKind::ALL
-            .into_iter()
-            .find(|kind| kind.name().eq_ignore_ascii_case(name))
-    }
 }
 
 impl Activation {
-    pub fn name(self) -> &'static str {
+    /// `relu`, `leaky_relu(0.1)`; the argument is shown only when it is not the default.
+    pub fn spec_name(self) -> String {
+        let row = ACTIVATIONS
+            .iter()
+            .find(|r| (r.make)(self.argument().unwrap_or(0.0)) == self)
+            .expect("every activation has a row");
+        match (row.argument, self.argument()) {
+            (Some((_, default)), Some(value)) if value != default => {
+                format!("{}({value})", row.name)
+            }
+            _ => row.name.to_string(),
+        }
+    }
+
+    fn argument(self) -> Option<f64> {
         match self {
-            Activation::Identity => "identity",
-            Activation::Relu => "relu",
-            Activation::Sigmoid => "sigmoid",
-            Activation::Tanh => "tanh",
+            Activation::LeakyRelu { alpha } | Activation::Elu { alpha } => Some(alpha),
+            _ => None,
         }
     }
 
@@ -69,37 +192,74 @@ impl Activation {
         match self {
             Activation::Identity => "Identity",
             Activation::Relu => "ReLU",
+            Activation::LeakyRelu { .. } => "LeakyReLU",
+            Activation::Elu { .. } => "ELU",
             Activation::Sigmoid => "Sigmoid",
             Activation::Tanh => "Tanh",
+            Activation::Softplus => "Softplus",
+            Activation::Silu => "SiLU",
+            Activation::Softmax => "Softmax",
+            Activation::LogSoftmax => "LogSoftmax",
         }
     }
 
-    /// The elementwise function and its derivative; `None` for the identity.
-    fn functions(self) -> Option<(Func, Func)> {
+    /// The elementwise function and its derivative; `None` for the identity and the vector
+    /// functions.
+    fn elementwise(self) -> Option<(Func, Func)> {
         match self {
-            Activation::Identity => None,
+            Activation::Identity | Activation::Softmax | Activation::LogSoftmax => None,
             Activation::Relu => Some((Func::Relu, Func::Step)),
+            Activation::LeakyRelu { alpha } => Some((
+                Func::LeakyRelu(Param::new(alpha)),
+                Func::LeakyReluPrime(Param::new(alpha)),
+            )),
+            Activation::Elu { alpha } => Some((
+                Func::Elu(Param::new(alpha)),
+                Func::EluPrime(Param::new(alpha)),
+            )),
             Activation::Sigmoid => Some((Func::Sigmoid, Func::SigmoidPrime)),
             Activation::Tanh => Some((Func::Tanh, Func::TanhPrime)),
+            Activation::Softplus => Some((Func::Softplus, Func::Sigmoid)),
+            Activation::Silu => Some((Func::Silu, Func::SiluPrime)),
         }
     }
 
     /// The output for input `z`.
     pub fn forward(self, arena: &mut Arena, z: ExprId) -> ExprId {
-        match self.functions() {
-            None => z,
-            Some((f, _)) => arena.map(f, z),
+        match self {
+            Activation::Identity => z,
+            Activation::Softmax => arena.map(Func::Softmax, z),
+            Activation::LogSoftmax => arena.map(Func::LogSoftmax, z),
+            _ => {
+                let (f, _) = self.elementwise().expect("an elementwise activation");
+                arena.map(f, z)
+            }
         }
     }
 
-    /// ∂output/∂z in numerator layout: diag(f′(z)) for an elementwise function, I for the identity.
+    /// ∂output/∂z in numerator layout: diag(f′(z)) for an elementwise function, I for the
+    /// identity, diag(s) − s sᵀ for s = softmax(z), I − 𝟙 softmax(z)ᵀ for log-softmax.
     pub fn jacobian(self, arena: &mut Arena, z: ExprId) -> Result<ExprId, ShapeError> {
-        match self.functions() {
-            None => {
-                let dim = arena.shape(z).rows.clone();
-                Ok(arena.identity(dim))
+        let dim = arena.shape(z).rows.clone();
+        match self {
+            Activation::Identity => Ok(arena.identity(dim)),
+            Activation::Softmax => {
+                let s = arena.map(Func::Softmax, z);
+                let diag = arena.diag(s)?;
+                let st = arena.transpose(s);
+                let outer = arena.matmul(s, st)?;
+                arena.sub(diag, outer)
             }
-            Some((_, derivative)) => {
+            Activation::LogSoftmax => {
+                let s = arena.map(Func::Softmax, z);
+                let st = arena.transpose(s);
+                let ones = arena.ones(dim.clone());
+                let outer = arena.matmul(ones, st)?;
+                let identity = arena.identity(dim);
+                arena.sub(identity, outer)
+            }
+            _ => {
+                let (_, derivative) = self.elementwise().expect("an elementwise activation");
                 let d = arena.map(derivative, z);
                 arena.diag(d)
             }
@@ -109,8 +269,32 @@ impl Activation {
     /// Points where the derivative does not exist; the numeric check keeps away from them.
     pub fn kinks(self) -> &'static [f64] {
         match self {
-            Activation::Relu => &[0.0],
+            Activation::Relu | Activation::LeakyRelu { .. } => &[0.0],
+            Activation::Elu { alpha } if alpha != 1.0 => &[0.0],
             _ => &[],
+        }
+    }
+
+    /// The definition in words, printed with the conventions.
+    pub fn definition(self) -> Option<String> {
+        match self {
+            Activation::LeakyRelu { alpha } => Some(format!(
+                "LeakyReLU(z) = z for z > 0 and {alpha}z otherwise; LeakyReLU′(z) = 1 for z > 0 and {alpha} otherwise."
+            )),
+            Activation::Elu { alpha } => Some(format!(
+                "ELU(z) = z for z > 0 and {alpha}(eᶻ − 1) otherwise; ELU′(z) = 1 for z > 0 and {alpha}eᶻ otherwise."
+            )),
+            Activation::Softplus => Some("softplus(z) = log(1 + eᶻ); softplus′ = σ.".into()),
+            Activation::Silu => {
+                Some("SiLU(z) = z σ(z); SiLU′(z) = σ(z)(1 + z(1 − σ(z))).".into())
+            }
+            Activation::Softmax => Some(
+                "softmax(z)ᵢ = e^{zᵢ} / Σₖ e^{zₖ}, computed with the largest zₖ subtracted first.".into(),
+            ),
+            Activation::LogSoftmax => Some(
+                "log_softmax(z)ᵢ = zᵢ − log Σₖ e^{zₖ}, computed with the largest zₖ subtracted first (log-sum-exp).".into(),
+            ),
+            _ => None,
         }
     }
 
@@ -120,8 +304,19 @@ impl Activation {
             Activation::Relu => Some(
                 "ReLU′(0) does not exist; 0 is used there, as in PyTorch and JAX (𝟙[z > 0] is 0 at z = 0).",
             ),
+            Activation::LeakyRelu { .. } => {
+                Some("LeakyReLU′(0) does not exist; α is used there, as in PyTorch.")
+            }
+            Activation::Elu { alpha } if alpha != 1.0 => {
+                Some("ELU′(0) does not exist for α ≠ 1; α is used there, as in PyTorch.")
+            }
             _ => None,
         }
+    }
+
+    /// Whether the output is a probability vector (each entry in (0, 1), summing to 1).
+    pub fn outputs_distribution(self) -> bool {
+        self == Activation::Softmax
     }
 }
 
@@ -130,12 +325,60 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_are_case_insensitive() {
+    fn names_are_case_insensitive_and_take_pytorch_spellings() {
         assert_eq!(
-            LayerKind::from_name("ReLU"),
-            Some(LayerKind::Activation(Activation::Relu))
+            LayerKind::from_name("ReLU", None),
+            Ok(LayerKind::Activation(Activation::Relu))
         );
-        assert_eq!(LayerKind::from_name("Linear"), Some(LayerKind::Linear));
-        assert_eq!(LayerKind::from_name("rleu"), None);
+        assert_eq!(LayerKind::from_name("Linear", None), Ok(LayerKind::Linear));
+        assert_eq!(
+            LayerKind::from_name("LeakyReLU", None),
+            Ok(LayerKind::Activation(Activation::LeakyRelu { alpha: 0.01 }))
+        );
+        assert_eq!(
+            LayerKind::from_name("LogSoftmax", None),
+            Ok(LayerKind::Activation(Activation::LogSoftmax))
+        );
+        assert_eq!(
+            LayerKind::from_name("rleu", None),
+            Err(LayerError::UnknownName)
+        );
+    }
+
+    #[test]
+    fn arguments_are_checked() {
+        assert_eq!(
+            LayerKind::from_name("leaky_relu", Some(&[0.1])),
+            Ok(LayerKind::Activation(Activation::LeakyRelu { alpha: 0.1 }))
+        );
+        assert_eq!(
+            LayerKind::from_name("leaky_relu", Some(&[])),
+            Err(LayerError::EmptyArguments)
+        );
+        assert_eq!(
+            LayerKind::from_name("leaky_relu", Some(&[1.0, 2.0])),
+            Err(LayerError::TooManyArguments(1))
+        );
+        assert_eq!(
+            LayerKind::from_name("elu", Some(&[f64::INFINITY])),
+            Err(LayerError::NotFinite(0))
+        );
+        assert_eq!(
+            LayerKind::from_name("relu", Some(&[1.0])),
+            Err(LayerError::TakesNoArguments)
+        );
+    }
+
+    #[test]
+    fn spec_names_show_only_non_default_arguments() {
+        assert_eq!(
+            Activation::LeakyRelu { alpha: 0.01 }.spec_name(),
+            "leaky_relu"
+        );
+        assert_eq!(
+            Activation::LeakyRelu { alpha: 0.1 }.spec_name(),
+            "leaky_relu(0.1)"
+        );
+        assert_eq!(Activation::Elu { alpha: 0.5 }.spec_name(), "elu(0.5)");
     }
 }

@@ -82,6 +82,11 @@ pub const RULES: &[Rule] = &[
         apply: cancel_division,
     },
     Rule {
+        name: "value_by_name",
+        pattern: "f(z) → s where the forward pass names s = f(z)",
+        apply: value_by_name,
+    },
+    Rule {
         name: "derivative_through_output",
         pattern: "σ′(z) → s ⊙ (1 − s), tanh′(z) → 1 − s ⊙ s where s names σ(z), tanh(z)",
         apply: derivative_through_output,
@@ -359,6 +364,13 @@ fn cancel_division(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shap
                 return Ok(Some(*numerator));
             }
         }
+    }
+    Ok(None)
+}
+
+fn value_by_name(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if matches!(arena.node(id), Node::Map(..)) {
+        return Ok(arena.value_named_by(id));
     }
     Ok(None)
 }

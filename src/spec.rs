@@ -5,7 +5,7 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest_derive::Parser;
 
 use crate::error::SpecError;
-use crate::layer::LayerKind;
+use crate::layer::{LayerError, LayerKind};
 
 #[derive(Parser)]
 #[grammar = "../grammar/spec.pest"]
@@ -31,7 +31,7 @@ impl Spec {
         self.layers
             .iter()
             .map(|l| l.kind.name())
-            .collect::<Vec<_>>()
+            .collect::<Vec<String>>()
             .join(" > ")
     }
 }
@@ -44,17 +44,68 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
         if pair.as_rule() != Rule::layer {
             continue;
         }
-        let span = pair.as_span();
-        let name = span.as_str();
-        let kind = LayerKind::from_name(name).ok_or_else(|| SpecError {
-            spec: text.to_string(),
-            span: (span.start(), span.end()),
-            message: format!("unknown layer `{name}`"),
-            expected: format!("a layer name: {}", layer_names()),
-        })?;
+        let layer_span = pair.as_span();
+        let mut inner = pair.into_inner();
+        let name_pair = inner.next().expect("a layer starts with its name");
+        let name = name_pair.as_str();
+        let name_span = (name_pair.as_span().start(), name_pair.as_span().end());
+        let arguments_pair = inner.next();
+        let numbers: Vec<(f64, (usize, usize))> = arguments_pair
+            .iter()
+            .flat_map(|a| a.clone().into_inner())
+            .map(|n| {
+                let span = n.as_span();
+                // The grammar only lets through text that `f64` parses; overflow gives ±inf.
+                (
+                    n.as_str().parse().unwrap_or(f64::NAN),
+                    (span.start(), span.end()),
+                )
+            })
+            .collect();
+        let values: Vec<f64> = numbers.iter().map(|(v, _)| *v).collect();
+        let arguments_span = arguments_pair
+            .as_ref()
+            .map(|a| (a.as_span().start(), a.as_span().end()))
+            .unwrap_or(name_span);
+        let kind = LayerKind::from_name(name, arguments_pair.as_ref().map(|_| values.as_slice()))
+            .map_err(|error| {
+                let (span, message, expected) = match error {
+                    LayerError::UnknownName => (
+                        name_span,
+                        format!("unknown layer `{name}`"),
+                        format!("a layer name: {}", layer_names()),
+                    ),
+                    LayerError::TakesNoArguments => (
+                        arguments_span,
+                        format!("`{name}` takes no arguments"),
+                        format!("`{name}` without parentheses"),
+                    ),
+                    LayerError::EmptyArguments => (
+                        arguments_span,
+                        format!("`{name}()` has empty parentheses"),
+                        format!("a number inside them, as in `{name}(0.1)`, or no parentheses for the default"),
+                    ),
+                    LayerError::TooManyArguments(i) => (
+                        numbers[i].1,
+                        format!("`{name}` takes one argument"),
+                        format!("one number, as in `{name}(0.1)`"),
+                    ),
+                    LayerError::NotFinite(i) => (
+                        numbers[i].1,
+                        format!("`{}` is not a finite number", &text[numbers[i].1.0..numbers[i].1.1]),
+                        "a finite number".to_string(),
+                    ),
+                };
+                SpecError {
+                    spec: text.to_string(),
+                    span,
+                    message,
+                    expected,
+                }
+            })?;
         layers.push(LayerSpec {
             kind,
-            span: (span.start(), span.end()),
+            span: (layer_span.start(), layer_span.end()),
         });
     }
     Ok(Spec {
@@ -64,11 +115,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
 }
 
 fn layer_names() -> String {
-    LayerKind::ALL
-        .iter()
-        .map(|k| k.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    LayerKind::names().join(", ")
 }
 
 /// Turns pest's error into ours, naming what was expected in words rather than rule names.
@@ -115,6 +162,8 @@ fn rule_in_words(rule: Rule) -> String {
     match rule {
         Rule::layer | Rule::layer_name => "a layer name".into(),
         Rule::arrow => "`>` between layers".into(),
+        Rule::arguments => "`(` and arguments".into(),
+        Rule::number => "a number".into(),
         Rule::EOI => "the end of the spec".into(),
         other => format!("{other:?}"),
     }
@@ -158,6 +207,28 @@ mod tests {
                 "{text:?}: {}",
                 err.expected
             );
+        }
+    }
+
+    #[test]
+    fn arguments_parse_and_bad_ones_are_placed() {
+        let spec = parse_spec("linear>leaky_relu(0.1)>elu( 0.5 )>LeakyReLU").unwrap();
+        assert_eq!(
+            spec.normalized(),
+            "linear > leaky_relu(0.1) > elu(0.5) > leaky_relu"
+        );
+        for (text, at, says) in [
+            ("leaky_relu()", 10, "empty parentheses"),
+            ("leaky_relu(x)", 11, "unexpected `x`"),
+            ("leaky_relu(1,2)", 13, "takes one argument"),
+            ("elu(nan)", 4, "unexpected `n`"),
+            ("leaky_relu(inf)", 11, "unexpected `i`"),
+            ("elu(1e999)", 4, "`1e999` is not a finite number"),
+            ("relu(1)", 4, "takes no arguments"),
+        ] {
+            let err = parse_spec(text).unwrap_err();
+            assert_eq!(err.span.0, at, "{text}");
+            assert!(err.message.contains(says), "{text}: {}", err.message);
         }
     }
 
