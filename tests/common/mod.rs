@@ -29,7 +29,7 @@ macro_rules! assert_derivation_snapshot {
         insta::with_settings!({
             snapshot_path => "../snapshots",
             prepend_module_to_snapshot => false,
-            filters => vec![(r"\b\d\.\de-\d\d\b", "x.xe-xx")],
+            filters => vec![(r"\b\d\.\de[-+]?\d+\b", "x.xe-xx")],
         }, {
             insta::assert_snapshot!($name, $text);
         });
