@@ -68,6 +68,12 @@ pub struct Derivation {
 pub fn derive(mut network: Network) -> Result<Derivation, ShapeError> {
     let mut simplifier = Simplifier::new();
     let arena = &mut network.arena;
+    if network.loss.target_is_distribution() {
+        // Σy = 1: the fact behind softmax + ce → (ŷ − y)ᵀ.
+        let sum = arena.sum(network.y);
+        let one = arena.ones(crate::shape::Dim::One);
+        simplifier.assume(sum, one);
+    }
 
     // ∂ℓ/∂ŷ
     let loss_symbol = Symbol::partial(Symbol::Loss, Symbol::Output);
@@ -242,5 +248,52 @@ mod tests {
                 assert_eq!(arena.shape(g.chain_rule), arena.shape(g.leaf), "{spec}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod fused_forms {
+    use crate::loss::{Loss, LossKind};
+    use crate::render::expression::{Names, Printer};
+    use crate::render::notation::Text;
+    use crate::{Derivation, derive_text};
+
+    fn closed_signal(spec: &str, loss: LossKind) -> (Derivation, String) {
+        let d = derive_text(spec, Loss::new(loss)).unwrap();
+        let printer = Printer::new(&d.network.arena, &Text, Names::Keep);
+        let text =
+            crate::render::expression::lines(&printer.doc(d.signals[0].closed_form), 200).join(" ");
+        (d, text)
+    }
+
+    #[test]
+    fn softmax_with_cross_entropy_gives_the_residual() {
+        let (d, text) = closed_signal("linear>relu>linear>softmax", LossKind::Ce);
+        assert_eq!(text, "(ŷ − y)ᵀ");
+        assert!(d.rules_used.contains(&"assumption"), "uses Σy = 1");
+        assert!(d.rules_used.contains(&"distribute_row_over_difference"));
+    }
+
+    #[test]
+    fn log_softmax_with_nll_gives_softmax_minus_target() {
+        let (_, text) = closed_signal("linear>log_softmax", LossKind::Nll);
+        assert_eq!(text, "(softmax(z₁) − y)ᵀ");
+    }
+
+    #[test]
+    fn sigmoid_with_bce_gives_the_scaled_residual() {
+        let (_, text) = closed_signal("linear>sigmoid", LossKind::Bce);
+        assert_eq!(text, "(1/K)(ŷ − y)ᵀ");
+    }
+
+    #[test]
+    fn mean_squared_error_scales_by_two_over_k() {
+        let mut loss = Loss::new(LossKind::Mse);
+        loss.reduction = crate::loss::Reduction::Mean;
+        let d = derive_text("linear>identity", loss).unwrap();
+        let printer = Printer::new(&d.network.arena, &Text, Names::Keep);
+        let text =
+            crate::render::expression::lines(&printer.doc(d.signals[0].closed_form), 200).join(" ");
+        assert_eq!(text, "(2/K)(ŷ − y)ᵀ");
     }
 }

@@ -284,6 +284,7 @@ pub fn random_point(
             .map(|p| (p.symbol.clone(), p.leaf)),
     );
     const ATTEMPTS: usize = 1000;
+    let mut fallback = None;
     for _ in 0..ATTEMPTS {
         let mut inputs = Inputs::new();
         for (symbol, leaf) in &leaves {
@@ -294,30 +295,58 @@ pub fn random_point(
             } else {
                 (-1.0, 1.0)
             };
-            let data = (0..rows * cols)
+            let mut data: Vec<f64> = (0..rows * cols)
                 .map(|_| uniform(&mut rng, lo, hi))
                 .collect();
+            if *symbol == Symbol::Target && network.loss.target_is_distribution() {
+                // A random distribution: positive entries summing to 1.
+                data = (0..rows * cols)
+                    .map(|_| uniform(&mut rng, 0.05, 1.0))
+                    .collect();
+                let total: f64 = data.iter().sum();
+                data.iter_mut().for_each(|v| *v /= total);
+            }
             inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
         }
-        if away_from_kinks(derivation, options, &inputs) {
-            return Ok(inputs);
+        match kink_placement(derivation, options, &inputs) {
+            Placement::BothSides => return Ok(inputs),
+            Placement::Clear if fallback.is_none() => fallback = Some(inputs),
+            _ => {}
         }
     }
-    Err(format!(
+    // Some chains cannot put a kinked input on both sides (softplus > relu is never negative
+    // before the relu); a point clear of the kinks is then the best there is.
+    fallback.ok_or_else(|| format!(
         "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed",
         CheckOptions::KINK_MARGIN
     ))
 }
 
-fn away_from_kinks(derivation: &Derivation, options: &CheckOptions, inputs: &Inputs<f64>) -> bool {
+/// How a point sits with respect to the kinks of the network's activations.
+#[derive(PartialEq)]
+enum Placement {
+    /// Some kinked input is within `KINK_MARGIN` of its kink.
+    TooClose,
+    /// Clear of every kink.
+    Clear,
+    /// Clear, and every kinked layer of two or more units has inputs on both sides.
+    BothSides,
+}
+
+fn kink_placement(
+    derivation: &Derivation,
+    options: &CheckOptions,
+    inputs: &Inputs<f64>,
+) -> Placement {
     let network = &derivation.network;
-    network.layers.iter().all(|layer| {
+    let mut placement = Placement::BothSides;
+    for layer in &network.layers {
         let LayerKind::Activation(activation) = layer.kind else {
-            return true;
+            continue;
         };
-        if activation.kinks().is_empty() {
-            return true;
-        }
+        let Some(&kink) = activation.kinks().first() else {
+            continue;
+        };
         let z = evaluate(
             &network.arena,
             layer.input,
@@ -325,17 +354,19 @@ fn away_from_kinks(derivation: &Derivation, options: &CheckOptions, inputs: &Inp
             inputs,
             &HashMap::new(),
         );
-        let clear = z.data.iter().all(|v| {
-            activation
-                .kinks()
-                .iter()
-                .all(|k| (v - k).abs() >= CheckOptions::KINK_MARGIN)
-        });
-        // With two or more units, both sides of the kink are exercised, so that a derivative
-        // that is right on one side only (ReLU′ written as 1) cannot pass.
-        let kink = activation.kinks()[0];
+        if z.data
+            .iter()
+            .any(|v| (v - kink).abs() < CheckOptions::KINK_MARGIN)
+        {
+            return Placement::TooClose;
+        }
+        // Both sides exercised, so that a derivative right on one side only (ReLU′ written
+        // as 1) cannot pass.
         let both_sides = z.data.len() < 2
             || (z.data.iter().any(|v| *v < kink) && z.data.iter().any(|v| *v > kink));
-        clear && both_sides
-    })
+        if !both_sides {
+            placement = Placement::Clear;
+        }
+    }
+    placement
 }

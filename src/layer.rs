@@ -266,11 +266,13 @@ impl Activation {
         }
     }
 
-    /// Points where the derivative does not exist; the numeric check keeps away from them.
+    /// Points where the derivative (or the second derivative) does not exist; the numeric check
+    /// keeps away from them.
     pub fn kinks(self) -> &'static [f64] {
         match self {
-            Activation::Relu | Activation::LeakyRelu { .. } => &[0.0],
-            Activation::Elu { alpha } if alpha != 1.0 => &[0.0],
+            // ELU with α = 1 has a first derivative at 0 but not a second, which is enough to
+            // upset a central difference there.
+            Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu { .. } => &[0.0],
             _ => &[],
         }
     }

@@ -11,6 +11,10 @@ pub enum LossKind {
     Mse,
     /// Binary cross-entropy −(1/K) Σ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)].
     Bce,
+    /// Cross-entropy −Σ yᵢ log ŷᵢ on probabilities ŷ (after softmax), y a distribution.
+    Ce,
+    /// Negative log-likelihood −Σ yᵢ ŷᵢ on log-probabilities ŷ (after log_softmax).
+    Nll,
 }
 
 /// How the per-element terms are combined.
@@ -31,7 +35,7 @@ pub struct Loss {
 impl Loss {
     pub fn new(kind: LossKind) -> Loss {
         let reduction = match kind {
-            LossKind::Mse => Reduction::Sum,
+            LossKind::Mse | LossKind::Ce | LossKind::Nll => Reduction::Sum,
             LossKind::Bce => Reduction::Mean,
         };
         Loss { kind, reduction }
@@ -41,6 +45,8 @@ impl Loss {
         match self.kind {
             LossKind::Mse => "mse",
             LossKind::Bce => "bce",
+            LossKind::Ce => "ce",
+            LossKind::Nll => "nll",
         }
     }
 
@@ -57,6 +63,13 @@ impl Loss {
                 "binary cross-entropy, the mean over the K outputs, as PyTorch's BCELoss"
             }
             (LossKind::Bce, Reduction::Sum) => "binary cross-entropy, the sum over the K outputs",
+            (LossKind::Ce, Reduction::Sum) => {
+                "cross-entropy of the probabilities ŷ against the target distribution y (Σ y = 1)"
+            }
+            (LossKind::Nll, Reduction::Sum) => {
+                "negative log-likelihood of the log-probabilities ŷ against the target distribution y (Σ y = 1)"
+            }
+            (LossKind::Ce | LossKind::Nll, Reduction::Mean) => "the same, divided by K",
         }
     }
 
@@ -93,6 +106,17 @@ impl Loss {
                 let total = arena.sum(terms);
                 Ok(arena.scale(coef.negated(), total))
             }
+            LossKind::Ce => {
+                let log_yhat = arena.map(Func::Log, yhat);
+                let terms = arena.hadamard(y, log_yhat)?;
+                let total = arena.sum(terms);
+                Ok(arena.scale(coef.negated(), total))
+            }
+            LossKind::Nll => {
+                let terms = arena.hadamard(y, yhat)?;
+                let total = arena.sum(terms);
+                Ok(arena.scale(coef.negated(), total))
+            }
         }
     }
 
@@ -114,6 +138,10 @@ impl Loss {
                 let variance = arena.hadamard(yhat, one_minus_yhat)?;
                 (coef, arena.divide(diff, variance)?)
             }
+            // d/dŷᵢ −yᵢ log ŷᵢ = −yᵢ / ŷᵢ
+            LossKind::Ce => (coef.negated(), arena.divide(y, yhat)?),
+            // d/dŷᵢ −yᵢ ŷᵢ = −yᵢ
+            LossKind::Nll => (coef.negated(), y),
         };
         let row = arena.transpose(column);
         Ok(arena.scale(factor, row))
@@ -122,5 +150,11 @@ impl Loss {
     /// Whether ŷ must lie in (0, 1) and y in [0, 1] for the loss to be defined.
     pub fn needs_probabilities(self) -> bool {
         self.kind == LossKind::Bce
+    }
+
+    /// Whether y is a probability distribution (entries in [0, 1] summing to 1); the simplifier
+    /// may then use Σ y = 1.
+    pub fn target_is_distribution(self) -> bool {
+        matches!(self.kind, LossKind::Ce | LossKind::Nll)
     }
 }

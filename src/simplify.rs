@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use crate::coef::Coef;
 use crate::expr::{Arena, ExprId, Node};
 use crate::func::Func;
-use crate::shape::ShapeError;
+use crate::shape::{Dim, ShapeError};
 
 type Rewrite = fn(&mut Arena, ExprId) -> Result<Option<ExprId>, ShapeError>;
 
@@ -72,6 +72,31 @@ pub const RULES: &[Rule] = &[
         apply: diag_times_column,
     },
     Rule {
+        name: "distribute_row_over_difference",
+        pattern: "r(A − B) → rA − rB for a row r",
+        apply: distribute_row_over_difference,
+    },
+    Rule {
+        name: "quotient_dot_denominator",
+        pattern: "(a ⊘ b)ᵀb → Σa",
+        apply: quotient_dot_denominator,
+    },
+    Rule {
+        name: "dot_with_ones",
+        pattern: "aᵀ1 → Σa",
+        apply: dot_with_ones,
+    },
+    Rule {
+        name: "negated_difference",
+        pattern: "−(…(a − b)…) → …(b − a)… through ᵀ, products and ⊙",
+        apply: negated_difference,
+    },
+    Rule {
+        name: "difference_of_transposes",
+        pattern: "aᵀ − bᵀ → (a − b)ᵀ",
+        apply: difference_of_transposes,
+    },
+    Rule {
         name: "scale_out_of_hadamard",
         pattern: "(cA) ⊙ B → c(A ⊙ B)",
         apply: scale_out_of_hadamard,
@@ -97,6 +122,9 @@ pub const RULES: &[Rule] = &[
 #[derive(Default)]
 pub struct Simplifier {
     memo: HashMap<ExprId, ExprId>,
+    /// Equations known to hold for every input the derivation is for, such as Σy = 1 when y is
+    /// a distribution: the left side is replaced by the right.
+    facts: HashMap<ExprId, ExprId>,
     /// The names of the rules that fired, in order.
     pub trace: Vec<&'static str>,
 }
@@ -104,6 +132,11 @@ pub struct Simplifier {
 impl Simplifier {
     pub fn new() -> Simplifier {
         Simplifier::default()
+    }
+
+    /// Lets the simplifier use `left = right`.
+    pub fn assume(&mut self, left: ExprId, right: ExprId) {
+        self.facts.insert(left, right);
     }
 
     pub fn simplify(&mut self, arena: &mut Arena, id: ExprId) -> Result<ExprId, ShapeError> {
@@ -116,6 +149,11 @@ impl Simplifier {
             simplified_children.push(self.simplify(arena, child)?);
         }
         let rebuilt = arena.rebuild(id, &simplified_children)?;
+        if let Some(&known) = self.facts.get(&rebuilt) {
+            self.trace.push("assumption");
+            self.memo.insert(id, known);
+            return Ok(known);
+        }
         let mut result = rebuilt;
         for rule in RULES {
             if let Some(rewritten) = (rule.apply)(arena, rebuilt)? {
@@ -248,7 +286,7 @@ fn drop_identity(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeE
     let kept: Vec<ExprId> = factors
         .iter()
         .copied()
-        .filter(|f| !matches!(arena.node(*f), Node::Identity(_)))
+        .filter(|f| !is_unit(arena, *f))
         .collect();
     if kept.len() == factors.len() {
         return Ok(None);
@@ -258,6 +296,125 @@ fn drop_identity(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeE
         return Ok(Some(factors[0]));
     }
     Ok(Some(arena.product(kept)?))
+}
+
+/// I, or the 1×1 matrix 1: factors a product can drop.
+fn is_unit(arena: &Arena, id: ExprId) -> bool {
+    matches!(arena.node(id), Node::Identity(_) | Node::Ones(Dim::One))
+}
+
+fn distribute_row_over_difference(
+    arena: &mut Arena,
+    id: ExprId,
+) -> Result<Option<ExprId>, ShapeError> {
+    let Some(factors) = product_factors(arena, id) else {
+        return Ok(None);
+    };
+    for p in 1..factors.len() {
+        let Node::Sub(a, b) = arena.node(factors[p]) else {
+            continue;
+        };
+        let (a, b) = (*a, *b);
+        let left = arena.product(factors[..p].to_vec())?;
+        if !arena.shape(left).is_row() {
+            continue;
+        }
+        let left_a = arena.matmul(left, a)?;
+        let left_b = arena.matmul(left, b)?;
+        let difference = arena.sub(left_a, left_b)?;
+        let mut rest = vec![difference];
+        rest.extend_from_slice(&factors[p + 1..]);
+        return Ok(Some(arena.product(rest)?));
+    }
+    Ok(None)
+}
+
+/// Rewrites the first adjacent pair of factors for which `pair` gives a replacement.
+fn rewrite_adjacent(
+    arena: &mut Arena,
+    id: ExprId,
+    pair: fn(&mut Arena, ExprId, ExprId) -> Option<ExprId>,
+) -> Result<Option<ExprId>, ShapeError> {
+    let Some(factors) = product_factors(arena, id) else {
+        return Ok(None);
+    };
+    for p in 0..factors.len() - 1 {
+        if let Some(merged) = pair(arena, factors[p], factors[p + 1]) {
+            let mut rest = factors[..p].to_vec();
+            rest.push(merged);
+            rest.extend_from_slice(&factors[p + 2..]);
+            return Ok(Some(arena.product(rest)?));
+        }
+    }
+    Ok(None)
+}
+
+fn quotient_dot_denominator(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    rewrite_adjacent(arena, id, |arena, left, right| {
+        let Node::Transpose(q) = arena.node(left) else {
+            return None;
+        };
+        let Node::Divide(a, b) = arena.node(*q) else {
+            return None;
+        };
+        let a = *a;
+        (*b == right).then(|| arena.sum(a))
+    })
+}
+
+fn dot_with_ones(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    rewrite_adjacent(arena, id, |arena, left, right| {
+        let Node::Transpose(a) = arena.node(left) else {
+            return None;
+        };
+        let a = *a;
+        let ones = matches!(arena.node(right), Node::Ones(_));
+        (ones && arena.shape(a).is_column()).then(|| arena.sum(a))
+    })
+}
+
+fn negated_difference(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Scale(c, inner) = arena.node(id)
+        && c.is_negative()
+    {
+        let (c, inner) = (c.negated(), *inner);
+        if let Some(flipped) = flip_difference(arena, inner)? {
+            return Ok(Some(arena.scale(c, flipped)));
+        }
+    }
+    Ok(None)
+}
+
+/// −x written without the sign, by swapping one difference that x is linear in: through
+/// transposes, one factor of a product, one operand of ⊙. `None` if there is no such difference.
+fn flip_difference(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    let node = arena.node(id).clone();
+    let children = arena.children(id);
+    let linear_in: Vec<usize> = match node {
+        Node::Sub(a, b) => return Ok(Some(arena.sub(b, a)?)),
+        Node::Transpose(_) | Node::Scale(..) => vec![0],
+        Node::Product(_) | Node::Hadamard(..) => (0..children.len()).collect(),
+        _ => Vec::new(),
+    };
+    for position in linear_in {
+        if let Some(flipped) = flip_difference(arena, children[position])? {
+            let mut replaced = children.clone();
+            replaced[position] = flipped;
+            return Ok(Some(arena.rebuild(id, &replaced)?));
+        }
+    }
+    Ok(None)
+}
+
+fn difference_of_transposes(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Sub(a, b) = arena.node(id)
+        && let (Node::Transpose(a), Node::Transpose(b)) = (arena.node(*a), arena.node(*b))
+    {
+        let (a, b) = (*a, *b);
+        let difference = arena.sub(a, b)?;
+        return Ok(Some(arena.transpose(difference)));
+    }
+    Ok(None)
 }
 
 fn scale_out_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
