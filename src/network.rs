@@ -16,6 +16,8 @@ pub struct Layer {
     pub kind: LayerKind,
     /// For the k-th linear layer, k (from 1).
     pub linear_index: Option<usize>,
+    /// For an activation that occurs more than once in the chain, which occurrence it is.
+    pub occurrence: Option<usize>,
     /// x for the first layer, else the previous layer's named output.
     pub input: ExprId,
     /// The named output zᵢ (ŷ for the last layer).
@@ -23,9 +25,9 @@ pub struct Layer {
 }
 
 impl Layer {
-    /// `Linear₂`, `ReLU`.
+    /// `Linear₂`, `ReLU`; `Sigmoid₁` and `Sigmoid₂` when the chain has two.
     pub fn title(&self) -> String {
-        match self.linear_index {
+        match self.linear_index.or(self.occurrence) {
             Some(k) => format!("{}{}", self.kind.title(), subscript(k)),
             None => self.kind.title().to_string(),
         }
@@ -111,9 +113,19 @@ impl Network {
                 Symbol::Hidden(position + 1)
             };
             let output = arena.name(symbol, definition, Role::Value);
+            let occurrence = match layer_spec.kind {
+                LayerKind::Linear => None,
+                kind => {
+                    let same = |l: &crate::spec::LayerSpec| l.kind.title() == kind.title();
+                    let total = spec.layers.iter().filter(|l| same(l)).count();
+                    let before = spec.layers[..position].iter().filter(|l| same(l)).count();
+                    (total > 1).then_some(before + 1)
+                }
+            };
             layers.push(Layer {
                 kind: layer_spec.kind,
                 linear_index,
+                occurrence,
                 input: current,
                 output,
             });

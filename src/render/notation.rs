@@ -134,14 +134,14 @@ impl Notation for Text {
         self.indexed("Σ".into(), &[index])
     }
     fn space(&self, rows: &Dim, cols: &Dim) -> String {
-        if cols.is_one() {
-            let d = self.dim(rows);
-            match superscript_word(&d) {
-                Some(sup) => format!("ℝ{sup}"),
-                None => format!("ℝ^{{{d}}}"),
-            }
+        let exponent = if cols.is_one() {
+            self.dim(rows)
         } else {
-            format!("ℝ^{{{}×{}}}", self.dim(rows), self.dim(cols))
+            format!("{}×{}", self.dim(rows), self.dim(cols))
+        };
+        match superscript_word(&exponent) {
+            Some(sup) => format!("ℝ{sup}"),
+            None => format!("ℝ^({exponent})"),
         }
     }
 }
@@ -164,6 +164,7 @@ fn superscript_word(word: &str) -> Option<String> {
             'K' => Some('ᴷ'),
             'N' => Some('ᴺ'),
             'm' => Some('ᵐ'),
+            '×' => Some('ˣ'),
             _ => None,
         })
         .collect()
@@ -186,7 +187,11 @@ mod tests {
     #[test]
     fn spaces() {
         assert_eq!(Text.space(&Dim::named("n"), &Dim::One), "ℝⁿ");
-        assert_eq!(Text.space(&Dim::named("d1"), &Dim::One), "ℝ^{d₁}");
-        assert_eq!(Text.space(&Dim::named("d"), &Dim::named("n")), "ℝ^{d×n}");
+        assert_eq!(Text.space(&Dim::named("d1"), &Dim::One), "ℝ^(d₁)");
+        assert_eq!(Text.space(&Dim::named("d"), &Dim::named("n")), "ℝᵈˣⁿ");
+        assert_eq!(
+            Text.space(&Dim::named("d2"), &Dim::named("d1")),
+            "ℝ^(d₂×d₁)"
+        );
     }
 }
