@@ -6,7 +6,7 @@
 //! layer zᵢ = W⁽ᵏ⁾zᵢ₋₁ + b⁽ᵏ⁾ the gradients, shaped like their parameters, are
 //! ∂ℓ/∂W⁽ᵏ⁾ = (∂ℓ/∂zᵢ)ᵀ zᵢ₋₁ᵀ and ∂ℓ/∂b⁽ᵏ⁾ = (∂ℓ/∂zᵢ)ᵀ.
 
-use crate::expr::{ExprId, Role};
+use crate::expr::{Arena, ExprId, Role};
 use crate::layer::LayerKind;
 use crate::network::Network;
 use crate::shape::ShapeError;
@@ -63,9 +63,34 @@ pub struct Derivation {
     pub gradients: Vec<Gradient>,
     /// The simplifier rules that fired, in order (for tests and the curious).
     pub rules_used: Vec<&'static str>,
+    pub expansion: Expansion,
 }
 
-pub fn derive(mut network: Network) -> Result<Derivation, ShapeError> {
+/// How the derivation is written out.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Expansion {
+    /// Every formula written out in full, down to x, y and the parameters (or the forward
+    /// pass's named values in closed forms): the homework's form, quadratic in depth.
+    Expanded,
+    /// Each row ∂ℓ/∂zᵢ written through the next one by name (the δ recursion) and each
+    /// intermediate by name: linear in depth.
+    Compact,
+}
+
+impl Expansion {
+    /// Chains of at most this many layers are expanded unless asked otherwise.
+    pub const EXPANDED_UP_TO_LAYERS: usize = 6;
+
+    pub fn default_for(layers: usize) -> Expansion {
+        if layers <= Expansion::EXPANDED_UP_TO_LAYERS {
+            Expansion::Expanded
+        } else {
+            Expansion::Compact
+        }
+    }
+}
+
+pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
     let mut simplifier = Simplifier::new();
     let arena = &mut network.arena;
     if network.loss.target_is_distribution() {
@@ -136,42 +161,61 @@ pub fn derive(mut network: Network) -> Result<Derivation, ShapeError> {
     // Listed from the output back, as backpropagation meets them.
     jacobians[1..].reverse();
 
-    // Walk back from the output, growing the row ∂ℓ/∂zᵢ one factor at a time.
-    let mut row_factors = vec![loss_named];
+    // Walk back from the output. The row ∂ℓ/∂zᵢ is named and defined as the next row times the
+    // next layer's factor, so the chain-rule forms share their prefixes and stay linear in depth.
+    // Its closed form is the next closed form times the factor, simplified: in expanded form
+    // the whole product is written out, in compact form the next row stays a name.
+    let mut row = loss_named;
+    let mut closed = jacobians[0].simplified;
     let mut signals = Vec::new();
-    let mut by_layer: Vec<Option<ExprId>> = vec![None; network.layers.len()];
+    let mut row_of_output: Vec<ExprId> = vec![row; network.layers.len()];
+    let mut closed_of_output: Vec<ExprId> = vec![closed; network.layers.len()];
     for index in (0..network.layers.len()).rev() {
         let layer = &network.layers[index];
-        // Here row_factors is ∂ℓ/∂(output of this layer).
-        let row = arena.product(row_factors.clone())?;
-        by_layer[index] = Some(row);
-        if layer.output != network.yhat {
-            let closed = unfold_derivatives(arena, row)?;
-            let symbol = Symbol::partial(
-                Symbol::Loss,
-                arena.named(layer.output).expect("named").symbol.clone(),
-            );
-            signals.push(Signal {
-                symbol,
-                by: layer.output,
-                chain_rule: row,
-                closed_form: simplifier.simplify(arena, closed)?,
-            });
-        }
-        row_factors.push(chain_factor[index]);
+        row_of_output[index] = row;
+        closed_of_output[index] = closed;
+        let Some(input) = arena.named(layer.input) else {
+            break;
+        };
+        let symbol = Symbol::partial(Symbol::Loss, input.symbol.clone());
+        let definition = arena.matmul(row, chain_factor[index])?;
+        let named = arena.name(symbol.clone(), definition, Role::Signal);
+        let previous = if expansion == Expansion::Expanded {
+            closed
+        } else {
+            row
+        };
+        let step = arena.matmul(previous, chain_factor[index])?;
+        let unfolded = unfold_derivatives(arena, step)?;
+        closed = simplifier.simplify(arena, unfolded)?;
+        signals.push(Signal {
+            symbol,
+            by: layer.input,
+            chain_rule: definition,
+            closed_form: closed,
+        });
+        row = named;
     }
 
     let mut gradients = Vec::new();
     for parameter in &network.parameters {
         let layer = &network.layers[parameter.layer];
-        let row = by_layer[parameter.layer].expect("every layer has its row");
-        let column = arena.transpose(row);
-        let chain_rule = match parameter.symbol {
-            Symbol::Weight(_) => {
-                let input_row = arena.transpose(layer.input);
-                arena.matmul(column, input_row)?
+        let input_row = arena.transpose(layer.input);
+        let (row, closed_row) = (
+            row_of_output[parameter.layer],
+            closed_of_output[parameter.layer],
+        );
+        let shape_like_parameter = |arena: &mut Arena, row: ExprId| -> Result<ExprId, ShapeError> {
+            let column = arena.transpose(row);
+            match parameter.symbol {
+                Symbol::Weight(_) => arena.matmul(column, input_row),
+                _ => Ok(column),
             }
-            _ => column,
+        };
+        let chain_rule = shape_like_parameter(arena, row)?;
+        let closed_step = match expansion {
+            Expansion::Expanded => shape_like_parameter(arena, closed_row)?,
+            Expansion::Compact => chain_rule,
         };
         // Each gradient has its parameter's shape; anything else is a defect, said loudly.
         if arena.shape(chain_rule) != arena.shape(parameter.leaf) {
@@ -181,7 +225,7 @@ pub fn derive(mut network: Network) -> Result<Derivation, ShapeError> {
                 right: arena.shape(parameter.leaf).clone(),
             });
         }
-        let unfolded = unfold_derivatives(arena, chain_rule)?;
+        let unfolded = unfold_derivatives(arena, closed_step)?;
         let closed_form = simplifier.simplify(arena, unfolded)?;
         gradients.push(Gradient {
             parameter: parameter.symbol.clone(),
@@ -199,6 +243,7 @@ pub fn derive(mut network: Network) -> Result<Derivation, ShapeError> {
         signals,
         gradients,
         rules_used,
+        expansion,
     })
 }
 

@@ -60,8 +60,11 @@ pub enum Node {
 pub enum Role {
     /// A value computed by the forward pass: zᵢ, ŷ, ℓ.
     Value,
-    /// A Jacobian or a gradient, printed by name in the chain-rule form.
+    /// A Jacobian, printed by name in the chain-rule form.
     Derivative,
+    /// A backpropagated row ∂ℓ/∂zᵢ, defined through the one after it: named so that a deep
+    /// chain's derivation stays linear in its depth.
+    Signal,
 }
 
 #[derive(Clone, Debug)]

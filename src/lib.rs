@@ -29,11 +29,22 @@ pub use spec::{Spec, parse_spec};
 use eval::Sizes;
 use network::Network;
 
-/// Parses a spec and derives every Jacobian and gradient for the given loss.
+/// Parses a spec and derives every Jacobian and gradient for the given loss, expanded for
+/// short chains and compact for long ones.
 pub fn derive_text(spec_text: &str, loss: Loss) -> Result<Derivation, Error> {
     let spec = parse_spec(spec_text)?;
-    let network = Network::build(&spec, loss)?;
-    Ok(calculus::derive(network)?)
+    let expansion = calculus::Expansion::default_for(spec.layers.len());
+    derive_spec(&spec, loss, expansion)
+}
+
+/// Derives a parsed spec, written out as asked.
+pub fn derive_spec(
+    spec: &Spec,
+    loss: Loss,
+    expansion: calculus::Expansion,
+) -> Result<Derivation, Error> {
+    let network = Network::build(spec, loss)?;
+    Ok(calculus::derive(network, expansion)?)
 }
 
 /// The default sizes of the check: all different (n = 3, hidden widths from 4 up, K = 2), so

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+use derive::calculus::Expansion;
 use derive::check::{CheckOptions, check};
 use derive::render::text::render_text;
-use derive::{Loss, LossKind, Reduction, derive_text, parse_dims};
+use derive::{Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
 
 /// Derive the gradients of a small neural network symbolically, and check them numerically.
 #[derive(Parser, Debug)]
@@ -46,6 +47,16 @@ struct Cli {
     /// Skip the numeric check.
     #[arg(long)]
     no_check: bool,
+
+    /// Write every formula out in full, down to x and the parameters [default for chains of
+    /// up to 6 layers].
+    #[arg(long, conflicts_with = "compact")]
+    expand: bool,
+
+    /// Write each row ∂ℓ/∂zᵢ through the next one by name (the δ recursion) and each
+    /// intermediate by name: output linear in depth [default for chains of 7 layers or more].
+    #[arg(long)]
+    compact: bool,
 }
 
 fn main() -> ExitCode {
@@ -71,7 +82,15 @@ fn run(cli: &Cli) -> Result<bool, String> {
     if let Some(reduction) = cli.reduction {
         loss.reduction = reduction;
     }
-    let derivation = derive_text(&cli.spec, loss).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&cli.spec).map_err(|e| e.to_string())?;
+    let expansion = if cli.expand {
+        Expansion::Expanded
+    } else if cli.compact {
+        Expansion::Compact
+    } else {
+        Expansion::default_for(spec.layers.len())
+    };
+    let derivation = derive_spec(&spec, loss, expansion).map_err(|e| e.to_string())?;
     let sizes = parse_dims(cli.dims.as_deref().unwrap_or(""), &derivation.network)
         .map_err(|e| e.to_string())?;
     let report = if cli.no_check {

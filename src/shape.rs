@@ -80,9 +80,14 @@ impl Shape {
 }
 
 impl fmt::Display for Shape {
-    /// `d×n`, `d×1`, `1×K`: both sides always, so that a column and a row never look alike.
+    /// `d×n`, `d×1`, `1×K`, `d₂×d₁`: both sides always, so that a column and a row never look
+    /// alike.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}×{}", self.rows.name(), self.cols.name())
+        let text = |d: &Dim| match d {
+            Dim::One => "1".to_string(),
+            Dim::Named(name) => crate::symbol::dim_text(name),
+        };
+        write!(f, "{}×{}", text(&self.rows), text(&self.cols))
     }
 }
 

@@ -1,14 +1,15 @@
 //! Property tests over random chains: every activation, every loss that fits the output,
 //! sizes 1 to 6, random points. The closed forms and the chain-rule forms agree with central
 //! differences, every Jacobian with a finite-difference Jacobian, every gradient has its
-//! parameter's shape, and the renderer runs to the end.
+//! parameter's shape, and the renderer runs to the end; in expanded and in compact form.
 
 use proptest::prelude::*;
 
+use derive::calculus::Expansion;
 use derive::check::{CheckOptions, check};
 use derive::eval::Sizes;
 use derive::render::text::render_text;
-use derive::{Loss, LossKind, derive_text};
+use derive::{Loss, LossKind, derive_spec, parse_spec};
 
 const ACTIVATIONS: &[&str] = &[
     "identity",
@@ -54,11 +55,14 @@ proptest! {
         loss_choice in 0usize..3,
         sizes in proptest::collection::vec(1usize..=6, 8),
         seed in 0u64..1_000_000,
+        compact in any::<bool>(),
     ) {
         let spec = layers.join(">");
+        let expansion = if compact { Expansion::Compact } else { Expansion::Expanded };
         let losses = losses_for(layers.last().unwrap());
         let loss = losses[loss_choice % losses.len()];
-        let derivation = derive_text(&spec, Loss::new(loss)).unwrap();
+        let parsed = parse_spec(&spec).unwrap();
+        let derivation = derive_spec(&parsed, Loss::new(loss), expansion).unwrap();
         let arena = &derivation.network.arena;
         for g in &derivation.gradients {
             prop_assert_eq!(arena.shape(g.closed_form), arena.shape(g.leaf));

@@ -24,6 +24,8 @@ const ATOM: u8 = 5;
 pub enum Names {
     Keep,
     ExpandValues,
+    /// Values, and the rows ∂ℓ/∂zᵢ into the products that define them: the chain rule in full.
+    ExpandValuesAndSignals,
 }
 
 pub struct Printer<'a, N: Notation> {
@@ -64,11 +66,15 @@ impl<'a, N: Notation> Printer<'a, N> {
     fn resolve(&self, id: ExprId) -> ExprId {
         let mut id = id;
         while let Some(info) = self.arena.named(id) {
-            if self.names == Names::ExpandValues && info.role == Role::Value {
-                id = info.definition;
-            } else {
+            let expand = match info.role {
+                Role::Value => self.names != Names::Keep,
+                Role::Signal => self.names == Names::ExpandValuesAndSignals,
+                Role::Derivative => false,
+            };
+            if !expand {
                 break;
             }
+            id = info.definition;
         }
         id
     }
@@ -132,7 +138,7 @@ impl<'a, N: Notation> Printer<'a, N> {
                 (doc.group(), HADAMARD)
             }
             Node::Divide(a, b) => (self.binary(*a, n.divide(), *b, SCALE, SCALE), HADAMARD),
-            Node::Product(factors) => (self.product(factors), PRODUCT),
+            Node::Product(_) => (self.product(&self.display_factors(id)), PRODUCT),
             Node::Transpose(a) => {
                 let inner = if self.is_fraction(*a) {
                     self.parens(self.doc(*a))
@@ -155,6 +161,23 @@ impl<'a, N: Notation> Printer<'a, N> {
             .append(self.at_level(b, right_level))
             .nest(2)
             .group()
+    }
+
+    /// The factors of a product as printed: products inside it (from an expanded row
+    /// ∂ℓ/∂zᵢ) are spliced in, since a matrix product needs no grouping.
+    fn display_factors(&self, id: ExprId) -> Vec<ExprId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(next) = stack.pop() {
+            let resolved = self.resolve(next);
+            match self.arena.node(resolved) {
+                Node::Product(factors) => {
+                    stack.extend(factors.iter().rev());
+                }
+                _ => out.push(next),
+            }
+        }
+        out
     }
 
     fn product(&self, factors: &[ExprId]) -> Doc {

@@ -2,7 +2,7 @@
 
 use pretty::RcDoc;
 
-use crate::calculus::Derivation;
+use crate::calculus::{Derivation, Expansion};
 use crate::check::CheckReport;
 use crate::expr::ExprId;
 use crate::render::elements::ElementPrinter;
@@ -16,7 +16,12 @@ pub fn render_text(derivation: &Derivation, report: Option<&CheckReport>, width:
         derivation,
         width,
         keep: Printer::new(&derivation.network.arena, &Text, Names::Keep),
-        expand: Printer::new(&derivation.network.arena, &Text, Names::ExpandValues),
+        expand: Printer::new(
+            &derivation.network.arena,
+            &Text,
+            expanded_values(derivation),
+        ),
+        chain: Printer::new(&derivation.network.arena, &Text, chain_names(derivation)),
     };
     let mut out = String::new();
     out.push_str(&page.title());
@@ -35,7 +40,24 @@ struct Page<'a> {
     derivation: &'a Derivation,
     width: usize,
     keep: Printer<'a, Text>,
+    /// Values written out in full when the derivation is expanded, by name when compact.
     expand: Printer<'a, Text>,
+    /// The chain rule: written out in full, or through the named rows ∂ℓ/∂zᵢ.
+    chain: Printer<'a, Text>,
+}
+
+fn expanded_values(derivation: &Derivation) -> Names {
+    match derivation.expansion {
+        Expansion::Expanded => Names::ExpandValues,
+        Expansion::Compact => Names::Keep,
+    }
+}
+
+fn chain_names(derivation: &Derivation) -> Names {
+    match derivation.expansion {
+        Expansion::Expanded => Names::ExpandValuesAndSignals,
+        Expansion::Compact => Names::Keep,
+    }
 }
 
 fn text(s: impl Into<String>) -> Doc {
@@ -227,7 +249,7 @@ impl Page<'_> {
             .map(|g| {
                 vec![
                     text(g.parameter.text()),
-                    equation(text(g.symbol.text()), vec![self.expand.doc(g.chain_rule)]),
+                    equation(text(g.symbol.text()), vec![self.chain.doc(g.chain_rule)]),
                     text(arena.shape(g.chain_rule).to_string()),
                 ]
             })
@@ -243,6 +265,27 @@ impl Page<'_> {
         };
         let mut out = heading("3. Gradients by the chain rule");
         out.push_str(&table.render(self.width));
+        if self.derivation.expansion == Expansion::Compact {
+            // The rows the gradients name, each through the one after it.
+            let rows = self
+                .derivation
+                .signals
+                .iter()
+                .map(|s| {
+                    vec![
+                        equation(text(s.symbol.text()), vec![self.chain.doc(s.chain_rule)]),
+                        text(arena.shape(s.chain_rule).to_string()),
+                    ]
+                })
+                .collect();
+            let recursion = Table {
+                headers: vec!["Backpropagated row".into(), "Shape".into()],
+                rows,
+                wide: 0,
+            };
+            out.push('\n');
+            out.push_str(&recursion.render(self.width));
+        }
         out
     }
 
