@@ -388,7 +388,7 @@ impl Page<'_> {
             &format!(
                 "At a random point (seed {}; sizes {}; x and the parameters uniform in [−1, 1), {y_range}; \
                  ReLU inputs on both sides of 0 and none within 1e-3 of it), every printed form is evaluated and compared with central \
-                 differences of the forward pass (step {:e}). Error = max |analytic − numeric| / \
+                 differences of the forward pass (five-point stencil, step {:e}). Error = max |analytic − numeric| / \
                  max(‖analytic‖∞, ‖numeric‖∞, 1e-3); tolerance {:e}.",
                 report.seed,
                 sizes.join(", "),
