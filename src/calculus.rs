@@ -9,7 +9,7 @@
 use crate::expr::{Arena, ExprId, Role};
 use crate::layer::LayerKind;
 use crate::network::Network;
-use crate::shape::ShapeError;
+use crate::shape::{Dim, ShapeError};
 use crate::simplify::{Simplifier, unfold_derivatives};
 use crate::symbol::Symbol;
 
@@ -91,12 +91,15 @@ impl Expansion {
 }
 
 pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
+    if network.samples.is_some() {
+        return crate::batch::derive_batch(network, expansion);
+    }
     let mut simplifier = Simplifier::new();
     let arena = &mut network.arena;
     if network.loss.target_is_distribution() {
         // Σy = 1: the fact behind softmax + ce → (ŷ − y)ᵀ.
         let sum = arena.sum(network.y);
-        let one = arena.ones(crate::shape::Dim::One);
+        let one = arena.ones(Dim::One);
         simplifier.assume(sum, one);
     }
 

@@ -165,7 +165,21 @@ pub fn check_at(
         }
     }
     for signal in &derivation.signals {
-        let numeric = checker.jacobian(network.loss_value, signal.by);
+        let numeric = match &network.samples {
+            None => checker.jacobian(network.loss_value, signal.by),
+            // Δ = N ∂ℓ/∂Z, shaped like Z.
+            Some(samples) => {
+                let row = checker.jacobian(network.loss_value, signal.by);
+                let shape = network.arena.shape(signal.by);
+                let count = options.sizes.of(samples) as f64;
+                let data = row.data.iter().map(|v| v * count).collect();
+                Matrix::from_vec(
+                    options.sizes.of(&shape.rows),
+                    options.sizes.of(&shape.cols),
+                    data,
+                )
+            }
+        };
         push(&signal.symbol, Form::ChainRule, signal.chain_rule, &numeric);
         push(
             &signal.symbol,
@@ -223,7 +237,8 @@ impl Checker<'_> {
                 inputs.insert(parameter.clone(), moved);
                 self.value_with(loss, &inputs, &HashMap::new()).data[0]
             };
-            gradient.data[e] = stencil(self.step, |delta| Matrix::filled(1, 1, at(delta))).data[0];
+            let h = step_for(base.data[e], self.step);
+            gradient.data[e] = stencil(h, |delta| Matrix::filled(1, 1, at(delta))).data[0];
         }
         gradient
     }
@@ -252,12 +267,23 @@ impl Checker<'_> {
                     None => self.value_with(of, self.inputs, &HashMap::from([(by, moved)])),
                 }
             };
-            let column = stencil(self.step, at);
+            let column = stencil(step_for(base.data[e], self.step), at);
             for r in 0..outputs {
                 jac.data[r * jac.cols + e] = column.data[r];
             }
         }
         jac
+    }
+}
+
+/// The step for an entry of value v: the base step, but never more than |v|/100, so that v ± 2h
+/// keeps v's sign and stays close: a probability stays positive under log (whose derivatives
+/// grow like 1/v⁵), and an input on one side of a kink stays there.
+fn step_for(value: f64, step: f64) -> f64 {
+    if value == 0.0 {
+        step
+    } else {
+        step.min(value.abs() / 100.0)
     }
 }
 
@@ -290,8 +316,14 @@ pub fn random_point(
     let network = &derivation.network;
     let arena = &network.arena;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let mut leaves: Vec<(Symbol, ExprId)> =
-        vec![(Symbol::Input, network.x), (Symbol::Target, network.y)];
+    let leaf_symbol = |id: ExprId| match arena.node(id) {
+        Node::Leaf(symbol) => symbol.clone(),
+        _ => unreachable!("x and y are leaves"),
+    };
+    let mut leaves: Vec<(Symbol, ExprId)> = vec![
+        (leaf_symbol(network.x), network.x),
+        (leaf_symbol(network.y), network.y),
+    ];
     leaves.extend(
         network
             .parameters
@@ -305,7 +337,7 @@ pub fn random_point(
         for (symbol, leaf) in &leaves {
             let shape = arena.shape(*leaf);
             let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
-            let (lo, hi) = if *symbol == Symbol::Target && network.loss.needs_probabilities() {
+            let (lo, hi) = if is_target(symbol) && network.loss.needs_probabilities() {
                 (0.0, 1.0)
             } else {
                 (-1.0, 1.0)
@@ -313,13 +345,15 @@ pub fn random_point(
             let mut data: Vec<f64> = (0..rows * cols)
                 .map(|_| uniform(&mut rng, lo, hi))
                 .collect();
-            if *symbol == Symbol::Target && network.loss.target_is_distribution() {
-                // A random distribution: positive entries summing to 1.
+            if is_target(symbol) && network.loss.target_is_distribution() {
+                // A random distribution in every column: positive entries summing to 1.
                 data = (0..rows * cols)
                     .map(|_| uniform(&mut rng, 0.05, 1.0))
                     .collect();
-                let total: f64 = data.iter().sum();
-                data.iter_mut().for_each(|v| *v /= total);
+                for c in 0..cols {
+                    let total: f64 = (0..rows).map(|r| data[r * cols + c]).sum();
+                    (0..rows).for_each(|r| data[r * cols + c] /= total);
+                }
             }
             inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
         }
@@ -335,6 +369,15 @@ pub fn random_point(
         "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed",
         CheckOptions::KINK_MARGIN
     ))
+}
+
+/// y, or the mini-batch's Y.
+fn is_target(symbol: &Symbol) -> bool {
+    match symbol {
+        Symbol::Target => true,
+        Symbol::Samples(inner) => **inner == Symbol::Target,
+        _ => false,
+    }
 }
 
 /// How a point sits with respect to the kinks of the network's activations.

@@ -108,7 +108,7 @@ fn compute<T: Scalar>(
             values[&info.definition].clone()
         }
         Node::Identity(dim) => Matrix::identity(sizes.of(dim)),
-        Node::Ones(dim) => Matrix::filled(sizes.of(dim), 1, T::one()),
+        Node::Ones(rows, cols) => Matrix::filled(sizes.of(rows), sizes.of(cols), T::one()),
         Node::Scale(coef, a) => {
             let c = T::from_f64(coef.value(|d| sizes.of(d)));
             get(a).map(|v| c * v)

@@ -33,8 +33,8 @@ pub enum Node {
     Named(usize),
     /// The identity matrix of a dimension.
     Identity(Dim),
-    /// The column of ones 𝟙 of a dimension.
-    Ones(Dim),
+    /// A matrix of ones (rows × cols): the column 𝟙 when cols is 1.
+    Ones(Dim, Dim),
     Scale(Coef, ExprId),
     Add(ExprId, ExprId),
     Sub(ExprId, ExprId),
@@ -156,9 +156,14 @@ impl Arena {
         self.intern(Node::Identity(dim), shape)
     }
 
+    /// The column of ones 𝟙 of a dimension.
     pub fn ones(&mut self, dim: Dim) -> ExprId {
-        let shape = Shape::column(dim.clone());
-        self.intern(Node::Ones(dim), shape)
+        self.ones_shaped(Shape::column(dim))
+    }
+
+    /// The matrix of ones of a shape.
+    pub fn ones_shaped(&mut self, shape: Shape) -> ExprId {
+        self.intern(Node::Ones(shape.rows.clone(), shape.cols.clone()), shape)
     }
 
     /// c·a; a coefficient of 1 gives `a` itself.
@@ -233,20 +238,18 @@ impl Arena {
         self.intern(Node::Map(func, a), shape)
     }
 
-    /// ‖v‖² of a column v.
-    pub fn squared_norm(&mut self, v: ExprId) -> Built {
-        self.column_shape("a squared norm", v)?;
-        Ok(self.intern(Node::SquaredNorm(v), Shape::scalar()))
+    /// ‖A‖², the sum of the squares of the entries (of a column, or Frobenius of a matrix).
+    pub fn squared_norm(&mut self, a: ExprId) -> ExprId {
+        self.intern(Node::SquaredNorm(a), Shape::scalar())
     }
 
     pub fn sum(&mut self, a: ExprId) -> ExprId {
         self.intern(Node::Sum(a), Shape::scalar())
     }
 
-    /// 𝟙 − a, for a column a.
+    /// 1 − a, entry by entry.
     pub fn one_minus(&mut self, a: ExprId) -> Built {
-        let shape = self.column_shape("1 −", a)?;
-        let ones = self.ones(shape.rows);
+        let ones = self.ones_shaped(self.shape(a).clone());
         self.sub(ones, a)
     }
 
@@ -284,7 +287,7 @@ impl Arena {
     /// The operands of a node, in order.
     pub fn children(&self, id: ExprId) -> Vec<ExprId> {
         match self.node(id) {
-            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(_) => Vec::new(),
+            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => Vec::new(),
             Node::Scale(_, a)
             | Node::Transpose(a)
             | Node::Diag(a)
@@ -302,12 +305,12 @@ impl Arena {
     pub fn rebuild(&mut self, id: ExprId, children: &[ExprId]) -> Built {
         let node = self.node(id).clone();
         Ok(match node {
-            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(_) => id,
+            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => id,
             Node::Scale(c, _) => self.scale(c, children[0]),
             Node::Transpose(_) => self.transpose(children[0]),
             Node::Diag(_) => self.diag(children[0])?,
             Node::Map(f, _) => self.map(f, children[0]),
-            Node::SquaredNorm(_) => self.squared_norm(children[0])?,
+            Node::SquaredNorm(_) => self.squared_norm(children[0]),
             Node::Sum(_) => self.sum(children[0]),
             Node::Add(..) => self.add(children[0], children[1])?,
             Node::Sub(..) => self.sub(children[0], children[1])?,

@@ -266,6 +266,41 @@ impl Activation {
         }
     }
 
+    /// Backpropagation through the layer for a mini-batch, in gradient layout: given Δ for
+    /// the output (one column per sample), Δ for the input `z` (shaped like z). Column by
+    /// column this is the transpose of (row) · Jacobian.
+    pub fn backward_batch(
+        self,
+        arena: &mut Arena,
+        z: ExprId,
+        delta: ExprId,
+    ) -> Result<ExprId, ShapeError> {
+        let dim = arena.shape(z).rows.clone();
+        match self {
+            Activation::Identity => Ok(delta),
+            // Each column: (diag(s) − s sᵀ) δ = s ⊙ δ − s (sᵀδ).
+            Activation::Softmax => {
+                let s = arena.map(Func::Softmax, z);
+                let s_delta = arena.hadamard(s, delta)?;
+                let spread = spread_column_sums(arena, dim, s_delta)?;
+                let correction = arena.hadamard(s, spread)?;
+                arena.sub(s_delta, correction)
+            }
+            // Each column: (I − 𝟙 sᵀ)ᵀ δ = δ − s (𝟙ᵀδ).
+            Activation::LogSoftmax => {
+                let s = arena.map(Func::Softmax, z);
+                let spread = spread_column_sums(arena, dim, delta)?;
+                let correction = arena.hadamard(s, spread)?;
+                arena.sub(delta, correction)
+            }
+            _ => {
+                let (_, derivative) = self.elementwise().expect("an elementwise activation");
+                let d = arena.map(derivative, z);
+                arena.hadamard(delta, d)
+            }
+        }
+    }
+
     /// Points where the derivative (or the second derivative) does not exist; the numeric check
     /// keeps away from them.
     pub fn kinks(self) -> &'static [f64] {
@@ -320,6 +355,18 @@ impl Activation {
     pub fn outputs_distribution(self) -> bool {
         self == Activation::Softmax
     }
+}
+
+/// 𝟙(𝟙ᵀA): every entry replaced by the sum of its column.
+fn spread_column_sums(
+    arena: &mut Arena,
+    dim: crate::shape::Dim,
+    a: ExprId,
+) -> Result<ExprId, ShapeError> {
+    let ones = arena.ones(dim);
+    let ones_row = arena.transpose(ones);
+    let sums = arena.matmul(ones_row, a)?;
+    arena.matmul(ones, sums)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! The pipeline: `parse_spec` → `Network::build` → `calculus::derive` → a renderer, and
 //! `check::check` on the same `Derivation`.
 
+pub mod batch;
 pub mod calculus;
 pub mod check;
 pub mod coef;
@@ -34,16 +35,17 @@ use network::Network;
 pub fn derive_text(spec_text: &str, loss: Loss) -> Result<Derivation, Error> {
     let spec = parse_spec(spec_text)?;
     let expansion = calculus::Expansion::default_for(spec.layers.len());
-    derive_spec(&spec, loss, expansion)
+    derive_spec(&spec, loss, expansion, false)
 }
 
-/// Derives a parsed spec, written out as asked.
+/// Derives a parsed spec, written out as asked, for one sample or (`batch`) a mini-batch.
 pub fn derive_spec(
     spec: &Spec,
     loss: Loss,
     expansion: calculus::Expansion,
+    batch: bool,
 ) -> Result<Derivation, Error> {
-    let network = Network::build(spec, loss)?;
+    let network = Network::build(spec, loss, batch)?;
     Ok(calculus::derive(network, expansion)?)
 }
 

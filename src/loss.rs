@@ -1,7 +1,7 @@
 //! The losses: their definitions and their Jacobians ∂ℓ/∂ŷ (1×K rows, numerator layout).
 
 use crate::coef::Coef;
-use crate::expr::{Arena, ExprId};
+use crate::expr::{Arena, ExprId, Node};
 use crate::func::Func;
 use crate::shape::ShapeError;
 
@@ -92,7 +92,7 @@ impl Loss {
         match self.kind {
             LossKind::Mse => {
                 let diff = arena.sub(yhat, y)?;
-                let norm = arena.squared_norm(diff)?;
+                let norm = arena.squared_norm(diff);
                 Ok(arena.scale(coef, norm))
             }
             LossKind::Bce => {
@@ -127,6 +127,22 @@ impl Loss {
         yhat: ExprId,
         y: ExprId,
     ) -> Result<ExprId, ShapeError> {
+        let gradient = self.gradient(arena, yhat, y)?;
+        let Node::Scale(factor, column) = arena.node(gradient).clone() else {
+            return Ok(arena.transpose(gradient));
+        };
+        let row = arena.transpose(column);
+        Ok(arena.scale(factor, row))
+    }
+
+    /// The gradient of one sample's loss with respect to its ŷ, a column shaped like ŷ; for a
+    /// mini-batch (ŷ and y matrices of samples) the matrix of every sample's gradient.
+    pub fn gradient(
+        self,
+        arena: &mut Arena,
+        yhat: ExprId,
+        y: ExprId,
+    ) -> Result<ExprId, ShapeError> {
         let coef = self.reduction_coef(arena, yhat);
         let diff = arena.sub(yhat, y)?;
         let (factor, column) = match self.kind {
@@ -143,8 +159,7 @@ impl Loss {
             // d/dŷᵢ −yᵢ ŷᵢ = −yᵢ
             LossKind::Nll => (coef.negated(), y),
         };
-        let row = arena.transpose(column);
-        Ok(arena.scale(factor, row))
+        Ok(arena.scale(factor, column))
     }
 
     /// Whether ŷ must lie in (0, 1) and y in [0, 1] for the loss to be defined.

@@ -48,6 +48,11 @@ struct Cli {
     #[arg(long)]
     no_check: bool,
 
+    /// Derive for a mini-batch: X ∈ ℝ^(n×N) holds N samples as columns, ℓ is the mean of
+    /// their losses, and the gradients are written with the matrices Δᵢ of the samples' rows.
+    #[arg(long)]
+    batch: bool,
+
     /// Write every formula out in full, down to x and the parameters [default for chains of
     /// up to 6 layers].
     #[arg(long, conflicts_with = "compact")]
@@ -90,7 +95,7 @@ fn run(cli: &Cli) -> Result<bool, String> {
     } else {
         Expansion::default_for(spec.layers.len())
     };
-    let derivation = derive_spec(&spec, loss, expansion).map_err(|e| e.to_string())?;
+    let derivation = derive_spec(&spec, loss, expansion, cli.batch).map_err(|e| e.to_string())?;
     let sizes = parse_dims(cli.dims.as_deref().unwrap_or(""), &derivation.network)
         .map_err(|e| e.to_string())?;
     let report = if cli.no_check {

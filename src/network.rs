@@ -55,13 +55,26 @@ pub struct Network {
     pub yhat: ExprId,
     /// The named loss ℓ.
     pub loss_value: ExprId,
-    /// The dimensions in the order they appear: n, the hidden widths, K.
+    /// The dimensions in the order they appear: n, the hidden widths, K (and N).
     pub dims: Vec<Dim>,
+    /// N, the number of samples of a mini-batch; `None` for one sample.
+    pub samples: Option<Dim>,
 }
 
 impl Network {
-    pub fn build(spec: &Spec, loss: Loss) -> Result<Network, ShapeError> {
+    /// The network for one sample, or with `batch` for a mini-batch of N samples as columns.
+    pub fn build(spec: &Spec, loss: Loss, batch: bool) -> Result<Network, ShapeError> {
         let mut arena = Arena::new();
+        let samples = batch.then(|| Dim::named("N"));
+        let columns = samples.clone().unwrap_or(Dim::One);
+        // One sample's x, zᵢ, ŷ, y; a mini-batch's X, Zᵢ, Ŷ, Y.
+        let value_symbol = |symbol: Symbol| {
+            if batch {
+                Symbol::Samples(Box::new(symbol))
+            } else {
+                symbol
+            }
+        };
         let linear_count = spec
             .layers
             .iter()
@@ -69,7 +82,10 @@ impl Network {
             .count();
         let input_dim = Dim::named("n");
         let mut dims = vec![input_dim.clone()];
-        let x = arena.leaf(Symbol::Input, Shape::column(input_dim.clone()));
+        let x = arena.leaf(
+            value_symbol(Symbol::Input),
+            Shape::new(input_dim.clone(), columns.clone()),
+        );
 
         let mut layers = Vec::new();
         let mut parameters = Vec::new();
@@ -101,17 +117,26 @@ impl Network {
                     });
                     current_dim = out_dim;
                     let wh = arena.matmul(w, current)?;
-                    (arena.add(wh, b)?, Some(k))
+                    // A mini-batch adds b to every column: b𝟙ᵀ.
+                    let bias = match &samples {
+                        None => b,
+                        Some(n) => {
+                            let ones = arena.ones(n.clone());
+                            let ones_row = arena.transpose(ones);
+                            arena.matmul(b, ones_row)?
+                        }
+                    };
+                    (arena.add(wh, bias)?, Some(k))
                 }
                 LayerKind::Activation(activation) => {
                     (activation.forward(&mut arena, current), None)
                 }
             };
-            let symbol = if position == last {
+            let symbol = value_symbol(if position == last {
                 Symbol::Output
             } else {
                 Symbol::Hidden(position + 1)
-            };
+            });
             let output = arena.name(symbol, definition, Role::Value);
             let occurrence = match layer_spec.kind {
                 LayerKind::Linear => None,
@@ -132,8 +157,17 @@ impl Network {
             current = output;
         }
         let yhat = current;
-        let y = arena.leaf(Symbol::Target, arena.shape(yhat).clone());
-        let loss_definition = loss.definition(&mut arena, yhat, y)?;
+        let y = arena.leaf(value_symbol(Symbol::Target), arena.shape(yhat).clone());
+        let mut loss_definition = loss.definition(&mut arena, yhat, y)?;
+        if let Some(n) = &samples {
+            // The mean of the samples' losses.
+            let mean = crate::coef::Coef::per(n.clone());
+            loss_definition = match arena.node(loss_definition).clone() {
+                crate::expr::Node::Scale(c, inner) => arena.scale(c.times(&mean), inner),
+                _ => arena.scale(mean, loss_definition),
+            };
+            dims.push(n.clone());
+        }
         let loss_value = arena.name(Symbol::Loss, loss_definition, Role::Value);
         dims.dedup();
         Ok(Network {
@@ -147,6 +181,7 @@ impl Network {
             yhat,
             loss_value,
             dims,
+            samples,
         })
     }
 }
@@ -172,7 +207,7 @@ mod tests {
     #[test]
     fn homework_network_has_the_homework_shapes() {
         let spec = parse_spec("linear>relu>linear>identity").unwrap();
-        let net = Network::build(&spec, Loss::new(LossKind::Mse)).unwrap();
+        let net = Network::build(&spec, Loss::new(LossKind::Mse), false).unwrap();
         let shape_of = |symbol: Symbol| {
             let p = net.parameters.iter().find(|p| p.symbol == symbol).unwrap();
             net.arena.shape(p.leaf).to_string()
@@ -190,7 +225,7 @@ mod tests {
     #[test]
     fn outputs_are_numbered_in_layer_order() {
         let spec = parse_spec("linear>sigmoid>linear>sigmoid").unwrap();
-        let net = Network::build(&spec, Loss::new(LossKind::Bce)).unwrap();
+        let net = Network::build(&spec, Loss::new(LossKind::Bce), false).unwrap();
         let symbols: Vec<_> = net
             .layers
             .iter()

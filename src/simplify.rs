@@ -87,6 +87,21 @@ pub const RULES: &[Rule] = &[
         apply: dot_with_ones,
     },
     Rule {
+        name: "outer_product_of_ones",
+        pattern: "𝟙𝟙ᵀ → the matrix of ones",
+        apply: outer_product_of_ones,
+    },
+    Rule {
+        name: "hadamard_with_ones",
+        pattern: "A ⊙ 𝟙𝟙ᵀ → A",
+        apply: hadamard_with_ones,
+    },
+    Rule {
+        name: "common_factor_of_difference",
+        pattern: "cA − cB → c(A − B)",
+        apply: common_factor_of_difference,
+    },
+    Rule {
         name: "negated_difference",
         pattern: "−(…(a − b)…) → …(b − a)… through ᵀ, products and ⊙",
         apply: negated_difference,
@@ -300,7 +315,10 @@ fn drop_identity(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeE
 
 /// I, or the 1×1 matrix 1: factors a product can drop.
 fn is_unit(arena: &Arena, id: ExprId) -> bool {
-    matches!(arena.node(id), Node::Identity(_) | Node::Ones(Dim::One))
+    matches!(
+        arena.node(id),
+        Node::Identity(_) | Node::Ones(Dim::One, Dim::One)
+    )
 }
 
 fn distribute_row_over_difference(
@@ -368,9 +386,54 @@ fn dot_with_ones(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeE
             return None;
         };
         let a = *a;
-        let ones = matches!(arena.node(right), Node::Ones(_));
+        let ones = matches!(arena.node(right), Node::Ones(_, Dim::One));
         (ones && arena.shape(a).is_column()).then(|| arena.sum(a))
     })
+}
+
+fn outer_product_of_ones(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    rewrite_adjacent(arena, id, |arena, left, right| {
+        let is_ones = |arena: &Arena, x: ExprId| matches!(arena.node(x), Node::Ones(..));
+        let right_is_ones_row = match arena.node(right) {
+            Node::Transpose(inner) => is_ones(arena, *inner),
+            other => matches!(other, Node::Ones(..)),
+        };
+        if is_ones(arena, left) && right_is_ones_row {
+            let shape = crate::shape::Shape::new(
+                arena.shape(left).rows.clone(),
+                arena.shape(right).cols.clone(),
+            );
+            return Some(arena.ones_shaped(shape));
+        }
+        None
+    })
+}
+
+fn hadamard_with_ones(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Hadamard(a, b) = arena.node(id) {
+        if matches!(arena.node(*b), Node::Ones(..)) {
+            return Ok(Some(*a));
+        }
+        if matches!(arena.node(*a), Node::Ones(..)) {
+            return Ok(Some(*b));
+        }
+    }
+    Ok(None)
+}
+
+fn common_factor_of_difference(
+    arena: &mut Arena,
+    id: ExprId,
+) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Sub(a, b) = arena.node(id)
+        && let (Node::Scale(c, a), Node::Scale(d, b)) = (arena.node(*a), arena.node(*b))
+        && c == d
+    {
+        let (c, a, b) = (c.clone(), *a, *b);
+        let difference = arena.sub(a, b)?;
+        return Ok(Some(arena.scale(c, difference)));
+    }
+    Ok(None)
 }
 
 fn negated_difference(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {

@@ -23,6 +23,11 @@ pub enum Symbol {
     Loss,
     /// ∂a/∂b: a Jacobian between vectors, or the gradient of ℓ with respect to a parameter.
     Partial(Box<Symbol>, Box<Symbol>),
+    /// The matrix of a mini-batch whose columns are the samples' x, y, zᵢ or ŷ: X, Y, Zᵢ, Ŷ.
+    Samples(Box<Symbol>),
+    /// Δ of a mini-batch value: the matrix whose s-th column is (∂ℓₛ/∂v)ᵀ for sample s's loss
+    /// ℓₛ, so that ∂ℓ/∂Zᵢ = (1/N) Δᵢ.
+    Delta(Box<Symbol>),
 }
 
 impl Symbol {
@@ -41,6 +46,8 @@ impl Symbol {
             Symbol::Output => "yhat".into(),
             Symbol::Loss => "loss".into(),
             Symbol::Partial(of, wrt) => format!("d{}/d{}", of.key(), wrt.key()),
+            Symbol::Samples(inner) => inner.key(),
+            Symbol::Delta(inner) => format!("Delta_{}", inner.key()),
         }
     }
 
@@ -55,13 +62,33 @@ impl Symbol {
             Symbol::Output => "ŷ".into(),
             Symbol::Loss => "ℓ".into(),
             Symbol::Partial(of, wrt) => format!("∂{}/∂{}", of.text(), wrt.text()),
+            Symbol::Samples(inner) => match inner.as_ref() {
+                Symbol::Input => "X".into(),
+                Symbol::Target => "Y".into(),
+                Symbol::Hidden(i) => format!("Z{}", subscript(*i)),
+                Symbol::Output => "Ŷ".into(),
+                other => other.text(),
+            },
+            Symbol::Delta(inner) => match inner.as_ref() {
+                Symbol::Samples(value) if matches!(value.as_ref(), Symbol::Hidden(_)) => {
+                    let Symbol::Hidden(i) = value.as_ref() else {
+                        unreachable!()
+                    };
+                    format!("Δ{}", subscript(*i))
+                }
+                other => format!("Δ_{}", other.text()),
+            },
         }
     }
 
     /// A symbol that is written with a subscript of its own (z₁) needs parentheses before an
     /// element index is attached: (z₁)ᵢ, but xᵢ.
     pub fn has_subscript(&self) -> bool {
-        matches!(self, Symbol::Hidden(_) | Symbol::Partial(..))
+        match self {
+            Symbol::Hidden(_) | Symbol::Partial(..) | Symbol::Delta(_) => true,
+            Symbol::Samples(inner) => inner.has_subscript(),
+            _ => false,
+        }
     }
 
     pub fn is_partial(&self) -> bool {

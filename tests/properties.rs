@@ -1,7 +1,8 @@
 //! Property tests over random chains: every activation, every loss that fits the output,
 //! sizes 1 to 6, random points. The closed forms and the chain-rule forms agree with central
 //! differences, every Jacobian with a finite-difference Jacobian, every gradient has its
-//! parameter's shape, and the renderer runs to the end; in expanded and in compact form.
+//! parameter's shape, and the renderer runs to the end; in expanded and in compact form, for one
+//! sample and for a mini-batch.
 
 use proptest::prelude::*;
 
@@ -53,16 +54,17 @@ proptest! {
     fn random_chains_check_out(
         layers in proptest::collection::vec(layer(), 1..=8),
         loss_choice in 0usize..3,
-        sizes in proptest::collection::vec(1usize..=6, 8),
+        sizes in proptest::collection::vec(1usize..=6, 10),
         seed in 0u64..1_000_000,
         compact in any::<bool>(),
+        batch in any::<bool>(),
     ) {
         let spec = layers.join(">");
         let expansion = if compact { Expansion::Compact } else { Expansion::Expanded };
         let losses = losses_for(layers.last().unwrap());
         let loss = losses[loss_choice % losses.len()];
         let parsed = parse_spec(&spec).unwrap();
-        let derivation = derive_spec(&parsed, Loss::new(loss), expansion).unwrap();
+        let derivation = derive_spec(&parsed, Loss::new(loss), expansion, batch).unwrap();
         let arena = &derivation.network.arena;
         for g in &derivation.gradients {
             prop_assert_eq!(arena.shape(g.closed_form), arena.shape(g.leaf));

@@ -98,7 +98,7 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
                 (Some(i), Some(j)) => (RcDoc::text(n.delta(i, j)), ATOM),
                 _ => (RcDoc::text("1"), ATOM),
             },
-            Node::Ones(_) => (RcDoc::text("1"), ATOM),
+            Node::Ones(..) => (RcDoc::text("1"), ATOM),
             Node::Scale(coef, a) => (
                 RcDoc::text(n.coef(coef)).append(self.at(*a, r, c, PRODUCT)),
                 PRODUCT,

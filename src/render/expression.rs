@@ -47,6 +47,11 @@ impl<'a, N: Notation> Printer<'a, N> {
         self.at_level(id, SUM)
     }
 
+    /// The expression on one line.
+    pub fn doc_text(&self, id: ExprId) -> String {
+        lines(&self.doc(id), usize::MAX / 2).join(" ")
+    }
+
     fn at_level(&self, id: ExprId, needed: u8) -> Doc {
         let (doc, level) = self.raw(id);
         if level < needed {
@@ -109,7 +114,7 @@ impl<'a, N: Notation> Printer<'a, N> {
                 (RcDoc::text(n.symbol(&info.symbol)), ATOM)
             }
             Node::Identity(dim) => (RcDoc::text(n.identity(dim)), ATOM),
-            Node::Ones(dim) => (RcDoc::text(n.ones(dim)), ATOM),
+            Node::Ones(rows, _) => (RcDoc::text(n.ones(rows)), ATOM),
             Node::Scale(coef, a) => {
                 let space = if self.starts_with_function(*a) {
                     " "
@@ -154,11 +159,20 @@ impl<'a, N: Notation> Printer<'a, N> {
         }
     }
 
+    /// An operand of + or −: a matrix of ones there is the number 1 taken entry by entry
+    /// (1 − ŷ), elsewhere the vector 𝟙 (b𝟙ᵀ).
+    fn operand(&self, id: ExprId, level: u8) -> Doc {
+        match self.arena.node(self.resolve(id)) {
+            Node::Ones(..) => RcDoc::text("1"),
+            _ => self.at_level(id, level),
+        }
+    }
+
     fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> Doc {
-        self.at_level(a, left_level)
+        self.operand(a, left_level)
             .append(RcDoc::line())
             .append(RcDoc::text(format!("{op} ")))
-            .append(self.at_level(b, right_level))
+            .append(self.operand(b, right_level))
             .nest(2)
             .group()
     }

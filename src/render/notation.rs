@@ -96,7 +96,7 @@ impl Notation for Text {
         "I".into()
     }
     fn ones(&self, _dim: &Dim) -> String {
-        "1".into()
+        "𝟙".into()
     }
     fn open(&self) -> &'static str {
         "("

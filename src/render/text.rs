@@ -54,10 +54,17 @@ fn expanded_values(derivation: &Derivation) -> Names {
 }
 
 fn chain_names(derivation: &Derivation) -> Names {
-    match derivation.expansion {
-        Expansion::Expanded => Names::ExpandValuesAndSignals,
-        Expansion::Compact => Names::Keep,
+    if shows_recursion(derivation) {
+        Names::Keep
+    } else {
+        Names::ExpandValuesAndSignals
     }
+}
+
+/// Whether the chain rule is written through the named rows ∂ℓ/∂zᵢ (or a mini-batch's Δᵢ),
+/// listed with their recursion.
+fn shows_recursion(derivation: &Derivation) -> bool {
+    derivation.expansion == Expansion::Compact || derivation.network.samples.is_some()
 }
 
 fn text(s: impl Into<String>) -> Doc {
@@ -196,7 +203,7 @@ impl Page<'_> {
         out.push_str(&paragraph(
             "Vectors are columns. Jacobians are in numerator layout: ∂u/∂v has dim(u) rows and dim(v) \
              columns, so ∂ℓ/∂ŷ is a 1×K row. The gradient of ℓ with respect to a parameter has that \
-             parameter's shape. ⊙ is the elementwise product, ⊘ the elementwise quotient, 1 a vector \
+             parameter's shape. ⊙ is the elementwise product, ⊘ the elementwise quotient, 𝟙 a vector \
              of ones, 𝟙[·] the indicator, diag(v) the diagonal matrix with v on its diagonal, δᵢⱼ the \
              Kronecker delta; max(0, ·), σ, tanh and log act elementwise.",
             self.width,
@@ -220,7 +227,11 @@ impl Page<'_> {
         let loss_definition = arena.named(network.loss_value).unwrap().definition;
         rows.push(vec![
             text(format!("Loss ({})", network.loss.name())),
-            text("ŷ, y"),
+            text(format!(
+                "{}, {}",
+                self.symbol_of(network.yhat).text(),
+                self.keep.doc_text(network.y)
+            )),
             equation(
                 text("ℓ"),
                 vec![
@@ -265,7 +276,7 @@ impl Page<'_> {
         };
         let mut out = heading("3. Gradients by the chain rule");
         out.push_str(&table.render(self.width));
-        if self.derivation.expansion == Expansion::Compact {
+        if shows_recursion(self.derivation) {
             // The rows the gradients name, each through the one after it.
             let rows = self
                 .derivation
@@ -290,6 +301,16 @@ impl Page<'_> {
     }
 
     fn jacobians(&self) -> String {
+        if self.derivation.network.samples.is_some() {
+            let mut out = heading("4. Jacobians");
+            out.push_str(&paragraph(
+                "For a mini-batch, backpropagation is written with the matrices Δ of section 3, \
+                 whose s-th column is sample s's row (∂ℓₛ/∂zᵢ)ᵀ, so that ∂ℓ/∂Zᵢ = (1/N)Δᵢ; each \
+                 sample's Jacobians are those of the derivation without --batch.",
+                self.width,
+            ));
+            return out;
+        }
         let arena = self.arena();
         let elements = ElementPrinter::new(arena, &Text);
         let rows = self

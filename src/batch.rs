@@ -1,0 +1,143 @@
+//! The derivation for a mini-batch, in gradient layout.
+//!
+//! X ∈ ℝ^(n×N) holds N samples as columns and ℓ = (1/N) Σₛ ℓₛ. Per-sample Jacobians would be
+//! four-index objects, so backpropagation is written with the matrices Δ: the s-th column of Δᵢ
+//! is (∂ℓₛ/∂zᵢ⁽ˢ⁾)ᵀ, hence ∂ℓ/∂Zᵢ = (1/N) Δᵢ. Through a linear layer Δᵢ₋₁ = W⁽ᵏ⁾ᵀΔᵢ, through an
+//! elementwise activation Δᵢ₋₁ = Δᵢ ⊙ f′(Zᵢ₋₁), and the gradients are the batch sums
+//! ∂ℓ/∂W⁽ᵏ⁾ = (1/N) Δᵢ Zᵢ₋₁ᵀ and ∂ℓ/∂b⁽ᵏ⁾ = (1/N) Δᵢ 𝟙.
+
+use crate::calculus::{Derivation, Expansion, Gradient, Signal};
+use crate::coef::Coef;
+use crate::expr::{Arena, ExprId, Role};
+use crate::layer::LayerKind;
+use crate::network::{Layer, Network};
+use crate::shape::ShapeError;
+use crate::simplify::Simplifier;
+use crate::symbol::Symbol;
+
+pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
+    let samples = network.samples.clone().expect("a mini-batch network");
+    let mut simplifier = Simplifier::new();
+    let arena = &mut network.arena;
+    if network.loss.target_is_distribution() {
+        // Every column of Y sums to 1: 𝟙ᵀY = 𝟙ᵀ.
+        let outputs = arena.shape(network.y).rows.clone();
+        let ones_k = arena.ones(outputs);
+        let ones_k_row = arena.transpose(ones_k);
+        let sums = arena.matmul(ones_k_row, network.y)?;
+        let ones_n = arena.ones(samples.clone());
+        let ones_n_row = arena.transpose(ones_n);
+        simplifier.assume(sums, ones_n_row);
+    }
+
+    let delta_symbol = |arena: &Arena, value: ExprId| {
+        Symbol::Delta(Box::new(
+            arena.named(value).expect("a named value").symbol.clone(),
+        ))
+    };
+    let definition = network.loss.gradient(arena, network.yhat, network.y)?;
+    let symbol = delta_symbol(arena, network.yhat);
+    let mut delta = arena.name(symbol.clone(), definition, Role::Signal);
+    let mut closed = simplifier.simplify(arena, definition)?;
+    let mut signals = vec![Signal {
+        symbol,
+        by: network.yhat,
+        chain_rule: definition,
+        closed_form: closed,
+    }];
+
+    let mut delta_of_output = vec![(delta, closed); network.layers.len()];
+    for index in (0..network.layers.len()).rev() {
+        let layer = network.layers[index].clone();
+        delta_of_output[index] = (delta, closed);
+        if arena.named(layer.input).is_none() {
+            break;
+        }
+        let definition = backward(arena, &network.parameters, &layer, delta)?;
+        let symbol = delta_symbol(arena, layer.input);
+        let named = arena.name(symbol.clone(), definition, Role::Signal);
+        let previous = match expansion {
+            Expansion::Expanded => closed,
+            Expansion::Compact => delta,
+        };
+        let step = backward(arena, &network.parameters, &layer, previous)?;
+        closed = simplifier.simplify(arena, step)?;
+        signals.push(Signal {
+            symbol,
+            by: layer.input,
+            chain_rule: definition,
+            closed_form: closed,
+        });
+        delta = named;
+    }
+
+    let mut gradients = Vec::new();
+    for parameter in &network.parameters {
+        let layer = &network.layers[parameter.layer];
+        let (delta, closed) = delta_of_output[parameter.layer];
+        let batch_sum = |arena: &mut Arena, delta: ExprId| -> Result<ExprId, ShapeError> {
+            let sum = match parameter.symbol {
+                Symbol::Weight(_) => {
+                    let input_rows = arena.transpose(layer.input);
+                    arena.matmul(delta, input_rows)?
+                }
+                _ => {
+                    let ones = arena.ones(samples.clone());
+                    arena.matmul(delta, ones)?
+                }
+            };
+            Ok(arena.scale(Coef::per(samples.clone()), sum))
+        };
+        let chain_rule = batch_sum(arena, delta)?;
+        if arena.shape(chain_rule) != arena.shape(parameter.leaf) {
+            return Err(ShapeError {
+                operation: "a gradient and its parameter",
+                left: arena.shape(chain_rule).clone(),
+                right: arena.shape(parameter.leaf).clone(),
+            });
+        }
+        let closed_step = match expansion {
+            Expansion::Expanded => batch_sum(arena, closed)?,
+            Expansion::Compact => chain_rule,
+        };
+        gradients.push(Gradient {
+            parameter: parameter.symbol.clone(),
+            leaf: parameter.leaf,
+            symbol: Symbol::partial(Symbol::Loss, parameter.symbol.clone()),
+            chain_rule,
+            closed_form: simplifier.simplify(arena, closed_step)?,
+        });
+    }
+
+    let rules_used = simplifier.trace;
+    Ok(Derivation {
+        network,
+        jacobians: Vec::new(),
+        signals,
+        gradients,
+        rules_used,
+        expansion,
+    })
+}
+
+/// Δ of a layer's input from Δ of its output.
+fn backward(
+    arena: &mut Arena,
+    parameters: &[crate::network::Parameter],
+    layer: &Layer,
+    delta: ExprId,
+) -> Result<ExprId, ShapeError> {
+    match layer.kind {
+        LayerKind::Linear => {
+            let k = layer.linear_index.expect("linear layers are numbered");
+            let weight = parameters
+                .iter()
+                .find(|p| p.symbol == Symbol::Weight(k))
+                .expect("every linear layer has a weight")
+                .leaf;
+            let weight_t = arena.transpose(weight);
+            arena.matmul(weight_t, delta)
+        }
+        LayerKind::Activation(activation) => activation.backward_batch(arena, layer.input, delta),
+    }
+}

@@ -1,0 +1,82 @@
+//! Beyond the homework: a deep chain (compact, δ recursion), each fused closed form, and a
+//! mini-batch. Each snapshot is read as a grader would.
+
+mod common;
+
+use common::{derive, stdout};
+
+fn answer(name: &str, args: &[&str]) {
+    let output = derive(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the check must pass for {args:?}"
+    );
+    assert_derivation_snapshot!(name, stdout(&output));
+}
+
+#[test]
+fn deep_tanh_chain_is_compact() {
+    answer(
+        "deep_tanh_chain",
+        &[
+            "linear>tanh>linear>tanh>linear>tanh>linear>identity",
+            "--loss",
+            "mse",
+        ],
+    );
+}
+
+#[test]
+fn fused_softmax_cross_entropy() {
+    answer(
+        "fused_softmax_ce",
+        &["linear>relu>linear>softmax", "--loss", "ce"],
+    );
+}
+
+#[test]
+fn fused_log_softmax_nll() {
+    answer(
+        "fused_log_softmax_nll",
+        &["linear>tanh>linear>log_softmax", "--loss", "nll"],
+    );
+}
+
+#[test]
+fn fused_sigmoid_bce_with_leaky_relu() {
+    answer(
+        "fused_sigmoid_bce_leaky_relu",
+        &["linear>leaky_relu(0.1)>linear>sigmoid", "--loss", "bce"],
+    );
+}
+
+#[test]
+fn mean_squared_error_mean_reduction() {
+    answer(
+        "mse_mean_elu_softplus_silu",
+        &[
+            "linear>elu>linear>softplus>linear>silu",
+            "--loss",
+            "mse",
+            "--reduction",
+            "mean",
+        ],
+    );
+}
+
+#[test]
+fn mini_batch_relu_softmax_ce() {
+    answer(
+        "batch_relu_softmax_ce",
+        &["linear>relu>linear>softmax", "--loss", "ce", "--batch"],
+    );
+}
+
+#[test]
+fn mini_batch_homework_regression() {
+    answer(
+        "batch_relu_identity_mse",
+        &["linear>relu>linear>identity", "--loss", "mse", "--batch"],
+    );
+}
