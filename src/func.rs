@@ -62,6 +62,19 @@ impl Func {
             Func::Log => "log",
         }
     }
+
+    /// The name in LaTeX math, beside the text name so that a new function is added in one place.
+    pub fn latex_name(self) -> &'static str {
+        match self {
+            Func::Relu => "\\max",
+            Func::Step => "\\indicator",
+            Func::Sigmoid => "\\sigma",
+            Func::SigmoidPrime => "\\sigma'",
+            Func::Tanh => "\\tanh",
+            Func::TanhPrime => "\\tanh'",
+            Func::Log => "\\log",
+        }
+    }
 }
 
 /// σ(z) without overflow: e^{−z} is only formed for z ≥ 0, e^{z} only for z < 0.

@@ -5,6 +5,7 @@
 
 use crate::expr::{Arena, ExprId};
 use crate::func::Func;
+use crate::render::prose::Prose;
 use crate::shape::ShapeError;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -115,10 +116,16 @@ impl Activation {
     }
 
     /// What the derivative does where it does not exist, said beside its Jacobian.
-    pub fn kink_note(self) -> Option<&'static str> {
+    pub fn kink_note(self) -> Option<Prose> {
         match self {
             Activation::Relu => Some(
-                "ReLU′(0) does not exist; 0 is used there, as in PyTorch and JAX (𝟙[z > 0] is 0 at z = 0).",
+                Prose::new()
+                    .fixed("ReLU′(0)", "\\mathrm{ReLU}'(0)")
+                    .words(" does not exist; 0 is used there, as in PyTorch and JAX (")
+                    .fixed("𝟙[z > 0]", "\\indicator[z > 0]")
+                    .words(" is 0 at ")
+                    .fixed("z = 0", "z = 0")
+                    .words(")."),
             ),
             _ => None,
         }

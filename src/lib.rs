@@ -9,6 +9,7 @@ pub mod check;
 pub mod coef;
 pub mod error;
 pub mod eval;
+pub mod evaluation;
 pub mod expr;
 pub mod func;
 pub mod layer;

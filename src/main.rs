@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use derive::check::{CheckOptions, check};
+use derive::render::sections::Sections;
 use derive::render::text::render_text;
 use derive::{Loss, LossKind, Reduction, derive_text, parse_dims};
 
@@ -85,6 +86,7 @@ fn run(cli: &Cli) -> Result<bool, String> {
         };
         Some(check(&derivation, &options).map_err(|e| format!("error: {e}"))?)
     };
-    print!("{}", render_text(&derivation, report.as_ref(), cli.width));
+    let sections = Sections::new(&derivation, report.as_ref(), None);
+    print!("{}", render_text(&sections, cli.width));
     Ok(report.is_none_or(|r| r.passed()))
 }

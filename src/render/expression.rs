@@ -55,9 +55,10 @@ impl<'a, N: Notation> Printer<'a, N> {
     }
 
     fn parens(&self, doc: Doc) -> Doc {
-        RcDoc::text(self.notation.open())
+        self.notation
+            .atom(self.notation.open())
             .append(doc)
-            .append(RcDoc::text(self.notation.close()))
+            .append(self.notation.atom(self.notation.close()))
     }
 
     /// The node a named value stands for when names are expanded; the node itself otherwise.
@@ -97,20 +98,20 @@ impl<'a, N: Notation> Printer<'a, N> {
         let id = self.resolve(id);
         let arena = self.arena;
         match arena.node(id) {
-            Node::Leaf(symbol) => (RcDoc::text(n.symbol(symbol)), ATOM),
+            Node::Leaf(symbol) => (self.notation.atom(n.symbol(symbol)), ATOM),
             Node::Named(_) => {
                 let info = arena.named(id).expect("named");
-                (RcDoc::text(n.symbol(&info.symbol)), ATOM)
+                (self.notation.atom(n.symbol(&info.symbol)), ATOM)
             }
-            Node::Identity(dim) => (RcDoc::text(n.identity(dim)), ATOM),
-            Node::Ones(dim) => (RcDoc::text(n.ones(dim)), ATOM),
+            Node::Identity(dim) => (self.notation.atom(n.identity(dim)), ATOM),
+            Node::Ones(dim) => (self.notation.atom(n.ones(dim)), ATOM),
             Node::Scale(coef, a) => {
                 let space = if self.starts_with_function(*a) {
                     " "
                 } else {
                     ""
                 };
-                let doc = RcDoc::text(format!("{}{space}", n.coef(coef)));
+                let doc = self.notation.atom(format!("{}{space}", n.coef(coef)));
                 (doc.append(self.at_level(*a, PRODUCT)), SCALE)
             }
             Node::Add(a, b) => (self.binary(*a, n.plus(), *b, SUM, SUM), SUM),
@@ -126,7 +127,7 @@ impl<'a, N: Notation> Printer<'a, N> {
                     }
                 };
                 let doc = operand(*a)
-                    .append(RcDoc::text(format!(" {}", n.hadamard())))
+                    .append(self.notation.atom(format!(" {}", n.hadamard())))
                     .append(RcDoc::line())
                     .append(operand(*b));
                 (doc.group(), HADAMARD)
@@ -139,7 +140,7 @@ impl<'a, N: Notation> Printer<'a, N> {
                 } else {
                     self.at_level(*a, ATOM)
                 };
-                (inner.append(RcDoc::text(n.transpose())), POSTFIX)
+                (inner.append(self.notation.atom(n.transpose())), POSTFIX)
             }
             Node::Diag(a) => (n.diag(self.doc(*a)), ATOM),
             Node::Map(func, a) => (n.apply(*func, self.doc(*a)), ATOM),
@@ -151,7 +152,7 @@ impl<'a, N: Notation> Printer<'a, N> {
     fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> Doc {
         self.at_level(a, left_level)
             .append(RcDoc::line())
-            .append(RcDoc::text(format!("{op} ")))
+            .append(self.notation.atom(format!("{op} ")))
             .append(self.at_level(b, right_level))
             .nest(2)
             .group()
@@ -162,7 +163,9 @@ impl<'a, N: Notation> Printer<'a, N> {
         for pair in factors.windows(2) {
             let (left, right) = (pair[0], pair[1]);
             let separator = if self.is_fraction(left) || self.is_fraction(right) {
-                RcDoc::text(format!(" {}", self.notation.dot())).append(RcDoc::line())
+                self.notation
+                    .atom(format!(" {}", self.notation.dot()))
+                    .append(RcDoc::line())
             } else if self.is_simple(left) && !self.starts_with_function(right) {
                 RcDoc::nil()
             } else {

@@ -2,6 +2,9 @@
 
 pub mod elements;
 pub mod expression;
+pub mod latex_notation;
 pub mod notation;
+pub mod prose;
+pub mod sections;
 pub mod table;
 pub mod text;
