@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use derive::check::{CheckOptions, check};
+use derive::render::latex::render_latex;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
 use derive::{Loss, LossKind, Reduction, derive_text, parse_dims};
@@ -47,6 +48,22 @@ struct Cli {
     /// Skip the numeric check.
     #[arg(long)]
     no_check: bool,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+
+    /// With --format latex: a complete document for pdflatex instead of a fragment.
+    #[arg(long)]
+    standalone: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+enum Format {
+    Text,
+    Latex,
+    Markdown,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -87,6 +104,12 @@ fn run(cli: &Cli) -> Result<bool, String> {
         Some(check(&derivation, &options).map_err(|e| format!("error: {e}"))?)
     };
     let sections = Sections::new(&derivation, report.as_ref(), None);
-    print!("{}", render_text(&sections, cli.width));
+    let output = match cli.format {
+        Format::Text => render_text(&sections, cli.width),
+        Format::Latex => render_latex(&sections, cli.standalone),
+        Format::Markdown => todo!(),
+        Format::Json => todo!(),
+    };
+    print!("{output}");
     Ok(report.is_none_or(|r| r.passed()))
 }

@@ -43,10 +43,7 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
     pub fn name_with_indices(&self, name: String, id: ExprId) -> String {
         let (r, c) = indices_for(self.arena, id);
         let indices: Vec<char> = [r, c].into_iter().flatten().collect();
-        self.notation.indexed(
-            format!("{}{}{}", self.notation.open(), name, self.notation.close()),
-            &indices,
-        )
+        self.notation.indexed(self.notation.enclose(name), &indices)
     }
 
     fn at(&self, id: ExprId, r: Option<char>, c: Option<char>, needed: u8) -> Doc {

@@ -18,7 +18,9 @@ pub struct Latex;
 
 /// The macros the LaTeX output uses beyond amsmath and amssymb; `\providecommand` so that a
 /// document that already defines them keeps its own.
-pub const MACROS: &str = "\\providecommand{\\indicator}{\\mathbb{1}}\n";
+/// The indicator is a double-struck I: a double-struck 1 needs bbm or dsfont, which Debian's
+/// texlive-latex-base and -recommended do not have (with them, redefine it as \mathbbm{1}).
+pub const MACROS: &str = "\\providecommand{\\indicator}{\\mathbb{I}}\n";
 
 /// A piece of LaTeX source as a document as wide as it shows.
 pub fn piece(source: impl Into<String>) -> RcDoc<'static> {
@@ -56,13 +58,14 @@ pub fn shown_width(source: &str) -> usize {
                     "odot" | "oslash" | "cdot" | "in" | "times" | "to" => 2,
                     "quad" => 2,
                     "qquad" => 4,
-                    "partial" | "ell" | "sigma" | "delta" | "lVert" | "rVert" | "indicator" => 1,
+                    "partial" | "ell" | "sigma" | "delta" | "indicator" => 1,
+                    "lVert" | "rVert" | "lvert" | "rvert" => 2,
                     "sum" => 2,
                     other => other.len().min(4),
                 };
             }
             '{' | '}' | '^' | '_' | ' ' => {}
-            '+' | '-' | '=' | '<' | '>' => width += 2,
+            '+' | '-' | '=' | '<' | '>' | ',' => width += 2,
             _ => width += 1,
         }
     }
@@ -72,8 +75,8 @@ pub fn shown_width(source: &str) -> usize {
 fn digits_subscript(name: &str) -> String {
     // d1 → d_{1}
     match name.find(|c: char| c.is_ascii_digit()) {
-        Some(at) => format!("{}_{{{}}}", &name[..at], &name[at..]),
-        None => name.to_string(),
+        Some(at) if at > 0 => format!("{}_{{{}}}", &name[..at], &name[at..]),
+        _ => name.to_string(),
     }
 }
 
@@ -120,6 +123,9 @@ impl Notation for Latex {
             den.push_str(&self.dim(d));
         }
         format!("{sign}\\frac{{{num}}}{{{den}}}")
+    }
+    fn enclose(&self, name: String) -> String {
+        format!("\\left({name}\\right)")
     }
     fn transpose(&self) -> &'static str {
         "^{\\top}"

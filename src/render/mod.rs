@@ -2,6 +2,7 @@
 
 pub mod elements;
 pub mod expression;
+pub mod latex;
 pub mod latex_notation;
 pub mod notation;
 pub mod prose;

@@ -25,6 +25,10 @@ pub trait Notation {
     fn arrow(&self) -> &'static str;
     /// A fixed formula written once in each notation, in one place.
     fn pick<'s>(&self, text: &'s str, latex: &'s str) -> &'s str;
+    /// A whole name in parentheses, never broken across lines: `(∂ℓ/∂ŷ)`.
+    fn enclose(&self, name: String) -> String {
+        format!("{}{name}{}", self.open(), self.close())
+    }
     /// A number that reads back to the same f64.
     fn number(&self, value: f64) -> String;
     fn symbol(&self, symbol: &Symbol) -> String;

@@ -669,3 +669,24 @@ impl Builder<'_> {
         }
     }
 }
+
+impl<N: Notation> Formulas<'_, N> {
+    /// `name = form = form` on one line.
+    pub fn equation_flat(&self, equation: &Equation) -> String {
+        let mut out = self.notation.symbol(&equation.name);
+        for form in &equation.forms {
+            out.push_str(" = ");
+            out.push_str(&flat(&self.form(form)));
+        }
+        out
+    }
+
+    /// `(∂z₂/∂z₁)ᵢⱼ = δᵢⱼ 𝟙[(z₁)ᵢ > 0]` on one line.
+    pub fn element_flat(&self, symbol: &Symbol, id: ExprId) -> String {
+        format!(
+            "{} = {}",
+            flat(&self.element_name(symbol, id)),
+            flat(&self.element(id))
+        )
+    }
+}
