@@ -172,9 +172,7 @@ fn heading(heading: &Heading) -> String {
 }
 
 fn is_operator(piece: &str) -> bool {
-    ["+", "-", "\\odot", "\\oslash", "\\cdot", "="]
-        .iter()
-        .any(|op| piece == *op)
+    ["+", "-", "\\odot", "\\oslash", "\\cdot", "="].contains(&piece)
 }
 
 /// A continuation line that starts with a binary operator gets `{}` before it so that it keeps
