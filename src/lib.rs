@@ -16,6 +16,7 @@ pub mod layer;
 pub mod loss;
 pub mod matrix;
 pub mod network;
+pub mod point;
 pub mod render;
 pub mod shape;
 pub mod simplify;

@@ -22,6 +22,12 @@ pub struct Latex;
 /// texlive-latex-base and -recommended do not have (with them, redefine it as \mathbbm{1}).
 pub const MACROS: &str = "\\providecommand{\\indicator}{\\mathbb{I}}\n";
 
+/// LaTeX for readers without `MACROS` (MathJax, JSON consumers): the indicator as \mathbb{1},
+/// which MathJax draws as a double-struck 1.
+pub fn portable(latex: &str) -> String {
+    latex.replace("\\indicator", "\\mathbb{1}")
+}
+
 /// A piece of LaTeX source as a document as wide as it shows.
 pub fn piece(source: impl Into<String>) -> RcDoc<'static> {
     let source = source.into();

@@ -120,6 +120,7 @@ pub struct Sections<'a> {
     pub evaluation: Option<Table<ValueRow>>,
     pub check: Option<CheckSection>,
     pub report: Option<&'a CheckReport>,
+    pub evaluated: Option<&'a Evaluation>,
 }
 
 /// Formulas of one derivation in one notation: the printers every renderer needs.
@@ -173,7 +174,7 @@ impl<'a> Sections<'a> {
     pub fn new(
         derivation: &'a Derivation,
         report: Option<&'a CheckReport>,
-        evaluation: Option<&Evaluation>,
+        evaluated: Option<&'a Evaluation>,
     ) -> Sections<'a> {
         let build = Builder {
             derivation,
@@ -181,7 +182,7 @@ impl<'a> Sections<'a> {
         };
         let network = &derivation.network;
         let mut number = 5;
-        let evaluation = evaluation.map(|e| {
+        let evaluation = evaluated.map(|e| {
             number += 1;
             build.evaluation(e, number)
         });
@@ -204,6 +205,7 @@ impl<'a> Sections<'a> {
             evaluation,
             check,
             report,
+            evaluated,
         }
     }
 }
@@ -579,7 +581,9 @@ impl Builder<'_> {
                     .join(sizes, ", ")
                     .words("): ")
                     .symbol(&Symbol::Loss)
-                    .words(" from its definition and every gradient from its closed form (section 5). Matrices are lists of rows, vectors lists of entries."),
+                    .words(
+                        " from its definition and every gradient from its closed form (section 5).",
+                    ),
             ),
             headers: vec!["Quantity", "Value"],
             rows,
