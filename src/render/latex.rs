@@ -45,11 +45,7 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
         if let Some(note) = &evaluation.note {
             out.push_str(&format!("{}\n", prose(note)));
         }
-        let rows: Vec<String> = evaluation
-            .rows
-            .iter()
-            .map(|row| format!("{} &= {}", Latex.symbol(&row.symbol), matrix(row)))
-            .collect();
+        let rows: Vec<String> = evaluation.rows.iter().flat_map(value_lines).collect();
         out.push_str(&align(&rows));
     }
     if let Some(check) = &sections.check {
@@ -77,6 +73,33 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
         out.push_str("\n\\end{document}\n");
     }
     out
+}
+
+/// `name &= value` as one line when the matrix fits the width, else one line per entry,
+/// `(∂ℓ/∂W⁽¹⁾)_{1,2} &= …`, counted from 1.
+fn value_lines(row: &ValueRow) -> Vec<String> {
+    let name = Latex.symbol(&row.symbol);
+    let whole = matrix(row);
+    if shown_width(&whole) + shown_width(&name) <= ALIGN_WIDTH {
+        return vec![format!("{name} &= {whole}")];
+    }
+    let m = &row.value;
+    let mut lines = Vec::new();
+    for r in 0..m.rows {
+        for c in 0..m.cols {
+            let index = if row.shape.is_column() {
+                format!("{}", r + 1)
+            } else {
+                format!("{},{}", r + 1, c + 1)
+            };
+            lines.push(format!(
+                "{}_{{{index}}} &= {}",
+                Latex.enclose(name.clone()),
+                Latex.number(m.data[r * m.cols + c])
+            ));
+        }
+    }
+    lines
 }
 
 /// A value as a bmatrix (a column for a vector), or a number.
