@@ -72,7 +72,8 @@ pub struct CheckItem {
 
 #[derive(Clone, Debug)]
 pub struct CheckReport {
-    pub seed: u64,
+    /// The seed of the random point; `None` when the point was given.
+    pub seed: Option<u64>,
     pub sizes: Sizes,
     pub step: f64,
     pub tolerance: f64,
@@ -106,7 +107,9 @@ pub fn error_between(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> f64 {
 /// Runs the whole check at a random point drawn from `options.seed`.
 pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckReport, String> {
     let inputs = random_point(derivation, options)?;
-    Ok(check_at(derivation, options, &inputs))
+    let mut report = check_at(derivation, options, &inputs);
+    report.seed = Some(options.seed);
+    Ok(report)
 }
 
 /// Runs the whole check at the given point.
@@ -189,7 +192,7 @@ pub fn check_at(
         );
     }
     CheckReport {
-        seed: options.seed,
+        seed: None,
         sizes: options.sizes.clone(),
         step: options.step,
         tolerance: options.tolerance,

@@ -174,6 +174,29 @@ impl Func {
             Func::LogSoftmax => "log_softmax",
         }
     }
+
+    /// The name in LaTeX math, beside the text name so that a new function is added in one place.
+    pub fn latex_name(self) -> &'static str {
+        match self {
+            Func::Relu => "\\max",
+            Func::Step => "\\indicator",
+            Func::Sigmoid => "\\sigma",
+            Func::SigmoidPrime => "\\sigma'",
+            Func::Tanh => "\\tanh",
+            Func::TanhPrime => "\\tanh'",
+            Func::Log => "\\log",
+            Func::LeakyRelu(_) => "\\mathrm{LeakyReLU}",
+            Func::LeakyReluPrime(_) => "\\mathrm{LeakyReLU}'",
+            Func::Elu(_) => "\\mathrm{ELU}",
+            Func::EluPrime(_) => "\\mathrm{ELU}'",
+            Func::Softplus => "\\mathrm{softplus}",
+            Func::Silu => "\\mathrm{SiLU}",
+            Func::SiluPrime => "\\mathrm{SiLU}'",
+            Func::Exp => "\\exp",
+            Func::Softmax => "\\mathrm{softmax}",
+            Func::LogSoftmax => "\\log\\mathrm{softmax}",
+        }
+    }
 }
 
 /// σ(z) without overflow: e^{−z} is only formed for z ≥ 0, e^{z} only for z < 0.

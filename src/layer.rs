@@ -6,6 +6,7 @@
 
 use crate::expr::{Arena, ExprId};
 use crate::func::{Func, Param};
+use crate::render::prose::{Math, Prose};
 use crate::shape::ShapeError;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -336,17 +337,33 @@ impl Activation {
     }
 
     /// What the derivative does where it does not exist, said beside its Jacobian.
-    pub fn kink_note(self) -> Option<&'static str> {
+    pub fn kink_note(self) -> Option<Prose> {
         match self {
             Activation::Relu => Some(
-                "ReLU′(0) does not exist; 0 is used there, as in PyTorch and JAX (𝟙[z > 0] is 0 at z = 0).",
+                Prose::new()
+                    .fixed("ReLU′(0)", "\\mathrm{ReLU}'(0)")
+                    .words(" does not exist; 0 is used there, as in PyTorch and JAX (")
+                    .fixed("𝟙[z > 0]", "\\indicator[z > 0]")
+                    .words(" is 0 at ")
+                    .fixed("z = 0", "z = 0")
+                    .words(")."),
             ),
-            Activation::LeakyRelu { .. } => {
-                Some("LeakyReLU′(0) does not exist; α is used there, as in PyTorch.")
-            }
-            Activation::Elu { alpha } if alpha != 1.0 => {
-                Some("ELU′(0) does not exist for α ≠ 1; α is used there, as in PyTorch.")
-            }
+            Activation::LeakyRelu { alpha } => Some(
+                Prose::new()
+                    .fixed("LeakyReLU′(0)", "\\mathrm{LeakyReLU}'(0)")
+                    .words(" does not exist; ")
+                    .math(Math::Number(alpha))
+                    .words(" is used there, as in PyTorch."),
+            ),
+            Activation::Elu { alpha } if alpha != 1.0 => Some(
+                Prose::new()
+                    .fixed("ELU′(0)", "\\mathrm{ELU}'(0)")
+                    .words(" does not exist for ")
+                    .fixed("α ≠ 1", "\\alpha \\neq 1")
+                    .words("; ")
+                    .math(Math::Number(alpha))
+                    .words(" is used there, as in PyTorch."),
+            ),
             _ => None,
         }
     }

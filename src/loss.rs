@@ -3,7 +3,9 @@
 use crate::coef::Coef;
 use crate::expr::{Arena, ExprId, Node};
 use crate::func::Func;
+use crate::render::prose::Prose;
 use crate::shape::ShapeError;
+use crate::symbol::Symbol;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
 pub enum LossKind {
@@ -51,25 +53,32 @@ impl Loss {
     }
 
     /// What the definition means in words, printed beside the formula.
-    pub fn description(self) -> &'static str {
+    pub fn description(self) -> Prose {
+        let words = |w: &str| Prose::new().words(w);
         match (self.kind, self.reduction) {
-            (LossKind::Mse, Reduction::Sum) => {
-                "squared error, the sum of squares; PyTorch's MSELoss takes the mean, given by --reduction mean"
-            }
+            (LossKind::Mse, Reduction::Sum) => words(
+                "squared error, the sum of squares; PyTorch's MSELoss takes the mean, given by \
+                 --reduction mean",
+            ),
             (LossKind::Mse, Reduction::Mean) => {
-                "mean squared error, the mean over the K outputs (PyTorch's MSELoss)"
+                words("mean squared error, the mean over the K outputs (PyTorch's MSELoss)")
             }
             (LossKind::Bce, Reduction::Mean) => {
-                "binary cross-entropy, the mean over the K outputs, as PyTorch's BCELoss"
+                words("binary cross-entropy, the mean over the K outputs, as PyTorch's BCELoss")
             }
-            (LossKind::Bce, Reduction::Sum) => "binary cross-entropy, the sum over the K outputs",
-            (LossKind::Ce, Reduction::Sum) => {
-                "cross-entropy of the probabilities ŷ against the target distribution y (Σ y = 1)"
+            (LossKind::Bce, Reduction::Sum) => {
+                words("binary cross-entropy, the sum over the K outputs")
             }
-            (LossKind::Nll, Reduction::Sum) => {
-                "negative log-likelihood of the log-probabilities ŷ against the target distribution y (Σ y = 1)"
-            }
-            (LossKind::Ce | LossKind::Nll, Reduction::Mean) => "the same, divided by K",
+            (LossKind::Ce, _) => words("cross-entropy of the probabilities ")
+                .symbol(&Symbol::Output)
+                .words(" against the target distribution ")
+                .symbol(&Symbol::Target)
+                .words(" (each entry in [0, 1], summing to 1)"),
+            (LossKind::Nll, _) => words("negative log-likelihood of the log-probabilities ")
+                .symbol(&Symbol::Output)
+                .words(" against the target distribution ")
+                .symbol(&Symbol::Target)
+                .words(" (each entry in [0, 1], summing to 1)"),
         }
     }
 

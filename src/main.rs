@@ -5,7 +5,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use derive::calculus::Expansion;
-use derive::check::{CheckOptions, check};
+use derive::check::{CheckOptions, check, check_at};
+use derive::evaluation::evaluate_at;
+use derive::point::parse_point;
+use derive::render::json::render_json;
+use derive::render::latex::render_latex;
+use derive::render::markdown::render_markdown;
+use derive::render::sections::Sections;
 use derive::render::text::render_text;
 use derive::{Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
 
@@ -62,6 +68,28 @@ struct Cli {
     /// intermediate by name: output linear in depth [default for chains of 7 layers or more].
     #[arg(long)]
     compact: bool,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+
+    /// With --format latex: a complete document for pdflatex instead of a fragment.
+    #[arg(long)]
+    standalone: bool,
+
+    /// Evaluate the loss and every gradient at the point in this JSON file ({"x": [...],
+    /// "y": [...], "W1": [[row], ...], "b1": [...], ...}); its sizes override --dims, and the
+    /// check runs there.
+    #[arg(long, value_name = "POINT.json")]
+    at: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+enum Format {
+    Text,
+    Latex,
+    Markdown,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -83,6 +111,9 @@ fn main() -> ExitCode {
 
 /// Prints the derivation; `Ok(false)` when the numeric check failed.
 fn run(cli: &Cli) -> Result<bool, String> {
+    if cli.standalone && cli.format != Format::Latex {
+        return Err("error: --standalone goes with --format latex".into());
+    }
     let mut loss = Loss::new(cli.loss);
     if let Some(reduction) = cli.reduction {
         loss.reduction = reduction;
@@ -96,19 +127,45 @@ fn run(cli: &Cli) -> Result<bool, String> {
         Expansion::default_for(spec.layers.len())
     };
     let derivation = derive_spec(&spec, loss, expansion, cli.batch).map_err(|e| e.to_string())?;
-    let sizes = parse_dims(cli.dims.as_deref().unwrap_or(""), &derivation.network)
-        .map_err(|e| e.to_string())?;
+    let point = match &cli.at {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("error: --at {}: cannot read it: {e}", path.display()))?;
+            let point = parse_point(&text, &derivation.network)
+                .map_err(|e| format!("error: --at {}: {e}", path.display()))?;
+            Some(point)
+        }
+        None => None,
+    };
+    let sizes = match &point {
+        Some(point) => point.sizes.clone(),
+        None => parse_dims(cli.dims.as_deref().unwrap_or(""), &derivation.network)
+            .map_err(|e| e.to_string())?,
+    };
     let report = if cli.no_check {
         None
     } else {
         let options = CheckOptions {
             seed: cli.seed,
-            sizes,
+            sizes: sizes.clone(),
             step: CheckOptions::DEFAULT_STEP,
             tolerance: CheckOptions::DEFAULT_TOLERANCE,
         };
-        Some(check(&derivation, &options).map_err(|e| format!("error: {e}"))?)
+        Some(match &point {
+            Some(point) => check_at(&derivation, &options, &point.inputs),
+            None => check(&derivation, &options).map_err(|e| format!("error: {e}"))?,
+        })
     };
-    print!("{}", render_text(&derivation, report.as_ref(), cli.width));
+    let evaluation = point
+        .as_ref()
+        .map(|p| evaluate_at(&derivation, &p.sizes, &p.inputs));
+    let sections = Sections::new(&derivation, report.as_ref(), evaluation.as_ref());
+    let output = match cli.format {
+        Format::Text => render_text(&sections, cli.width),
+        Format::Latex => render_latex(&sections, cli.standalone),
+        Format::Markdown => render_markdown(&sections),
+        Format::Json => render_json(&sections),
+    };
+    print!("{output}");
     Ok(report.is_none_or(|r| r.passed()))
 }

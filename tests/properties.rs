@@ -1,7 +1,7 @@
 //! Property tests over random chains: every activation, every loss that fits the output,
 //! sizes 1 to 6, random points. The closed forms and the chain-rule forms agree with central
 //! differences, every Jacobian with a finite-difference Jacobian, every gradient has its
-//! parameter's shape, and the renderer runs to the end; in expanded and in compact form, for one
+//! parameter's shape, and every renderer runs to the end; in expanded and in compact form, for one
 //! sample and for a mini-batch.
 
 use proptest::prelude::*;
@@ -9,6 +9,10 @@ use proptest::prelude::*;
 use derive::calculus::Expansion;
 use derive::check::{CheckOptions, check};
 use derive::eval::Sizes;
+use derive::render::json::render_json;
+use derive::render::latex::render_latex;
+use derive::render::markdown::render_markdown;
+use derive::render::sections::Sections;
 use derive::render::text::render_text;
 use derive::{Loss, LossKind, derive_spec, parse_spec};
 
@@ -89,7 +93,12 @@ proptest! {
         let failures: Vec<String> = report.items.iter().filter(|i| !i.passed)
             .map(|i| format!("{} {} {:e}", i.symbol, i.form.label(), i.error)).collect();
         prop_assert!(failures.is_empty(), "{} --loss {:?}: {:?}", spec, loss, failures);
-        let text = render_text(&derivation, Some(&report), 100);
+        let sections = Sections::new(&derivation, Some(&report), None);
+        let text = render_text(&sections, 100);
         prop_assert!(text.contains("Numeric check: PASS"));
+        prop_assert!(!render_latex(&sections, true).is_empty());
+        prop_assert!(!render_markdown(&sections).is_empty());
+        let json: serde_json::Value = serde_json::from_str(&render_json(&sections)).unwrap();
+        prop_assert_eq!(json["check"]["passed"].as_bool(), Some(true));
     }
 }

@@ -43,18 +43,16 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
     pub fn name_with_indices(&self, name: String, id: ExprId) -> String {
         let (r, c) = indices_for(self.arena, id);
         let indices: Vec<char> = [r, c].into_iter().flatten().collect();
-        self.notation.indexed(
-            format!("{}{}{}", self.notation.open(), name, self.notation.close()),
-            &indices,
-        )
+        self.notation.indexed(self.notation.enclose(name), &indices)
     }
 
     fn at(&self, id: ExprId, r: Option<char>, c: Option<char>, needed: u8) -> Doc {
         let (doc, level) = self.raw(id, r, c);
         if level < needed {
-            RcDoc::text(self.notation.open())
+            self.notation
+                .atom(self.notation.open())
                 .append(doc)
-                .append(RcDoc::text(self.notation.close()))
+                .append(self.notation.atom(self.notation.close()))
         } else {
             doc
         }
@@ -69,14 +67,14 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
     ) -> Doc {
         let indices: Vec<char> = [r, c].into_iter().flatten().collect();
         if indices.is_empty() {
-            return RcDoc::text(text);
+            return self.notation.atom(text);
         }
         let base = if needs_parens {
             format!("{}{}{}", self.notation.open(), text, self.notation.close())
         } else {
             text
         };
-        RcDoc::text(self.notation.indexed(base, &indices))
+        self.notation.atom(self.notation.indexed(base, &indices))
     }
 
     fn raw(&self, id: ExprId, r: Option<char>, c: Option<char>) -> (Doc, u8) {
@@ -95,12 +93,14 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
                 )
             }
             Node::Identity(_) => match (r, c) {
-                (Some(i), Some(j)) => (RcDoc::text(n.delta(i, j)), ATOM),
-                _ => (RcDoc::text("1"), ATOM),
+                (Some(i), Some(j)) => (self.notation.atom(n.delta(i, j)), ATOM),
+                _ => (self.notation.atom("1"), ATOM),
             },
-            Node::Ones(..) => (RcDoc::text("1"), ATOM),
+            Node::Ones(..) => (self.notation.atom("1"), ATOM),
             Node::Scale(coef, a) => (
-                RcDoc::text(n.coef(coef)).append(self.at(*a, r, c, PRODUCT)),
+                self.notation
+                    .atom(n.coef(coef))
+                    .append(self.at(*a, r, c, PRODUCT)),
                 PRODUCT,
             ),
             Node::Add(a, b) => (self.binary(*a, n.plus(), *b, r, c, SUM, SUM), SUM),
@@ -109,7 +109,7 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
                 let left = self.at(*a, r, c, PRODUCT);
                 let right = self.at(*b, r, c, PRODUCT);
                 let glue = if self.is_symbol(*a) && self.is_symbol(*b) {
-                    RcDoc::text(" ")
+                    self.notation.atom(" ")
                 } else {
                     RcDoc::nil()
                 };
@@ -119,12 +119,9 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
             Node::Transpose(a) => self.raw(*a, c, r),
             Node::Diag(v) => match (r, c) {
                 (Some(i), Some(j)) => (
-                    RcDoc::text(format!("{} ", n.delta(i, j))).append(self.at(
-                        *v,
-                        Some(i),
-                        None,
-                        PRODUCT,
-                    )),
+                    self.notation
+                        .atom(format!("{} ", n.delta(i, j)))
+                        .append(self.at(*v, Some(i), None, PRODUCT)),
                     PRODUCT,
                 ),
                 _ => self.raw(*v, r, None),
@@ -140,15 +137,16 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
                     // An outer product: (a bᵀ)ᵢⱼ = aᵢ bⱼ.
                     let left = self.at(a, r, None, PRODUCT);
                     let right = self.at(b, None, c, PRODUCT);
-                    (left.append(RcDoc::text(" ")).append(right), PRODUCT)
+                    (left.append(self.notation.atom(" ")).append(right), PRODUCT)
                 } else {
                     let k = 'k';
                     let left = self.at(a, r, Some(k), PRODUCT);
                     let right = self.at(b, Some(k), c, PRODUCT);
                     (
-                        RcDoc::text(format!("{} ", n.sum_over(k)))
+                        self.notation
+                            .atom(format!("{} ", n.sum_over(k)))
                             .append(left)
-                            .append(RcDoc::text(" "))
+                            .append(self.notation.atom(" "))
                             .append(right),
                         SUM,
                     )
@@ -157,15 +155,17 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
             // Longer products and scalar reductions: the matrix form with its element index.
             Node::Product(_) | Node::SquaredNorm(_) | Node::Sum(_) => {
                 let printer = Printer::new(arena, n, Names::Keep);
-                let whole = RcDoc::text(n.open())
+                let whole = self
+                    .notation
+                    .atom(n.open())
                     .append(printer.doc(id))
-                    .append(RcDoc::text(n.close()));
+                    .append(self.notation.atom(n.close()));
                 let indices: Vec<char> = [r, c].into_iter().flatten().collect();
                 if indices.is_empty() {
                     (printer.doc(id), SUM)
                 } else {
                     (
-                        whole.append(RcDoc::text(n.indexed(String::new(), &indices))),
+                        whole.append(self.notation.atom(n.indexed(String::new(), &indices))),
                         ATOM,
                     )
                 }
@@ -189,7 +189,7 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
         right_level: u8,
     ) -> Doc {
         self.at(a, r, c, left_level)
-            .append(RcDoc::text(format!(" {op} ")))
+            .append(self.notation.atom(format!(" {op} ")))
             .append(self.at(b, r, c, right_level))
     }
 }

@@ -62,9 +62,10 @@ impl<'a, N: Notation> Printer<'a, N> {
     }
 
     fn parens(&self, doc: Doc) -> Doc {
-        RcDoc::text(self.notation.open())
+        self.notation
+            .atom(self.notation.open())
             .append(doc)
-            .append(RcDoc::text(self.notation.close()))
+            .append(self.notation.atom(self.notation.close()))
     }
 
     /// The node a named value stands for when names are expanded; the node itself otherwise.
@@ -108,20 +109,20 @@ impl<'a, N: Notation> Printer<'a, N> {
         let id = self.resolve(id);
         let arena = self.arena;
         match arena.node(id) {
-            Node::Leaf(symbol) => (RcDoc::text(n.symbol(symbol)), ATOM),
+            Node::Leaf(symbol) => (self.notation.atom(n.symbol(symbol)), ATOM),
             Node::Named(_) => {
                 let info = arena.named(id).expect("named");
-                (RcDoc::text(n.symbol(&info.symbol)), ATOM)
+                (self.notation.atom(n.symbol(&info.symbol)), ATOM)
             }
-            Node::Identity(dim) => (RcDoc::text(n.identity(dim)), ATOM),
-            Node::Ones(rows, _) => (RcDoc::text(n.ones(rows)), ATOM),
+            Node::Identity(dim) => (self.notation.atom(n.identity(dim)), ATOM),
+            Node::Ones(rows, _) => (self.notation.atom(n.ones(rows)), ATOM),
             Node::Scale(coef, a) => {
                 let space = if self.starts_with_function(*a) {
                     " "
                 } else {
                     ""
                 };
-                let doc = RcDoc::text(format!("{}{space}", n.coef(coef)));
+                let doc = self.notation.atom(format!("{}{space}", n.coef(coef)));
                 (doc.append(self.at_level(*a, PRODUCT)), SCALE)
             }
             Node::Add(a, b) => (self.binary(*a, n.plus(), *b, SUM, SUM), SUM),
@@ -137,7 +138,7 @@ impl<'a, N: Notation> Printer<'a, N> {
                     }
                 };
                 let doc = operand(*a)
-                    .append(RcDoc::text(format!(" {}", n.hadamard())))
+                    .append(self.notation.atom(format!(" {}", n.hadamard())))
                     .append(RcDoc::line())
                     .append(operand(*b));
                 (doc.group(), HADAMARD)
@@ -150,7 +151,7 @@ impl<'a, N: Notation> Printer<'a, N> {
                 } else {
                     self.at_level(*a, ATOM)
                 };
-                (inner.append(RcDoc::text(n.transpose())), POSTFIX)
+                (inner.append(self.notation.atom(n.transpose())), POSTFIX)
             }
             Node::Diag(a) => (n.diag(self.doc(*a)), ATOM),
             Node::Map(func, a) => (n.apply(*func, self.doc(*a)), ATOM),
@@ -163,7 +164,7 @@ impl<'a, N: Notation> Printer<'a, N> {
     /// (1 − ŷ), elsewhere the vector 𝟙 (b𝟙ᵀ).
     fn operand(&self, id: ExprId, level: u8) -> Doc {
         match self.arena.node(self.resolve(id)) {
-            Node::Ones(..) => RcDoc::text("1"),
+            Node::Ones(..) => self.notation.atom("1"),
             _ => self.at_level(id, level),
         }
     }
@@ -171,7 +172,7 @@ impl<'a, N: Notation> Printer<'a, N> {
     fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> Doc {
         self.operand(a, left_level)
             .append(RcDoc::line())
-            .append(RcDoc::text(format!("{op} ")))
+            .append(self.notation.atom(format!("{op} ")))
             .append(self.operand(b, right_level))
             .nest(2)
             .group()
@@ -199,7 +200,9 @@ impl<'a, N: Notation> Printer<'a, N> {
         for pair in factors.windows(2) {
             let (left, right) = (pair[0], pair[1]);
             let separator = if self.is_fraction(left) || self.is_fraction(right) {
-                RcDoc::text(format!(" {}", self.notation.dot())).append(RcDoc::line())
+                self.notation
+                    .atom(format!(" {}", self.notation.dot()))
+                    .append(RcDoc::line())
             } else if self.is_simple(left) && !self.starts_with_function(right) {
                 RcDoc::nil()
             } else {

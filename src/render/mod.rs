@@ -2,6 +2,12 @@
 
 pub mod elements;
 pub mod expression;
+pub mod json;
+pub mod latex;
+pub mod latex_notation;
+pub mod markdown;
 pub mod notation;
+pub mod prose;
+pub mod sections;
 pub mod table;
 pub mod text;

@@ -5,10 +5,32 @@ use pretty::RcDoc;
 
 use crate::coef::Coef;
 use crate::func::Func;
-use crate::shape::Dim;
-use crate::symbol::{Symbol, dim_text};
+use crate::shape::{Dim, Shape};
+use crate::symbol::{Symbol, dim_text, subscript};
 
 pub trait Notation {
+    /// One indivisible piece of a formula as a document; a notation whose source is longer than
+    /// what it shows (LaTeX) gives it the width it shows, so that lines break where they would
+    /// overflow on the page.
+    fn atom(&self, piece: impl Into<String>) -> RcDoc<'static> {
+        RcDoc::text(piece.into())
+    }
+    /// `d×n`: both sides always, so that a column and a row never look alike.
+    fn shape(&self, shape: &Shape) -> String;
+    /// A layer's name: `Linear₁`, `ReLU`.
+    fn layer(&self, title: &str, index: Option<usize>) -> String;
+    /// Membership: `∈`.
+    fn member(&self) -> &'static str;
+    /// The arrow of the chain of layers: `→`.
+    fn arrow(&self) -> &'static str;
+    /// A fixed formula written once in each notation, in one place.
+    fn pick<'s>(&self, text: &'s str, latex: &'s str) -> &'s str;
+    /// A whole name in parentheses, never broken across lines: `(∂ℓ/∂ŷ)`.
+    fn enclose(&self, name: String) -> String {
+        format!("{}{name}{}", self.open(), self.close())
+    }
+    /// A number that reads back to the same f64.
+    fn number(&self, value: f64) -> String;
     fn symbol(&self, symbol: &Symbol) -> String;
     fn dim(&self, dim: &Dim) -> String;
     /// A coefficient in front of an expression: `2`, `(1/K)`, `−(1/K)`, `−`.
@@ -43,6 +65,27 @@ pub trait Notation {
 pub struct Text;
 
 impl Notation for Text {
+    fn shape(&self, shape: &Shape) -> String {
+        shape.to_string()
+    }
+    fn layer(&self, title: &str, index: Option<usize>) -> String {
+        match index {
+            Some(k) => format!("{title}{}", subscript(k)),
+            None => title.to_string(),
+        }
+    }
+    fn member(&self) -> &'static str {
+        "∈"
+    }
+    fn arrow(&self) -> &'static str {
+        "→"
+    }
+    fn pick<'s>(&self, text: &'s str, _latex: &'s str) -> &'s str {
+        text
+    }
+    fn number(&self, value: f64) -> String {
+        shortest(value)
+    }
     fn symbol(&self, symbol: &Symbol) -> String {
         symbol.text()
     }
@@ -144,6 +187,12 @@ impl Notation for Text {
             None => format!("ℝ^({exponent})"),
         }
     }
+}
+
+/// The shortest decimal that reads back to the same f64 (Rust's `Debug`): `6.0`, `0.25`,
+/// `1e-20`; NaN and infinities as `NaN`, `inf`, `-inf`.
+pub fn shortest(value: f64) -> String {
+    format!("{value:?}")
 }
 
 fn subscript_letter(c: char) -> char {

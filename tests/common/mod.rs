@@ -21,17 +21,42 @@ pub fn stderr(output: &Output) -> String {
 }
 
 /// Snapshots a derivation into snapshots/. The numeric check's error figures (rounding noise
-/// of order 1e-11) depend on the processor's floating-point kernels, so they are masked; the
-/// verdicts, PASS or FAIL per item, are kept.
+/// of order 1e-11) depend on the processor's floating-point kernels, so they are masked, as
+/// printed (`8.4e-11`, `1.1e-9`) and in JSON (`"error": 8.4e-11`); the verdicts, PASS or FAIL
+/// per item, are kept.
 #[macro_export]
 macro_rules! assert_derivation_snapshot {
     ($name:expr, $text:expr) => {
         insta::with_settings!({
             snapshot_path => "../snapshots",
             prepend_module_to_snapshot => false,
-            filters => vec![(r"\b\d\.\de[-+]?\d+\b", "x.xe-xx")],
+            filters => vec![
+                (r"\b\d\.\de[-+]?\d+\b", "x.xe-xx"),
+                (r#""error": [-+.e0-9]+"#, r#""error": "masked""#),
+            ],
         }, {
             insta::assert_snapshot!($name, $text);
         });
     };
+}
+
+/// Writes `contents` to a fresh file in the system's temporary directory and returns its path.
+pub fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {
+    let dir = temp_dir(name);
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("the temporary file is written");
+    path
+}
+
+/// A fresh directory of its own under the system's temporary directory.
+pub fn temp_dir(name: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "derive-test-{}-{}-{name}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("the temporary directory is made");
+    dir
 }

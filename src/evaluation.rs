@@ -1,0 +1,31 @@
+//! The loss and every gradient at a given point, evaluated from the printed trees: ℓ from its
+//! definition and each gradient from its closed form, so that the numbers shown are the numbers
+//! of the formulas shown.
+
+use std::collections::HashMap;
+
+use crate::calculus::Derivation;
+use crate::eval::{Inputs, Sizes, evaluate};
+use crate::matrix::Matrix;
+
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    pub sizes: Sizes,
+    pub loss: f64,
+    /// In the order of `Derivation::gradients`.
+    pub gradients: Vec<Matrix<f64>>,
+}
+
+pub fn evaluate_at(derivation: &Derivation, sizes: &Sizes, inputs: &Inputs<f64>) -> Evaluation {
+    let arena = &derivation.network.arena;
+    let value = |id| evaluate(arena, id, sizes, inputs, &HashMap::new());
+    Evaluation {
+        sizes: sizes.clone(),
+        loss: value(derivation.network.loss_value).data[0],
+        gradients: derivation
+            .gradients
+            .iter()
+            .map(|g| value(g.closed_form))
+            .collect(),
+    }
+}

@@ -1,0 +1,275 @@
+//! A point to evaluate at, read from JSON: `{"x": [...], "y": [...], "W1": [[row], ...],
+//! "b1": [...], ...}`. Matrices are lists of rows, vectors lists of entries (or of one-entry
+//! rows). The sizes of the dimensions come from the values, and must agree between keys.
+//!
+//! Every problem is reported with the key it is in: not JSON, a missing or unknown key, a
+//! ragged matrix, a size that disagrees with another key's, an entry that is not a finite
+//! number, a bce target outside [0, 1].
+
+use serde_json::Value;
+
+use crate::eval::{Inputs, Sizes};
+use crate::expr::ExprId;
+use crate::matrix::Matrix;
+use crate::network::Network;
+use crate::shape::Dim;
+use crate::symbol::Symbol;
+
+#[derive(Clone, Debug)]
+pub struct Point {
+    pub sizes: Sizes,
+    pub inputs: Inputs<f64>,
+}
+
+/// The leaves a point gives values to, in the order they are checked: x, the parameters, y.
+fn leaves(network: &Network) -> Vec<(Symbol, ExprId)> {
+    let mut leaves = vec![(Symbol::Input, network.x)];
+    leaves.extend(
+        network
+            .parameters
+            .iter()
+            .map(|p| (p.symbol.clone(), p.leaf)),
+    );
+    leaves.push((Symbol::Target, network.y));
+    leaves
+}
+
+/// What fixed the size of a dimension first: the key and which of its sides.
+struct Seen {
+    size: usize,
+    key: String,
+    side: String,
+}
+
+/// Parses and checks the text of a point file; the message names the key and the problem.
+pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("the point is not valid JSON: {e}"))?;
+    let leaves = leaves(network);
+    let keys: Vec<String> = leaves.iter().map(|(s, _)| s.key()).collect();
+    let Value::Object(object) = value else {
+        return Err(format!(
+            "the point must be a JSON object with the keys {}",
+            keys.join(", ")
+        ));
+    };
+    if let Some(unknown) = object.keys().find(|k| !keys.contains(k)) {
+        return Err(format!(
+            "unknown key `{unknown}`; this network's keys are {}",
+            keys.join(", ")
+        ));
+    }
+    let arena = &network.arena;
+    let mut seen: Vec<(Dim, Seen)> = Vec::new();
+    let mut inputs = Inputs::new();
+    for (symbol, leaf) in &leaves {
+        let key = symbol.key();
+        let shape = arena.shape(*leaf);
+        let Some(value) = object.get(&key) else {
+            let what = if shape.is_column() {
+                format!("a list of {} entries", shape.rows.name())
+            } else {
+                format!(
+                    "a list of {} rows of {} entries",
+                    shape.rows.name(),
+                    shape.cols.name()
+                )
+            };
+            return Err(format!("missing key `{key}` ({what})"));
+        };
+        let matrix = if shape.is_column() {
+            vector(&key, value)?
+        } else {
+            matrix(&key, value)?
+        };
+        let mut sides = vec![(
+            shape.rows.clone(),
+            matrix.rows,
+            if shape.is_column() { "entries" } else { "rows" },
+        )];
+        if !shape.is_column() {
+            sides.push((shape.cols.clone(), matrix.cols, "columns"));
+        }
+        for (dim, size, side) in sides {
+            match seen.iter().find(|(d, _)| *d == dim) {
+                Some((_, first)) if first.size != size => {
+                    return Err(format!(
+                        "`{key}` has {size} {side} but `{}` has {} {}; both are the size {}",
+                        first.key,
+                        first.size,
+                        first.side,
+                        dim.name()
+                    ));
+                }
+                Some(_) => {}
+                None => seen.push((
+                    dim,
+                    Seen {
+                        size,
+                        key: key.clone(),
+                        side: side.to_string(),
+                    },
+                )),
+            }
+        }
+        let probabilities = *symbol == Symbol::Target && network.loss.needs_probabilities();
+        if let Some(i) = matrix
+            .data
+            .iter()
+            .position(|v| probabilities && !(0.0..=1.0).contains(v))
+        {
+            return Err(format!(
+                "`y`[{i}] is {}: the {} loss needs targets in [0, 1]",
+                matrix.data[i],
+                network.loss.name()
+            ));
+        }
+        inputs.insert(symbol.clone(), matrix);
+    }
+    let sizes = Sizes(
+        network
+            .dims
+            .iter()
+            .map(|dim| {
+                let size = seen
+                    .iter()
+                    .find(|(d, _)| d == dim)
+                    .map(|(_, s)| s.size)
+                    .expect("every dimension is a side of some input or parameter");
+                (dim.name().to_string(), size)
+            })
+            .collect(),
+    );
+    Ok(Point { sizes, inputs })
+}
+
+/// One entry: a finite number.
+fn number(key: &str, at: &str, value: &Value) -> Result<f64, String> {
+    let place = format!("`{key}`{at}");
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(v) if v.is_finite() => Ok(v),
+            _ => Err(format!(
+                "{place} is {n}, which is not a finite double-precision number"
+            )),
+        },
+        Value::String(s) => Err(format!(
+            "{place} is the string {s:?}; entries must be finite numbers (NaN and infinities are not allowed)"
+        )),
+        other => Err(format!("{place} is {other}, not a number")),
+    }
+}
+
+/// A vector: a list of numbers, or a list of one-number rows.
+fn vector(key: &str, value: &Value) -> Result<Matrix<f64>, String> {
+    let Value::Array(items) = value else {
+        return Err(format!("`{key}` must be a list of numbers, not {value}"));
+    };
+    if items.is_empty() {
+        return Err(format!("`{key}` is empty"));
+    }
+    let data = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Array(row) if row.len() == 1 => number(key, &format!("[{i}][0]"), &row[0]),
+            Value::Array(row) => Err(format!(
+                "`{key}`[{i}] is a list of {} numbers; `{key}` is a vector, so each entry is one number",
+                row.len()
+            )),
+            _ => number(key, &format!("[{i}]"), item),
+        })
+        .collect::<Result<Vec<f64>, String>>()?;
+    Ok(Matrix::from_vec(data.len(), 1, data))
+}
+
+/// A matrix: a list of rows of equal length.
+fn matrix(key: &str, value: &Value) -> Result<Matrix<f64>, String> {
+    let Value::Array(rows) = value else {
+        return Err(format!("`{key}` must be a list of rows, not {value}"));
+    };
+    if rows.is_empty() {
+        return Err(format!("`{key}` is empty"));
+    }
+    let mut data = Vec::new();
+    let mut width = None;
+    for (r, row) in rows.iter().enumerate() {
+        let Value::Array(entries) = row else {
+            return Err(format!(
+                "`{key}`[{r}] is {row}; `{key}` is a matrix, so it must be a list of rows (lists of numbers)"
+            ));
+        };
+        if entries.is_empty() {
+            return Err(format!("`{key}`[{r}] is an empty row"));
+        }
+        match width {
+            None => width = Some(entries.len()),
+            Some(w) if w != entries.len() => {
+                return Err(format!(
+                    "`{key}` is ragged: row {r} has {} entries but row 0 has {w}",
+                    entries.len()
+                ));
+            }
+            Some(_) => {}
+        }
+        for (c, entry) in entries.iter().enumerate() {
+            data.push(number(key, &format!("[{r}][{c}]"), entry)?);
+        }
+    }
+    let cols = width.expect("a non-empty matrix has a width");
+    Ok(Matrix::from_vec(rows.len(), cols, data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::derive_text;
+    use crate::loss::{Loss, LossKind};
+
+    fn network(loss: LossKind) -> Network {
+        derive_text("linear>relu>linear>identity", Loss::new(loss))
+            .unwrap()
+            .network
+    }
+
+    const GOOD: &str = r#"{"x": [1, 2], "W1": [[1, 2], [3, 4], [5, 6]], "b1": [0, 0, 0],
+        "W2": [[1, 1, 1]], "b2": [0], "y": [1]}"#;
+
+    #[test]
+    fn sizes_come_from_the_values() {
+        let point = parse_point(GOOD, &network(LossKind::Mse)).unwrap();
+        assert_eq!(
+            point.sizes,
+            Sizes(vec![("n".into(), 2), ("d".into(), 3), ("K".into(), 1)])
+        );
+        assert_eq!(point.inputs[&Symbol::Weight(1)].data[3], 4.0);
+    }
+
+    #[test]
+    fn problems_name_the_key() {
+        let net = network(LossKind::Mse);
+        let bad = |text: &str| parse_point(text, &net).unwrap_err();
+        assert!(bad("{").contains("not valid JSON"));
+        assert!(bad("[1]").contains("JSON object"));
+        assert!(bad(&GOOD.replace(r#""b2": [0], "#, "")).contains("missing key `b2`"));
+        assert!(bad(&GOOD.replace(r#""b2""#, r#""b3""#)).contains("unknown key `b3`"));
+        assert!(bad(&GOOD.replace("[3, 4]", "[3]")).contains("`W1` is ragged"));
+        assert!(
+            bad(&GOOD.replace(r#""x": [1, 2]"#, r#""x": [1, 2, 3]"#))
+                .contains("`W1` has 2 columns but `x` has 3 entries")
+        );
+        assert!(bad(&GOOD.replace("[0, 0, 0]", r#"[0, "NaN", 0]"#)).contains("`b1`[1]"));
+        assert!(bad(&GOOD.replace("[0, 0, 0]", "[0, 1e400, 0]")).contains("`b1`[1]"));
+        assert!(bad(&GOOD.replace("[0, 0, 0]", "[0, 0]")).contains("`b1` has 2 entries"));
+    }
+
+    #[test]
+    fn bce_targets_lie_in_the_unit_interval() {
+        let err = parse_point(
+            &GOOD.replace(r#""y": [1]"#, r#""y": [1.5]"#),
+            &network(LossKind::Bce),
+        )
+        .unwrap_err();
+        assert!(err.contains("[0, 1]"), "{err}");
+    }
+}

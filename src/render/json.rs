@@ -1,0 +1,343 @@
+//! The derivation as JSON, schema `derive/1` (docs/json.md): every formula as Unicode text and
+//! as LaTeX, every quantity under an ASCII key (`x`, `y`, `W1`, `b1`, `z1`, `yhat`, `loss`,
+//! `dloss/dW1`). Objects keep the order of the derivation; numbers are f64 in the shortest form
+//! that reads back to the same value (NaN and infinities, which JSON cannot hold, as null).
+
+use serde::Serialize;
+use serde::ser::Serializer;
+
+use crate::render::latex_notation::{Latex, portable};
+use crate::render::notation::{Notation, Text};
+use crate::render::prose::Prose;
+use crate::render::sections::{Equation, Form, Formulas, Sections, ValueRow, flat};
+use crate::shape::Shape;
+use crate::symbol::Symbol;
+
+pub const SCHEMA: &str = "derive/1";
+
+#[derive(Serialize)]
+struct Document {
+    schema: &'static str,
+    spec: SpecOut,
+    loss: LossOut,
+    symbols: Vec<SymbolOut>,
+    conventions: Vec<String>,
+    forward: Vec<ForwardOut>,
+    jacobians: Vec<JacobianOut>,
+    signals: Vec<SignalOut>,
+    gradients: Vec<GradientOut>,
+    check: Option<CheckOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evaluation: Option<EvaluationOut>,
+}
+
+/// One formula in both notations.
+#[derive(Serialize)]
+struct Formula {
+    text: String,
+    latex: String,
+}
+
+#[derive(Serialize)]
+struct SpecOut {
+    text: String,
+    layers: Vec<String>,
+    /// `expanded` or `compact` (the δ recursion).
+    expansion: &'static str,
+    /// The mini-batch dimension, `N`, or null for one sample.
+    samples: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LossOut {
+    name: &'static str,
+    reduction: &'static str,
+    description: String,
+    definition: Formula,
+}
+
+#[derive(Serialize)]
+struct SymbolOut {
+    key: String,
+    name: Formula,
+    shape: [String; 2],
+}
+
+#[derive(Serialize)]
+struct ForwardOut {
+    layer: String,
+    inputs: Vec<String>,
+    output: String,
+    forms: Vec<Formula>,
+}
+
+#[derive(Serialize)]
+struct JacobianOut {
+    key: String,
+    name: Formula,
+    shape: [String; 2],
+    matrix: Vec<Formula>,
+    element: Formula,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SignalOut {
+    key: String,
+    name: Formula,
+    shape: [String; 2],
+    /// Through the next row by name: ∂ℓ/∂z₁ = ∂ℓ/∂z₂ · ∂z₂/∂z₁.
+    recursion: Formula,
+    closed_form: Formula,
+}
+
+#[derive(Serialize)]
+struct GradientOut {
+    parameter: String,
+    name: Formula,
+    shape: [String; 2],
+    chain_rule: Formula,
+    closed_form: Formula,
+}
+
+#[derive(Serialize)]
+struct CheckOut {
+    passed: bool,
+    /// `random` (drawn from `seed`) or `given` (`--at`).
+    point: &'static str,
+    seed: Option<u64>,
+    #[serde(serialize_with = "ordered_map")]
+    sizes: Vec<(String, usize)>,
+    step: f64,
+    tolerance: f64,
+    items: Vec<CheckItemOut>,
+}
+
+#[derive(Serialize)]
+struct CheckItemOut {
+    quantity: String,
+    form: &'static str,
+    error: f64,
+    passed: bool,
+}
+
+#[derive(Serialize)]
+struct EvaluationOut {
+    #[serde(serialize_with = "ordered_map")]
+    sizes: Vec<(String, usize)>,
+    loss: f64,
+    #[serde(serialize_with = "ordered_map")]
+    gradients: Vec<(String, Value)>,
+}
+
+/// A value as the point file writes it.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Value {
+    Scalar(f64),
+    Vector(Vec<f64>),
+    Matrix(Vec<Vec<f64>>),
+}
+
+/// An object whose keys keep the given order.
+fn ordered_map<S: Serializer, V: Serialize>(
+    pairs: &[(String, V)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
+fn shape(shape: &Shape) -> [String; 2] {
+    [shape.rows.name().to_string(), shape.cols.name().to_string()]
+}
+
+fn value(row: &ValueRow) -> Value {
+    let m = &row.value;
+    if row.shape.is_scalar() {
+        Value::Scalar(m.data[0])
+    } else if row.shape.is_column() {
+        Value::Vector(m.data.clone())
+    } else {
+        Value::Matrix(m.data.chunks(m.cols).map(<[f64]>::to_vec).collect())
+    }
+}
+
+struct Both<'a> {
+    text: Formulas<'a, Text>,
+    latex: Formulas<'a, Latex>,
+}
+
+impl Both<'_> {
+    fn form(&self, form: &Form) -> Formula {
+        Formula {
+            text: flat(&self.text.form(form)),
+            latex: portable(&flat(&self.latex.form(form))),
+        }
+    }
+
+    fn forms(&self, equation: &Equation) -> Vec<Formula> {
+        equation.forms.iter().map(|f| self.form(f)).collect()
+    }
+
+    fn name(&self, symbol: &Symbol) -> Formula {
+        Formula {
+            text: Text.symbol(symbol),
+            latex: Latex.symbol(symbol),
+        }
+    }
+}
+
+fn text(prose: &Prose) -> String {
+    prose.plain(&Text)
+}
+
+pub fn render_json(sections: &Sections) -> String {
+    let derivation = sections.derivation;
+    let network = &derivation.network;
+    let arena = &network.arena;
+    let both = Both {
+        text: Formulas::new(arena, &Text),
+        latex: Formulas::new(arena, &Latex),
+    };
+    let key = |id| match arena.node(id) {
+        crate::expr::Node::Leaf(s) => s.key(),
+        _ => arena.named(id).expect("a named value").symbol.key(),
+    };
+    let conventions = &sections.conventions;
+    let closed = |parameter: &Symbol| {
+        sections
+            .closed_forms
+            .rows
+            .iter()
+            .find(|r| r.parameter.as_ref() == Some(parameter))
+            .expect("every gradient has a closed form")
+    };
+    let document = Document {
+        schema: SCHEMA,
+        spec: SpecOut {
+            text: network.spec.normalized(),
+            layers: network.layers.iter().map(|l| l.kind.name()).collect(),
+            expansion: match derivation.expansion {
+                crate::calculus::Expansion::Expanded => "expanded",
+                crate::calculus::Expansion::Compact => "compact",
+            },
+            samples: network.samples.as_ref().map(|d| d.name().to_string()),
+        },
+        loss: LossOut {
+            name: network.loss.name(),
+            reduction: match network.loss.reduction {
+                crate::loss::Reduction::Sum => "sum",
+                crate::loss::Reduction::Mean => "mean",
+            },
+            description: network.loss.description().plain(&Text),
+            definition: both.form(&conventions.loss.forms[0]),
+        },
+        symbols: conventions
+            .symbols
+            .iter()
+            .map(|(symbol, s)| SymbolOut {
+                key: symbol.key(),
+                name: both.name(symbol),
+                shape: shape(s),
+            })
+            .collect(),
+        conventions: conventions.paragraphs.iter().map(text).collect(),
+        forward: sections
+            .forward
+            .rows
+            .iter()
+            .map(|row| ForwardOut {
+                layer: row.key.clone(),
+                inputs: row.inputs.iter().map(|id| key(*id)).collect(),
+                output: row.output.name.key(),
+                forms: both.forms(&row.output),
+            })
+            .collect(),
+        jacobians: sections
+            .jacobians
+            .rows
+            .iter()
+            .map(|row| JacobianOut {
+                key: row.symbol.key(),
+                name: both.name(&row.symbol),
+                shape: shape(&row.shape),
+                matrix: both.forms(&row.matrix),
+                element: Formula {
+                    text: both.text.element_flat(&row.symbol, row.element),
+                    latex: portable(&both.latex.element_flat(&row.symbol, row.element)),
+                },
+                note: row.note.as_ref().map(text),
+            })
+            .collect(),
+        signals: sections
+            .closed_forms
+            .rows
+            .iter()
+            .filter(|r| r.parameter.is_none())
+            .zip(&derivation.signals)
+            .map(|(row, signal)| SignalOut {
+                key: row.equation.name.key(),
+                name: both.name(&row.equation.name),
+                shape: shape(&row.shape),
+                recursion: both.form(&Form {
+                    id: signal.chain_rule,
+                    names: crate::render::expression::Names::Keep,
+                }),
+                closed_form: both.form(&row.equation.forms[0]),
+            })
+            .collect(),
+        gradients: sections
+            .chain_rule
+            .rows
+            .iter()
+            .map(|row| GradientOut {
+                parameter: row.parameter.key(),
+                name: both.name(&row.gradient.name),
+                shape: shape(&row.shape),
+                chain_rule: both.form(&row.gradient.forms[0]),
+                closed_form: both.form(&closed(&row.parameter).equation.forms[0]),
+            })
+            .collect(),
+        check: sections.report.map(|report| CheckOut {
+            passed: report.passed(),
+            point: if report.seed.is_some() {
+                "random"
+            } else {
+                "given"
+            },
+            seed: report.seed,
+            sizes: report.sizes.0.clone(),
+            step: report.step,
+            tolerance: report.tolerance,
+            items: sections
+                .check
+                .as_ref()
+                .map(|c| c.table.rows.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|row| CheckItemOut {
+                    quantity: row.symbol.key(),
+                    form: row.form,
+                    error: row.error,
+                    passed: row.passed,
+                })
+                .collect(),
+        }),
+        evaluation: sections
+            .evaluation
+            .as_ref()
+            .zip(sections.evaluated)
+            .map(|(table, e)| EvaluationOut {
+                sizes: e.sizes.0.clone(),
+                loss: e.loss,
+                gradients: table.rows[1..]
+                    .iter()
+                    .map(|row| (row.key.clone(), value(row)))
+                    .collect(),
+            }),
+    };
+    let mut out = serde_json::to_string_pretty(&document).expect("a document serialises");
+    out.push('\n');
+    out
+}

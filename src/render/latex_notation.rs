@@ -1,0 +1,297 @@
+//! LaTeX math notation: W^{(1)}, z_{1}, \hat{y}, \frac{\partial \ell}{\partial \hat{y}}, ^{\top},
+//! \odot, \operatorname{diag}. Used by the LaTeX and Markdown renderers and in JSON.
+//!
+//! Every piece of a formula is a document whose width is what it shows on the page (roughly, in
+//! half-ems), not the length of its source, so that `pretty` breaks lines where the typeset
+//! formula would run off. Parentheses are plain, never \left…\right, so that a line may break
+//! between them.
+
+use pretty::{Doc, RcDoc};
+
+use crate::coef::Coef;
+use crate::func::Func;
+use crate::render::notation::{Notation, shortest};
+use crate::shape::{Dim, Shape};
+use crate::symbol::Symbol;
+
+pub struct Latex;
+
+/// The macros the LaTeX output uses beyond amsmath and amssymb; `\providecommand` so that a
+/// document that already defines them keeps its own.
+/// The indicator is a double-struck I: a double-struck 1 needs bbm or dsfont, which Debian's
+/// texlive-latex-base and -recommended do not have (with them, redefine it as \mathbbm{1}).
+pub const MACROS: &str = "\\providecommand{\\indicator}{\\mathbb{I}}\n";
+
+/// LaTeX for readers without `MACROS` (MathJax, JSON consumers): the indicator as \mathbb{1},
+/// which MathJax draws as a double-struck 1.
+pub fn portable(latex: &str) -> String {
+    latex.replace("\\indicator", "\\mathbb{1}")
+}
+
+/// A piece of LaTeX source as a document as wide as it shows.
+pub fn piece(source: impl Into<String>) -> RcDoc<'static> {
+    let source = source.into();
+    let width = shown_width(&source);
+    RcDoc::from(Doc::RenderLen(width, RcDoc::text(source)))
+}
+
+/// An estimate of the typeset width in half-ems: letters and digits 1, binary operators and
+/// relations 2 (with their spacing), braces, scripts markers and spaces 0, a control word by
+/// what it draws. Fractions count numerator and denominator both, which errs on the wide side.
+pub fn shown_width(source: &str) -> usize {
+    let mut width = 0;
+    let mut chars = source.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let mut word = String::new();
+                while let Some(&next) = chars.peek() {
+                    if next.is_ascii_alphabetic() {
+                        word.push(next);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                if word.is_empty() {
+                    // \\, \, \! and the like.
+                    chars.next();
+                    continue;
+                }
+                width += match word.as_str() {
+                    "frac" | "operatorname" | "mathbb" | "mathbf" | "mathrm" | "hat"
+                    | "textstyle" | "left" | "right" | "top" => 0,
+                    "odot" | "oslash" | "cdot" | "in" | "times" | "to" => 2,
+                    "quad" => 2,
+                    "qquad" => 4,
+                    "partial" | "ell" | "sigma" | "delta" | "indicator" => 1,
+                    "lVert" | "rVert" | "lvert" | "rvert" => 2,
+                    "sum" => 2,
+                    other => other.len().min(4),
+                };
+            }
+            '{' | '}' | '^' | '_' | ' ' => {}
+            '+' | '-' | '=' | '<' | '>' | ',' => width += 2,
+            _ => width += 1,
+        }
+    }
+    width
+}
+
+fn digits_subscript(name: &str) -> String {
+    // d1 → d_{1}
+    match name.find(|c: char| c.is_ascii_digit()) {
+        Some(at) if at > 0 => format!("{}_{{{}}}", &name[..at], &name[at..]),
+        _ => name.to_string(),
+    }
+}
+
+impl Notation for Latex {
+    fn atom(&self, source: impl Into<String>) -> RcDoc<'static> {
+        piece(source)
+    }
+    fn symbol(&self, symbol: &Symbol) -> String {
+        match symbol {
+            Symbol::Input => "x".into(),
+            Symbol::Target => "y".into(),
+            // Braced, so that a transpose or an index after it is not a double superscript.
+            Symbol::Weight(k) => format!("{{W^{{({k})}}}}"),
+            Symbol::Bias(k) => format!("{{b^{{({k})}}}}"),
+            Symbol::Hidden(i) => format!("z_{{{i}}}"),
+            Symbol::Output => "\\hat{y}".into(),
+            Symbol::Loss => "\\ell".into(),
+            Symbol::Partial(of, by) => format!(
+                "\\frac{{\\partial {}}}{{\\partial {}}}",
+                self.symbol(of),
+                self.symbol(by)
+            ),
+            Symbol::Samples(inner) => match inner.as_ref() {
+                Symbol::Input => "X".into(),
+                Symbol::Target => "Y".into(),
+                Symbol::Hidden(i) => format!("Z_{{{i}}}"),
+                Symbol::Output => "\\hat{Y}".into(),
+                other => self.symbol(other),
+            },
+            Symbol::Delta(inner) => match inner.as_ref() {
+                Symbol::Samples(value) => match value.as_ref() {
+                    Symbol::Hidden(i) => format!("\\Delta_{{{i}}}"),
+                    other => format!(
+                        "\\Delta_{{{}}}",
+                        self.symbol(&Symbol::Samples(Box::new(other.clone())))
+                    ),
+                },
+                other => format!("\\Delta_{{{}}}", self.symbol(other)),
+            },
+        }
+    }
+    fn dim(&self, dim: &Dim) -> String {
+        digits_subscript(dim.name())
+    }
+    fn coef(&self, coef: &Coef) -> String {
+        let sign = if coef.is_negative() { "-" } else { "" };
+        let num = coef.num.unsigned_abs();
+        if coef.den == 1 && coef.over.is_empty() {
+            return if num == 1 {
+                sign.to_string()
+            } else {
+                format!("{sign}{num}")
+            };
+        }
+        let mut den: String = if coef.den == 1 {
+            String::new()
+        } else {
+            coef.den.to_string()
+        };
+        for d in &coef.over {
+            den.push_str(&self.dim(d));
+        }
+        format!("{sign}\\frac{{{num}}}{{{den}}}")
+    }
+    fn enclose(&self, name: String) -> String {
+        format!("\\left({name}\\right)")
+    }
+    fn transpose(&self) -> &'static str {
+        "^{\\top}"
+    }
+    fn plus(&self) -> &'static str {
+        "+"
+    }
+    fn minus(&self) -> &'static str {
+        "-"
+    }
+    fn hadamard(&self) -> &'static str {
+        "\\odot"
+    }
+    fn divide(&self) -> &'static str {
+        "\\oslash"
+    }
+    fn dot(&self) -> &'static str {
+        "\\cdot"
+    }
+    fn identity(&self, _dim: &Dim) -> String {
+        "I".into()
+    }
+    fn ones(&self, _dim: &Dim) -> String {
+        "\\mathbf{1}".into()
+    }
+    fn open(&self) -> &'static str {
+        "("
+    }
+    fn close(&self) -> &'static str {
+        ")"
+    }
+    fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static> {
+        match func {
+            Func::Relu => piece("\\max(0, ").append(argument).append(piece(")")),
+            Func::Step => piece("\\indicator[")
+                .append(argument)
+                .append(piece(" > 0]")),
+            other => piece(format!("{}(", other.latex_name()))
+                .append(argument)
+                .append(piece(")")),
+        }
+    }
+    fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
+        piece("\\operatorname{diag}(")
+            .append(argument)
+            .append(piece(")"))
+    }
+    fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
+        piece("\\lVert ")
+            .append(argument)
+            .append(piece(" \\rVert^{2}"))
+    }
+    fn sum(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
+        // Braced so that \textstyle ends with the sign.
+        piece("{\\textstyle\\sum}(")
+            .append(argument)
+            .append(piece(")"))
+    }
+    fn indexed(&self, base: String, indices: &[char]) -> String {
+        if indices.is_empty() {
+            return base;
+        }
+        let indices: String = indices.iter().collect();
+        format!("{base}_{{{indices}}}")
+    }
+    fn delta(&self, i: char, j: char) -> String {
+        self.indexed("\\delta".into(), &[i, j])
+    }
+    fn sum_over(&self, index: char) -> String {
+        self.indexed("\\sum".into(), &[index])
+    }
+    fn space(&self, rows: &Dim, cols: &Dim) -> String {
+        if cols.is_one() {
+            format!("\\mathbb{{R}}^{{{}}}", self.dim(rows))
+        } else {
+            format!(
+                "\\mathbb{{R}}^{{{} \\times {}}}",
+                self.dim(rows),
+                self.dim(cols)
+            )
+        }
+    }
+    fn shape(&self, shape: &Shape) -> String {
+        format!(
+            "{} \\times {}",
+            self.dim(&shape.rows),
+            self.dim(&shape.cols)
+        )
+    }
+    fn layer(&self, title: &str, index: Option<usize>) -> String {
+        match index {
+            Some(k) => format!("\\mathrm{{{title}}}_{{{k}}}"),
+            None => format!("\\mathrm{{{title}}}"),
+        }
+    }
+    fn member(&self) -> &'static str {
+        "\\in"
+    }
+    fn arrow(&self) -> &'static str {
+        "\\to"
+    }
+    fn pick<'s>(&self, _text: &'s str, latex: &'s str) -> &'s str {
+        latex
+    }
+    /// `0.25`, `-3.0`, `1.5 \times 10^{-20}`.
+    fn number(&self, value: f64) -> String {
+        let s = shortest(value);
+        match s.split_once('e') {
+            Some((mantissa, exponent)) => format!("{mantissa} \\times 10^{{{exponent}}}"),
+            None if value.is_nan() => "\\mathrm{NaN}".into(),
+            None if value.is_infinite() => if value > 0.0 { "\\infty" } else { "-\\infty" }.into(),
+            None => s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbols() {
+        let l = Latex;
+        assert_eq!(l.symbol(&Symbol::Weight(1)), "{W^{(1)}}");
+        assert_eq!(
+            l.symbol(&Symbol::partial(Symbol::Loss, Symbol::Output)),
+            "\\frac{\\partial \\ell}{\\partial \\hat{y}}"
+        );
+        assert_eq!(
+            l.coef(&Coef::per(Dim::named("K")).negated()),
+            "-\\frac{1}{K}"
+        );
+        assert_eq!(
+            l.space(&Dim::named("d1"), &Dim::named("n")),
+            "\\mathbb{R}^{d_{1} \\times n}"
+        );
+        assert_eq!(l.number(1e-20), "1 \\times 10^{-20}");
+        assert_eq!(l.number(0.25), "0.25");
+    }
+
+    #[test]
+    fn widths_count_what_shows() {
+        assert_eq!(shown_width("{W^{(1)}}"), 4);
+        assert_eq!(shown_width("\\hat{y} - y"), 4);
+    }
+}

@@ -1,0 +1,248 @@
+//! The derivation as GitHub-flavoured Markdown: the same sections as the text, tables with the
+//! formulas in `$…$` (LaTeX notation, which GitHub renders), the loss in a `$$…$$` block.
+
+use crate::render::latex::matrix;
+use crate::render::latex_notation::{Latex, portable};
+use crate::render::notation::Notation;
+use crate::render::prose::{Piece, Prose, spell};
+use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, flat};
+
+pub fn render_markdown(sections: &Sections) -> String {
+    let page = Page {
+        formulas: Formulas::new(&sections.derivation.network.arena, &Latex),
+    };
+    let mut out = format!("## {}\n", prose(&sections.title));
+    out.push_str(&page.conventions(sections));
+    out.push_str(&page.forward(sections));
+    out.push_str(&page.chain_rule(sections));
+    out.push_str(&page.jacobians(sections));
+    out.push_str(&page.closed_forms(sections));
+    if let Some(evaluation) = &sections.evaluation {
+        out.push_str(&heading(&evaluation.heading));
+        if let Some(note) = &evaluation.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        let rows = evaluation
+            .rows
+            .iter()
+            .map(|row| vec![math(&Latex.symbol(&row.symbol)), math(&matrix(row))])
+            .collect();
+        out.push_str(&table(&evaluation.headers, rows));
+    }
+    if let Some(check) = &sections.check {
+        let t = &check.table;
+        out.push_str(&heading(&t.heading));
+        if let Some(note) = &t.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    math(&Latex.symbol(&row.symbol)),
+                    row.form.to_string(),
+                    format!("{:.1e}", row.error),
+                    if row.passed { "pass" } else { "**FAIL**" }.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&t.headers, rows));
+        out.push_str(&format!("\n{}\n", prose(&check.summary)));
+    }
+    out
+}
+
+/// Inline mathematics, without the macros pdflatex needs; a `|` would end a table cell, so it
+/// is spelled as a command.
+fn math(latex: &str) -> String {
+    format!("${}$", github(latex))
+}
+
+fn github(latex: &str) -> String {
+    portable(latex).replace('|', "\\vert ")
+}
+
+/// Words with Markdown's active characters escaped.
+fn escape(words: &str) -> String {
+    let mut out = String::new();
+    for c in words.chars() {
+        if matches!(c, '\\' | '*' | '_' | '|' | '<' | '`' | '$' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A sentence: words escaped, each run of mathematics in one `$…$`.
+fn prose(prose: &Prose) -> String {
+    let mut out = String::new();
+    let mut run: Option<String> = None;
+    let pieces = &prose.0;
+    for (i, piece) in pieces.iter().enumerate() {
+        match piece {
+            Piece::Math(m) => run
+                .get_or_insert_with(String::new)
+                .push_str(&spell(&Latex, m)),
+            Piece::Words(w) => {
+                let between = w.trim().is_empty()
+                    && run.is_some()
+                    && matches!(pieces.get(i + 1), Some(Piece::Math(_)));
+                if between {
+                    run.as_mut().expect("a run").push(' ');
+                } else {
+                    if let Some(m) = run.take() {
+                        out.push_str(&math(&m));
+                    }
+                    out.push_str(&escape(w));
+                }
+            }
+        }
+    }
+    if let Some(m) = run {
+        out.push_str(&math(&m));
+    }
+    out
+}
+
+fn heading(heading: &Heading) -> String {
+    format!("\n### {}. {}\n\n", heading.number, prose(&heading.title))
+}
+
+fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut out = format!("| {} |\n", headers.join(" | "));
+    out.push_str(&format!(
+        "|{}\n",
+        headers.iter().map(|_| " --- |").collect::<String>()
+    ));
+    for row in rows {
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+    }
+    out
+}
+
+struct Page<'a> {
+    formulas: Formulas<'a, Latex>,
+}
+
+impl Page<'_> {
+    fn equation(&self, equation: &Equation) -> String {
+        math(&self.formulas.equation_flat(equation))
+    }
+
+    fn conventions(&self, sections: &Sections) -> String {
+        let c = &sections.conventions;
+        let mut out = heading(&c.heading);
+        out.push_str(&format!("{}  \n", prose(&c.chain)));
+        if let Some(rule) = &c.linear_rule {
+            out.push_str(&format!("{}\n", prose(rule)));
+        }
+        out.push_str(&format!(
+            "\n$$\n{}\n$$\n",
+            github(&self.formulas.equation_flat(&c.loss))
+        ));
+        for paragraph in &c.paragraphs {
+            out.push_str(&format!("\n{}\n", prose(paragraph)));
+        }
+        out
+    }
+
+    fn forward(&self, sections: &Sections) -> String {
+        let t = &sections.forward;
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                let inputs: Vec<String> = row
+                    .inputs
+                    .iter()
+                    .map(|id| flat(&self.formulas.keep.doc(*id)))
+                    .collect();
+                vec![
+                    prose(&row.layer),
+                    math(&inputs.join(", ")),
+                    self.equation(&row.output),
+                ]
+            })
+            .collect();
+        let mut out = heading(&t.heading);
+        out.push_str(&table(&t.headers, rows));
+        out
+    }
+
+    fn chain_rule(&self, sections: &Sections) -> String {
+        let t = &sections.chain_rule;
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    math(&Latex.symbol(&row.parameter)),
+                    self.equation(&row.gradient),
+                    math(&Latex.shape(&row.shape)),
+                ]
+            })
+            .collect();
+        let mut out = heading(&t.heading);
+        out.push_str(&table(&t.headers, rows));
+        if let Some(recursion) = &sections.recursion {
+            out.push('\n');
+            if let Some(note) = &recursion.note {
+                out.push_str(&format!("{}\n\n", prose(note)));
+            }
+            out.push_str(&self.closed_table(recursion));
+        }
+        out
+    }
+
+    fn closed_table(&self, t: &crate::render::sections::Table<ClosedRow>) -> String {
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| vec![self.equation(&row.equation), math(&Latex.shape(&row.shape))])
+            .collect();
+        table(&t.headers, rows)
+    }
+
+    fn jacobians(&self, sections: &Sections) -> String {
+        let t = &sections.jacobians;
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cell = format!(
+                    "{}<br>{}",
+                    self.equation(&row.matrix),
+                    math(&self.formulas.element_flat(&row.symbol, row.element))
+                );
+                if let Some(note) = &row.note {
+                    cell.push_str(&format!("<br>{}", prose(note)));
+                }
+                vec![
+                    math(&Latex.symbol(&row.symbol)),
+                    math(&Latex.shape(&row.shape)),
+                    cell,
+                ]
+            })
+            .collect();
+        let mut out = heading(&t.heading);
+        if let Some(note) = &t.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        if !t.rows.is_empty() {
+            out.push_str(&table(&t.headers, rows));
+        }
+        out
+    }
+
+    fn closed_forms(&self, sections: &Sections) -> String {
+        let t = &sections.closed_forms;
+        let mut out = heading(&t.heading);
+        if let Some(note) = &t.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        out.push_str(&self.closed_table(t));
+        out
+    }
+}

@@ -1,0 +1,798 @@
+//! What a derivation shows, section by section, as data: every renderer (text, LaTeX,
+//! Markdown, JSON) walks this one list, so the contents are written once and only the spelling
+//! differs between formats.
+
+use crate::calculus::{Derivation, Expansion};
+use crate::check::CheckReport;
+use crate::evaluation::Evaluation;
+use crate::expr::{Arena, ExprId, Node};
+use crate::layer::LayerKind;
+use crate::matrix::Matrix;
+use crate::render::elements::ElementPrinter;
+use crate::render::expression::{Doc, Names, Printer, lines};
+use crate::render::notation::{Notation, Text};
+use crate::render::prose::{Math, Prose};
+use crate::shape::Shape;
+use crate::symbol::Symbol;
+
+/// One printed form of a quantity: a tree, with named values kept or expanded.
+#[derive(Clone, Copy, Debug)]
+pub struct Form {
+    pub id: ExprId,
+    pub names: Names,
+}
+
+/// `name = form = form`; a form that reads the same as an earlier one is already dropped.
+#[derive(Clone, Debug)]
+pub struct Equation {
+    pub name: Symbol,
+    pub forms: Vec<Form>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Heading {
+    pub number: usize,
+    pub title: Prose,
+}
+
+pub struct Conventions {
+    pub heading: Heading,
+    /// x → Linear₁ → ReLU → … → ŷ
+    pub chain: Prose,
+    pub linear_rule: Option<Prose>,
+    pub loss: Equation,
+    /// Inputs, parameters and layer outputs, with their shapes.
+    pub symbols: Vec<(Symbol, Shape)>,
+    /// Each layer's output and the layer.
+    pub outputs: Vec<(Symbol, Prose)>,
+    /// The loss in words, the symbols, the outputs, the conventions of notation.
+    pub paragraphs: Vec<Prose>,
+}
+
+pub struct ForwardRow {
+    pub layer: Prose,
+    /// The layer's name in JSON: `Linear1`, `ReLU`, `Loss`.
+    pub key: String,
+    pub inputs: Vec<ExprId>,
+    pub output: Equation,
+}
+
+pub struct ChainRow {
+    pub parameter: Symbol,
+    pub gradient: Equation,
+    pub shape: Shape,
+}
+
+pub struct JacobianRow {
+    pub symbol: Symbol,
+    pub shape: Shape,
+    pub matrix: Equation,
+    /// The tree whose element form is shown: the simplified Jacobian.
+    pub element: ExprId,
+    pub note: Option<Prose>,
+}
+
+pub struct ClosedRow {
+    pub equation: Equation,
+    pub shape: Shape,
+    /// The parameter for a gradient; `None` for a backpropagated row ∂ℓ/∂zᵢ.
+    pub parameter: Option<Symbol>,
+}
+
+pub struct ValueRow {
+    pub symbol: Symbol,
+    /// `loss`, `W1`, `b1`: the key in the point file and in JSON.
+    pub key: String,
+    pub shape: Shape,
+    pub value: Matrix<f64>,
+}
+
+pub struct CheckRow {
+    pub symbol: Symbol,
+    pub form: &'static str,
+    pub error: f64,
+    pub passed: bool,
+}
+
+pub struct Table<R> {
+    pub heading: Heading,
+    /// Said between the heading and the table.
+    pub note: Option<Prose>,
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<R>,
+}
+
+pub struct CheckSection {
+    pub table: Table<CheckRow>,
+    pub passed: bool,
+    pub summary: Prose,
+}
+
+pub struct Sections<'a> {
+    pub derivation: &'a Derivation,
+    /// derive: linear > relu > linear > identity, loss mse
+    pub title: Prose,
+    pub conventions: Conventions,
+    pub forward: Table<ForwardRow>,
+    pub chain_rule: Table<ChainRow>,
+    /// The δ recursion, when the chain rule is written through it.
+    pub recursion: Option<Table<ClosedRow>>,
+    pub jacobians: Table<JacobianRow>,
+    pub closed_forms: Table<ClosedRow>,
+    pub evaluation: Option<Table<ValueRow>>,
+    pub check: Option<CheckSection>,
+    pub report: Option<&'a CheckReport>,
+    pub evaluated: Option<&'a Evaluation>,
+}
+
+/// Formulas of one derivation in one notation: the printers every renderer needs.
+pub struct Formulas<'a, N: Notation> {
+    pub keep: Printer<'a, N>,
+    pub expand: Printer<'a, N>,
+    pub chain: Printer<'a, N>,
+    pub elements: ElementPrinter<'a, N>,
+    pub notation: &'a N,
+}
+
+impl<'a, N: Notation> Formulas<'a, N> {
+    pub fn new(arena: &'a Arena, notation: &'a N) -> Self {
+        Formulas {
+            keep: Printer::new(arena, notation, Names::Keep),
+            expand: Printer::new(arena, notation, Names::ExpandValues),
+            chain: Printer::new(arena, notation, Names::ExpandValuesAndSignals),
+            elements: ElementPrinter::new(arena, notation),
+            notation,
+        }
+    }
+
+    pub fn form(&self, form: &Form) -> Doc {
+        match form.names {
+            Names::Keep => self.keep.doc(form.id),
+            Names::ExpandValues => self.expand.doc(form.id),
+            Names::ExpandValuesAndSignals => self.chain.doc(form.id),
+        }
+    }
+
+    pub fn name(&self, symbol: &Symbol) -> Doc {
+        self.notation.atom(self.notation.symbol(symbol))
+    }
+
+    /// `(∂z₂/∂z₁)ᵢⱼ`, the left side of an element form.
+    pub fn element_name(&self, symbol: &Symbol, id: ExprId) -> Doc {
+        self.notation.atom(
+            self.elements
+                .name_with_indices(self.notation.symbol(symbol), id),
+        )
+    }
+
+    pub fn element(&self, id: ExprId) -> Doc {
+        self.elements.element(id)
+    }
+}
+
+/// A document on one line.
+pub fn flat(doc: &Doc) -> String {
+    lines(doc, usize::MAX / 2).join(" ")
+}
+
+impl<'a> Sections<'a> {
+    pub fn new(
+        derivation: &'a Derivation,
+        report: Option<&'a CheckReport>,
+        evaluated: Option<&'a Evaluation>,
+    ) -> Sections<'a> {
+        let build = Builder {
+            derivation,
+            text: Formulas::new(&derivation.network.arena, &Text),
+        };
+        let network = &derivation.network;
+        let mut number = 5;
+        let evaluation = evaluated.map(|e| {
+            number += 1;
+            build.evaluation(e, number)
+        });
+        let check = report.map(|r| {
+            number += 1;
+            build.check(r, number)
+        });
+        Sections {
+            derivation,
+            title: Prose::new().words(format!(
+                "derive: {}, loss {}",
+                network.spec.normalized(),
+                network.loss.name()
+            )),
+            conventions: build.conventions(),
+            forward: build.forward(),
+            chain_rule: build.chain_rule(),
+            recursion: build.recursion(),
+            jacobians: build.jacobians(),
+            closed_forms: build.closed_forms(),
+            evaluation,
+            check,
+            report,
+            evaluated,
+        }
+    }
+}
+
+struct Builder<'a> {
+    derivation: &'a Derivation,
+    text: Formulas<'a, Text>,
+}
+
+fn heading(number: usize, title: Prose) -> Heading {
+    Heading { number, title }
+}
+
+fn layer_title(layer: &crate::network::Layer) -> Prose {
+    Prose::new().math(Math::Layer(
+        layer.kind.title(),
+        layer.linear_index.or(layer.occurrence),
+    ))
+}
+
+impl Builder<'_> {
+    fn arena(&self) -> &Arena {
+        &self.derivation.network.arena
+    }
+
+    /// Values written out in full in the forward pass, or (compact) by name only.
+    fn expanded_values(&self) -> Names {
+        match self.derivation.expansion {
+            Expansion::Expanded => Names::ExpandValues,
+            Expansion::Compact => Names::Keep,
+        }
+    }
+
+    /// Whether the chain rule is written through the named rows ∂ℓ/∂zᵢ (a mini-batch's Δᵢ).
+    fn shows_recursion(&self) -> bool {
+        self.derivation.expansion == Expansion::Compact || self.derivation.network.samples.is_some()
+    }
+
+    fn symbol_of(&self, id: ExprId) -> Symbol {
+        match self.arena().node(id) {
+            Node::Leaf(symbol) => symbol.clone(),
+            _ => self
+                .arena()
+                .named(id)
+                .expect("a named value")
+                .symbol
+                .clone(),
+        }
+    }
+
+    fn definition(&self, id: ExprId) -> ExprId {
+        self.arena().named(id).expect("a named value").definition
+    }
+
+    /// Drops a form that reads, in text, the same as an earlier one.
+    fn equation(&self, name: Symbol, forms: Vec<Form>) -> Equation {
+        let mut seen: Vec<String> = Vec::new();
+        let mut kept = Vec::new();
+        for form in forms {
+            let printed = flat(&self.text.form(&form));
+            if !seen.contains(&printed) {
+                seen.push(printed);
+                kept.push(form);
+            }
+        }
+        Equation { name, forms: kept }
+    }
+
+    fn conventions(&self) -> Conventions {
+        let network = &self.derivation.network;
+        let arena = self.arena();
+        let mut chain = Prose::new().symbol(&self.symbol_of(network.x));
+        for layer in &network.layers {
+            chain = chain
+                .words(" ")
+                .math(Math::Arrow)
+                .words(" ")
+                .math(Math::Layer(
+                    layer.kind.title(),
+                    layer.linear_index.or(layer.occurrence),
+                ));
+        }
+        chain = chain
+            .words(" ")
+            .math(Math::Arrow)
+            .words(" ")
+            .symbol(&self.symbol_of(network.yhat));
+        let linear_rule = network
+            .layers
+            .iter()
+            .any(|l| l.linear_index.is_some())
+            .then(|| {
+                Prose::new().fixed(
+                    "Linearₖ(h) = W⁽ᵏ⁾h + b⁽ᵏ⁾",
+                    "\\mathrm{Linear}_{k}(h) = W^{(k)}h + b^{(k)}",
+                )
+            });
+        let loss = self.equation(
+            Symbol::Loss,
+            vec![Form {
+                id: self.definition(network.loss_value),
+                names: Names::Keep,
+            }],
+        );
+
+        let mut leaves = vec![network.x, network.y];
+        leaves.extend(network.parameters.iter().map(|p| p.leaf));
+        leaves.extend(network.layers.iter().map(|l| l.output));
+        let symbols: Vec<(Symbol, Shape)> = leaves
+            .iter()
+            .map(|id| (self.symbol_of(*id), arena.shape(*id).clone()))
+            .collect();
+        let outputs: Vec<(Symbol, Prose)> = network
+            .layers
+            .iter()
+            .map(|l| (self.symbol_of(l.output), layer_title(l)))
+            .collect();
+
+        let description = Prose::new().symbol(&Symbol::Loss).words(" is the ");
+        let description = Prose(
+            description
+                .0
+                .into_iter()
+                .chain(network.loss.description().0)
+                .collect(),
+        )
+        .words(".");
+        let symbol_list = Prose::new()
+            .words("Symbols: ")
+            .join(
+                symbols
+                    .iter()
+                    .map(|(s, shape)| Prose::new().math(Math::Member(s.clone(), shape.clone())))
+                    .collect(),
+                ", ",
+            )
+            .words(".");
+        let output_list = Prose::new()
+            .join(
+                outputs
+                    .iter()
+                    .map(|(s, layer)| {
+                        let mut p = Prose::new().symbol(s).words(" is the output of ");
+                        p.0.extend(layer.0.clone());
+                        p
+                    })
+                    .collect(),
+                ", ",
+            )
+            .words(".");
+        let legend = Prose::new()
+            .words("Vectors are columns. Jacobians are in numerator layout: ")
+            .fixed("∂u/∂v", "\\partial u / \\partial v")
+            .words(" has ")
+            .fixed("dim(u)", "\\dim(u)")
+            .words(" rows and ")
+            .fixed("dim(v)", "\\dim(v)")
+            .words(" columns, so ")
+            .symbol(&Symbol::partial(Symbol::Loss, Symbol::Output))
+            .words(" is a ")
+            .math(Math::Shape(Shape::row(crate::shape::Dim::named("K"))))
+            .words(" row. The gradient of ")
+            .symbol(&Symbol::Loss)
+            .words(" with respect to a parameter has that parameter's shape. ")
+            .math(Math::Hadamard)
+            .words(" is the elementwise product, ")
+            .math(Math::Divide)
+            .words(" the elementwise quotient, ")
+            .math(Math::Ones)
+            .words(" a vector of ones, ")
+            .fixed("𝟙[·]", "\\indicator[\\cdot]")
+            .words(" the indicator, ")
+            .math(Math::Diag("v"))
+            .words(" the diagonal matrix with ")
+            .fixed("v", "v")
+            .words(" on its diagonal, ")
+            .math(Math::Delta)
+            .words(" the Kronecker delta; ")
+            .math(Math::Apply(crate::func::Func::Relu))
+            .words(", ")
+            .math(Math::FuncName(crate::func::Func::Sigmoid))
+            .words(", ")
+            .math(Math::FuncName(crate::func::Func::Tanh))
+            .words(" and ")
+            .math(Math::FuncName(crate::func::Func::Log))
+            .words(" act elementwise.");
+        Conventions {
+            heading: heading(1, Prose::new().words("Network and conventions")),
+            chain,
+            linear_rule,
+            loss,
+            symbols,
+            outputs,
+            paragraphs: vec![description, symbol_list, output_list, legend],
+        }
+    }
+
+    fn forward(&self) -> Table<ForwardRow> {
+        let network = &self.derivation.network;
+        let mut rows: Vec<ForwardRow> = network
+            .layers
+            .iter()
+            .map(|layer| {
+                let definition = self.definition(layer.output);
+                ForwardRow {
+                    layer: layer_title(layer),
+                    key: match layer.linear_index {
+                        Some(k) => format!("{}{k}", layer.kind.title()),
+                        None => layer.kind.title().to_string(),
+                    },
+                    inputs: vec![layer.input],
+                    output: self.equation(
+                        self.symbol_of(layer.output),
+                        vec![
+                            Form {
+                                id: definition,
+                                names: Names::Keep,
+                            },
+                            Form {
+                                id: definition,
+                                names: self.expanded_values(),
+                            },
+                        ],
+                    ),
+                }
+            })
+            .collect();
+        let loss_definition = self.definition(network.loss_value);
+        rows.push(ForwardRow {
+            layer: Prose::new().words(format!("Loss ({})", network.loss.name())),
+            key: "Loss".into(),
+            inputs: vec![network.yhat, network.y],
+            output: self.equation(
+                Symbol::Loss,
+                vec![
+                    Form {
+                        id: loss_definition,
+                        names: Names::Keep,
+                    },
+                    Form {
+                        id: loss_definition,
+                        names: self.expanded_values(),
+                    },
+                ],
+            ),
+        });
+        Table {
+            heading: heading(
+                2,
+                Prose::new()
+                    .words("Forward pass: every layer's input and output, in ")
+                    .symbol(&self.symbol_of(network.x))
+                    .words(", ")
+                    .symbol(&self.symbol_of(network.y))
+                    .words(" and the parameters"),
+            ),
+            note: None,
+            headers: vec!["Layer", "Input", "Output"],
+            rows,
+        }
+    }
+
+    fn chain_rule(&self) -> Table<ChainRow> {
+        let rows = self
+            .derivation
+            .gradients
+            .iter()
+            .map(|g| ChainRow {
+                parameter: g.parameter.clone(),
+                gradient: self.equation(
+                    g.symbol.clone(),
+                    vec![Form {
+                        id: g.chain_rule,
+                        names: if self.shows_recursion() {
+                            Names::Keep
+                        } else {
+                            Names::ExpandValuesAndSignals
+                        },
+                    }],
+                ),
+                shape: self.arena().shape(g.chain_rule).clone(),
+            })
+            .collect();
+        Table {
+            heading: heading(3, Prose::new().words("Gradients by the chain rule")),
+            note: None,
+            headers: vec!["Parameter", "Gradient (chain rule)", "Shape"],
+            rows,
+        }
+    }
+
+    /// The rows ∂ℓ/∂zᵢ (a mini-batch's Δᵢ), each defined through the one after it: shown
+    /// when the chain rule is written through them.
+    fn recursion(&self) -> Option<Table<ClosedRow>> {
+        if !self.shows_recursion() {
+            return None;
+        }
+        let rows = self
+            .derivation
+            .signals
+            .iter()
+            .map(|s| ClosedRow {
+                equation: self.equation(
+                    s.symbol.clone(),
+                    vec![Form {
+                        id: s.chain_rule,
+                        names: Names::Keep,
+                    }],
+                ),
+                shape: self.arena().shape(s.chain_rule).clone(),
+                parameter: None,
+            })
+            .collect();
+        let what = if self.derivation.network.samples.is_some() {
+            Prose::new()
+                .words("For a mini-batch the s-th column of ")
+                .fixed("Δᵢ", "\\Delta_{i}")
+                .words(" is sample s's row ")
+                .fixed(
+                    "(∂ℓₛ/∂zᵢ)ᵀ",
+                    "(\\partial \\ell_{s} / \\partial z_{i})^{\\top}",
+                )
+                .words(", so that ")
+                .fixed(
+                    "∂ℓ/∂Zᵢ = (1/N)Δᵢ",
+                    "\\partial \\ell / \\partial Z_{i} = \\tfrac{1}{N}\\Delta_{i}",
+                )
+                .words("; each is written through the one after it, from the output back.")
+        } else {
+            Prose::new()
+                .words("Each row ")
+                .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
+                .words(" is written through the one after it, from the output back.")
+        };
+        Some(Table {
+            heading: heading(3, Prose::new().words("Backpropagation")),
+            note: Some(what),
+            headers: vec!["Backpropagated row", "Shape"],
+            rows,
+        })
+    }
+
+    fn jacobians(&self) -> Table<JacobianRow> {
+        let network = &self.derivation.network;
+        let rows = self
+            .derivation
+            .jacobians
+            .iter()
+            .map(|j| {
+                let note = j.layer.and_then(|index| match network.layers[index].kind {
+                    LayerKind::Activation(a) => a.kink_note(),
+                    LayerKind::Linear => None,
+                });
+                JacobianRow {
+                    symbol: j.symbol.clone(),
+                    shape: self.arena().shape(j.definition).clone(),
+                    matrix: self.equation(
+                        j.symbol.clone(),
+                        vec![
+                            Form {
+                                id: j.definition,
+                                names: Names::Keep,
+                            },
+                            Form {
+                                id: j.simplified,
+                                names: Names::Keep,
+                            },
+                        ],
+                    ),
+                    element: j.simplified,
+                    note,
+                }
+            })
+            .collect();
+        let note = network.samples.is_some().then(|| {
+            Prose::new().words(
+                "A mini-batch is backpropagated with the matrices of section 3; each sample's \
+                 Jacobians are those of the derivation without --batch.",
+            )
+        });
+        Table {
+            heading: heading(4, Prose::new().words("Jacobians and their elements")),
+            note,
+            headers: vec!["Jacobian", "Shape", "Matrix and elements"],
+            rows,
+        }
+    }
+
+    fn closed_forms(&self) -> Table<ClosedRow> {
+        let closed = |symbol: &Symbol, id: ExprId, parameter: Option<Symbol>| ClosedRow {
+            equation: self.equation(
+                symbol.clone(),
+                vec![Form {
+                    id,
+                    names: Names::Keep,
+                }],
+            ),
+            shape: self.arena().shape(id).clone(),
+            parameter,
+        };
+        let mut rows: Vec<ClosedRow> = self
+            .derivation
+            .signals
+            .iter()
+            .map(|s| closed(&s.symbol, s.closed_form, None))
+            .collect();
+        rows.extend(
+            self.derivation
+                .gradients
+                .iter()
+                .map(|g| closed(&g.symbol, g.closed_form, Some(g.parameter.clone()))),
+        );
+        Table {
+            heading: heading(
+                5,
+                Prose::new().words("Closed forms: the Jacobians substituted and simplified"),
+            ),
+            note: Some(
+                Prose::new()
+                    .words("Written with the forward pass's values ")
+                    .fixed("zᵢ", "z_{i}")
+                    .words(" and ")
+                    .symbol(&Symbol::Output)
+                    .words(" (section 2); the rows ")
+                    .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
+                    .words(" are the signals backpropagation carries."),
+            ),
+            headers: vec!["Closed form", "Shape"],
+            rows,
+        }
+    }
+
+    fn evaluation(&self, evaluation: &Evaluation, number: usize) -> Table<ValueRow> {
+        let network = &self.derivation.network;
+        let mut rows = vec![ValueRow {
+            symbol: Symbol::Loss,
+            key: Symbol::Loss.key(),
+            shape: Shape::scalar(),
+            value: Matrix::filled(1, 1, evaluation.loss),
+        }];
+        for (gradient, value) in self.derivation.gradients.iter().zip(&evaluation.gradients) {
+            rows.push(ValueRow {
+                symbol: gradient.symbol.clone(),
+                key: gradient.parameter.key(),
+                shape: self.arena().shape(gradient.closed_form).clone(),
+                value: value.clone(),
+            });
+        }
+        let sizes: Vec<Prose> = network
+            .dims
+            .iter()
+            .map(|d| Prose::new().math(Math::Size(d.clone(), evaluation.sizes.of(d))))
+            .collect();
+        Table {
+            heading: heading(number, Prose::new().words("Values at the given point")),
+            note: Some(
+                Prose::new()
+                    .words("At the point read from the file (sizes ")
+                    .join(sizes, ", ")
+                    .words("): ")
+                    .symbol(&Symbol::Loss)
+                    .words(
+                        " from its definition and every gradient from its closed form (section 5).",
+                    ),
+            ),
+            headers: vec!["Quantity", "Value"],
+            rows,
+        }
+    }
+
+    fn check(&self, report: &CheckReport, number: usize) -> CheckSection {
+        let network = &self.derivation.network;
+        let verdict = if report.passed() { "PASS" } else { "FAIL" };
+        let sizes: Vec<Prose> = report
+            .sizes
+            .0
+            .iter()
+            .map(|(name, size)| {
+                Prose::new().math(Math::Size(crate::shape::Dim::named(name), *size))
+            })
+            .collect();
+        let kinked = network.layers.iter().any(|l| match l.kind {
+            LayerKind::Activation(a) => !a.kinks().is_empty(),
+            LayerKind::Linear => false,
+        });
+        let kink_words = if kinked {
+            "; inputs of kinked activations (ReLU, LeakyReLU, ELU) away from 0 by at least 1e-3, \
+             on both sides of it where the layer allows)"
+        } else {
+            ")"
+        };
+        let mut note = match report.seed {
+            Some(seed) => {
+                let y_range = if network.loss.needs_probabilities() {
+                    Prose::new().fixed("[0, 1)", "[0, 1)")
+                } else {
+                    Prose::new().fixed("[−1, 1)", "[-1, 1)")
+                };
+                Prose::new()
+                    .words(format!("At a random point (seed {seed}; sizes "))
+                    .join(sizes, ", ")
+                    .words("; ")
+                    .symbol(&self.symbol_of(network.x))
+                    .words(" and the parameters uniform in ")
+                    .fixed("[−1, 1)", "[-1, 1)")
+                    .words(", ")
+                    .symbol(&self.symbol_of(network.y))
+                    .words(" uniform in ")
+                    .join(vec![y_range], "")
+                    .words(kink_words)
+            }
+            None => Prose::new()
+                .words("At the given point (sizes ")
+                .join(sizes, ", ")
+                .words(")"),
+        };
+        note = note
+            .words(format!(
+                ", every printed form is evaluated and compared with five-point central \
+                 differences of the forward pass (step {:e}). Error = ",
+                report.step
+            ))
+            .fixed(
+                "max |analytic − numeric|",
+                "\\max \\lvert \\mathrm{analytic} - \\mathrm{numeric} \\rvert",
+            )
+            .words(" / ")
+            .fixed(
+                "max(‖analytic‖∞, ‖numeric‖∞, 1e-3)",
+                "\\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
+            )
+            .words(format!("; tolerance {:e}.", report.tolerance));
+        let rows: Vec<CheckRow> = report
+            .items
+            .iter()
+            .map(|item| CheckRow {
+                symbol: item.symbol.clone(),
+                form: item.form.label(),
+                error: item.error,
+                passed: item.passed,
+            })
+            .collect();
+        let failed = rows.iter().filter(|r| !r.passed).count();
+        let summary = Prose::new().words(format!(
+            "{verdict}: {} of {} within tolerance.",
+            rows.len() - failed,
+            rows.len()
+        ));
+        CheckSection {
+            table: Table {
+                heading: heading(
+                    number,
+                    Prose::new().words(format!("Numeric check: {verdict}")),
+                ),
+                note: Some(note),
+                headers: vec!["Quantity", "Form", "Error", "Result"],
+                rows,
+            },
+            passed: report.passed(),
+            summary,
+        }
+    }
+}
+
+impl<N: Notation> Formulas<'_, N> {
+    /// `name = form = form` on one line.
+    pub fn equation_flat(&self, equation: &Equation) -> String {
+        let mut out = self.notation.symbol(&equation.name);
+        for form in &equation.forms {
+            out.push_str(" = ");
+            out.push_str(&flat(&self.form(form)));
+        }
+        out
+    }
+
+    /// `(∂z₂/∂z₁)ᵢⱼ = δᵢⱼ 𝟙[(z₁)ᵢ > 0]` on one line.
+    pub fn element_flat(&self, symbol: &Symbol, id: ExprId) -> String {
+        format!(
+            "{} = {}",
+            flat(&self.element_name(symbol, id)),
+            flat(&self.element(id))
+        )
+    }
+}

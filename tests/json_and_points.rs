@@ -1,0 +1,273 @@
+//! The JSON output has the documented shape (docs/json.md), and `--at` evaluates the printed
+//! closed forms at a point read from a file: checked on a tiny example worked by hand, and on
+//! every kind of bad point file.
+
+mod common;
+
+use serde_json::Value;
+
+use common::{derive, stderr, stdout, temp_file};
+
+fn json(args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let output = derive(&all);
+    assert!(output.status.success(), "{}", stderr(&output));
+    serde_json::from_str(&stdout(&output)).expect("the output is JSON")
+}
+
+fn formula(value: &Value, what: &str) {
+    assert!(value["text"].is_string(), "{what}.text: {value}");
+    assert!(value["latex"].is_string(), "{what}.latex: {value}");
+}
+
+fn shape(value: &Value, what: &str) {
+    let sides = value
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: {value}"));
+    assert_eq!(sides.len(), 2, "{what}");
+    assert!(sides.iter().all(Value::is_string), "{what}");
+}
+
+/// Every field docs/json.md lists, with its type.
+fn assert_documented_shape(doc: &Value) {
+    assert_eq!(doc["schema"], "derive/1");
+    assert!(doc["spec"]["text"].is_string());
+    assert!(
+        doc["spec"]["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(Value::is_string)
+    );
+    for key in ["name", "reduction", "description"] {
+        assert!(doc["loss"][key].is_string(), "loss.{key}");
+    }
+    formula(&doc["loss"]["definition"], "loss.definition");
+    for symbol in doc["symbols"].as_array().unwrap() {
+        assert!(symbol["key"].is_string());
+        formula(&symbol["name"], "symbol.name");
+        shape(&symbol["shape"], "symbol.shape");
+    }
+    assert!(
+        doc["conventions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(Value::is_string)
+    );
+    for row in doc["forward"].as_array().unwrap() {
+        assert!(row["layer"].is_string() && row["output"].is_string());
+        assert!(
+            row["inputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(Value::is_string)
+        );
+        for form in row["forms"].as_array().unwrap() {
+            formula(form, "forward.forms");
+        }
+    }
+    for jacobian in doc["jacobians"].as_array().unwrap() {
+        assert!(jacobian["key"].is_string());
+        formula(&jacobian["name"], "jacobian.name");
+        shape(&jacobian["shape"], "jacobian.shape");
+        for form in jacobian["matrix"].as_array().unwrap() {
+            formula(form, "jacobian.matrix");
+        }
+        formula(&jacobian["element"], "jacobian.element");
+        assert!(jacobian.get("note").is_none_or(Value::is_string));
+    }
+    for signal in doc["signals"].as_array().unwrap() {
+        assert!(signal["key"].is_string());
+        formula(&signal["name"], "signal.name");
+        shape(&signal["shape"], "signal.shape");
+        formula(&signal["closed_form"], "signal.closed_form");
+    }
+    for gradient in doc["gradients"].as_array().unwrap() {
+        assert!(gradient["parameter"].is_string());
+        formula(&gradient["name"], "gradient.name");
+        shape(&gradient["shape"], "gradient.shape");
+        formula(&gradient["chain_rule"], "gradient.chain_rule");
+        formula(&gradient["closed_form"], "gradient.closed_form");
+    }
+    let check = &doc["check"];
+    if !check.is_null() {
+        assert!(check["passed"].is_boolean());
+        assert!(check["point"] == "random" || check["point"] == "given");
+        assert!(check["seed"].is_u64() || check["seed"].is_null());
+        assert!(
+            check["sizes"]
+                .as_object()
+                .unwrap()
+                .values()
+                .all(Value::is_u64)
+        );
+        assert!(check["step"].is_f64() && check["tolerance"].is_f64());
+        for item in check["items"].as_array().unwrap() {
+            assert!(item["quantity"].is_string() && item["form"].is_string());
+            assert!(item["error"].is_number() && item["passed"].is_boolean());
+        }
+    }
+}
+
+#[test]
+fn every_homework_answer_has_the_documented_shape() {
+    for (spec, loss) in [
+        ("linear>relu>linear>identity", "mse"),
+        ("linear>sigmoid>linear>sigmoid", "mse"),
+        ("linear>sigmoid>linear>sigmoid", "bce"),
+        ("linear>relu>linear>sigmoid", "bce"),
+    ] {
+        let doc = json(&[spec, "--loss", loss]);
+        assert_documented_shape(&doc);
+        assert!(doc.get("evaluation").is_none());
+        let parameters: Vec<&str> = doc["gradients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["parameter"].as_str().unwrap())
+            .collect();
+        assert_eq!(parameters, ["W1", "b1", "W2", "b2"]);
+    }
+    assert!(json(&["linear>relu>linear>identity", "--no-check"])["check"].is_null());
+}
+
+/// n = d = K = 1, relu, identity, mse: z₁ = 0.5·2 − 0.5 = 0.5, z₂ = 0.5, ŷ = 3·0.5 + 1 = 2.5,
+/// ℓ = (2.5 − 2)² = 0.25, ∂ℓ/∂ŷ = 2(2.5 − 2) = 1, ∂ℓ/∂W⁽²⁾ = 1·z₂ = 0.5, ∂ℓ/∂b⁽²⁾ = 1,
+/// ∂ℓ/∂z₁ = 1·3·𝟙[0.5 > 0] = 3, ∂ℓ/∂W⁽¹⁾ = 3·x = 6, ∂ℓ/∂b⁽¹⁾ = 3. Every number is exact in
+/// binary, so the comparison is exact.
+const TINY: &str = r#"{"x": [2], "W1": [[0.5]], "b1": [-0.5], "W2": [[3]], "b2": [1], "y": [2]}"#;
+
+#[test]
+fn at_a_hand_computed_point() {
+    let point = temp_file("tiny.json", TINY);
+    let doc = json(&[
+        "linear>relu>linear>identity",
+        "--at",
+        point.to_str().unwrap(),
+    ]);
+    assert_documented_shape(&doc);
+    let evaluation = &doc["evaluation"];
+    assert_eq!(evaluation["loss"], 0.25);
+    let expected: Value =
+        serde_json::from_str(r#"{"W1": [[6.0]], "b1": [3.0], "W2": [[0.5]], "b2": [1.0]}"#)
+            .unwrap();
+    assert_eq!(evaluation["gradients"], expected);
+    assert_eq!(
+        evaluation["sizes"],
+        serde_json::json!({"n": 1, "d": 1, "K": 1})
+    );
+    assert_eq!(doc["check"]["point"], "given");
+    assert_eq!(doc["check"]["passed"], true);
+
+    let text = stdout(&derive(&[
+        "linear>relu>linear>identity",
+        "--at",
+        point.to_str().unwrap(),
+    ]));
+    assert!(text.contains("∂ℓ/∂W⁽¹⁾  [[6.0]]"), "{text}");
+    assert!(text.contains("ℓ         0.25"), "{text}");
+}
+
+#[test]
+fn values_read_back_to_the_same_f64() {
+    let point = temp_file(
+        "thirds.json",
+        r#"{"x": [0.1, 0.2], "W1": [[0.3, 1e-7], [3.0000000000000004, -2]], "b1": [0.7, 0.1],
+            "W2": [[1, 1]], "b2": [0], "y": [0.1]}"#,
+    );
+    let output = derive(&[
+        "linear>tanh>linear>identity",
+        "--at",
+        point.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let printed = stdout(&output);
+    let doc: Value = serde_json::from_str(&printed).unwrap();
+    let loss = doc["evaluation"]["loss"].as_f64().unwrap();
+    // The printed digits are the shortest that parse back to the very same f64.
+    let evaluation = &printed[printed.find("\"evaluation\"").unwrap()..];
+    let digits = evaluation
+        .lines()
+        .find(|l| l.trim_start().starts_with("\"loss\": "))
+        .unwrap()
+        .trim()
+        .trim_start_matches("\"loss\": ")
+        .trim_end_matches(',')
+        .to_string();
+    assert_eq!(digits.parse::<f64>().unwrap(), loss);
+    assert_eq!(format!("{loss:?}"), digits);
+}
+
+#[test]
+fn bad_point_files_exit_two_naming_the_key_and_the_problem() {
+    let good = TINY;
+    for (name, contents, says) in [
+        ("not-json", "{\"x\": [2],", "not valid JSON"),
+        ("array", "[1, 2]", "JSON object"),
+        (
+            "missing",
+            &good.replace(r#", "b2": [1]"#, ""),
+            "missing key `b2`",
+        ),
+        (
+            "unknown",
+            &good.replace(r#""b2""#, r#""b3""#),
+            "unknown key `b3`",
+        ),
+        (
+            "ragged",
+            &good
+                .replace(r#""x": [2]"#, r#""x": [2, 1]"#)
+                .replace(r#"[[0.5]]"#, r#"[[0.5, 1], [2]]"#),
+            "`W1` is ragged",
+        ),
+        (
+            "disagree",
+            &good.replace(r#""x": [2]"#, r#""x": [2, 3]"#),
+            "`W1` has 1 columns but `x` has 2 entries",
+        ),
+        ("nan", &good.replace("[-0.5]", r#"["NaN"]"#), "`b1`[0]"),
+        ("infinite", &good.replace("[-0.5]", "[1e999]"), "`b1`[0]"),
+        ("matrix-as-list", &good.replace("[[3]]", "[3]"), "`W2`[0]"),
+        ("empty", &good.replace("[2]}", "[]}"), "`y` is empty"),
+    ] {
+        let point = temp_file(&format!("{name}.json"), contents);
+        let output = derive(&[
+            "linear>relu>linear>identity",
+            "--at",
+            point.to_str().unwrap(),
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let message = stderr(&output);
+        assert!(message.contains(says), "{name}: {message}");
+        assert!(stdout(&output).is_empty(), "{name}");
+    }
+    let output = derive(&["linear", "--at", "/nonexistent/point.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read"));
+}
+
+#[test]
+fn bce_targets_outside_the_unit_interval_are_refused() {
+    let point = temp_file("bce.json", TINY);
+    let output = derive(&[
+        "linear>relu>linear>sigmoid",
+        "--loss",
+        "bce",
+        "--at",
+        point.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("needs targets in [0, 1]"));
+}
+
+#[test]
+fn standalone_goes_with_latex_only() {
+    let output = derive(&["linear", "--standalone"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--format latex"));
+}
