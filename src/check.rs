@@ -78,6 +78,10 @@ pub struct CheckReport {
     pub step: f64,
     pub tolerance: f64,
     pub items: Vec<CheckItem>,
+    /// Some input of a kinked activation (ReLU) lies within `KINK_MARGIN` of the kink, where
+    /// the derivative does not exist and finite differences straddle it (only a given point
+    /// can; a random one is drawn away from kinks).
+    pub near_kink: bool,
 }
 
 impl CheckReport {
@@ -197,6 +201,7 @@ pub fn check_at(
         step: options.step,
         tolerance: options.tolerance,
         items,
+        near_kink: kink_placement(derivation, options, inputs) == Placement::TooClose,
     }
 }
 
@@ -319,20 +324,7 @@ pub fn random_point(
     let network = &derivation.network;
     let arena = &network.arena;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let leaf_symbol = |id: ExprId| match arena.node(id) {
-        Node::Leaf(symbol) => symbol.clone(),
-        _ => unreachable!("x and y are leaves"),
-    };
-    let mut leaves: Vec<(Symbol, ExprId)> = vec![
-        (leaf_symbol(network.x), network.x),
-        (leaf_symbol(network.y), network.y),
-    ];
-    leaves.extend(
-        network
-            .parameters
-            .iter()
-            .map(|p| (p.symbol.clone(), p.leaf)),
-    );
+    let leaves = network.inputs();
     const ATTEMPTS: usize = 1000;
     let mut fallback = None;
     for _ in 0..ATTEMPTS {

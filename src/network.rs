@@ -186,6 +186,21 @@ impl Network {
     }
 }
 
+impl Network {
+    /// What a point gives a value to, with the symbols the leaves carry: x (or X), the
+    /// parameters in order, y (or Y).
+    pub fn inputs(&self) -> Vec<(Symbol, ExprId)> {
+        let symbol = |id: ExprId| match self.arena.node(id) {
+            crate::expr::Node::Leaf(symbol) => symbol.clone(),
+            _ => unreachable!("inputs and parameters are leaves"),
+        };
+        let mut inputs = vec![(symbol(self.x), self.x)];
+        inputs.extend(self.parameters.iter().map(|p| (p.symbol.clone(), p.leaf)));
+        inputs.push((symbol(self.y), self.y));
+        inputs
+    }
+}
+
 /// The output width of the k-th of `count` linear layers: K for the last; d for the single
 /// hidden width of a two-linear net, d1, d2, … when there are several.
 fn linear_output_dim(k: usize, count: usize) -> Dim {

@@ -9,7 +9,6 @@
 use serde_json::Value;
 
 use crate::eval::{Inputs, Sizes};
-use crate::expr::ExprId;
 use crate::matrix::Matrix;
 use crate::network::Network;
 use crate::shape::Dim;
@@ -22,18 +21,6 @@ pub struct Point {
 }
 
 /// The leaves a point gives values to, in the order they are checked: x, the parameters, y.
-fn leaves(network: &Network) -> Vec<(Symbol, ExprId)> {
-    let mut leaves = vec![(Symbol::Input, network.x)];
-    leaves.extend(
-        network
-            .parameters
-            .iter()
-            .map(|p| (p.symbol.clone(), p.leaf)),
-    );
-    leaves.push((Symbol::Target, network.y));
-    leaves
-}
-
 /// What fixed the size of a dimension first: the key and which of its sides.
 struct Seen {
     size: usize,
@@ -45,7 +32,7 @@ struct Seen {
 pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| format!("the point is not valid JSON: {e}"))?;
-    let leaves = leaves(network);
+    let leaves = network.inputs();
     let keys: Vec<String> = leaves.iter().map(|(s, _)| s.key()).collect();
     let Value::Object(object) = value else {
         return Err(format!(
@@ -77,7 +64,11 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
             };
             return Err(format!("missing key `{key}` ({what})"));
         };
-        let matrix = if shape.is_column() {
+        // A mini-batch's X and Y are given one list per sample: the columns of the matrix.
+        let per_sample = matches!(symbol, Symbol::Samples(_));
+        let matrix = if per_sample {
+            matrix(&key, value)?.transpose()
+        } else if shape.is_column() {
             vector(&key, value)?
         } else {
             matrix(&key, value)?
@@ -85,10 +76,17 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
         let mut sides = vec![(
             shape.rows.clone(),
             matrix.rows,
-            if shape.is_column() { "entries" } else { "rows" },
+            if per_sample {
+                "entries per sample"
+            } else if shape.is_column() {
+                "entries"
+            } else {
+                "rows"
+            },
         )];
         if !shape.is_column() {
-            sides.push((shape.cols.clone(), matrix.cols, "columns"));
+            let side = if per_sample { "samples" } else { "columns" };
+            sides.push((shape.cols.clone(), matrix.cols, side));
         }
         for (dim, size, side) in sides {
             match seen.iter().find(|(d, _)| *d == dim) {
@@ -112,7 +110,11 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
                 )),
             }
         }
-        let probabilities = *symbol == Symbol::Target && network.loss.needs_probabilities();
+        let is_target = match symbol {
+            Symbol::Samples(inner) => **inner == Symbol::Target,
+            other => *other == Symbol::Target,
+        };
+        let probabilities = is_target && network.loss.needs_probabilities();
         if let Some(i) = matrix
             .data
             .iter()

@@ -171,6 +171,35 @@ fn at_a_hand_computed_point() {
     assert!(text.contains("ℓ         0.25"), "{text}");
 }
 
+/// The same network on a mini-batch of two samples, one list per sample. The first sample is
+/// the one above; the second, x = 3, y = 0: z₁ = 1, ŷ = 4, ℓ₂ = 16, ∂ℓ₂/∂ŷ = 8, so
+/// ∂ℓ₂/∂W⁽²⁾ = 8, ∂ℓ₂/∂b⁽²⁾ = 8, ∂ℓ₂/∂W⁽¹⁾ = 3·8·3 = 72, ∂ℓ₂/∂b⁽¹⁾ = 24. ℓ and the gradients
+/// are the means of the two samples'.
+#[test]
+fn a_mini_batch_at_a_hand_computed_point() {
+    let point = temp_file(
+        "batch.json",
+        r#"{"x": [[2], [3]], "W1": [[0.5]], "b1": [-0.5], "W2": [[3]], "b2": [1], "y": [[2], [0]]}"#,
+    );
+    let doc = json(&[
+        "linear>relu>linear>identity",
+        "--batch",
+        "--at",
+        point.to_str().unwrap(),
+    ]);
+    let evaluation = &doc["evaluation"];
+    assert_eq!(evaluation["loss"], 8.125);
+    let expected: Value =
+        serde_json::from_str(r#"{"W1": [[39.0]], "b1": [13.5], "W2": [[4.25]], "b2": [4.5]}"#)
+            .unwrap();
+    assert_eq!(evaluation["gradients"], expected);
+    assert_eq!(
+        evaluation["sizes"],
+        serde_json::json!({"n": 1, "d": 1, "K": 1, "N": 2})
+    );
+    assert_eq!(doc["check"]["passed"], true);
+}
+
 #[test]
 fn values_read_back_to_the_same_f64() {
     let point = temp_file(

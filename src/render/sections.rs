@@ -744,6 +744,14 @@ impl Builder<'_> {
                 "\\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
             )
             .words(format!("; tolerance {:e}.", report.tolerance));
+        if report.near_kink {
+            note = note.words(
+                " Warning: at this point an input of a kinked activation lies within 1e-3 of \
+                 its kink, where the derivative does not exist and the differences straddle \
+                 it; a failure there says nothing about the formulas. Move the point off the \
+                 kink to check them.",
+            );
+        }
         let rows: Vec<CheckRow> = report
             .items
             .iter()
