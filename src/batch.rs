@@ -138,6 +138,8 @@ fn backward(
             let weight_t = arena.transpose(weight);
             arena.matmul(weight_t, delta)
         }
-        LayerKind::Activation(activation) => activation.backward_batch(arena, layer.input, delta),
+        LayerKind::Activation(activation) => {
+            activation.backward_batch(arena, layer.input, layer.output, delta)
+        }
     }
 }

@@ -268,20 +268,21 @@ impl Activation {
     }
 
     /// Backpropagation through the layer for a mini-batch, in gradient layout: given Δ for
-    /// the output (one column per sample), Δ for the input `z` (shaped like z). Column by
+    /// the `output` (one column per sample), Δ for the input `z` (shaped like z). Column by
     /// column this is the transpose of (row) · Jacobian.
     pub fn backward_batch(
         self,
         arena: &mut Arena,
         z: ExprId,
+        output: ExprId,
         delta: ExprId,
     ) -> Result<ExprId, ShapeError> {
         let dim = arena.shape(z).rows.clone();
         match self {
             Activation::Identity => Ok(delta),
-            // Each column: (diag(s) − s sᵀ) δ = s ⊙ δ − s (sᵀδ).
+            // Each column: (diag(s) − s sᵀ) δ = s ⊙ δ − s (sᵀδ), with s the layer's output.
             Activation::Softmax => {
-                let s = arena.map(Func::Softmax, z);
+                let s = output;
                 let s_delta = arena.hadamard(s, delta)?;
                 let spread = spread_column_sums(arena, dim, s_delta)?;
                 let correction = arena.hadamard(s, spread)?;
@@ -314,25 +315,76 @@ impl Activation {
     }
 
     /// The definition in words, printed with the conventions.
-    pub fn definition(self) -> Option<String> {
+    pub fn definition(self) -> Option<Prose> {
+        let fixed = |text, latex| Prose::new().fixed(text, latex);
         match self {
-            Activation::LeakyRelu { alpha } => Some(format!(
-                "LeakyReLU(z) = z for z > 0 and {alpha}z otherwise; LeakyReLU′(z) = 1 for z > 0 and {alpha} otherwise."
-            )),
-            Activation::Elu { alpha } => Some(format!(
-                "ELU(z) = z for z > 0 and {alpha}(eᶻ − 1) otherwise; ELU′(z) = 1 for z > 0 and {alpha}eᶻ otherwise."
-            )),
-            Activation::Softplus => Some("softplus(z) = log(1 + eᶻ); softplus′ = σ.".into()),
-            Activation::Silu => {
-                Some("SiLU(z) = z σ(z); SiLU′(z) = σ(z)(1 + z(1 − σ(z))).".into())
-            }
+            Activation::LeakyRelu { alpha } => Some(
+                fixed("LeakyReLU(z)", "\\mathrm{LeakyReLU}(z)")
+                    .words(" is z for z > 0 and ")
+                    .fixed("αz", "\\alpha z")
+                    .words(" otherwise; ")
+                    .fixed("LeakyReLU′(z)", "\\mathrm{LeakyReLU}'(z)")
+                    .words(" is 1 for z > 0 and ")
+                    .fixed("α", "\\alpha")
+                    .words(" otherwise; here ")
+                    .fixed("α", "\\alpha")
+                    .words(" = ")
+                    .math(Math::Number(alpha))
+                    .words("."),
+            ),
+            Activation::Elu { alpha } => Some(
+                fixed("ELU(z)", "\\mathrm{ELU}(z)")
+                    .words(" is z for z > 0 and ")
+                    .fixed("α(eᶻ − 1)", "\\alpha(e^{z} - 1)")
+                    .words(" otherwise; ")
+                    .fixed("ELU′(z)", "\\mathrm{ELU}'(z)")
+                    .words(" is 1 for z > 0 and ")
+                    .fixed("αeᶻ", "\\alpha e^{z}")
+                    .words(" otherwise; here ")
+                    .fixed("α", "\\alpha")
+                    .words(" = ")
+                    .math(Math::Number(alpha))
+                    .words("."),
+            ),
+            Activation::Softplus => Some(
+                fixed("softplus(z) = log(1 + eᶻ)", "\\mathrm{softplus}(z) = \\log(1 + e^{z})")
+                    .words(", whose derivative is ")
+                    .fixed("σ(z)", "\\sigma(z)")
+                    .words("."),
+            ),
+            Activation::Silu => Some(
+                fixed("SiLU(z) = z σ(z)", "\\mathrm{SiLU}(z) = z\\,\\sigma(z)")
+                    .words(" and ")
+                    .fixed(
+                        "SiLU′(z) = σ(z)(1 + z(1 − σ(z)))",
+                        "\\mathrm{SiLU}'(z) = \\sigma(z)(1 + z(1 - \\sigma(z)))",
+                    )
+                    .words("."),
+            ),
             Activation::Softmax => Some(
-                "softmax(z)ᵢ = e^{zᵢ} / Σₖ e^{zₖ}, computed with the largest zₖ subtracted first.".into(),
+                fixed(
+                    "softmax(z)ᵢ = e^(zᵢ) / Σₖ e^(zₖ)",
+                    "\\mathrm{softmax}(z)_{i} = e^{z_{i}} / \\textstyle\\sum_{k} e^{z_{k}}",
+                )
+                .words(", evaluated with the largest entry subtracted first; on a matrix it acts on each column."),
             ),
             Activation::LogSoftmax => Some(
-                "log_softmax(z)ᵢ = zᵢ − log Σₖ e^{zₖ}, computed with the largest zₖ subtracted first (log-sum-exp).".into(),
+                fixed(
+                    "log_softmax(z)ᵢ = zᵢ − log Σₖ e^(zₖ)",
+                    "\\log\\mathrm{softmax}(z)_{i} = z_{i} - \\log \\textstyle\\sum_{k} e^{z_{k}}",
+                )
+                .words(", evaluated by log-sum-exp; on a matrix it acts on each column."),
             ),
-            _ => None,
+            Activation::Tanh => Some(
+                fixed("tanh′(z) = 1 − tanh(z)²", "\\tanh'(z) = 1 - \\tanh(z)^{2}").words("."),
+            ),
+            Activation::Sigmoid => Some(
+                fixed("σ(z) = 1 / (1 + e^(−z))", "\\sigma(z) = 1 / (1 + e^{-z})")
+                    .words(" and ")
+                    .fixed("σ′(z) = σ(z)(1 − σ(z))", "\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))")
+                    .words("."),
+            ),
+            Activation::Relu | Activation::Identity => None,
         }
     }
 

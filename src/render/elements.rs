@@ -7,7 +7,7 @@
 use pretty::RcDoc;
 
 use crate::expr::{Arena, ExprId, Node};
-use crate::render::expression::{Doc, Names, Printer};
+use crate::render::expression::{Doc, Names, Printer, lines};
 use crate::render::notation::Notation;
 
 const SUM: u8 = 0;
@@ -105,6 +105,9 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
             ),
             Node::Add(a, b) => (self.binary(*a, n.plus(), *b, r, c, SUM, SUM), SUM),
             Node::Sub(a, b) => (self.binary(*a, n.minus(), *b, r, c, SUM, PRODUCT), SUM),
+            Node::Hadamard(a, b) if a == b && self.is_symbol(*a) => {
+                (n.squared(self.at(*a, r, c, ATOM)), ATOM)
+            }
             Node::Hadamard(a, b) => {
                 let left = self.at(*a, r, c, PRODUCT);
                 let right = self.at(*b, r, c, PRODUCT);
@@ -126,15 +129,29 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
                 ),
                 _ => self.raw(*v, r, None),
             },
-            Node::Map(func, a) => {
+            Node::Map(func, a) if func.is_elementwise() => {
                 let argument = self.at(*a, r, c, SUM);
                 (n.apply(*func, argument), ATOM)
+            }
+            // softmax(z₃)ⱼ: a vector function is indexed after it is applied.
+            Node::Map(func, a) => {
+                let printer = Printer::new(arena, n, Names::Keep);
+                let whole = flat(&n.apply(*func, printer.doc(*a)));
+                let indices: Vec<char> = [r, c].into_iter().flatten().collect();
+                (n.atom(n.indexed(whole, &indices)), ATOM)
             }
             Node::Product(factors) if factors.len() == 2 => {
                 let (a, b) = (factors[0], factors[1]);
                 let inner = &arena.shape(a).cols;
                 if inner.is_one() {
-                    // An outer product: (a bᵀ)ᵢⱼ = aᵢ bⱼ.
+                    // An outer product: (a bᵀ)ᵢⱼ = aᵢ bⱼ, and (𝟙 bᵀ)ᵢⱼ = bⱼ.
+                    let is_ones = |x: ExprId| matches!(arena.node(x), Node::Ones(..));
+                    if is_ones(a) {
+                        return self.raw(b, None, c);
+                    }
+                    if is_ones(b) {
+                        return self.raw(a, r, None);
+                    }
                     let left = self.at(a, r, None, PRODUCT);
                     let right = self.at(b, None, c, PRODUCT);
                     (left.append(self.notation.atom(" ")).append(right), PRODUCT)
@@ -192,4 +209,8 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
             .append(self.notation.atom(format!(" {op} ")))
             .append(self.at(b, r, c, right_level))
     }
+}
+
+fn flat(doc: &Doc) -> String {
+    lines(doc, usize::MAX / 2).join(" ")
 }

@@ -52,14 +52,15 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
         let table = &check.table;
         out.push_str(&heading(&table.heading));
         if let Some(note) = &table.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
+            // Ragged right: the error formula is long and cannot break.
+            out.push_str(&format!("{{\\raggedright {}\\par}}\n\n", prose(note)));
         }
         let rows = table
             .rows
             .iter()
             .map(|row| {
                 vec![
-                    format!("${}$", Latex.symbol(&row.symbol)),
+                    format!("${}$", Latex.inline_symbol(&row.symbol)),
                     row.form.to_string(),
                     format!("{:.1e}", row.error),
                     if row.passed { "pass" } else { "FAIL" }.to_string(),

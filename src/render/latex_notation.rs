@@ -86,6 +86,21 @@ fn digits_subscript(name: &str) -> String {
     }
 }
 
+impl Latex {
+    /// A symbol for running text and table cells: partials on one line (∂ℓ / ∂W), since a
+    /// stacked fraction in a table row runs into its neighbours.
+    pub fn inline_symbol(&self, symbol: &Symbol) -> String {
+        match symbol {
+            Symbol::Partial(of, by) => format!(
+                "\\partial {} / \\partial {}",
+                self.symbol(of),
+                self.symbol(by)
+            ),
+            other => self.symbol(other),
+        }
+    }
+}
+
 impl Notation for Latex {
     fn atom(&self, source: impl Into<String>) -> RcDoc<'static> {
         piece(source)
@@ -196,6 +211,9 @@ impl Notation for Latex {
             .append(argument)
             .append(piece(")"))
     }
+    fn squared(&self, base: RcDoc<'static>) -> RcDoc<'static> {
+        base.append(piece("^{2}"))
+    }
     fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
         piece("\\lVert ")
             .append(argument)
@@ -212,6 +230,12 @@ impl Notation for Latex {
             return base;
         }
         let indices: String = indices.iter().collect();
+        // {W^{(2)}}_{ij} would set the index after the whole group; W^{(2)}_{ij} sets it
+        // under the superscript, as W⁽²⁾ᵢⱼ.
+        let base = match base.strip_prefix('{').and_then(|b| b.strip_suffix('}')) {
+            Some(inner) if inner.contains("^{(") => inner.to_string(),
+            _ => base,
+        };
         format!("{base}_{{{indices}}}")
     }
     fn delta(&self, i: char, j: char) -> String {

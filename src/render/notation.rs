@@ -49,6 +49,8 @@ pub trait Notation {
     fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static>;
     fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
     fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
+    /// A number squared: (z₆)ᵢ².
+    fn squared(&self, base: RcDoc<'static>) -> RcDoc<'static>;
     fn sum(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
     /// An element of a matrix-valued thing: `xᵢ`, `W⁽²⁾ᵢⱼ`; `base` is already parenthesised if
     /// it needs to be.
@@ -158,6 +160,9 @@ impl Notation for Text {
     }
     fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
         RcDoc::text("diag(").append(argument).append(")")
+    }
+    fn squared(&self, base: RcDoc<'static>) -> RcDoc<'static> {
+        base.append(self.atom("²"))
     }
     fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
         RcDoc::text("‖").append(argument).append("‖²")

@@ -71,6 +71,12 @@ impl Prose {
         self.math(Math::Fixed(text, latex))
     }
 
+    /// This sentence followed by another.
+    pub fn then(mut self, other: Prose) -> Prose {
+        self.0.extend(other.0);
+        self
+    }
+
     /// The items with `separator` words between them.
     pub fn join(mut self, items: Vec<Prose>, separator: &str) -> Prose {
         for (i, item) in items.into_iter().enumerate() {

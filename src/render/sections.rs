@@ -330,15 +330,22 @@ impl Builder<'_> {
             .map(|l| (self.symbol_of(l.output), layer_title(l)))
             .collect();
 
-        let description = Prose::new().symbol(&Symbol::Loss).words(" is the ");
-        let description = Prose(
+        let batch = network.samples.is_some();
+        let mut description = Prose::new().symbol(&Symbol::Loss);
+        description = if batch {
             description
-                .0
-                .into_iter()
-                .chain(network.loss.description().0)
-                .collect(),
-        )
-        .words(".");
+                .words(" is the mean over the N samples (the columns of X) of each sample's ")
+        } else {
+            description.words(" is the ")
+        };
+        description.0.extend(network.loss.description().0);
+        description = description.words(".");
+        if batch && network.loss.kind == crate::loss::LossKind::Mse {
+            description = description
+                .words(" Here ")
+                .fixed("‖·‖²", "\\lVert \\cdot \\rVert^{2}")
+                .words(" sums the squares of every entry (the Frobenius norm).");
+        }
         let symbol_list = Prose::new()
             .words("Symbols: ")
             .join(
@@ -362,32 +369,70 @@ impl Builder<'_> {
                 ", ",
             )
             .words(".");
+        let layout = if batch {
+            Prose::new()
+                .words("Samples are columns: the s-th column of X is the sample ")
+                .fixed("x⁽ˢ⁾", "x^{(s)}")
+                .words(", with loss ")
+                .fixed("ℓₛ", "\\ell_{s}")
+                .words(". For a value V (Z or the output), ")
+                .fixed("Δ_V", "\\Delta_{V}")
+                .words(" is the matrix whose s-th column is ")
+                .fixed(
+                    "(∂ℓₛ/∂v⁽ˢ⁾)ᵀ",
+                    "(\\partial \\ell_{s} / \\partial v^{(s)})^{\\top}",
+                )
+                .words(", so that ")
+                .fixed(
+                    "∂ℓ/∂V = (1/N)Δ_V",
+                    "\\partial \\ell / \\partial V = \\tfrac{1}{N}\\Delta_{V}",
+                )
+                .words(" and ")
+                .fixed("Δᵢ", "\\Delta_{i}")
+                .words(" is that of ")
+                .fixed("Zᵢ", "Z_{i}")
+                .words(". The gradient of ")
+                .symbol(&Symbol::Loss)
+                .words(" with respect to a parameter has that parameter's shape. ")
+                .math(Math::Ones)
+                .words(" is a vector of ones as long as its product needs (")
+                .fixed("b𝟙ᵀ", "b\\mathbf{1}^{\\top}")
+                .words(" has N columns); ")
+                .fixed("Σ(·)", "\\sum(\\cdot)")
+                .words(" sums every entry; softmax acts on each column. ")
+        } else {
+            Prose::new()
+                .words("Vectors are columns. Jacobians are in numerator layout: ")
+                .fixed("∂u/∂v", "\\partial u / \\partial v")
+                .words(" has ")
+                .fixed("dim(u)", "\\dim(u)")
+                .words(" rows and ")
+                .fixed("dim(v)", "\\dim(v)")
+                .words(" columns, so ")
+                .symbol(&Symbol::partial(Symbol::Loss, Symbol::Output))
+                .words(" is a ")
+                .math(Math::Shape(Shape::row(crate::shape::Dim::named("K"))))
+                .words(" row. The gradient of ")
+                .symbol(&Symbol::Loss)
+                .words(" with respect to a parameter has that parameter's shape. ")
+                .math(Math::Ones)
+                .words(" is a vector of ones; ")
+                .fixed("Σ(·)", "\\sum(\\cdot)")
+                .words(" sums every entry. ")
+        };
         let legend = Prose::new()
-            .words("Vectors are columns. Jacobians are in numerator layout: ")
-            .fixed("∂u/∂v", "\\partial u / \\partial v")
-            .words(" has ")
-            .fixed("dim(u)", "\\dim(u)")
-            .words(" rows and ")
-            .fixed("dim(v)", "\\dim(v)")
-            .words(" columns, so ")
-            .symbol(&Symbol::partial(Symbol::Loss, Symbol::Output))
-            .words(" is a ")
-            .math(Math::Shape(Shape::row(crate::shape::Dim::named("K"))))
-            .words(" row. The gradient of ")
-            .symbol(&Symbol::Loss)
-            .words(" with respect to a parameter has that parameter's shape. ")
             .math(Math::Hadamard)
-            .words(" is the elementwise product, ")
+            .words(" is the elementwise product and ")
             .math(Math::Divide)
-            .words(" the elementwise quotient, ")
-            .math(Math::Ones)
-            .words(" a vector of ones, ")
+            .words(" the elementwise quotient; ")
+            .fixed("1 − v", "1 - v")
+            .words(" is taken entry by entry; ")
             .fixed("𝟙[·]", "\\indicator[\\cdot]")
-            .words(" the indicator, ")
+            .words(" is the indicator, ")
             .math(Math::Diag("v"))
             .words(" the diagonal matrix with ")
             .fixed("v", "v")
-            .words(" on its diagonal, ")
+            .words(" on its diagonal and ")
             .math(Math::Delta)
             .words(" the Kronecker delta; ")
             .math(Math::Apply(crate::func::Func::Relu))
@@ -398,6 +443,16 @@ impl Builder<'_> {
             .words(" and ")
             .math(Math::FuncName(crate::func::Func::Log))
             .words(" act elementwise.");
+        // Each activation of the chain defined once, in the order they first appear.
+        let mut definitions: Vec<Prose> = Vec::new();
+        for layer in &network.layers {
+            if let LayerKind::Activation(a) = layer.kind
+                && let Some(definition) = a.definition()
+                && !definitions.contains(&definition)
+            {
+                definitions.push(definition);
+            }
+        }
         Conventions {
             heading: heading(1, Prose::new().words("Network and conventions")),
             chain,
@@ -405,7 +460,10 @@ impl Builder<'_> {
             loss,
             symbols,
             outputs,
-            paragraphs: vec![description, symbol_list, output_list, legend],
+            paragraphs: [description, symbol_list, output_list, layout.then(legend)]
+                .into_iter()
+                .chain(definitions)
+                .collect(),
         }
     }
 
@@ -549,7 +607,14 @@ impl Builder<'_> {
         Some(Table {
             heading: heading(3, Prose::new().words("Backpropagation")),
             note: Some(what),
-            headers: vec!["Backpropagated row", "Shape"],
+            headers: vec![
+                if self.derivation.network.samples.is_some() {
+                    "Backpropagated matrix"
+                } else {
+                    "Backpropagated row"
+                },
+                "Shape",
+            ],
             rows,
         })
     }
@@ -629,7 +694,16 @@ impl Builder<'_> {
                 5,
                 Prose::new().words("Closed forms: the Jacobians substituted and simplified"),
             ),
-            note: Some(
+            note: Some(if self.derivation.network.samples.is_some() {
+                Prose::new()
+                    .words("Written with the forward pass's values ")
+                    .fixed("Zᵢ", "Z_{i}")
+                    .words(" and ")
+                    .symbol(&self.symbol_of(self.derivation.network.yhat))
+                    .words(" (section 2); the matrices ")
+                    .fixed("Δ", "\\Delta")
+                    .words(" are what backpropagation carries.")
+            } else {
                 Prose::new()
                     .words("Written with the forward pass's values ")
                     .fixed("zᵢ", "z_{i}")
@@ -637,8 +711,8 @@ impl Builder<'_> {
                     .symbol(&Symbol::Output)
                     .words(" (section 2); the rows ")
                     .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
-                    .words(" are the signals backpropagation carries."),
-            ),
+                    .words(" are the signals backpropagation carries.")
+            }),
             headers: vec!["Closed form", "Shape"],
             rows,
         }
@@ -693,22 +767,37 @@ impl Builder<'_> {
                 Prose::new().math(Math::Size(crate::shape::Dim::named(name), *size))
             })
             .collect();
-        let kinked = network.layers.iter().any(|l| match l.kind {
-            LayerKind::Activation(a) => !a.kinks().is_empty(),
-            LayerKind::Linear => false,
-        });
-        let kink_words = if kinked {
-            "; inputs of kinked activations (ReLU, LeakyReLU, ELU) away from 0 by at least 1e-3, \
-             on both sides of it where the layer allows)"
+        // The kinked activations this network has, each named once.
+        let mut kinked: Vec<&str> = Vec::new();
+        for layer in &network.layers {
+            if let LayerKind::Activation(a) = layer.kind
+                && !a.kinks().is_empty()
+                && !kinked.contains(&a.title())
+            {
+                kinked.push(a.title());
+            }
+        }
+        let kink_words = if kinked.is_empty() {
+            ")".to_string()
         } else {
-            ")"
+            format!(
+                "; the inputs of {} at least 1e-3 away from 0, on both sides of it where the \
+                 layer allows)",
+                kinked.join(", ")
+            )
         };
         let mut note = match report.seed {
             Some(seed) => {
-                let y_range = if network.loss.needs_probabilities() {
-                    Prose::new().fixed("[0, 1)", "[0, 1)")
+                let target = if network.loss.target_is_distribution() {
+                    Prose::new().words(
+                        " a random distribution in every column (positive entries summing to 1)",
+                    )
+                } else if network.loss.needs_probabilities() {
+                    Prose::new().words(" uniform in ").fixed("[0, 1)", "[0, 1)")
                 } else {
-                    Prose::new().fixed("[−1, 1)", "[-1, 1)")
+                    Prose::new()
+                        .words(" uniform in ")
+                        .fixed("[−1, 1)", "[-1, 1)")
                 };
                 Prose::new()
                     .words(format!("At a random point (seed {seed}; sizes "))
@@ -719,8 +808,7 @@ impl Builder<'_> {
                     .fixed("[−1, 1)", "[-1, 1)")
                     .words(", ")
                     .symbol(&self.symbol_of(network.y))
-                    .words(" uniform in ")
-                    .join(vec![y_range], "")
+                    .join(vec![target], "")
                     .words(kink_words)
             }
             None => Prose::new()
