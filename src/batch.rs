@@ -53,14 +53,14 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
         if arena.named(layer.input).is_none() {
             break;
         }
-        let definition = backward(arena, &network.parameters, &layer, delta)?;
+        let definition = backward(arena, &layer, delta)?;
         let symbol = delta_symbol(arena, layer.input);
         let named = arena.name(symbol.clone(), definition, Role::Signal);
         let previous = match expansion {
             Expansion::Expanded => closed,
             Expansion::Compact => delta,
         };
-        let step = backward(arena, &network.parameters, &layer, previous)?;
+        let step = backward(arena, &layer, previous)?;
         closed = simplifier.simplify(arena, step)?;
         signals.push(Signal {
             symbol,
@@ -121,20 +121,10 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
 }
 
 /// Δ of a layer's input from Δ of its output.
-fn backward(
-    arena: &mut Arena,
-    parameters: &[crate::network::Parameter],
-    layer: &Layer,
-    delta: ExprId,
-) -> Result<ExprId, ShapeError> {
+fn backward(arena: &mut Arena, layer: &Layer, delta: ExprId) -> Result<ExprId, ShapeError> {
     match layer.kind {
         LayerKind::Linear => {
-            let k = layer.linear_index.expect("linear layers are numbered");
-            let weight = parameters
-                .iter()
-                .find(|p| p.symbol == Symbol::Weight(k))
-                .expect("every linear layer has a weight")
-                .leaf;
+            let weight = layer.weight.expect("a linear layer has a weight");
             let weight_t = arena.transpose(weight);
             arena.matmul(weight_t, delta)
         }

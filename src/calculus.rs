@@ -132,15 +132,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
         };
         let symbol = Symbol::partial(of_symbol, by_symbol);
         let definition = match layer.kind {
-            LayerKind::Linear => {
-                let k = layer.linear_index.expect("linear layers are numbered");
-                network
-                    .parameters
-                    .iter()
-                    .find(|p| p.symbol == Symbol::Weight(k))
-                    .expect("every linear layer has a weight")
-                    .leaf
-            }
+            LayerKind::Linear => layer.weight.expect("a linear layer has a weight"),
             LayerKind::Activation(activation) => activation.jacobian(arena, layer.input)?,
         };
         let named = arena.name(symbol.clone(), definition, Role::Derivative);

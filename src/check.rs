@@ -1,25 +1,35 @@
 //! The numeric check: evaluate the printed trees at a seeded random point and compare them with
 //! central finite differences of the forward pass (the five-point stencil, error of order h⁴).
 //!
-//! What is checked: every gradient (chain-rule and closed form) against differences of ℓ in each
-//! parameter entry; every Jacobian (as defined and as simplified) against differences of the
-//! layer's output in each input entry; every backpropagated row ∂ℓ/∂zᵢ against differences of ℓ
-//! in each entry of zᵢ. The error of one item is
+//! Entry by entry when the network is small enough (`BUDGET`): every gradient (chain-rule and
+//! closed form) against differences of ℓ in each parameter entry; every Jacobian (as defined and
+//! as simplified) against differences of the layer's output in each input entry; every
+//! backpropagated row ∂ℓ/∂zᵢ against differences of ℓ in each entry of zᵢ. Beyond the budget,
+//! along a few random directions instead (see `directional`), and each closed form against the
+//! value of its chain-rule form. The error of one item is
 //!     max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, 10⁻³),
 //! relative for entries of ordinary size and absolute below 10⁻³, so that a gradient that is
 //! truly zero does not fail on rounding noise. NaN or infinity is a failure.
 
-use std::collections::HashMap;
+mod directional;
+mod entrywise;
+mod sampling;
+mod stencil;
+
+pub use sampling::random_point;
 
 use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng, SeedableRng};
+use rand_core::SeedableRng;
 
 use crate::calculus::Derivation;
-use crate::eval::{Inputs, Sizes, evaluate};
+use crate::eval::{Evaluator, Inputs, Sizes};
 use crate::expr::{ExprId, Node};
-use crate::layer::LayerKind;
 use crate::matrix::Matrix;
 use crate::symbol::Symbol;
+
+use directional::Directions;
+use entrywise::Checker;
+use sampling::{Placement, kink_placement};
 
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
@@ -38,6 +48,14 @@ impl CheckOptions {
     pub const DEFAULT_TOLERANCE: f64 = 1e-6;
     /// No pre-activation of a kinked function (ReLU) lies closer than this to its kink.
     pub const KINK_MARGIN: f64 = 1e-3;
+    /// Multiply-adds the entry-by-entry check may take; beyond, it checks along directions.
+    pub const BUDGET: f64 = 2e8;
+    /// Random directions per quantity when checking along directions.
+    pub const DIRECTIONS: usize = 3;
+    /// The step along a unit direction.
+    pub const DIRECTION_STEP: f64 = 1e-7;
+    /// The kink margin along directions: 2h moves no entry further than this.
+    pub const DIRECTION_KINK_MARGIN: f64 = 1e-5;
 }
 
 /// Which printed form of a quantity an item checks.
@@ -62,10 +80,62 @@ impl Form {
     }
 }
 
+/// How an item's analytic value was compared.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Method {
+    /// With central differences in every entry.
+    Entries,
+    /// With central differences along this many random directions.
+    Directions(usize),
+    /// With the value of the chain-rule form (itself checked by differences).
+    ChainRule,
+}
+
+impl Mode {
+    /// The stencil's step: along a unit direction a much smaller step keeps every entry's
+    /// move tiny (so a kink is not crossed) while the stencil stays accurate.
+    pub fn step(self, options: &CheckOptions) -> f64 {
+        match self {
+            Mode::Entrywise => options.step,
+            _ => CheckOptions::DIRECTION_STEP,
+        }
+    }
+
+    /// How far from a kink the point must keep every kinked input.
+    pub fn kink_margin(self) -> f64 {
+        match self {
+            Mode::Entrywise => CheckOptions::KINK_MARGIN,
+            _ => CheckOptions::DIRECTION_KINK_MARGIN,
+        }
+    }
+}
+
+impl Method {
+    pub fn label(self) -> String {
+        match self {
+            Method::Entries => "every entry".into(),
+            Method::Directions(n) => format!("{n} directions"),
+            Method::ChainRule => "= chain rule".into(),
+        }
+    }
+}
+
+/// Which check ran, decided by its cost.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mode {
+    /// Every entry of every parameter and Jacobian input.
+    Entrywise,
+    /// Random directions for each parameter and each Jacobian.
+    PerParameter(usize),
+    /// Random directions moving all parameters θ at once, and for each Jacobian.
+    Joint(usize),
+}
+
 #[derive(Clone, Debug)]
 pub struct CheckItem {
     pub symbol: Symbol,
     pub form: Form,
+    pub method: Method,
     pub error: f64,
     pub passed: bool,
 }
@@ -82,6 +152,9 @@ pub struct CheckReport {
     /// the derivative does not exist and finite differences straddle it (only a given point
     /// can; a random one is drawn away from kinks).
     pub near_kink: bool,
+    pub mode: Mode,
+    /// How far from its kink every kinked input of a random point is.
+    pub margin: f64,
 }
 
 impl CheckReport {
@@ -92,11 +165,21 @@ impl CheckReport {
 
 /// The largest error over all entries, scaled as the module documentation says.
 pub fn error_between(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> f64 {
+    error_with_floor(analytic, numeric, 1e-3)
+}
+
+/// The error between two analytic values (a closed form and its chain rule): no differencing
+/// noise to allow for, so purely relative, and a vanishing gradient is still compared.
+fn analytic_error(a: &Matrix<f64>, b: &Matrix<f64>) -> f64 {
+    error_with_floor(a, b, f64::MIN_POSITIVE)
+}
+
+fn error_with_floor(analytic: &Matrix<f64>, numeric: &Matrix<f64>, floor: f64) -> f64 {
     if (analytic.rows, analytic.cols) != (numeric.rows, numeric.cols) {
         return f64::INFINITY;
     }
     let worst = analytic.zip(numeric, |a, b| (a - b).abs()).max_abs();
-    let scale = analytic.max_abs().max(numeric.max_abs()).max(1e-3);
+    let scale = analytic.max_abs().max(numeric.max_abs()).max(floor);
     if analytic
         .data
         .iter()
@@ -110,8 +193,9 @@ pub fn error_between(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> f64 {
 
 /// Runs the whole check at a random point drawn from `options.seed`.
 pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckReport, String> {
-    let inputs = random_point(derivation, options)?;
-    let mut report = check_at(derivation, options, &inputs);
+    let mode = choose_mode(derivation, &options.sizes);
+    let inputs = random_point(derivation, options, mode.kink_margin())?;
+    let mut report = check_in_mode(derivation, options, &inputs, mode);
     report.seed = Some(options.seed);
     Ok(report)
 }
@@ -122,304 +206,294 @@ pub fn check_at(
     options: &CheckOptions,
     inputs: &Inputs<f64>,
 ) -> CheckReport {
-    let checker = Checker {
-        derivation,
-        sizes: &options.sizes,
-        inputs,
-        step: options.step,
-    };
-    let mut items = Vec::new();
-    let mut push = |symbol: &Symbol, form: Form, analytic: ExprId, numeric: &Matrix<f64>| {
-        let error = error_between(&checker.value(analytic), numeric);
-        items.push(CheckItem {
-            symbol: symbol.clone(),
-            form,
-            error,
-            passed: error <= options.tolerance,
-        });
-    };
+    let mode = choose_mode(derivation, &options.sizes);
+    check_in_mode(derivation, options, inputs, mode)
+}
+
+fn check_in_mode(
+    derivation: &Derivation,
+    options: &CheckOptions,
+    inputs: &Inputs<f64>,
+    mode: Mode,
+) -> CheckReport {
     let network = &derivation.network;
-    for gradient in &derivation.gradients {
-        let numeric = checker.parameter_gradient(&gradient.parameter);
-        push(
-            &gradient.symbol,
-            Form::ChainRule,
-            gradient.chain_rule,
-            &numeric,
-        );
-        push(
-            &gradient.symbol,
-            Form::ClosedForm,
-            gradient.closed_form,
-            &numeric,
-        );
-    }
-    for jacobian in &derivation.jacobians {
-        let numeric = checker.jacobian(jacobian.of, jacobian.by);
-        push(
-            &jacobian.symbol,
-            Form::Definition,
-            jacobian.definition,
-            &numeric,
-        );
-        if jacobian.simplified != jacobian.definition {
-            push(
-                &jacobian.symbol,
-                Form::Simplified,
-                jacobian.simplified,
-                &numeric,
-            );
-        }
-    }
-    for signal in &derivation.signals {
-        let numeric = match &network.samples {
-            None => checker.jacobian(network.loss_value, signal.by),
-            // Δ = N ∂ℓ/∂Z, shaped like Z.
-            Some(samples) => {
-                let row = checker.jacobian(network.loss_value, signal.by);
-                let shape = network.arena.shape(signal.by);
-                let count = options.sizes.of(samples) as f64;
-                let data = row.data.iter().map(|v| v * count).collect();
-                Matrix::from_vec(
-                    options.sizes.of(&shape.rows),
-                    options.sizes.of(&shape.cols),
-                    data,
-                )
-            }
+    // Every analytic value comes from one evaluation, sharing what the trees share.
+    let mut analytic = Evaluator::new(&network.arena, &options.sizes, inputs);
+    let mut items = Vec::new();
+    let mut push =
+        |symbol: &Symbol, form: Form, method: Method, a: &Matrix<f64>, n: &Matrix<f64>| {
+            let error = if method == Method::ChainRule {
+                analytic_error(a, n)
+            } else {
+                error_between(a, n)
+            };
+            items.push(CheckItem {
+                symbol: symbol.clone(),
+                form,
+                method,
+                error,
+                passed: error <= options.tolerance,
+            });
         };
-        push(&signal.symbol, Form::ChainRule, signal.chain_rule, &numeric);
-        push(
-            &signal.symbol,
-            Form::ClosedForm,
-            signal.closed_form,
-            &numeric,
-        );
+    match mode {
+        Mode::Entrywise => {
+            let checker = Checker {
+                derivation,
+                sizes: &options.sizes,
+                inputs,
+                step: mode.step(options),
+            };
+            for g in &derivation.gradients {
+                let base = analytic.value(g.leaf).clone();
+                let numeric = checker.parameter_gradient(g.leaf, &base);
+                let chain = analytic.value(g.chain_rule).clone();
+                let closed = analytic.value(g.closed_form).clone();
+                push(
+                    &g.symbol,
+                    Form::ChainRule,
+                    Method::Entries,
+                    &chain,
+                    &numeric,
+                );
+                push(
+                    &g.symbol,
+                    Form::ClosedForm,
+                    Method::Entries,
+                    &closed,
+                    &numeric,
+                );
+            }
+            for j in &derivation.jacobians {
+                let base = analytic.value(j.by).clone();
+                let numeric = checker.jacobian(j.of, j.by, &base);
+                let defined = analytic.value(j.definition).clone();
+                push(
+                    &j.symbol,
+                    Form::Definition,
+                    Method::Entries,
+                    &defined,
+                    &numeric,
+                );
+                if j.simplified != j.definition {
+                    let simplified = analytic.value(j.simplified).clone();
+                    push(
+                        &j.symbol,
+                        Form::Simplified,
+                        Method::Entries,
+                        &simplified,
+                        &numeric,
+                    );
+                }
+            }
+            for signal in &derivation.signals {
+                let base = analytic.value(signal.by).clone();
+                let row = checker.jacobian(network.loss_value, signal.by, &base);
+                let numeric = match &network.samples {
+                    None => row,
+                    // Δ = N ∂ℓ/∂Z, shaped like Z.
+                    Some(samples) => {
+                        let shape = network.arena.shape(signal.by);
+                        let count = options.sizes.of(samples) as f64;
+                        Matrix::from_vec(
+                            options.sizes.of(&shape.rows),
+                            options.sizes.of(&shape.cols),
+                            row.data.iter().map(|v| v * count).collect(),
+                        )
+                    }
+                };
+                let chain = analytic.value(signal.chain_rule).clone();
+                let closed = analytic.value(signal.closed_form).clone();
+                push(
+                    &signal.symbol,
+                    Form::ChainRule,
+                    Method::Entries,
+                    &chain,
+                    &numeric,
+                );
+                push(
+                    &signal.symbol,
+                    Form::ClosedForm,
+                    Method::Entries,
+                    &closed,
+                    &numeric,
+                );
+            }
+        }
+        Mode::PerParameter(count) | Mode::Joint(count) => {
+            let mut directions = Directions {
+                derivation,
+                sizes: &options.sizes,
+                inputs,
+                step: if has_kinks(derivation) {
+                    mode.step(options)
+                } else {
+                    options.step
+                },
+                rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5eed),
+                count,
+            };
+            let method = Method::Directions(count);
+            let forms: Vec<Vec<Matrix<f64>>> = derivation
+                .gradients
+                .iter()
+                .map(|g| {
+                    vec![
+                        analytic.value(g.chain_rule).clone(),
+                        analytic.value(g.closed_form).clone(),
+                    ]
+                })
+                .collect();
+            if mode == Mode::Joint(count) {
+                let parameters: Vec<Symbol> = derivation
+                    .gradients
+                    .iter()
+                    .map(|g| g.parameter.clone())
+                    .collect();
+                let (a, n) = directions.along_parameters(&parameters, &forms);
+                let all = Symbol::partial(Symbol::Loss, Symbol::Parameters);
+                push(&all, Form::ChainRule, method, &a[0], &n);
+                push(&all, Form::ClosedForm, method, &a[1], &n);
+                for (g, f) in derivation.gradients.iter().zip(&forms) {
+                    push(&g.symbol, Form::ClosedForm, Method::ChainRule, &f[1], &f[0]);
+                }
+            } else {
+                for (g, f) in derivation.gradients.iter().zip(&forms) {
+                    let (a, n) = directions
+                        .along_parameters(std::slice::from_ref(&g.parameter), &[f.clone()]);
+                    push(&g.symbol, Form::ChainRule, method, &a[0], &n);
+                    push(&g.symbol, Form::ClosedForm, method, &a[1], &n);
+                }
+            }
+            for j in &derivation.jacobians {
+                let mut trees = vec![analytic.value(j.definition).clone()];
+                if j.simplified != j.definition {
+                    trees.push(analytic.value(j.simplified).clone());
+                }
+                let base = analytic.value(j.by).clone();
+                // A smooth layer (or the loss) takes the ordinary step, which is more accurate;
+                // a kinked one the small step that cannot cross its kink.
+                let kinked = j.layer.is_some_and(|i| match network.layers[i].kind {
+                    crate::layer::LayerKind::Activation(a) => !a.kinks().is_empty(),
+                    crate::layer::LayerKind::Linear => false,
+                });
+                let step = if kinked {
+                    mode.step(options)
+                } else {
+                    options.step
+                };
+                let (a, n) = directions.along_input(j.of, j.by, &base, &trees, step);
+                push(&j.symbol, Form::Definition, method, &a[0], &n);
+                if let Some(simplified) = a.get(1) {
+                    push(&j.symbol, Form::Simplified, method, simplified, &n);
+                }
+            }
+            for signal in &derivation.signals {
+                let chain = analytic.value(signal.chain_rule).clone();
+                let closed = analytic.value(signal.closed_form).clone();
+                push(
+                    &signal.symbol,
+                    Form::ClosedForm,
+                    Method::ChainRule,
+                    &closed,
+                    &chain,
+                );
+            }
+        }
     }
     CheckReport {
         seed: None,
         sizes: options.sizes.clone(),
-        step: options.step,
+        step: if has_kinks(derivation) {
+            mode.step(options)
+        } else {
+            options.step
+        },
         tolerance: options.tolerance,
         items,
-        near_kink: kink_placement(derivation, options, inputs) == Placement::TooClose,
+        near_kink: kink_placement(derivation, &options.sizes, inputs, mode.kink_margin())
+            == Placement::TooClose,
+        mode,
+        margin: mode.kink_margin(),
     }
 }
 
-struct Checker<'a> {
-    derivation: &'a Derivation,
-    sizes: &'a Sizes,
-    inputs: &'a Inputs<f64>,
-    step: f64,
+/// Whether some activation of the network has a kink (ReLU and its kin).
+fn has_kinks(derivation: &Derivation) -> bool {
+    derivation.network.layers.iter().any(|l| match l.kind {
+        crate::layer::LayerKind::Activation(a) => !a.kinks().is_empty(),
+        crate::layer::LayerKind::Linear => false,
+    })
 }
 
-impl Checker<'_> {
-    fn value(&self, id: ExprId) -> Matrix<f64> {
-        self.value_with(id, self.inputs, &HashMap::new())
-    }
-
-    fn value_with(
-        &self,
-        id: ExprId,
-        inputs: &Inputs<f64>,
-        overrides: &HashMap<ExprId, Matrix<f64>>,
-    ) -> Matrix<f64> {
-        evaluate(
-            &self.derivation.network.arena,
-            id,
-            self.sizes,
-            inputs,
-            overrides,
-        )
-    }
-
-    /// Central differences of ℓ in every entry of a parameter, shaped like the parameter.
-    fn parameter_gradient(&self, parameter: &Symbol) -> Matrix<f64> {
-        let loss = self.derivation.network.loss_value;
-        let base = &self.inputs[parameter];
-        let mut gradient = Matrix::filled(base.rows, base.cols, 0.0);
-        let mut inputs = self.inputs.clone();
-        for e in 0..base.data.len() {
-            let mut at = |delta: f64| {
-                let mut moved = base.clone();
-                moved.data[e] += delta;
-                inputs.insert(parameter.clone(), moved);
-                self.value_with(loss, &inputs, &HashMap::new()).data[0]
-            };
-            let h = step_for(base.data[e], self.step);
-            gradient.data[e] = stencil(h, |delta| Matrix::filled(1, 1, at(delta))).data[0];
-        }
-        gradient
-    }
-
-    /// The numerator-layout Jacobian ∂of/∂by by central differences, moving one entry of `by`
-    /// at a time (`by` is x or a named value, whose value is then overridden).
-    fn jacobian(&self, of: ExprId, by: ExprId) -> Matrix<f64> {
-        let arena = &self.derivation.network.arena;
-        let base = self.value(by);
-        let outputs = self.value(of).data.len();
-        let mut jac = Matrix::filled(outputs, base.data.len(), 0.0);
-        let leaf_symbol = match arena.node(by) {
-            Node::Leaf(symbol) => Some(symbol.clone()),
-            _ => None,
-        };
-        for e in 0..base.data.len() {
-            let at = |delta: f64| {
-                let mut moved = base.clone();
-                moved.data[e] += delta;
-                match &leaf_symbol {
-                    Some(symbol) => {
-                        let mut inputs = self.inputs.clone();
-                        inputs.insert(symbol.clone(), moved);
-                        self.value_with(of, &inputs, &HashMap::new())
-                    }
-                    None => self.value_with(of, self.inputs, &HashMap::from([(by, moved)])),
-                }
-            };
-            let column = stencil(step_for(base.data[e], self.step), at);
-            for r in 0..outputs {
-                jac.data[r * jac.cols + e] = column.data[r];
-            }
-        }
-        jac
-    }
-}
-
-/// The step for an entry of value v: the base step, but never more than |v|/100, so that v ± 2h
-/// keeps v's sign and stays close: a probability stays positive under log (whose derivatives
-/// grow like 1/v⁵), and an input on one side of a kink stays there.
-fn step_for(value: f64, step: f64) -> f64 {
-    if value == 0.0 {
-        step
-    } else {
-        step.min(value.abs() / 100.0)
-    }
-}
-
-/// The derivative at 0 of a function of one step, by the five-point central difference
-/// (f(−2h) − 8f(−h) + 8f(h) − f(2h)) / 12h, whose error is of order h⁴.
-fn stencil(h: f64, mut f: impl FnMut(f64) -> Matrix<f64>) -> Matrix<f64> {
-    let (minus2, minus1, plus1, plus2) = (f(-2.0 * h), f(-h), f(h), f(2.0 * h));
-    let data = (0..plus1.data.len())
-        .map(|i| {
-            (minus2.data[i] - 8.0 * minus1.data[i] + 8.0 * plus1.data[i] - plus2.data[i])
-                / (12.0 * h)
-        })
-        .collect();
-    Matrix::from_vec(plus1.rows, plus1.cols, data)
-}
-
-/// Uniform in [lo, hi) from 53 random bits.
-fn uniform(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
-    let unit = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-    lo + (hi - lo) * unit
-}
-
-/// A random point: x, W⁽ᵏ⁾, b⁽ᵏ⁾ uniform in [−1, 1); y uniform in [−1, 1), or in (0, 1) for a
-/// loss on probabilities. Redrawn until no input to a kinked activation is within
-/// `KINK_MARGIN` of its kink, and inputs lie on both sides of it.
-pub fn random_point(
-    derivation: &Derivation,
-    options: &CheckOptions,
-) -> Result<Inputs<f64>, String> {
+/// Entry by entry when that fits `BUDGET`; else directions per parameter when those fit;
+/// else directions moving every parameter at once.
+pub fn choose_mode(derivation: &Derivation, sizes: &Sizes) -> Mode {
     let network = &derivation.network;
-    let arena = &network.arena;
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let leaves = network.inputs();
-    const ATTEMPTS: usize = 1000;
-    let mut fallback = None;
-    for _ in 0..ATTEMPTS {
-        let mut inputs = Inputs::new();
-        for (symbol, leaf) in &leaves {
-            let shape = arena.shape(*leaf);
-            let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
-            let (lo, hi) = if is_target(symbol) && network.loss.needs_probabilities() {
-                (0.0, 1.0)
-            } else {
-                (-1.0, 1.0)
-            };
-            let mut data: Vec<f64> = (0..rows * cols)
-                .map(|_| uniform(&mut rng, lo, hi))
-                .collect();
-            if is_target(symbol) && network.loss.target_is_distribution() {
-                // A random distribution in every column: positive entries summing to 1.
-                data = (0..rows * cols)
-                    .map(|_| uniform(&mut rng, 0.05, 1.0))
-                    .collect();
-                for c in 0..cols {
-                    let total: f64 = (0..rows).map(|r| data[r * cols + c]).sum();
-                    (0..rows).for_each(|r| data[r * cols + c] /= total);
-                }
-            }
-            inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
-        }
-        match kink_placement(derivation, options, &inputs) {
-            Placement::BothSides => return Ok(inputs),
-            Placement::Clear if fallback.is_none() => fallback = Some(inputs),
-            _ => {}
-        }
-    }
-    // Some chains cannot put a kinked input on both sides (softplus > relu is never negative
-    // before the relu); a point clear of the kinks is then the best there is.
-    fallback.ok_or_else(|| format!(
-        "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed",
-        CheckOptions::KINK_MARGIN
-    ))
-}
-
-/// y, or the mini-batch's Y.
-fn is_target(symbol: &Symbol) -> bool {
-    match symbol {
-        Symbol::Target => true,
-        Symbol::Samples(inner) => **inner == Symbol::Target,
-        _ => false,
-    }
-}
-
-/// How a point sits with respect to the kinks of the network's activations.
-#[derive(PartialEq)]
-enum Placement {
-    /// Some kinked input is within `KINK_MARGIN` of its kink.
-    TooClose,
-    /// Clear of every kink.
-    Clear,
-    /// Clear, and every kinked layer of two or more units has inputs on both sides.
-    BothSides,
-}
-
-fn kink_placement(
-    derivation: &Derivation,
-    options: &CheckOptions,
-    inputs: &Inputs<f64>,
-) -> Placement {
-    let network = &derivation.network;
-    let mut placement = Placement::BothSides;
-    for layer in &network.layers {
-        let LayerKind::Activation(activation) = layer.kind else {
-            continue;
-        };
-        let Some(&kink) = activation.kinks().first() else {
-            continue;
-        };
-        let z = evaluate(
-            &network.arena,
-            layer.input,
-            &options.sizes,
-            inputs,
-            &HashMap::new(),
-        );
-        if z.data
+    let forward = forward_cost(derivation, sizes);
+    let entries = |id: ExprId| {
+        let shape = network.arena.shape(id);
+        (sizes.of(&shape.rows) * sizes.of(&shape.cols)) as f64
+    };
+    let parameter_entries: f64 = network.parameters.iter().map(|p| entries(p.leaf)).sum();
+    let differenced: f64 = parameter_entries
+        + derivation
+            .signals
             .iter()
-            .any(|v| (v - kink).abs() < CheckOptions::KINK_MARGIN)
-        {
-            return Placement::TooClose;
+            .map(|s| entries(s.by))
+            .sum::<f64>()
+        + derivation
+            .jacobians
+            .iter()
+            .map(|j| entries(j.by))
+            .sum::<f64>();
+    let count = CheckOptions::DIRECTIONS;
+    if 4.0 * forward * differenced <= CheckOptions::BUDGET {
+        Mode::Entrywise
+    } else if 4.0 * forward * (count * derivation.gradients.len()) as f64 <= CheckOptions::BUDGET {
+        Mode::PerParameter(count)
+    } else {
+        Mode::Joint(count)
+    }
+}
+
+/// What one node of an evaluation costs beyond its arithmetic (allocation, bookkeeping), in
+/// multiply-adds; measured on the homework nets and deep chains.
+const NODE_OVERHEAD: f64 = 200.0;
+
+/// Multiply-adds of one evaluation of ℓ: each node's entries, and rows × inner × columns for
+/// each product of two factors.
+fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
+    let arena = &derivation.network.arena;
+    let size = |id: ExprId| {
+        let shape = arena.shape(id);
+        (sizes.of(&shape.rows) as f64, sizes.of(&shape.cols) as f64)
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![derivation.network.loss_value];
+    let mut cost = 0.0;
+    while let Some(id) = stack.pop() {
+        if !seen.insert(id) {
+            continue;
         }
-        // Both sides exercised, so that a derivative right on one side only (ReLU′ written
-        // as 1) cannot pass.
-        let both_sides = z.data.len() < 2
-            || (z.data.iter().any(|v| *v < kink) && z.data.iter().any(|v| *v > kink));
-        if !both_sides {
-            placement = Placement::Clear;
+        // Every node costs something to evaluate, however small its matrices.
+        cost += NODE_OVERHEAD;
+        match arena.node(id) {
+            Node::Product(factors) => {
+                for pair in factors.windows(2) {
+                    let (rows, inner) = size(pair[0]);
+                    let (_, cols) = size(pair[1]);
+                    cost += rows * inner * cols;
+                }
+            }
+            _ => {
+                let (rows, cols) = size(id);
+                cost += rows * cols;
+            }
+        }
+        match arena.named(id) {
+            Some(info) => stack.push(info.definition),
+            None => stack.extend(arena.children(id)),
         }
     }
-    placement
+    cost
 }

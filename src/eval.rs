@@ -12,20 +12,49 @@ use crate::matrix::{Matrix, Scalar};
 use crate::shape::Dim;
 use crate::symbol::Symbol;
 
-/// The size of every named dimension.
+/// The size of every named dimension, in the order the network introduces them.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Sizes(pub Vec<(String, usize)>);
+pub struct Sizes {
+    entries: Vec<(String, usize)>,
+    /// Name → position in `entries`: a deep chain has thousands of dimensions.
+    index: HashMap<String, usize>,
+}
 
 impl Sizes {
+    pub fn new(entries: Vec<(String, usize)>) -> Sizes {
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| (name.clone(), i))
+            .collect();
+        Sizes { entries, index }
+    }
+
+    pub fn entries(&self) -> &[(String, usize)] {
+        &self.entries
+    }
+
+    /// Sets the size of a dimension the network has; `false` if it has none of that name.
+    pub fn set(&mut self, name: &str, size: usize) -> bool {
+        match self.index.get(name) {
+            Some(&i) => {
+                self.entries[i].1 = size;
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn of(&self, dim: &Dim) -> usize {
         match dim {
             Dim::One => 1,
-            Dim::Named(name) => self
-                .0
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, size)| *size)
-                .unwrap_or_else(|| panic!("no size for dimension {name}")),
+            Dim::Named(name) => {
+                let i = self
+                    .index
+                    .get(name)
+                    .unwrap_or_else(|| panic!("no size for dimension {name}"));
+                self.entries[*i].1
+            }
         }
     }
 }
@@ -41,45 +70,67 @@ pub fn evaluate<T: Scalar>(
     inputs: &Inputs<T>,
     overrides: &HashMap<ExprId, Matrix<T>>,
 ) -> Matrix<T> {
-    let needed = needed_nodes(arena, root, overrides);
-    let mut values: HashMap<ExprId, Matrix<T>> = HashMap::with_capacity(needed.len());
-    for id in needed {
-        let value = if let Some(v) = overrides.get(&id) {
-            v.clone()
-        } else {
-            compute(arena, id, sizes, inputs, &values)
-        };
-        values.insert(id, value);
-    }
-    values.remove(&root).expect("the root is always evaluated")
+    let mut evaluator = Evaluator::new(arena, sizes, inputs);
+    evaluator.overrides = overrides.clone();
+    evaluator.value(root).clone()
 }
 
-/// The ids `root` depends on, in increasing order.
-fn needed_nodes<T>(
-    arena: &Arena,
-    root: ExprId,
-    overrides: &HashMap<ExprId, Matrix<T>>,
-) -> Vec<ExprId> {
-    let mut seen = vec![false; root.index() + 1];
-    let mut stack = vec![root];
-    while let Some(id) = stack.pop() {
-        if seen[id.index()] {
-            continue;
-        }
-        seen[id.index()] = true;
-        if overrides.contains_key(&id) {
-            continue;
-        }
-        match arena.named(id) {
-            Some(info) => stack.push(info.definition),
-            None => stack.extend(arena.children(id)),
+/// Evaluates many expressions at one point, computing every shared subexpression once.
+pub struct Evaluator<'a, T> {
+    arena: &'a Arena,
+    sizes: &'a Sizes,
+    inputs: &'a Inputs<T>,
+    /// Named nodes that take these values instead of their definitions.
+    pub overrides: HashMap<ExprId, Matrix<T>>,
+    values: HashMap<ExprId, Matrix<T>>,
+}
+
+impl<'a, T: Scalar> Evaluator<'a, T> {
+    pub fn new(arena: &'a Arena, sizes: &'a Sizes, inputs: &'a Inputs<T>) -> Self {
+        Evaluator {
+            arena,
+            sizes,
+            inputs,
+            overrides: HashMap::new(),
+            values: HashMap::new(),
         }
     }
-    seen.iter()
-        .enumerate()
-        .filter(|(_, s)| **s)
-        .map(|(i, _)| ExprId(i as u32))
-        .collect()
+
+    /// The value of `root`, computing only what earlier calls have not.
+    pub fn value(&mut self, root: ExprId) -> &Matrix<T> {
+        if !self.values.contains_key(&root) {
+            for id in self.missing_nodes(root) {
+                let value = match self.overrides.get(&id) {
+                    Some(v) => v.clone(),
+                    None => compute(self.arena, id, self.sizes, self.inputs, &self.values),
+                };
+                self.values.insert(id, value);
+            }
+        }
+        &self.values[&root]
+    }
+
+    /// The ids `root` depends on that have no value yet, in increasing order, so that operands
+    /// come first. An explicit stack, not recursion: the depth comes from the input.
+    fn missing_nodes(&self, root: ExprId) -> Vec<ExprId> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if self.values.contains_key(&id) || !seen.insert(id) {
+                continue;
+            }
+            if self.overrides.contains_key(&id) {
+                continue;
+            }
+            match self.arena.named(id) {
+                Some(info) => stack.push(info.definition),
+                None => stack.extend(self.arena.children(id)),
+            }
+        }
+        let mut ids: Vec<ExprId> = seen.into_iter().collect();
+        ids.sort_unstable();
+        ids
+    }
 }
 
 fn compute<T: Scalar>(

@@ -54,8 +54,10 @@ pub fn derive_spec(
 /// The default sizes of the check: all different (n = 3, hidden widths from 4 up, K = 2), so
 /// that a formula with a transposed shape cannot pass by accident.
 pub fn default_sizes(network: &Network) -> Sizes {
-    let mut next_hidden = 4;
-    Sizes(
+    // Hidden widths cycle through 4, 5, 6 (and N takes the next), so that neighbouring
+    // dimensions always differ and a deep chain stays small.
+    let mut next_hidden = 0;
+    Sizes::new(
         network
             .dims
             .iter()
@@ -65,7 +67,7 @@ pub fn default_sizes(network: &Network) -> Sizes {
                     "K" => 2,
                     _ => {
                         next_hidden += 1;
-                        next_hidden - 1
+                        4 + (next_hidden - 1) % 3
                     }
                 };
                 (dim.name().to_string(), size)
@@ -77,7 +79,7 @@ pub fn default_sizes(network: &Network) -> Sizes {
 /// Applies `--dims n=3,d=4,K=2` on top of the defaults.
 pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
     let mut sizes = default_sizes(network);
-    let known: Vec<String> = sizes.0.iter().map(|(n, _)| n.clone()).collect();
+    let known: Vec<String> = sizes.entries().iter().map(|(n, _)| n.clone()).collect();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((name, value)) = part.split_once('=') else {
             return Err(Error::Usage(format!(
@@ -85,12 +87,12 @@ pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
             )));
         };
         let (name, value) = (name.trim(), value.trim());
-        let Some(entry) = sizes.0.iter_mut().find(|(n, _)| n == name) else {
+        if !known.iter().any(|k| k == name) {
             return Err(Error::Usage(format!(
                 "--dims: this network has no dimension `{name}`; its dimensions are {}",
                 known.join(", ")
             )));
-        };
+        }
         let size: usize = value.parse().map_err(|_| {
             Error::Usage(format!(
                 "--dims: the size of {name} must be a whole number, not `{value}`"
@@ -101,7 +103,7 @@ pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
                 "--dims: the size of {name} must be at least 1"
             )));
         }
-        entry.1 = size;
+        sizes.set(name, size);
     }
     Ok(sizes)
 }

@@ -16,6 +16,8 @@ pub struct Layer {
     pub kind: LayerKind,
     /// For the k-th linear layer, k (from 1).
     pub linear_index: Option<usize>,
+    /// For a linear layer, its weight W⁽ᵏ⁾.
+    pub weight: Option<ExprId>,
     /// For an activation that occurs more than once in the chain, which occurrence it is.
     pub occurrence: Option<usize>,
     /// x for the first layer, else the previous layer's named output.
@@ -92,9 +94,15 @@ impl Network {
         let mut current = x;
         let mut current_dim = input_dim;
         let mut linear_seen = 0;
+        // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂).
+        let mut title_counts: std::collections::HashMap<&str, usize> = Default::default();
+        for l in &spec.layers {
+            *title_counts.entry(l.kind.title()).or_insert(0) += 1;
+        }
+        let mut seen_titles: std::collections::HashMap<&str, usize> = Default::default();
         let last = spec.layers.len() - 1;
         for (position, layer_spec) in spec.layers.iter().enumerate() {
-            let (definition, linear_index) = match layer_spec.kind {
+            let (definition, linear) = match layer_spec.kind {
                 LayerKind::Linear => {
                     linear_seen += 1;
                     let k = linear_seen;
@@ -126,7 +134,7 @@ impl Network {
                             arena.matmul(b, ones_row)?
                         }
                     };
-                    (arena.add(wh, bias)?, Some(k))
+                    (arena.add(wh, bias)?, Some((k, w)))
                 }
                 LayerKind::Activation(activation) => {
                     (activation.forward(&mut arena, current), None)
@@ -141,15 +149,15 @@ impl Network {
             let occurrence = match layer_spec.kind {
                 LayerKind::Linear => None,
                 kind => {
-                    let same = |l: &crate::spec::LayerSpec| l.kind.title() == kind.title();
-                    let total = spec.layers.iter().filter(|l| same(l)).count();
-                    let before = spec.layers[..position].iter().filter(|l| same(l)).count();
-                    (total > 1).then_some(before + 1)
+                    let seen = seen_titles.entry(kind.title()).or_insert(0);
+                    *seen += 1;
+                    (title_counts[kind.title()] > 1).then_some(*seen)
                 }
             };
             layers.push(Layer {
                 kind: layer_spec.kind,
-                linear_index,
+                linear_index: linear.map(|(k, _)| k),
+                weight: linear.map(|(_, w)| w),
                 occurrence,
                 input: current,
                 output,

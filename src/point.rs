@@ -128,7 +128,7 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
         }
         inputs.insert(symbol.clone(), matrix);
     }
-    let sizes = Sizes(
+    let sizes = Sizes::new(
         network
             .dims
             .iter()
@@ -242,7 +242,7 @@ mod tests {
         let point = parse_point(GOOD, &network(LossKind::Mse)).unwrap();
         assert_eq!(
             point.sizes,
-            Sizes(vec![("n".into(), 2), ("d".into(), 3), ("K".into(), 1)])
+            Sizes::new(vec![("n".into(), 2), ("d".into(), 3), ("K".into(), 1)])
         );
         assert_eq!(point.inputs[&Symbol::Weight(1)].data[3], 4.0);
     }

@@ -21,6 +21,8 @@ pub enum Symbol {
     Output,
     /// ℓ, the loss.
     Loss,
+    /// θ, all the parameters together (for a check that moves them at once).
+    Parameters,
     /// ∂a/∂b: a Jacobian between vectors, or the gradient of ℓ with respect to a parameter.
     Partial(Box<Symbol>, Box<Symbol>),
     /// The matrix of a mini-batch whose columns are the samples' x, y, zᵢ or ŷ: X, Y, Zᵢ, Ŷ.
@@ -45,6 +47,7 @@ impl Symbol {
             Symbol::Hidden(i) => format!("z{i}"),
             Symbol::Output => "yhat".into(),
             Symbol::Loss => "loss".into(),
+            Symbol::Parameters => "theta".into(),
             Symbol::Partial(of, wrt) => format!("d{}/d{}", of.key(), wrt.key()),
             Symbol::Samples(inner) => inner.key(),
             Symbol::Delta(inner) => format!("Delta_{}", inner.key()),
@@ -61,6 +64,7 @@ impl Symbol {
             Symbol::Hidden(i) => format!("z{}", subscript(*i)),
             Symbol::Output => "ŷ".into(),
             Symbol::Loss => "ℓ".into(),
+            Symbol::Parameters => "θ".into(),
             Symbol::Partial(of, wrt) => format!("∂{}/∂{}", of.text(), wrt.text()),
             Symbol::Samples(inner) => match inner.as_ref() {
                 Symbol::Input => "X".into(),

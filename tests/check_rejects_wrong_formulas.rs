@@ -145,3 +145,90 @@ fn a_bias_gradient_left_as_a_row_cannot_stand_for_a_column() {
     assert_eq!(arena.shape(b1.closed_form).to_string(), "d×1");
     assert_eq!(arena.shape(b1.leaf), arena.shape(b1.closed_form));
 }
+
+/// A network too large to difference entry by entry: the check goes along random directions,
+/// and must still see a wrong formula.
+fn large(spec: &str, dims: &str) -> (Derivation, CheckOptions) {
+    let d = homework(spec, LossKind::Mse);
+    let sizes = derive::parse_dims(dims, &d.network).unwrap();
+    let options = CheckOptions {
+        sizes,
+        ..options(&d)
+    };
+    (d, options)
+}
+
+fn failures_with(d: &Derivation, options: &CheckOptions) -> Vec<(String, Form, String)> {
+    check(d, options)
+        .unwrap()
+        .items
+        .iter()
+        .filter(|i| !i.passed)
+        .map(|i| (i.symbol.text(), i.form, i.method.label()))
+        .collect()
+}
+
+#[test]
+fn the_directional_check_rejects_a_flipped_sign() {
+    let (mut d, options) = large("linear>tanh>linear>identity", "n=300,d=300,K=300");
+    assert_eq!(
+        derive::check::choose_mode(&d, &options.sizes),
+        derive::check::Mode::PerParameter(CheckOptions::DIRECTIONS)
+    );
+    assert_eq!(failures_with(&d, &options), vec![]);
+    let i = gradient_index(&d, Symbol::Bias(2));
+    let right = d.gradients[i].closed_form;
+    d.gradients[i].closed_form = d.network.arena.scale(Coef::integer(-1), right);
+    assert_eq!(
+        failures_with(&d, &options),
+        vec![(
+            "∂ℓ/∂b⁽²⁾".to_string(),
+            Form::ClosedForm,
+            "3 directions".to_string()
+        )]
+    );
+}
+
+#[test]
+fn the_joint_check_rejects_a_wrong_closed_form_and_a_wrong_jacobian() {
+    let spec = format!("{}linear>identity", "linear>tanh>".repeat(200));
+    let (mut d, options) = large(&spec, "");
+    assert_eq!(
+        derive::check::choose_mode(&d, &options.sizes),
+        derive::check::Mode::Joint(CheckOptions::DIRECTIONS)
+    );
+    assert_eq!(failures_with(&d, &options), vec![]);
+    // ∂ℓ/∂b⁽¹⁾ with its sign flipped, and ∂z₂/∂z₁ = diag(tanh′(z₁)) written as I.
+    let i = gradient_index(&d, Symbol::Bias(1));
+    let right = d.gradients[i].closed_form;
+    d.gradients[i].closed_form = d.network.arena.scale(Coef::integer(-1), right);
+    let j = d
+        .jacobians
+        .iter()
+        .position(|j| j.symbol.text() == "∂z₂/∂z₁")
+        .unwrap();
+    let dim = d
+        .network
+        .arena
+        .shape(d.jacobians[j].definition)
+        .rows
+        .clone();
+    let identity = d.network.arena.identity(dim);
+    d.jacobians[j].definition = identity;
+    d.jacobians[j].simplified = identity;
+    assert_eq!(
+        failures_with(&d, &options),
+        vec![
+            (
+                "∂ℓ/∂b⁽¹⁾".to_string(),
+                Form::ClosedForm,
+                "= chain rule".to_string()
+            ),
+            (
+                "∂z₂/∂z₁".to_string(),
+                Form::Definition,
+                "3 directions".to_string()
+            ),
+        ]
+    );
+}

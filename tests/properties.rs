@@ -74,7 +74,7 @@ proptest! {
             prop_assert_eq!(arena.shape(g.closed_form), arena.shape(g.leaf));
             prop_assert_eq!(arena.shape(g.chain_rule), arena.shape(g.leaf));
         }
-        let dims = Sizes(
+        let dims = Sizes::new(
             derivation.network.dims.iter().zip(&sizes)
                 .map(|(d, s)| (d.name().to_string(), *s))
                 .collect(),

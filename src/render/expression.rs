@@ -32,6 +32,9 @@ pub struct Printer<'a, N: Notation> {
     pub arena: &'a Arena,
     pub notation: &'a N,
     pub names: Names,
+    /// Each node's document, built once: a derivation prints the same names and subtrees
+    /// many times, and a document is cheap to share.
+    memo: std::cell::RefCell<std::collections::HashMap<ExprId, (Doc, u8)>>,
 }
 
 impl<'a, N: Notation> Printer<'a, N> {
@@ -40,6 +43,7 @@ impl<'a, N: Notation> Printer<'a, N> {
             arena,
             notation,
             names,
+            memo: Default::default(),
         }
     }
 
@@ -53,12 +57,21 @@ impl<'a, N: Notation> Printer<'a, N> {
     }
 
     fn at_level(&self, id: ExprId, needed: u8) -> Doc {
-        let (doc, level) = self.raw(id);
+        let (doc, level) = self.cached(id);
         if level < needed {
             self.parens(doc)
         } else {
             doc
         }
+    }
+
+    fn cached(&self, id: ExprId) -> (Doc, u8) {
+        if let Some(hit) = self.memo.borrow().get(&id) {
+            return hit.clone();
+        }
+        let built = self.raw(id);
+        self.memo.borrow_mut().insert(id, built.clone());
+        built
     }
 
     fn parens(&self, doc: Doc) -> Doc {

@@ -111,6 +111,8 @@ struct CheckOut {
     sizes: Vec<(String, usize)>,
     step: f64,
     tolerance: f64,
+    /// `entrywise`, `per_parameter` or `joint` (see docs/json.md).
+    mode: &'static str,
     items: Vec<CheckItemOut>,
 }
 
@@ -118,6 +120,8 @@ struct CheckOut {
 struct CheckItemOut {
     quantity: String,
     form: &'static str,
+    /// `every entry`, `3 directions` or `= chain rule`.
+    method: String,
     error: f64,
     passed: bool,
 }
@@ -307,9 +311,14 @@ pub fn render_json(sections: &Sections) -> String {
                 "given"
             },
             seed: report.seed,
-            sizes: report.sizes.0.clone(),
+            sizes: report.sizes.entries().to_vec(),
             step: report.step,
             tolerance: report.tolerance,
+            mode: match report.mode {
+                crate::check::Mode::Entrywise => "entrywise",
+                crate::check::Mode::PerParameter(_) => "per_parameter",
+                crate::check::Mode::Joint(_) => "joint",
+            },
             items: sections
                 .check
                 .as_ref()
@@ -319,6 +328,7 @@ pub fn render_json(sections: &Sections) -> String {
                 .map(|row| CheckItemOut {
                     quantity: row.symbol.key(),
                     form: row.form,
+                    method: row.how.clone(),
                     error: row.error,
                     passed: row.passed,
                 })
@@ -329,7 +339,7 @@ pub fn render_json(sections: &Sections) -> String {
             .as_ref()
             .zip(sections.evaluated)
             .map(|(table, e)| EvaluationOut {
-                sizes: e.sizes.0.clone(),
+                sizes: e.sizes.entries().to_vec(),
                 loss: e.loss,
                 gradients: table.rows[1..]
                     .iter()

@@ -62,12 +62,13 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
                 vec![
                     format!("${}$", Latex.inline_symbol(&row.symbol)),
                     row.form.to_string(),
+                    escape(&row.how),
                     format!("{:.1e}", row.error),
                     if row.passed { "pass" } else { "FAIL" }.to_string(),
                 ]
             })
             .collect();
-        out.push_str(&tabular("llll", &table.headers, rows, false));
+        out.push_str(&tabular("lllll", &table.headers, rows, false));
         out.push_str(&format!("\n{}\n", prose(&check.summary)));
     }
     if standalone {

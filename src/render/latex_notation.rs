@@ -115,6 +115,7 @@ impl Notation for Latex {
             Symbol::Hidden(i) => format!("z_{{{i}}}"),
             Symbol::Output => "\\hat{y}".into(),
             Symbol::Loss => "\\ell".into(),
+            Symbol::Parameters => "\\theta".into(),
             Symbol::Partial(of, by) => format!(
                 "\\frac{{\\partial {}}}{{\\partial {}}}",
                 self.symbol(of),

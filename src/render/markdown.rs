@@ -42,6 +42,7 @@ pub fn render_markdown(sections: &Sections) -> String {
                 vec![
                     math(&Latex.symbol(&row.symbol)),
                     row.form.to_string(),
+                    row.how.clone(),
                     format!("{:.1e}", row.error),
                     if row.passed { "pass" } else { "**FAIL**" }.to_string(),
                 ]

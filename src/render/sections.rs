@@ -90,6 +90,8 @@ pub struct ValueRow {
 pub struct CheckRow {
     pub symbol: Symbol,
     pub form: &'static str,
+    /// How it was compared: `every entry`, `3 directions`, `= chain rule`.
+    pub how: String,
     pub error: f64,
     pub passed: bool,
 }
@@ -221,6 +223,21 @@ struct Builder<'a> {
     text: Formulas<'a, Text>,
 }
 
+/// A list short enough for a sentence: a long one keeps its first and last items around "…"
+/// (the forward pass lists every layer anyway), so that prose stays linear in nothing.
+fn abridged(items: Vec<Prose>) -> Vec<Prose> {
+    const HEAD: usize = 12;
+    const TAIL: usize = 4;
+    if items.len() <= HEAD + TAIL + 1 {
+        return items;
+    }
+    let tail = items[items.len() - TAIL..].to_vec();
+    let mut kept: Vec<Prose> = items.into_iter().take(HEAD).collect();
+    kept.push(Prose::new().fixed("…", "\\ldots"));
+    kept.extend(tail);
+    kept
+}
+
 fn heading(number: usize, title: Prose) -> Heading {
     Heading { number, title }
 }
@@ -268,16 +285,48 @@ impl Builder<'_> {
 
     /// Drops a form that reads, in text, the same as an earlier one.
     fn equation(&self, name: Symbol, forms: Vec<Form>) -> Equation {
-        let mut seen: Vec<String> = Vec::new();
-        let mut kept = Vec::new();
+        let mut kept: Vec<Form> = Vec::new();
+        // Printed only when there is something to compare with.
+        let mut printed: Vec<Option<String>> = Vec::new();
         for form in forms {
-            let printed = flat(&self.text.form(&form));
-            if !seen.contains(&printed) {
-                seen.push(printed);
-                kept.push(form);
+            // The same tree reads the same when no name in it would be expanded differently.
+            if kept
+                .iter()
+                .any(|k| k.id == form.id && (k.names == form.names || !self.has_names(form.id)))
+            {
+                continue;
             }
+            if !kept.is_empty() {
+                let this = flat(&self.text.form(&form));
+                let mut same = false;
+                for (k, p) in kept.iter().zip(printed.iter_mut()) {
+                    let p = p.get_or_insert_with(|| flat(&self.text.form(k)));
+                    same |= *p == this;
+                }
+                if same {
+                    continue;
+                }
+                printed.push(Some(this));
+            } else {
+                printed.push(None);
+            }
+            kept.push(form);
         }
         Equation { name, forms: kept }
+    }
+
+    /// Whether the tree holds a named value or row that a printer may expand.
+    fn has_names(&self, id: ExprId) -> bool {
+        let arena = self.arena();
+        let mut stack = vec![id];
+        while let Some(next) = stack.pop() {
+            match arena.named(next) {
+                Some(info) if info.role != crate::expr::Role::Derivative => return true,
+                Some(_) => {}
+                None => stack.extend(arena.children(next)),
+            }
+        }
+        false
     }
 
     fn conventions(&self) -> Conventions {
@@ -349,23 +398,27 @@ impl Builder<'_> {
         let symbol_list = Prose::new()
             .words("Symbols: ")
             .join(
-                symbols
-                    .iter()
-                    .map(|(s, shape)| Prose::new().math(Math::Member(s.clone(), shape.clone())))
-                    .collect(),
+                abridged(
+                    symbols
+                        .iter()
+                        .map(|(s, shape)| Prose::new().math(Math::Member(s.clone(), shape.clone())))
+                        .collect(),
+                ),
                 ", ",
             )
             .words(".");
         let output_list = Prose::new()
             .join(
-                outputs
-                    .iter()
-                    .map(|(s, layer)| {
-                        let mut p = Prose::new().symbol(s).words(" is the output of ");
-                        p.0.extend(layer.0.clone());
-                        p
-                    })
-                    .collect(),
+                abridged(
+                    outputs
+                        .iter()
+                        .map(|(s, layer)| {
+                            let mut p = Prose::new().symbol(s).words(" is the output of ");
+                            p.0.extend(layer.0.clone());
+                            p
+                        })
+                        .collect(),
+                ),
                 ", ",
             )
             .words(".");
@@ -761,7 +814,7 @@ impl Builder<'_> {
         let verdict = if report.passed() { "PASS" } else { "FAIL" };
         let sizes: Vec<Prose> = report
             .sizes
-            .0
+            .entries()
             .iter()
             .map(|(name, size)| {
                 Prose::new().math(Math::Size(crate::shape::Dim::named(name), *size))
@@ -781,9 +834,10 @@ impl Builder<'_> {
             ")".to_string()
         } else {
             format!(
-                "; the inputs of {} at least 1e-3 away from 0, on both sides of it where the \
+                "; the inputs of {} at least {:e} away from 0, on both sides of it where the \
                  layer allows)",
-                kinked.join(", ")
+                kinked.join(", "),
+                report.margin
             )
         };
         let mut note = match report.seed {
@@ -804,9 +858,11 @@ impl Builder<'_> {
                     .join(sizes, ", ")
                     .words("; ")
                     .symbol(&self.symbol_of(network.x))
-                    .words(" and the parameters uniform in ")
+                    .words(" and the biases uniform in ")
                     .fixed("[−1, 1)", "[-1, 1)")
-                    .words(", ")
+                    .words(", the weights in ")
+                    .fixed("±√(3/fan-in)", "\\pm\\sqrt{3/\\text{fan-in}}")
+                    .words(" (at most 1), ")
                     .symbol(&self.symbol_of(network.y))
                     .join(vec![target], "")
                     .words(kink_words)
@@ -832,6 +888,31 @@ impl Builder<'_> {
                 "\\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
             )
             .words(format!("; tolerance {:e}.", report.tolerance));
+        match report.mode {
+            crate::check::Mode::Entrywise => {}
+            crate::check::Mode::PerParameter(n) => {
+                note = note.words(format!(
+                    " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
+                     each gradient is compared along {n} random directions of its parameter, each \
+                     Jacobian along {n} random directions of its input, and each backpropagated \
+                     row with the value of its chain-rule form.",
+                    crate::check::CheckOptions::BUDGET
+                ));
+            }
+            crate::check::Mode::Joint(n) => {
+                note = note.words(format!(
+                    " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
+                     the gradients are compared along {n} random directions moving all the \
+                     parameters ",
+                    crate::check::CheckOptions::BUDGET
+                ))
+                .symbol(&Symbol::Parameters)
+                .words(format!(
+                    " at once, each closed form with the value of its chain-rule form, and each \
+                     Jacobian along {n} random directions of its input."
+                ));
+            }
+        }
         if report.near_kink {
             note = note.words(
                 " Warning: at this point an input of a kinked activation lies within 1e-3 of \
@@ -846,6 +927,7 @@ impl Builder<'_> {
             .map(|item| CheckRow {
                 symbol: item.symbol.clone(),
                 form: item.form.label(),
+                how: item.method.label(),
                 error: item.error,
                 passed: item.passed,
             })
@@ -863,7 +945,7 @@ impl Builder<'_> {
                     Prose::new().words(format!("Numeric check: {verdict}")),
                 ),
                 note: Some(note),
-                headers: vec!["Quantity", "Form", "Error", "Result"],
+                headers: vec!["Quantity", "Form", "Compared", "Error", "Result"],
                 rows,
             },
             passed: report.passed(),

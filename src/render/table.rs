@@ -25,18 +25,27 @@ impl Table {
     pub fn render(&self, width: usize) -> String {
         let columns = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| width_of(h)).collect();
-        for row in &self.rows {
-            for (c, cell) in row.iter().enumerate() {
-                if c != self.wide {
-                    let w = lines(cell, usize::MAX / 2)
-                        .iter()
-                        .map(|l| width_of(l))
-                        .max()
-                        .unwrap_or(0);
-                    widths[c] = widths[c].max(w);
-                }
-            }
-        }
+        let widest =
+            |cell_lines: &[String]| cell_lines.iter().map(|l| width_of(l)).max().unwrap_or(0);
+        // Each cell is laid out once: the narrow ones first, on one line each, which fixes
+        // the width left for the wide column.
+        let mut rendered: Vec<Vec<Vec<String>>> = self
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .map(|(c, cell)| {
+                        if c == self.wide {
+                            return Vec::new();
+                        }
+                        let cell_lines = lines(cell, usize::MAX / 2);
+                        widths[c] = widths[c].max(widest(&cell_lines));
+                        cell_lines
+                    })
+                    .collect()
+            })
+            .collect();
         let others: usize = widths
             .iter()
             .enumerate()
@@ -47,30 +56,11 @@ impl Table {
             .saturating_sub(width_of(INDENT) + others + width_of(GAP) * (columns - 1))
             .max(MIN_WIDE);
         let mut wide_width = width_of(&self.headers[self.wide]);
-        let rendered: Vec<Vec<Vec<String>>> = self
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .enumerate()
-                    .map(|(c, cell)| {
-                        let cell_lines = lines(
-                            cell,
-                            if c == self.wide {
-                                available
-                            } else {
-                                usize::MAX / 2
-                            },
-                        );
-                        if c == self.wide {
-                            let w = cell_lines.iter().map(|l| width_of(l)).max().unwrap_or(0);
-                            wide_width = wide_width.max(w);
-                        }
-                        cell_lines
-                    })
-                    .collect()
-            })
-            .collect();
+        for (row, cells) in self.rows.iter().zip(rendered.iter_mut()) {
+            let cell_lines = lines(&row[self.wide], available);
+            wide_width = wide_width.max(widest(&cell_lines));
+            cells[self.wide] = cell_lines;
+        }
         widths[self.wide] = wide_width.min(available);
 
         let mut out = String::new();

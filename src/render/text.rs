@@ -51,12 +51,13 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
                 vec![
                     page.formulas.name(&row.symbol),
                     text(row.form),
+                    text(row.how.clone()),
                     text(format!("{:.1e}", row.error)),
                     text(if row.passed { "pass" } else { "FAIL" }),
                 ]
             })
             .collect();
-        out.push_str(&page.table(&table.headers, rows, 3));
+        out.push_str(&page.table(&table.headers, rows, 4));
         out.push_str(&format!("\n  {}\n", check.summary.plain(&Text)));
     }
     out

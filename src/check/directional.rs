@@ -1,0 +1,156 @@
+//! The check along random directions, for networks too large to difference entry by entry (as
+//! PyTorch's fast gradcheck does).
+//!
+//! A gradient g of ℓ with respect to θ is right when, for a direction v, vᵀg equals the
+//! derivative of t ↦ ℓ(θ + tv) at 0; a few seeded Gaussian directions make a wrong formula
+//! pass with probability zero. A Jacobian J of y = f(x) is checked the same way: J u against the
+//! derivative of t ↦ f(x + tu), evaluating only the layer. Each costs one stencil (four
+//! forward passes) per direction instead of one per entry.
+
+use std::collections::HashMap;
+
+use rand_chacha::ChaCha8Rng;
+
+use crate::calculus::Derivation;
+use crate::check::sampling::uniform;
+use crate::check::stencil::stencil;
+use crate::eval::{Evaluator, Inputs, Sizes};
+use crate::expr::ExprId;
+use crate::matrix::Matrix;
+use crate::symbol::Symbol;
+
+pub struct Directions<'a> {
+    pub derivation: &'a Derivation,
+    pub sizes: &'a Sizes,
+    pub inputs: &'a Inputs<f64>,
+    pub step: f64,
+    pub rng: ChaCha8Rng,
+    pub count: usize,
+}
+
+impl Directions<'_> {
+    /// A random direction shaped like `like`, of unit length, so that a step of h moves the
+    /// point by h whatever the size of the matrix.
+    fn direction(&mut self, like: &Matrix<f64>) -> Matrix<f64> {
+        // Box–Muller: Gaussian entries make every direction equally likely.
+        let data: Vec<f64> = (0..like.data.len())
+            .map(|_| {
+                let u1 = uniform(&mut self.rng, f64::EPSILON, 1.0);
+                let u2 = uniform(&mut self.rng, 0.0, 1.0);
+                (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+            })
+            .collect();
+        let norm = data
+            .iter()
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt()
+            .max(f64::MIN_POSITIVE);
+        Matrix::from_vec(
+            like.rows,
+            like.cols,
+            data.iter().map(|v| v / norm).collect(),
+        )
+    }
+
+    fn loss_at(&self, inputs: &Inputs<f64>) -> f64 {
+        let network = &self.derivation.network;
+        Evaluator::new(&network.arena, self.sizes, inputs)
+            .value(network.loss_value)
+            .data[0]
+    }
+
+    /// For each direction, (vᵀg for each tree in `analytic`, the numeric derivative of ℓ),
+    /// moving the given parameters together (all of them for a joint check).
+    pub fn along_parameters(
+        &mut self,
+        parameters: &[Symbol],
+        analytic: &[Vec<Matrix<f64>>],
+    ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
+        let forms = analytic.first().map_or(0, Vec::len);
+        let mut analytic_out = vec![Vec::with_capacity(self.count); forms];
+        let mut numeric = Vec::with_capacity(self.count);
+        for _ in 0..self.count {
+            let directions: Vec<Matrix<f64>> = parameters
+                .iter()
+                .map(|p| self.direction(&self.inputs[p]))
+                .collect();
+            for (form, out) in analytic_out.iter_mut().enumerate() {
+                let dot: f64 = parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| dot(&directions[i], &analytic[i][form]))
+                    .sum();
+                out.push(dot);
+            }
+            let moved = |t: f64| {
+                let mut inputs = self.inputs.clone();
+                for (p, v) in parameters.iter().zip(&directions) {
+                    let base = &self.inputs[p];
+                    inputs.insert(p.clone(), base.zip(v, |a, b| a + t * b));
+                }
+                Matrix::filled(1, 1, self.loss_at(&inputs))
+            };
+            numeric.push(stencil(self.step, moved).data[0]);
+        }
+        let column = |values: Vec<f64>| Matrix::from_vec(values.len(), 1, values);
+        (
+            analytic_out.into_iter().map(column).collect(),
+            column(numeric),
+        )
+    }
+
+    /// J u for each direction u (as columns), against the derivative of the layer's output
+    /// along u; `analytic` are the evaluated forms of J.
+    pub fn along_input(
+        &mut self,
+        of: ExprId,
+        by: ExprId,
+        base: &Matrix<f64>,
+        analytic: &[Matrix<f64>],
+        step: f64,
+    ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
+        let arena = &self.derivation.network.arena;
+        let mut analytic_columns = vec![Vec::new(); analytic.len()];
+        let mut numeric_columns = Vec::new();
+        for _ in 0..self.count {
+            let u = self.direction(base);
+            let u_column = Matrix::from_vec(u.data.len(), 1, u.data.clone());
+            for (form, j) in analytic.iter().enumerate() {
+                analytic_columns[form].push(j.matmul(&u_column));
+            }
+            // Only the layer is evaluated again: its input is overridden.
+            let moved = |t: f64| {
+                let value = base.zip(&u, |a, b| a + t * b);
+                let mut evaluator = Evaluator::new(arena, self.sizes, self.inputs);
+                evaluator.overrides = HashMap::from([(by, value)]);
+                evaluator.value(of).clone()
+            };
+            let d = stencil(step, moved);
+            numeric_columns.push(Matrix::from_vec(d.data.len(), 1, d.data));
+        }
+        (
+            analytic_columns
+                .into_iter()
+                .map(|c| side_by_side(&c))
+                .collect(),
+            side_by_side(&numeric_columns),
+        )
+    }
+}
+
+fn dot(a: &Matrix<f64>, b: &Matrix<f64>) -> f64 {
+    a.data.iter().zip(&b.data).map(|(x, y)| x * y).sum()
+}
+
+/// Columns joined into one matrix.
+fn side_by_side(columns: &[Matrix<f64>]) -> Matrix<f64> {
+    let rows = columns.first().map_or(0, |c| c.data.len());
+    let mut data = vec![0.0; rows * columns.len()];
+    for (c, column) in columns.iter().enumerate() {
+        for r in 0..rows {
+            data[r * columns.len() + c] = column.data[r];
+        }
+    }
+    Matrix::from_vec(rows, columns.len(), data)
+}
