@@ -358,8 +358,10 @@ fn check_in_mode(
                 }
             } else {
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
-                    let (a, n) = directions
-                        .along_parameters(std::slice::from_ref(&g.parameter), &[f.clone()]);
+                    let (a, n) = directions.along_parameters(
+                        std::slice::from_ref(&g.parameter),
+                        std::slice::from_ref(f),
+                    );
                     push(&g.symbol, Form::ChainRule, method, &a[0], &n);
                     push(&g.symbol, Form::ClosedForm, method, &a[1], &n);
                 }
