@@ -19,6 +19,7 @@ pub mod render;
 pub mod shape;
 pub mod simplify;
 pub mod spec;
+pub mod suggest;
 pub mod symbol;
 
 pub use calculus::Derivation;
