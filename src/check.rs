@@ -14,7 +14,9 @@ use std::collections::HashMap;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
+use crate::budget::check_budget;
 use crate::calculus::Derivation;
+use crate::error::Error;
 use crate::eval::{Inputs, Sizes, evaluate};
 use crate::expr::{ExprId, Node};
 use crate::layer::LayerKind;
@@ -101,9 +103,11 @@ pub fn error_between(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> f64 {
     worst / scale
 }
 
-/// Runs the whole check at a random point drawn from `options.seed`.
-pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckReport, String> {
-    let inputs = random_point(derivation, options)?;
+/// Runs the whole check at a random point drawn from `options.seed`, after making sure that its
+/// sizes fit in memory and time.
+pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckReport, Error> {
+    check_budget(derivation, &options.sizes)?;
+    let inputs = random_point(derivation, options).map_err(Error::Check)?;
     Ok(check_at(derivation, options, &inputs))
 }
 

@@ -4,6 +4,7 @@
 //! The pipeline: `parse_spec` → `Network::build` → `calculus::derive` → a renderer, and
 //! `check::check` on the same `Derivation`.
 
+pub mod budget;
 pub mod calculus;
 pub mod check;
 pub mod coef;
@@ -21,6 +22,7 @@ pub mod simplify;
 pub mod spec;
 pub mod suggest;
 pub mod symbol;
+pub mod warnings;
 
 pub use calculus::Derivation;
 pub use error::Error;
@@ -78,9 +80,12 @@ pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
             )));
         };
         let size: usize = value.parse().map_err(|_| {
-            Error::Usage(format!(
-                "--dims: the size of {name} must be a whole number, not `{value}`"
-            ))
+            let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+            Error::Usage(if digits {
+                format!("--dims: the size of {name}, {value}, is too large")
+            } else {
+                format!("--dims: the size of {name} must be a whole number, not `{value}`")
+            })
         })?;
         if size == 0 {
             return Err(Error::Usage(format!(
