@@ -68,6 +68,43 @@ pub struct CheckItem {
     pub form: Form,
     pub error: f64,
     pub passed: bool,
+    /// Where a NaN or an infinity appeared, if one did: "the formula gives NaN", "the finite
+    /// differences give ∞". Such an item always fails.
+    pub non_finite: Option<String>,
+}
+
+impl CheckItem {
+    /// The error as printed: `3.1e-11`, or `NaN`/`∞` when a value was not finite.
+    pub fn error_text(&self) -> String {
+        if self.error.is_nan() {
+            "NaN".into()
+        } else if self.error.is_infinite() {
+            "∞".into()
+        } else {
+            format!("{:.1e}", self.error)
+        }
+    }
+}
+
+/// Says which side was not finite, and how.
+fn non_finite(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> Option<String> {
+    let kind = |m: &Matrix<f64>| {
+        if m.data.iter().any(|v| v.is_nan()) {
+            Some("NaN")
+        } else if m.data.iter().any(|v| v.is_infinite()) {
+            Some("∞")
+        } else {
+            None
+        }
+    };
+    match (kind(analytic), kind(numeric)) {
+        (Some(a), Some(n)) => Some(format!(
+            "the formula gives {a} and the finite differences {n}"
+        )),
+        (Some(a), None) => Some(format!("the formula gives {a}")),
+        (None, Some(n)) => Some(format!("the finite differences give {n}")),
+        (None, None) => None,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -125,12 +162,16 @@ pub fn check_at(
     };
     let mut items = Vec::new();
     let mut push = |symbol: &Symbol, form: Form, analytic: ExprId, numeric: &Matrix<f64>| {
-        let error = error_between(&checker.value(analytic), numeric);
+        let value = checker.value(analytic);
+        let error = error_between(&value, numeric);
+        let non_finite = non_finite(&value, numeric);
         items.push(CheckItem {
             symbol: symbol.clone(),
             form,
             error,
-            passed: error <= options.tolerance,
+            // NaN compares false, so it fails here too; said explicitly all the same.
+            passed: non_finite.is_none() && error <= options.tolerance,
+            non_finite,
         });
     };
     let network = &derivation.network;
@@ -342,4 +383,54 @@ fn away_from_kinks(derivation: &Derivation, options: &CheckOptions, inputs: &Inp
             || (z.data.iter().any(|v| *v < kink) && z.data.iter().any(|v| *v > kink));
         clear && both_sides
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::{Loss, LossKind};
+
+    #[test]
+    fn nan_is_a_failure_that_names_the_item() {
+        // bce on an unbounded output at ŷ = −2, where log ŷ is NaN.
+        let derivation = crate::derive_text("linear>identity", Loss::new(LossKind::Bce)).unwrap();
+        let options = CheckOptions {
+            seed: 0,
+            sizes: Sizes(vec![("n".into(), 1), ("K".into(), 1)]),
+            step: CheckOptions::DEFAULT_STEP,
+            tolerance: CheckOptions::DEFAULT_TOLERANCE,
+        };
+        let one = |v: f64| Matrix::from_vec(1, 1, vec![v]);
+        let inputs = Inputs::from([
+            (Symbol::Input, one(1.0)),
+            (Symbol::Target, one(0.5)),
+            (Symbol::Weight(1), one(-2.0)),
+            (Symbol::Bias(1), one(0.0)),
+        ]);
+        let report = check_at(&derivation, &options, &inputs);
+        assert!(!report.passed());
+        let item = report
+            .items
+            .iter()
+            .find(|i| i.symbol.text() == "∂ℓ/∂W⁽¹⁾")
+            .expect("the gradient of W⁽¹⁾ is checked");
+        assert!(!item.passed);
+        assert_eq!(
+            item.non_finite.as_deref(),
+            Some("the finite differences give NaN")
+        );
+        assert_eq!(item.error_text(), "NaN");
+    }
+
+    #[test]
+    fn a_finite_error_is_printed_in_scientific_notation() {
+        let item = CheckItem {
+            symbol: Symbol::Loss,
+            form: Form::ClosedForm,
+            error: 3.14e-11,
+            passed: true,
+            non_finite: None,
+        };
+        assert_eq!(item.error_text(), "3.1e-11");
+    }
 }

@@ -362,7 +362,7 @@ impl Page<'_> {
                 vec![
                     text(item.symbol.text()),
                     text(item.form.label()),
-                    text(format!("{:.1e}", item.error)),
+                    text(item.error_text()),
                     text(if item.passed { "pass" } else { "FAIL" }),
                 ]
             })
@@ -378,6 +378,15 @@ impl Page<'_> {
             wide: 3,
         };
         out.push_str(&table.render(self.width));
+        for item in &report.items {
+            if let Some(why) = &item.non_finite {
+                out.push_str(&format!(
+                    "\n  {} ({}): {why}.",
+                    item.symbol.text(),
+                    item.form.label()
+                ));
+            }
+        }
         let failed = report.items.iter().filter(|i| !i.passed).count();
         out.push_str(&format!(
             "\n  {verdict}: {} of {} within tolerance.\n",
