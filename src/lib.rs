@@ -74,8 +74,12 @@ pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
         };
         let (name, value) = (name.trim(), value.trim());
         let Some(entry) = sizes.0.iter_mut().find(|(n, _)| n == name) else {
+            let names: Vec<&str> = known.iter().map(String::as_str).collect();
+            let hint = suggest::did_you_mean(name, &names)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
             return Err(Error::Usage(format!(
-                "--dims: this network has no dimension `{name}`; its dimensions are {}",
+                "--dims: this network has no dimension `{name}`{hint}; its dimensions are {}",
                 known.join(", ")
             )));
         };

@@ -140,17 +140,27 @@ fn a_spec_on_standard_input() {
 }
 
 #[test]
-fn the_longest_chain_derives_renders_and_checks() {
-    // At the limit, with sizes kept small so that a debug build checks it quickly.
-    let spec = vec!["linear>tanh"; MAX_LAYERS / 2].join(">");
-    let dims: Vec<String> = (1..MAX_LAYERS / 2)
-        .map(|k| format!("d{k}=2"))
-        .chain(["n=2".into(), "K=3".into()])
-        .collect();
-    let output = derive(&[&spec, "--dims", &dims.join(",")]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stdout(&output).contains("Numeric check: PASS"));
-    let too_long = format!("{spec}>identity");
+fn the_longest_chains_derive_render_and_check() {
+    // At the limit, with sizes kept small so that a debug build checks them quickly; the depth
+    // of every tree, which is what could overflow a stack, does not depend on the sizes.
+    for (unit, loss) in [
+        ("linear>tanh", "mse"),
+        ("linear", "mse"),
+        ("linear>softmax", "bce"),
+        ("linear>sigmoid", "bce"),
+    ] {
+        let per_unit = unit.split('>').count();
+        let spec = vec![unit; MAX_LAYERS / per_unit].join(">");
+        let linear = MAX_LAYERS / per_unit;
+        let dims: Vec<String> = (1..linear)
+            .map(|k| format!("d{k}=2"))
+            .chain(["n=2".into(), "K=3".into()])
+            .collect();
+        let output = derive(&[&spec, "--loss", loss, "--dims", &dims.join(",")]);
+        assert_eq!(output.status.code(), Some(0), "{unit}: {}", stderr(&output));
+        assert!(stdout(&output).contains("Numeric check: PASS"), "{unit}");
+    }
+    let too_long = format!("{}>identity", vec!["tanh"; MAX_LAYERS].join(">"));
     refused(&[&too_long], &[&format!("{} layers", MAX_LAYERS + 1)]);
 }
 
@@ -162,6 +172,7 @@ fn bad_dims() {
         ("n=-3", "whole number"),
         ("n=three", "whole number"),
         ("q=3", "no dimension `q`"),
+        ("k=3", "did you mean `K`?"),
         ("n=99999999999999999999999", "too large"),
         ("d=100000", "too large for the numeric check"),
         (
