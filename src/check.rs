@@ -349,7 +349,7 @@ pub fn random_point(
         }
     }
     Err(format!(
-        "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed",
+        "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed, or --no-check",
         CheckOptions::KINK_MARGIN
     ))
 }
