@@ -21,7 +21,9 @@ pub use sampling::random_point;
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
+use crate::budget::check_budget;
 use crate::calculus::Derivation;
+use crate::error::Error;
 use crate::eval::{Evaluator, Inputs, Sizes};
 use crate::expr::{ExprId, Node};
 use crate::matrix::Matrix;
@@ -138,6 +140,43 @@ pub struct CheckItem {
     pub method: Method,
     pub error: f64,
     pub passed: bool,
+    /// Where a NaN or an infinity appeared, if one did: "the formula gives NaN", "the finite
+    /// differences give an infinity". Such an item always fails.
+    pub non_finite: Option<String>,
+}
+
+impl CheckItem {
+    /// The error as printed: `3.1e-11`, or `NaN`/`∞` when a value was not finite.
+    pub fn error_text(&self) -> String {
+        if self.error.is_nan() {
+            "NaN".into()
+        } else if self.error.is_infinite() {
+            "∞".into()
+        } else {
+            format!("{:.1e}", self.error)
+        }
+    }
+}
+
+/// Says which side was not finite, and how.
+fn non_finite(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> Option<String> {
+    let kind = |m: &Matrix<f64>| {
+        if m.data.iter().any(|v| v.is_nan()) {
+            Some("NaN")
+        } else if m.data.iter().any(|v| v.is_infinite()) {
+            Some("an infinity")
+        } else {
+            None
+        }
+    };
+    match (kind(analytic), kind(numeric)) {
+        (Some(a), Some(n)) => Some(format!(
+            "the formula gives {a} and the finite differences {n}"
+        )),
+        (Some(a), None) => Some(format!("the formula gives {a}")),
+        (None, Some(n)) => Some(format!("the finite differences give {n}")),
+        (None, None) => None,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -191,10 +230,12 @@ fn error_with_floor(analytic: &Matrix<f64>, numeric: &Matrix<f64>, floor: f64) -
     worst / scale
 }
 
-/// Runs the whole check at a random point drawn from `options.seed`.
-pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckReport, String> {
+/// Runs the whole check at a random point drawn from `options.seed`, after making sure that its
+/// sizes fit in memory.
+pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckReport, Error> {
+    check_budget(derivation, &options.sizes)?;
     let mode = choose_mode(derivation, &options.sizes);
-    let inputs = random_point(derivation, options, mode.kink_margin())?;
+    let inputs = random_point(derivation, options, mode.kink_margin()).map_err(Error::Check)?;
     let mut report = check_in_mode(derivation, options, &inputs, mode);
     report.seed = Some(options.seed);
     Ok(report)
@@ -227,12 +268,15 @@ fn check_in_mode(
             } else {
                 error_between(a, n)
             };
+            let non_finite = non_finite(a, n);
             items.push(CheckItem {
                 symbol: symbol.clone(),
                 form,
                 method,
                 error,
-                passed: error <= options.tolerance,
+                // NaN compares false, so it fails here too; said explicitly all the same.
+                passed: non_finite.is_none() && error <= options.tolerance,
+                non_finite,
             });
         };
     match mode {
@@ -498,4 +542,55 @@ fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
         }
     }
     cost
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::{Loss, LossKind};
+
+    #[test]
+    fn nan_is_a_failure_that_names_the_item() {
+        // bce on an unbounded output at ŷ = −2, where log ŷ is NaN.
+        let derivation = crate::derive_text("linear>identity", Loss::new(LossKind::Bce)).unwrap();
+        let options = CheckOptions {
+            seed: 0,
+            sizes: Sizes::new(vec![("n".into(), 1), ("K".into(), 1)]),
+            step: CheckOptions::DEFAULT_STEP,
+            tolerance: CheckOptions::DEFAULT_TOLERANCE,
+        };
+        let one = |v: f64| Matrix::from_vec(1, 1, vec![v]);
+        let inputs = Inputs::from([
+            (Symbol::Input, one(1.0)),
+            (Symbol::Target, one(0.5)),
+            (Symbol::Weight(1), one(-2.0)),
+            (Symbol::Bias(1), one(0.0)),
+        ]);
+        let report = check_at(&derivation, &options, &inputs);
+        assert!(!report.passed());
+        let item = report
+            .items
+            .iter()
+            .find(|i| i.symbol.text() == "∂ℓ/∂W⁽¹⁾")
+            .expect("the gradient of W⁽¹⁾ is checked");
+        assert!(!item.passed);
+        assert_eq!(
+            item.non_finite.as_deref(),
+            Some("the finite differences give NaN")
+        );
+        assert_eq!(item.error_text(), "NaN");
+    }
+
+    #[test]
+    fn a_finite_error_is_printed_in_scientific_notation() {
+        let item = CheckItem {
+            symbol: Symbol::Loss,
+            form: Form::ClosedForm,
+            method: Method::Entries,
+            error: 3.14e-11,
+            passed: true,
+            non_finite: None,
+        };
+        assert_eq!(item.error_text(), "3.1e-11");
+    }
 }

@@ -4,10 +4,15 @@
 //! nodes that use them), so it needs no recursion and computes each shared subexpression once.
 //! A named node evaluates through its definition unless the caller overrides its value, which
 //! is how the check perturbs an intermediate such as z₁ for a finite difference.
+//!
+//! The logarithm of a named σ(z) or softmax(z), or of 1 − σ(z), is evaluated from z by the
+//! stable forms log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z) and log-softmax, so that
+//! bce stays finite where σ(z) rounds to 0 or 1; the printed tree is unchanged.
 
 use std::collections::HashMap;
 
 use crate::expr::{Arena, ExprId, Node};
+use crate::func::Func;
 use crate::matrix::{Matrix, Scalar};
 use crate::shape::Dim;
 use crate::symbol::Symbol;
@@ -102,7 +107,14 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
             for id in self.missing_nodes(root) {
                 let value = match self.overrides.get(&id) {
                     Some(v) => v.clone(),
-                    None => compute(self.arena, id, self.sizes, self.inputs, &self.values),
+                    None => compute(
+                        self.arena,
+                        id,
+                        self.sizes,
+                        self.inputs,
+                        &self.values,
+                        &self.overrides,
+                    ),
                 };
                 self.values.insert(id, value);
             }
@@ -139,9 +151,11 @@ fn compute<T: Scalar>(
     sizes: &Sizes,
     inputs: &Inputs<T>,
     values: &HashMap<ExprId, Matrix<T>>,
+    overrides: &HashMap<ExprId, Matrix<T>>,
 ) -> Matrix<T> {
     let get = |child: &ExprId| &values[child];
     match arena.node(id) {
+        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, values, overrides) => v,
         Node::Leaf(symbol) => {
             let value = inputs
                 .get(symbol)
@@ -192,5 +206,121 @@ fn compute<T: Scalar>(
             Matrix::filled(1, 1, m.data.iter().fold(T::zero(), |acc, v| acc + *v * *v))
         }
         Node::Sum(a) => Matrix::filled(1, 1, get(a).sum()),
+    }
+}
+
+/// log(a) computed from z when a is a named σ(z) or softmax(z), or 1 − σ(z); `None` otherwise,
+/// or when the named value was overridden (its definition then does not give its value).
+fn stable_log<T: Scalar>(
+    arena: &Arena,
+    a: ExprId,
+    values: &HashMap<ExprId, Matrix<T>>,
+    overrides: &HashMap<ExprId, Matrix<T>>,
+) -> Option<Matrix<T>> {
+    // The argument of the named value's defining function, and that function.
+    let defined_by = |named: ExprId| -> Option<(Func, &Matrix<T>)> {
+        if overrides.contains_key(&named) {
+            return None;
+        }
+        let definition = arena.named(named)?.definition;
+        match arena.node(definition) {
+            Node::Map(func @ (Func::Sigmoid | Func::Softmax), z) => Some((*func, values.get(z)?)),
+            _ => None,
+        }
+    };
+    let softplus = |v: T| Func::Softplus.apply(v);
+    if let Some((func, z)) = defined_by(a) {
+        return Some(match func {
+            Func::Sigmoid => z.map(|v| -softplus(-v)),
+            _ => {
+                let m = z.transpose();
+                let mut out = Vec::with_capacity(m.data.len());
+                for column in m.data.chunks(m.cols.max(1)) {
+                    out.extend(Func::LogSoftmax.apply_column(column));
+                }
+                Matrix::from_vec(m.rows, m.cols, out).transpose()
+            }
+        });
+    }
+    if let Node::Sub(ones, b) = arena.node(a)
+        && matches!(arena.node(*ones), Node::Ones(..))
+        && let Some((Func::Sigmoid, z)) = defined_by(*b)
+    {
+        return Some(z.map(|v| -softplus(v)));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::{Loss, LossKind};
+    use crate::network::Network;
+    use crate::spec::parse_spec;
+
+    /// bce of `linear > sigmoid` with n = 1, K = 2: z = W x + b with W = (1, 1)ᵀ, b = 0.
+    fn bce_at(x: f64, y: [f64; 2]) -> f64 {
+        let spec = parse_spec("linear>sigmoid").unwrap();
+        let network = Network::build(&spec, Loss::new(LossKind::Bce), false).unwrap();
+        let sizes = Sizes::new(vec![("n".into(), 1), ("K".into(), 2)]);
+        let inputs = Inputs::from([
+            (Symbol::Input, Matrix::from_vec(1, 1, vec![x])),
+            (Symbol::Target, Matrix::from_vec(2, 1, y.to_vec())),
+            (Symbol::Weight(1), Matrix::from_vec(2, 1, vec![1.0, -1.0])),
+            (Symbol::Bias(1), Matrix::from_vec(2, 1, vec![0.0, 0.0])),
+        ]);
+        let value = evaluate(
+            &network.arena,
+            network.loss_value,
+            &sizes,
+            &inputs,
+            &HashMap::new(),
+        );
+        value.data[0]
+    }
+
+    /// −(1/K) Σ [yᵢ log σ(zᵢ) + (1 − yᵢ) log(1 − σ(zᵢ))] in the stable form.
+    fn stable_bce(z: [f64; 2], y: [f64; 2]) -> f64 {
+        let softplus = |v: f64| v.max(0.0) + (-v.abs()).exp().ln_1p();
+        let terms: f64 = (0..2)
+            .map(|i| y[i] * softplus(-z[i]) + (1.0 - y[i]) * softplus(z[i]))
+            .sum();
+        terms / 2.0
+    }
+
+    #[test]
+    fn bce_stays_finite_where_sigmoid_rounds_to_zero_or_one() {
+        for x in [1000.0, -1000.0, 40.0, 0.5, 0.0] {
+            for y in [[0.3, 0.9], [0.0, 1.0], [1.0, 0.0]] {
+                let value = bce_at(x, y);
+                let expected = stable_bce([x, -x], y);
+                assert!(value.is_finite(), "x = {x}, y = {y:?}: {value}");
+                assert!(
+                    (value - expected).abs() <= 1e-12 * expected.abs().max(1.0),
+                    "x = {x}, y = {y:?}: {value} vs {expected}"
+                );
+            }
+        }
+        // At z = ±1000, the loss is (1 − y₁)·1000 + y₂·1000 over K = 2.
+        assert_eq!(
+            bce_at(1000.0, [0.3, 0.9]),
+            (0.7 * 1000.0 + 0.9 * 1000.0) / 2.0
+        );
+    }
+
+    #[test]
+    fn an_overridden_output_is_used_as_given() {
+        let spec = parse_spec("linear>sigmoid").unwrap();
+        let network = Network::build(&spec, Loss::new(LossKind::Bce), false).unwrap();
+        let sizes = Sizes::new(vec![("n".into(), 1), ("K".into(), 1)]);
+        let inputs = Inputs::from([
+            (Symbol::Input, Matrix::from_vec(1, 1, vec![1000.0])),
+            (Symbol::Target, Matrix::from_vec(1, 1, vec![1.0])),
+            (Symbol::Weight(1), Matrix::from_vec(1, 1, vec![1.0])),
+            (Symbol::Bias(1), Matrix::from_vec(1, 1, vec![0.0])),
+        ]);
+        let yhat = HashMap::from([(network.yhat, Matrix::from_vec(1, 1, vec![0.5]))]);
+        let value = evaluate(&network.arena, network.loss_value, &sizes, &inputs, &yhat);
+        assert!((value.data[0] - 2f64.ln()).abs() < 1e-15);
     }
 }

@@ -235,6 +235,45 @@ mod tests {
     }
 
     #[test]
+    fn every_function_is_finite_and_stable_out_to_a_thousand() {
+        let a = Param::new(0.3);
+        for z in [-1000.0_f64, -710.0, -40.0, 0.0, 40.0, 710.0, 1000.0] {
+            for f in [
+                Func::Relu,
+                Func::Step,
+                Func::LeakyRelu(a),
+                Func::LeakyReluPrime(a),
+                Func::Elu(a),
+                Func::EluPrime(a),
+                Func::Sigmoid,
+                Func::SigmoidPrime,
+                Func::Tanh,
+                Func::TanhPrime,
+                Func::Softplus,
+                Func::Silu,
+                Func::SiluPrime,
+            ] {
+                assert!(f.apply(z).is_finite(), "{f:?} at {z}");
+            }
+            // softplus(z) = log(1 + eᶻ) = max(z, 0) + log1p(e^{−|z|}); σ(z) = e^{−softplus(−z)}.
+            let softplus = z.max(0.0) + (-z.abs()).exp().ln_1p();
+            assert_eq!(Func::Softplus.apply(z), softplus);
+            let sigma = (-Func::Softplus.apply(-z)).exp();
+            assert!((Func::Sigmoid.apply(z) - sigma).abs() <= 1e-15, "σ({z})");
+        }
+        let column = [1000.0_f64, -1000.0, 0.0, 999.0];
+        let s = Func::Softmax.apply_column(&column);
+        let l = Func::LogSoftmax.apply_column(&column);
+        // log Σ e^{zₖ} = 1000 + log(1 + e⁻¹) to rounding; the other terms vanish.
+        let log_sum = 1000.0 + (-1.0_f64).exp().ln_1p();
+        for (i, z) in column.iter().enumerate() {
+            assert!(s[i].is_finite() && l[i].is_finite(), "{i}");
+            assert!((l[i] - (z - log_sum)).abs() <= 1e-12, "{i}: {}", l[i]);
+            assert!((s[i] - (z - log_sum).exp()).abs() <= 1e-12, "{i}: {}", s[i]);
+        }
+    }
+
+    #[test]
     fn relu_derivative_at_zero_is_zero() {
         assert_eq!(Func::Step.apply(0.0_f64), 0.0);
         assert_eq!(Func::Step.apply(1e-12_f64), 1.0);

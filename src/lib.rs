@@ -5,6 +5,7 @@
 //! `check::check` on the same `Derivation`.
 
 pub mod batch;
+pub mod budget;
 pub mod calculus;
 pub mod check;
 pub mod coef;
@@ -22,7 +23,9 @@ pub mod render;
 pub mod shape;
 pub mod simplify;
 pub mod spec;
+pub mod suggest;
 pub mod symbol;
+pub mod warnings;
 
 pub use calculus::Derivation;
 pub use error::Error;
@@ -88,15 +91,22 @@ pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
         };
         let (name, value) = (name.trim(), value.trim());
         if !known.iter().any(|k| k == name) {
+            let names: Vec<&str> = known.iter().map(String::as_str).collect();
+            let hint = suggest::did_you_mean(name, &names)
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
             return Err(Error::Usage(format!(
-                "--dims: this network has no dimension `{name}`; its dimensions are {}",
+                "--dims: this network has no dimension `{name}`{hint}; its dimensions are {}",
                 known.join(", ")
             )));
         }
         let size: usize = value.parse().map_err(|_| {
-            Error::Usage(format!(
-                "--dims: the size of {name} must be a whole number, not `{value}`"
-            ))
+            let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+            Error::Usage(if digits {
+                format!("--dims: the size of {name}, {value}, is too large")
+            } else {
+                format!("--dims: the size of {name} must be a whole number, not `{value}`")
+            })
         })?;
         if size == 0 {
             return Err(Error::Usage(format!(

@@ -1,5 +1,6 @@
 //! The `derive` command line: arguments, the renderer, the exit code.
 
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -13,7 +14,8 @@ use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
-use derive::{Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
+use derive::warnings::warnings;
+use derive::{Error, Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
 
 /// Derive the gradients of a small neural network symbolically, and check them numerically.
 #[derive(Parser, Debug)]
@@ -21,13 +23,16 @@ use derive::{Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
     name = "derive",
     version,
     about,
-    after_help = "Example: derive \"linear>relu>linear>identity\" --loss mse\n\n\
+    after_help = "Example: derive \"linear>relu>linear>identity\" --loss mse\n\
+                  A spec too long for the command line is read from standard input: \
+                  derive - --loss mse < deep.txt\n\n\
+                  Results go to standard output; errors and warnings to standard error.\n\
                   Exit codes: 0 done (the check, if run, passed); 1 the numeric check failed; \
                   2 bad input or usage."
 )]
 struct Cli {
-    /// The layers, joined by `>`: linear, relu, sigmoid, tanh, identity (any case), for example
-    /// "linear>relu>linear>identity".
+    /// The layers, joined by `>`, for example "linear>relu>linear>identity" (names in any
+    /// case; at most 10,000 layers). `-` reads the spec from standard input.
     spec: String,
 
     /// The loss on the output ŷ and target y.
@@ -102,23 +107,29 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Err(message) => {
-            eprintln!("{message}");
+        Err(error) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprintln!("{}", error.render(color));
             ExitCode::from(2)
         }
     }
 }
 
 /// Prints the derivation; `Ok(false)` when the numeric check failed.
-fn run(cli: &Cli) -> Result<bool, String> {
+fn run(cli: &Cli) -> Result<bool, Error> {
     if cli.standalone && cli.format != Format::Latex {
-        return Err("error: --standalone goes with --format latex".into());
+        return Err(Error::Usage("--standalone goes with --format latex".into()));
     }
     let mut loss = Loss::new(cli.loss);
     if let Some(reduction) = cli.reduction {
         loss.reduction = reduction;
     }
-    let spec = parse_spec(&cli.spec).map_err(|e| e.to_string())?;
+    let spec_text = if cli.spec == "-" {
+        read_stdin()?
+    } else {
+        cli.spec.clone()
+    };
+    let spec = parse_spec(&spec_text)?;
     let expansion = if cli.expand {
         Expansion::Expanded
     } else if cli.compact {
@@ -126,21 +137,24 @@ fn run(cli: &Cli) -> Result<bool, String> {
     } else {
         Expansion::default_for(spec.layers.len())
     };
-    let derivation = derive_spec(&spec, loss, expansion, cli.batch).map_err(|e| e.to_string())?;
+    let derivation = derive_spec(&spec, loss, expansion, cli.batch)?;
+    for warning in warnings(&derivation.network) {
+        eprintln!("warning: {warning}");
+    }
     let point = match &cli.at {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("error: --at {}: cannot read it: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::Usage(format!("--at {}: cannot read it: {e}", path.display()))
+            })?;
             let point = parse_point(&text, &derivation.network)
-                .map_err(|e| format!("error: --at {}: {e}", path.display()))?;
+                .map_err(|e| Error::Usage(format!("--at {}: {e}", path.display())))?;
             Some(point)
         }
         None => None,
     };
     let sizes = match &point {
         Some(point) => point.sizes.clone(),
-        None => parse_dims(cli.dims.as_deref().unwrap_or(""), &derivation.network)
-            .map_err(|e| e.to_string())?,
+        None => parse_dims(cli.dims.as_deref().unwrap_or(""), &derivation.network)?,
     };
     let report = if cli.no_check {
         None
@@ -153,7 +167,7 @@ fn run(cli: &Cli) -> Result<bool, String> {
         };
         Some(match &point {
             Some(point) => check_at(&derivation, &options, &point.inputs),
-            None => check(&derivation, &options).map_err(|e| format!("error: {e}"))?,
+            None => check(&derivation, &options)?,
         })
     };
     let evaluation = point
@@ -168,4 +182,17 @@ fn run(cli: &Cli) -> Result<bool, String> {
     };
     print!("{output}");
     Ok(report.is_none_or(|r| r.passed()))
+}
+
+fn read_stdin() -> Result<String, Error> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Usage(format!("cannot read the spec from standard input: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::Usage(format!(
+            "the spec on standard input is not UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }

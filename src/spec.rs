@@ -6,6 +6,12 @@ use pest_derive::Parser;
 
 use crate::error::SpecError;
 use crate::layer::{LayerError, LayerKind};
+use crate::suggest::{did_you_mean, from_full_width, look_alike};
+
+/// The longest chain accepted, refused right after parsing beyond it. A derivation grows
+/// linearly with depth (each row ∂ℓ/∂zᵢ is written through the next by name), so 10,000 layers
+/// derive, print and check in seconds; a longer chain is more likely a mistake than a network.
+pub const MAX_LAYERS: usize = 10_000;
 
 #[derive(Parser)]
 #[grammar = "../grammar/spec.pest"]
@@ -39,15 +45,31 @@ impl Spec {
 pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
     let mut pairs = SpecParser::parse(Rule::spec, text).map_err(|e| syntax_error(text, e))?;
     let spec = pairs.next().expect("the spec rule always yields one pair");
+    let layer_pairs: Vec<_> = spec
+        .into_inner()
+        .filter(|p| p.as_rule() == Rule::layer)
+        .collect();
+    if layer_pairs.len() > MAX_LAYERS {
+        let first_extra = layer_pairs[MAX_LAYERS].as_span().start();
+        let last = layer_pairs[layer_pairs.len() - 1].as_span().end();
+        return Err(SpecError {
+            spec: text.to_string(),
+            span: (first_extra, last),
+            message: format!(
+                "the chain has {} layers; at most {MAX_LAYERS} are supported",
+                layer_pairs.len()
+            ),
+            expected: format!("at most {MAX_LAYERS} layers"),
+            help: None,
+        });
+    }
     let mut layers = Vec::new();
-    for pair in spec.into_inner() {
-        if pair.as_rule() != Rule::layer {
-            continue;
-        }
+    for pair in layer_pairs {
         let layer_span = pair.as_span();
         let mut inner = pair.into_inner();
         let name_pair = inner.next().expect("a layer starts with its name");
         let name = name_pair.as_str();
+        let shown = shorten(name);
         let name_span = (name_pair.as_span().start(), name_pair.as_span().end());
         let arguments_pair = inner.next();
         let numbers: Vec<(f64, (usize, usize))> = arguments_pair
@@ -69,12 +91,16 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
             .unwrap_or(name_span);
         let kind = LayerKind::from_name(name, arguments_pair.as_ref().map(|_| values.as_slice()))
             .map_err(|error| {
+                let mut help = None;
                 let (span, message, expected) = match error {
-                    LayerError::UnknownName => (
-                        name_span,
-                        format!("unknown layer `{name}`"),
-                        format!("a layer name: {}", layer_names()),
-                    ),
+                    LayerError::UnknownName => {
+                        help = unknown_name_help(name);
+                        (
+                            name_span,
+                            format!("unknown layer `{shown}`"),
+                            format!("a layer name: {}", layer_names()),
+                        )
+                    }
                     LayerError::TakesNoArguments => (
                         arguments_span,
                         format!("`{name}` takes no arguments"),
@@ -92,7 +118,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
                     ),
                     LayerError::NotFinite(i) => (
                         numbers[i].1,
-                        format!("`{}` is not a finite number", &text[numbers[i].1.0..numbers[i].1.1]),
+                        format!("`{}` is not a finite number", shorten(&text[numbers[i].1.0..numbers[i].1.1])),
                         "a finite number".to_string(),
                     ),
                 };
@@ -101,6 +127,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
                     span,
                     message,
                     expected,
+                    help,
                 }
             })?;
         layers.push(LayerSpec {
@@ -114,8 +141,74 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
     })
 }
 
+/// A name cut to a length that fits in a message.
+fn shorten(name: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    if name.chars().count() <= MAX_CHARS {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(MAX_CHARS).collect::<String>())
+    }
+}
+
 fn layer_names() -> String {
     LayerKind::names().join(", ")
+}
+
+/// "did you mean `relu`?" for a near miss; a pointer to `--loss` for a loss written as a layer.
+fn unknown_name_help(name: &str) -> Option<String> {
+    use clap::ValueEnum;
+    let lower = name.to_ascii_lowercase();
+    let is_loss = crate::loss::LossKind::value_variants()
+        .iter()
+        .filter_map(|l| l.to_possible_value())
+        .any(|v| v.get_name() == lower);
+    if is_loss {
+        return Some(format!(
+            "`{lower}` is a loss, not a layer: drop it from the chain and give `--loss {lower}`"
+        ));
+    }
+    if name.len() > 40 {
+        return None;
+    }
+    did_you_mean(name, &LayerKind::names()).map(|n| format!("did you mean `{n}`?"))
+}
+
+/// For a character the grammar does not take: the run of full-width characters it starts and
+/// their ASCII spelling, or the ASCII character it looks like.
+fn look_alike_help(text: &str, start: usize) -> Option<(usize, String)> {
+    let c = text[start..].chars().next()?;
+    let run: String = text[start..]
+        .chars()
+        .take_while(|c| from_full_width(&c.to_string()).is_some())
+        .collect();
+    if let Some(ascii) = from_full_width(&run).filter(|a| !a.is_empty()) {
+        return Some((
+            start + run.len(),
+            format!("`{run}` is written in full-width characters; the spec takes ASCII: `{ascii}`"),
+        ));
+    }
+    if let Some(ascii) = look_alike(c) {
+        let said = if ascii == ">" {
+            format!("`{c}` is not `>`; layers are joined by the ASCII `>`")
+        } else {
+            format!("`{c}` looks like `{ascii}`, but only the ASCII `{ascii}` is taken")
+        };
+        return Some((start + c.len_utf8(), said));
+    }
+    if c == '-' && text[start + 1..].starts_with('>') {
+        return Some((start + 2, "layers are joined by `>` alone, not `->`".into()));
+    }
+    if !c.is_ascii() {
+        return Some((
+            start + c.len_utf8(),
+            format!(
+                "`{c}` (U+{:04X}) is not ASCII; layer names are ASCII letters, digits and `_`",
+                c as u32
+            ),
+        ));
+    }
+    None
 }
 
 /// Turns pest's error into ours, naming what was expected in words rather than rule names.
@@ -137,24 +230,42 @@ fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> SpecError {
     let found = text[start..]
         .chars()
         .next()
-        .map(|c| format!("`{c}`"))
-        .unwrap_or_else(|| "the end of the spec".to_string());
+        .map(|c| format!("`{}`", c.escape_debug()))
+        .unwrap_or_else(|| "end of the spec".to_string());
     let message = if text.trim().is_empty() {
         "the spec is empty".to_string()
     } else {
         format!("unexpected {found}")
     };
-    // Underline one character, or the end of input.
-    let end = if end > start {
-        end
+    let word: String = text[start..]
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect();
+    let not_finite = ["inf", "infinity", "nan"].contains(&word.to_ascii_lowercase().as_str());
+    let help = if not_finite && expected == "a number" {
+        Some((
+            start + word.len(),
+            format!("`{word}` is not taken: an argument must be a finite number"),
+        ))
     } else {
-        start + text[start..].chars().next().map_or(0, char::len_utf8)
+        look_alike_help(text, start)
+    };
+    // Underline the look-alike run, one character, or the end of input.
+    let end = match &help {
+        Some((run_end, _)) => *run_end,
+        None if end > start => end,
+        None => start + text[start..].chars().next().map_or(0, char::len_utf8),
     };
     SpecError {
         spec: text.to_string(),
         span: (start, end),
         message,
-        expected: format!("{expected}; layers are {}", layer_names()),
+        expected: if expected.contains("a layer name") {
+            format!("{expected}; layers are {}", layer_names())
+        } else {
+            expected
+        },
+        help: help.map(|(_, h)| h),
     }
 }
 
@@ -230,6 +341,67 @@ mod tests {
             assert_eq!(err.span.0, at, "{text}");
             assert!(err.message.contains(says), "{text}: {}", err.message);
         }
+    }
+
+    #[test]
+    fn near_misses_get_a_suggestion() {
+        let err = parse_spec("linear>rleu>linear").unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `relu`?"));
+        let err = parse_spec("linear>Sigmod").unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `sigmoid`?"));
+        let err = parse_spec("linear>convolution").unwrap_err();
+        assert_eq!(err.help, None);
+        let err = parse_spec("linear>bce").unwrap_err();
+        assert!(err.help.unwrap().contains("--loss bce"));
+    }
+
+    #[test]
+    fn look_alikes_are_placed_in_bytes_and_explained() {
+        // `ｒｅｌｕ`: four full-width letters of three bytes each, underlined as one run.
+        let err = parse_spec("linear>ｒｅｌｕ").unwrap_err();
+        assert_eq!(err.span, (7, 19));
+        assert!(err.help.unwrap().contains("`relu`"));
+        let err = parse_spec("relu→linear").unwrap_err();
+        assert_eq!(err.span, (4, 7));
+        assert!(err.help.unwrap().contains("`>`"));
+        let err = parse_spec("relu＞linear").unwrap_err();
+        assert!(err.help.unwrap().contains("`>`"));
+        let err = parse_spec("linear->relu").unwrap_err();
+        assert!(err.help.unwrap().contains("`->`"));
+        let err = parse_spec("reλu").unwrap_err();
+        assert!(err.help.unwrap().contains("U+03BB"));
+        let err = parse_spec("elu(NaN)").unwrap_err();
+        assert_eq!(err.span, (4, 7));
+        assert!(err.help.unwrap().contains("finite"));
+    }
+
+    #[test]
+    fn chains_longer_than_the_limit_are_refused_quickly() {
+        let at_limit = vec!["tanh"; MAX_LAYERS].join(">");
+        assert_eq!(parse_spec(&at_limit).unwrap().layers.len(), MAX_LAYERS);
+        let long = vec!["tanh"; 100_000].join(">");
+        let err = parse_spec(&long).unwrap_err();
+        assert!(err.message.contains("100000 layers"), "{}", err.message);
+        assert!(err.message.contains(&format!("at most {MAX_LAYERS}")));
+        assert_eq!(err.span.0, 5 * MAX_LAYERS);
+    }
+
+    #[test]
+    fn a_megabyte_of_input_is_an_error_not_a_crash() {
+        let mega = "x".repeat(1 << 20);
+        let err = parse_spec(&mega).unwrap_err();
+        assert!(err.message.contains("unknown layer"));
+        assert!(err.to_string().len() < 4_000);
+        let spaces = format!("relu{}>", " ".repeat(1 << 20));
+        assert!(parse_spec(&spaces).is_err());
+    }
+
+    #[test]
+    fn nested_parentheses_are_a_parse_error() {
+        let deep = format!("relu{}0.1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let err = parse_spec(&deep).unwrap_err();
+        assert_eq!(err.span.0, 5);
+        assert_eq!(err.expected, "a number");
     }
 
     #[test]

@@ -82,7 +82,7 @@ pub fn random_point(
     // Some chains cannot put a kinked input on both sides (softplus > relu is never negative
     // before the relu); a point clear of the kinks is then the best there is.
     fallback.ok_or_else(|| format!(
-        "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed",
+        "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed, or --no-check",
         margin
     ))
 }

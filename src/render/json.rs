@@ -123,6 +123,9 @@ struct CheckItemOut {
     /// `every entry`, `3 directions` or `= chain rule`.
     method: String,
     error: f64,
+    /// Where a NaN or an infinity appeared, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    non_finite: Option<String>,
     passed: bool,
 }
 
@@ -330,6 +333,7 @@ pub fn render_json(sections: &Sections) -> String {
                     form: row.form,
                     method: row.how.clone(),
                     error: row.error,
+                    non_finite: row.non_finite.clone(),
                     passed: row.passed,
                 })
                 .collect(),

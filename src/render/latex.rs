@@ -63,7 +63,10 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
                     format!("${}$", Latex.inline_symbol(&row.symbol)),
                     row.form.to_string(),
                     escape(&row.how),
-                    format!("{:.1e}", row.error),
+                    match row.error_text.as_str() {
+                        "∞" => "$\\infty$".to_string(),
+                        other => other.to_string(),
+                    },
                     if row.passed { "pass" } else { "FAIL" }.to_string(),
                 ]
             })

@@ -43,7 +43,7 @@ pub fn render_markdown(sections: &Sections) -> String {
                     math(&Latex.symbol(&row.symbol)),
                     row.form.to_string(),
                     row.how.clone(),
-                    format!("{:.1e}", row.error),
+                    row.error_text.clone(),
                     if row.passed { "pass" } else { "**FAIL**" }.to_string(),
                 ]
             })

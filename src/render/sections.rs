@@ -92,6 +92,10 @@ pub struct CheckRow {
     pub form: &'static str,
     /// How it was compared: `every entry`, `3 directions`, `= chain rule`.
     pub how: String,
+    /// `3.1e-11`, or `NaN`/`∞`.
+    pub error_text: String,
+    /// Where a NaN or an infinity appeared: "the finite differences give NaN".
+    pub non_finite: Option<String>,
     pub error: f64,
     pub passed: bool,
 }
@@ -928,16 +932,27 @@ impl Builder<'_> {
                 symbol: item.symbol.clone(),
                 form: item.form.label(),
                 how: item.method.label(),
+                error_text: item.error_text(),
+                non_finite: item.non_finite.clone(),
                 error: item.error,
                 passed: item.passed,
             })
             .collect();
         let failed = rows.iter().filter(|r| !r.passed).count();
-        let summary = Prose::new().words(format!(
+        let mut summary = Prose::new().words(format!(
             "{verdict}: {} of {} within tolerance.",
             rows.len() - failed,
             rows.len()
         ));
+        // A NaN or an infinity is said in words, with the item it appeared in.
+        for row in &rows {
+            if let Some(what) = &row.non_finite {
+                summary = summary
+                    .words(" ")
+                    .symbol(&row.symbol)
+                    .words(format!(" ({}): {what}.", row.form));
+            }
+        }
         CheckSection {
             table: Table {
                 heading: heading(

@@ -52,7 +52,7 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
                     page.formulas.name(&row.symbol),
                     text(row.form),
                     text(row.how.clone()),
-                    text(format!("{:.1e}", row.error)),
+                    text(row.error_text.clone()),
                     text(if row.passed { "pass" } else { "FAIL" }),
                 ]
             })

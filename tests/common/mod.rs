@@ -2,7 +2,8 @@
 
 #![allow(dead_code)]
 
-use std::process::{Command, Output};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 /// Runs `derive` with the given arguments.
 pub fn derive(args: &[&str]) -> Output {
@@ -10,6 +11,26 @@ pub fn derive(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("the derive binary runs")
+}
+
+/// Runs `derive` with the given arguments and standard input.
+pub fn derive_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_derive"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the derive binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    // Written from another thread so that a large input cannot deadlock against the output.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("derive finishes");
+    writer.join().expect("the writer finishes");
+    output
 }
 
 pub fn stdout(output: &Output) -> String {

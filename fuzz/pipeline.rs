@@ -1,0 +1,56 @@
+//! The whole pipeline on one spec text, shared by the fuzz target and the regression tests:
+//! parse, derive with each loss (for one sample and a mini-batch, expanded and compact), render
+//! in every format, and check with small sizes. Errors are expected; a panic, a hang or a stack
+//! overflow is a bug.
+
+use derive::calculus::Expansion;
+use derive::check::{CheckOptions, check};
+use derive::eval::Sizes;
+use derive::render::json::render_json;
+use derive::render::latex::render_latex;
+use derive::render::markdown::render_markdown;
+use derive::render::sections::Sections;
+use derive::render::text::render_text;
+use derive::warnings::warnings;
+use derive::{Loss, LossKind, derive_spec, parse_spec};
+
+pub fn run(text: &str) {
+    let Ok(spec) = parse_spec(text) else {
+        return;
+    };
+    let variants = [
+        (LossKind::Mse, Expansion::Expanded, false),
+        (LossKind::Bce, Expansion::Compact, false),
+        (LossKind::Ce, Expansion::Expanded, true),
+        (LossKind::Nll, Expansion::Compact, true),
+    ];
+    for (kind, expansion, batch) in variants {
+        let Ok(derivation) = derive_spec(&spec, Loss::new(kind), expansion, batch) else {
+            continue;
+        };
+        let _ = warnings(&derivation.network);
+        let sizes = Sizes::new(
+            derivation
+                .network
+                .dims
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.name().to_string(), 1 + i % 3))
+                .collect(),
+        );
+        let options = CheckOptions {
+            seed: 0,
+            sizes,
+            step: CheckOptions::DEFAULT_STEP,
+            tolerance: CheckOptions::DEFAULT_TOLERANCE,
+        };
+        let report = check(&derivation, &options).ok();
+        let sections = Sections::new(&derivation, report.as_ref(), None);
+        for width in [100, 20] {
+            let _ = render_text(&sections, width);
+        }
+        let _ = render_latex(&sections, true);
+        let _ = render_markdown(&sections);
+        let _ = render_json(&sections);
+    }
+}

@@ -1,0 +1,214 @@
+//! Bad input of every kind gets exit code 2 and a message on standard error that says what is
+//! wrong and where; nothing panics, hangs or overflows the stack.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{derive, derive_with_stdin, stderr, stdout};
+use derive::spec::MAX_LAYERS;
+
+/// Runs a spec and asserts exit code 2, an empty standard output, and each of `says` on
+/// standard error.
+fn refused(args: &[&str], says: &[&str]) -> String {
+    let output = derive(args);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).is_empty(), "{args:?}");
+    let message = stderr(&output);
+    for s in says {
+        assert!(message.contains(s), "{args:?}: {s:?} not in\n{message}");
+    }
+    assert!(!message.contains("panicked"), "{message}");
+    message
+}
+
+#[test]
+fn empty_and_blank_specs() {
+    refused(&[""], &["the spec is empty", "expected a layer name"]);
+    refused(&["   \t "], &["the spec is empty"]);
+}
+
+#[test]
+fn stray_arrows() {
+    refused(&[">"], &["unexpected `>` (column 1)", "a layer name"]);
+    refused(&[">relu"], &["(column 1)", "a layer name"]);
+    refused(&["relu>"], &["end of the spec (column 6)", "a layer name"]);
+    refused(&["relu>>linear"], &["unexpected `>` (column 6)"]);
+    refused(&[">>"], &["(column 1)"]);
+}
+
+#[test]
+fn unknown_names_get_a_suggestion() {
+    refused(
+        &["linear>rleu>linear"],
+        &["unknown layer `rleu` (column 8)", "did you mean `relu`?"],
+    );
+    refused(&["linaer>relu"], &["did you mean `linear`?"]);
+    refused(&["linear>conv2d"], &["unknown layer `conv2d`", "relu"]);
+    refused(&["linear>mse"], &["--loss mse"]);
+}
+
+#[test]
+fn arguments_where_none_are_taken_and_bad_arguments() {
+    refused(&["relu(0.1)"], &["`relu` takes no arguments (column 5)"]);
+    refused(&["linear(3)"], &["`linear` takes no arguments"]);
+    refused(&["leaky_relu()"], &["empty parentheses (column 11)"]);
+    refused(
+        &["leaky_relu(x)"],
+        &["unexpected `x` (column 12)", "a number"],
+    );
+    refused(&["leaky_relu(1,2)"], &["takes one argument (column 14)"]);
+    refused(&["elu(nan)"], &["(column 5)", "finite number"]);
+    refused(&["leaky_relu(inf)"], &["(column 12)", "finite number"]);
+    refused(
+        &["elu(1e999)"],
+        &["`1e999` is not a finite number (column 5)"],
+    );
+}
+
+#[test]
+fn non_ascii_look_alikes_are_explained() {
+    let message = refused(&["ｒｅｌｕ"], &["full-width", "`relu`", "(column 1)"]);
+    // The underline covers the four wide letters, eight columns on screen.
+    assert!(message.contains("────┬───"), "{message}");
+    let message = refused(&["relu→linear"], &["unexpected `→` (column 5)", "`>`"]);
+    let lines: Vec<&str> = message.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.ends_with("relu→linear"))
+        .unwrap();
+    let column = |line: &str, c: char| line.chars().position(|x| x == c).unwrap();
+    assert_eq!(
+        column(lines[at], '→'),
+        column(lines[at + 1], '┬'),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_megabyte_spec_and_a_chain_of_100000_layers_end_quickly() {
+    let start = Instant::now();
+    let chain = vec!["linear>tanh"; 50_000].join(">");
+    let output = derive_with_stdin(&["-", "--loss", "mse"], chain.as_bytes());
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("100000 layers"), "{message}");
+    assert!(
+        message.contains(&format!("at most {MAX_LAYERS}")),
+        "{message}"
+    );
+    assert!(message.len() < 4_000);
+
+    let mega = format!("linear>{}", "relu".repeat(1 << 18));
+    let output = derive_with_stdin(&["-"], mega.as_bytes());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown layer"));
+    assert!(stderr(&output).len() < 4_000);
+    assert!(start.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn deeply_nested_parentheses_are_a_parse_error() {
+    let deep = format!("relu{}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    let output = derive_with_stdin(&["-"], deep.as_bytes());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unexpected `(` (column 6)"));
+}
+
+#[test]
+fn a_spec_on_standard_input() {
+    let output = derive_with_stdin(
+        &["-", "--no-check"],
+        b"linear > relu >\nlinear > identity\n",
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("linear > relu > linear > identity"));
+    let output = derive_with_stdin(&["-"], b"linear >\n rlu");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("line 2, column 2"));
+    let output = derive_with_stdin(&["-"], b"linear\xff");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("not UTF-8"));
+    let output = derive_with_stdin(&["-"], b"");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("the spec is empty"));
+}
+
+#[test]
+fn the_longest_chains_derive_render_and_check() {
+    // At the limit, with sizes kept small so that a debug build checks them quickly; the depth
+    // of every tree, which is what could overflow a stack, does not depend on the sizes.
+    for (unit, loss) in [
+        ("linear>tanh", "mse"),
+        ("linear", "mse"),
+        ("linear>softmax", "bce"),
+        ("linear>sigmoid", "bce"),
+    ] {
+        let per_unit = unit.split('>').count();
+        let spec = vec![unit; MAX_LAYERS / per_unit].join(">");
+        let linear = MAX_LAYERS / per_unit;
+        let dims: Vec<String> = (1..linear)
+            .map(|k| format!("d{k}=2"))
+            .chain(["n=2".into(), "K=3".into()])
+            .collect();
+        let output = derive(&[&spec, "--loss", loss, "--dims", &dims.join(",")]);
+        assert_eq!(output.status.code(), Some(0), "{unit}: {}", stderr(&output));
+        assert!(stdout(&output).contains("Numeric check: PASS"), "{unit}");
+    }
+    let too_long = format!("{}>identity", vec!["tanh"; MAX_LAYERS].join(">"));
+    refused(&[&too_long], &[&format!("{} layers", MAX_LAYERS + 1)]);
+}
+
+#[test]
+fn bad_dims() {
+    let spec = "linear>relu>linear>identity";
+    for (dims, says) in [
+        ("n=0", "at least 1"),
+        ("n=-3", "whole number"),
+        ("n=three", "whole number"),
+        ("q=3", "no dimension `q`"),
+        ("k=3", "did you mean `K`?"),
+        ("n=99999999999999999999999", "too large"),
+        ("d=100000", "too large for the numeric check"),
+        (
+            "n=3000000000,d=3000000000",
+            "too large for the numeric check",
+        ),
+    ] {
+        refused(&[spec, "--dims", dims], &[says]);
+    }
+    // Sizes only matter to the check.
+    let output = derive(&[spec, "--dims", "d=100000", "--no-check"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn unknown_loss_and_options_are_usage_errors() {
+    refused(&["linear", "--loss", "hinge"], &["mse", "bce"]);
+    refused(&["linear", "--frobnicate"], &["--frobnicate"]);
+    refused(&[], &["SPEC"]);
+}
+
+#[test]
+fn bce_on_an_output_outside_the_unit_interval_warns() {
+    let output = derive(&["linear>relu>linear>identity", "--loss", "bce", "--no-check"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("warning: bce on the output of Identity: ŷ may leave (0, 1)"));
+    let output = derive(&["linear>relu>linear>sigmoid", "--loss", "bce", "--no-check"]);
+    assert!(stderr(&output).is_empty());
+}
+
+#[test]
+fn help_documents_stdin_the_limit_and_exit_codes() {
+    let help = stdout(&derive(&["--help"]));
+    assert!(help.contains("derive - --loss mse < deep.txt"), "{help}");
+    // The help text is a doc comment, so it spells the limit out; keep the two in step.
+    assert_eq!(MAX_LAYERS, 10_000);
+    assert!(help.contains("at most 10,000 layers"), "{help}");
+    assert!(help.contains("2 bad input or usage"), "{help}");
+}
