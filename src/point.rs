@@ -114,6 +114,12 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
             Symbol::Samples(inner) => **inner == Symbol::Target,
             other => *other == Symbol::Target,
         };
+        if is_target && network.loss.target_is_distribution() {
+            crate::warnings::validate_target(network.loss, &matrix).map_err(|e| match e {
+                crate::error::Error::Usage(message) => format!("`y`: {message}"),
+                other => other.to_string(),
+            })?;
+        }
         let probabilities = is_target && network.loss.needs_probabilities();
         if let Some(i) = matrix
             .data
