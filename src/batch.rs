@@ -89,13 +89,7 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
             Ok(arena.scale(Coef::per(samples.clone()), sum))
         };
         let chain_rule = batch_sum(arena, delta)?;
-        if arena.shape(chain_rule) != arena.shape(parameter.leaf) {
-            return Err(ShapeError {
-                operation: "a gradient and its parameter",
-                left: arena.shape(chain_rule).clone(),
-                right: arena.shape(parameter.leaf).clone(),
-            });
-        }
+        crate::calculus::shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let closed_step = match expansion {
             Expansion::Expanded => batch_sum(arena, closed)?,
             Expansion::Compact => chain_rule,

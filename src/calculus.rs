@@ -90,6 +90,23 @@ impl Expansion {
     }
 }
 
+/// Each gradient has its parameter's shape; anything else is a defect, said loudly.
+pub fn shaped_like_parameter(
+    arena: &Arena,
+    gradient: ExprId,
+    parameter: ExprId,
+) -> Result<(), ShapeError> {
+    if arena.shape(gradient) == arena.shape(parameter) {
+        Ok(())
+    } else {
+        Err(ShapeError {
+            operation: "a gradient and its parameter",
+            left: arena.shape(gradient).clone(),
+            right: arena.shape(parameter).clone(),
+        })
+    }
+}
+
 pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
     if network.samples.is_some() {
         return crate::batch::derive_batch(network, expansion);
@@ -212,14 +229,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
             Expansion::Expanded => shape_like_parameter(arena, closed_row)?,
             Expansion::Compact => chain_rule,
         };
-        // Each gradient has its parameter's shape; anything else is a defect, said loudly.
-        if arena.shape(chain_rule) != arena.shape(parameter.leaf) {
-            return Err(ShapeError {
-                operation: "a gradient and its parameter",
-                left: arena.shape(chain_rule).clone(),
-                right: arena.shape(parameter.leaf).clone(),
-            });
-        }
+        shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let unfolded = unfold_derivatives(arena, closed_step)?;
         let closed_form = simplifier.simplify(arena, unfolded)?;
         gradients.push(Gradient {

@@ -38,6 +38,25 @@ fn gradient_index(derivation: &Derivation, parameter: Symbol) -> usize {
         .unwrap()
 }
 
+/// Replaces a Jacobian, as defined and as simplified, by the identity: the mistake of writing
+/// an activation's derivative as the scalar 1.
+fn write_jacobian_as_identity(d: &mut Derivation, name: &str) {
+    let j = d
+        .jacobians
+        .iter()
+        .position(|j| j.symbol.text() == name)
+        .unwrap();
+    let dim = d
+        .network
+        .arena
+        .shape(d.jacobians[j].definition)
+        .rows
+        .clone();
+    let identity = d.network.arena.identity(dim);
+    d.jacobians[j].definition = identity;
+    d.jacobians[j].simplified = identity;
+}
+
 #[test]
 fn the_right_derivations_pass() {
     for (spec, loss) in [

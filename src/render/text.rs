@@ -169,12 +169,22 @@ impl Page<'_> {
                 ]
             })
             .collect();
+        self.section(table, rows, 2)
+    }
+
+    /// A section's heading, its note, and its table (none when it has no rows).
+    fn section<R>(
+        &self,
+        table: &crate::render::sections::Table<R>,
+        rows: Vec<Vec<Doc>>,
+        wide: usize,
+    ) -> String {
         let mut out = self.heading(&table.heading);
         if let Some(note) = &table.note {
             out.push_str(&self.paragraph(note));
         }
         if !table.rows.is_empty() {
-            out.push_str(&self.table(&table.headers, rows, 2));
+            out.push_str(&self.table(&table.headers, rows, wide));
         }
         out
     }
@@ -241,14 +251,7 @@ impl Page<'_> {
                 ]
             })
             .collect();
-        let mut out = self.heading(&table.heading);
-        if let Some(note) = &table.note {
-            out.push_str(&self.paragraph(note));
-        }
-        if !table.rows.is_empty() {
-            out.push_str(&self.table(&table.headers, rows, 2));
-        }
-        out
+        self.section(table, rows, 2)
     }
 
     fn closed_forms(&self, sections: &Sections) -> String {
