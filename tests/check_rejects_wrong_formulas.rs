@@ -115,20 +115,7 @@ fn a_relu_jacobian_written_as_the_scalar_one_is_rejected() {
     // Mistake 1: ∂z₂/∂z₁ as "1" instead of diag(𝟙[z₁ > 0]). At the default point some unit of
     // z₁ is negative, so the identity differs from the true Jacobian.
     let mut d = homework("linear>relu>linear>identity", LossKind::Mse);
-    let j = d
-        .jacobians
-        .iter()
-        .position(|j| j.symbol.text() == "∂z₂/∂z₁")
-        .unwrap();
-    let dim = d
-        .network
-        .arena
-        .shape(d.jacobians[j].definition)
-        .rows
-        .clone();
-    let identity = d.network.arena.identity(dim);
-    d.jacobians[j].definition = identity;
-    d.jacobians[j].simplified = identity;
+    write_jacobian_as_identity(&mut d, "∂z₂/∂z₁");
     assert_eq!(
         failed_items(&d),
         vec![("∂z₂/∂z₁".to_string(), Form::Definition)]
@@ -221,20 +208,7 @@ fn the_joint_check_rejects_a_wrong_closed_form_and_a_wrong_jacobian() {
     let i = gradient_index(&d, Symbol::Bias(1));
     let right = d.gradients[i].closed_form;
     d.gradients[i].closed_form = d.network.arena.scale(Coef::integer(-1), right);
-    let j = d
-        .jacobians
-        .iter()
-        .position(|j| j.symbol.text() == "∂z₂/∂z₁")
-        .unwrap();
-    let dim = d
-        .network
-        .arena
-        .shape(d.jacobians[j].definition)
-        .rows
-        .clone();
-    let identity = d.network.arena.identity(dim);
-    d.jacobians[j].definition = identity;
-    d.jacobians[j].simplified = identity;
+    write_jacobian_as_identity(&mut d, "∂z₂/∂z₁");
     assert_eq!(
         failures_with(&d, &options),
         vec![
