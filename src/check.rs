@@ -54,9 +54,9 @@ impl CheckOptions {
     pub const BUDGET: f64 = 2e8;
     /// Random directions per quantity when checking along directions.
     pub const DIRECTIONS: usize = 3;
-    /// The step along a unit direction.
-    pub const DIRECTION_STEP: f64 = 1e-7;
-    /// The kink margin along directions: 2h moves no entry further than this.
+    /// The kink margin of a random point checked along directions: smaller than the
+    /// entrywise one (wide layers rarely keep every input 1e-3 from 0), since the step then
+    /// shrinks wherever a kink is near.
     pub const DIRECTION_KINK_MARGIN: f64 = 1e-5;
 }
 
@@ -94,15 +94,6 @@ pub enum Method {
 }
 
 impl Mode {
-    /// The stencil's step: along a unit direction a much smaller step keeps every entry's
-    /// move tiny (so a kink is not crossed) while the stencil stays accurate.
-    pub fn step(self, options: &CheckOptions) -> f64 {
-        match self {
-            Mode::Entrywise => options.step,
-            _ => CheckOptions::DIRECTION_STEP,
-        }
-    }
-
     /// How far from a kink the point must keep every kinked input.
     pub fn kink_margin(self) -> f64 {
         match self {
@@ -285,7 +276,7 @@ fn check_in_mode(
                 derivation,
                 sizes: &options.sizes,
                 inputs,
-                step: mode.step(options),
+                step: options.step,
             };
             for g in &derivation.gradients {
                 let base = analytic.value(g.leaf).clone();
@@ -368,11 +359,7 @@ fn check_in_mode(
                 derivation,
                 sizes: &options.sizes,
                 inputs,
-                step: if has_kinks(derivation) {
-                    mode.step(options)
-                } else {
-                    options.step
-                },
+                step: options.step,
                 rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5eed),
                 count,
             };
@@ -416,18 +403,12 @@ fn check_in_mode(
                     trees.push(analytic.value(j.simplified).clone());
                 }
                 let base = analytic.value(j.by).clone();
-                // A smooth layer (or the loss) takes the ordinary step, which is more accurate;
-                // a kinked one the small step that cannot cross its kink.
-                let kinked = j.layer.is_some_and(|i| match network.layers[i].kind {
-                    crate::layer::LayerKind::Activation(a) => !a.kinks().is_empty(),
-                    crate::layer::LayerKind::Linear => false,
+                // A kinked layer's input stays on its side of the kink (the step shrinks).
+                let kink = j.layer.and_then(|i| match network.layers[i].kind {
+                    crate::layer::LayerKind::Activation(a) => a.kinks().first().copied(),
+                    crate::layer::LayerKind::Linear => None,
                 });
-                let step = if kinked {
-                    mode.step(options)
-                } else {
-                    options.step
-                };
-                let (a, n) = directions.along_input(j.of, j.by, &base, &trees, step);
+                let (a, n) = directions.along_input(j.of, j.by, &base, &trees, options.step, kink);
                 push(&j.symbol, Form::Definition, method, &a[0], &n);
                 if let Some(simplified) = a.get(1) {
                     push(&j.symbol, Form::Simplified, method, simplified, &n);
@@ -449,11 +430,7 @@ fn check_in_mode(
     CheckReport {
         seed: None,
         sizes: options.sizes.clone(),
-        step: if has_kinks(derivation) {
-            mode.step(options)
-        } else {
-            options.step
-        },
+        step: options.step,
         tolerance: options.tolerance,
         items,
         near_kink: kink_placement(derivation, &options.sizes, inputs, mode.kink_margin())
@@ -461,14 +438,6 @@ fn check_in_mode(
         mode,
         margin: mode.kink_margin(),
     }
-}
-
-/// Whether some activation of the network has a kink (ReLU and its kin).
-fn has_kinks(derivation: &Derivation) -> bool {
-    derivation.network.layers.iter().any(|l| match l.kind {
-        crate::layer::LayerKind::Activation(a) => !a.kinks().is_empty(),
-        crate::layer::LayerKind::Linear => false,
-    })
 }
 
 /// Entry by entry when that fits `BUDGET`; else directions per parameter when those fit;

@@ -2,10 +2,8 @@
 //! definition and each gradient from its closed form, so that the numbers shown are the numbers
 //! of the formulas shown.
 
-use std::collections::HashMap;
-
 use crate::calculus::Derivation;
-use crate::eval::{Inputs, Sizes, evaluate};
+use crate::eval::{Evaluator, Inputs, Sizes};
 use crate::matrix::Matrix;
 
 #[derive(Clone, Debug)]
@@ -18,7 +16,9 @@ pub struct Evaluation {
 
 pub fn evaluate_at(derivation: &Derivation, sizes: &Sizes, inputs: &Inputs<f64>) -> Evaluation {
     let arena = &derivation.network.arena;
-    let value = |id| evaluate(arena, id, sizes, inputs, &HashMap::new());
+    let mut evaluator = Evaluator::new(arena, sizes, inputs);
+    // −0.0 (a product with a dead unit) is printed as 0: adding 0 turns −0 into +0.
+    let mut value = |id| evaluator.value(id).map(|v| v + 0.0);
     Evaluation {
         sizes: sizes.clone(),
         loss: value(derivation.network.loss_value).data[0],

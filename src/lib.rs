@@ -92,9 +92,13 @@ pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
         let (name, value) = (name.trim(), value.trim());
         if !known.iter().any(|k| k == name) {
             let names: Vec<&str> = known.iter().map(String::as_str).collect();
-            let hint = suggest::did_you_mean(name, &names)
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
+            let hint = if name == "N" && network.samples.is_none() {
+                " (N is the number of samples of a mini-batch: add --batch)".to_string()
+            } else {
+                suggest::did_you_mean(name, &names)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default()
+            };
             return Err(Error::Usage(format!(
                 "--dims: this network has no dimension `{name}`{hint}; its dimensions are {}",
                 known.join(", ")

@@ -69,16 +69,27 @@ impl Loss {
             (LossKind::Bce, Reduction::Sum) => {
                 words("binary cross-entropy, the sum over the K outputs")
             }
-            (LossKind::Ce, _) => words("cross-entropy of the probabilities ")
+            (LossKind::Ce, Reduction::Mean) => words("cross-entropy of the probabilities ")
+                .symbol(&Symbol::Output)
+                .words(" against the target distribution ")
+                .symbol(&Symbol::Target)
+                .words(
+                    ", divided by K (PyTorch's CrossEntropyLoss does not divide by the number \
+                     of classes)",
+                ),
+            (LossKind::Nll, Reduction::Mean) => words("negative log-likelihood, divided by K"),
+            (LossKind::Ce, Reduction::Sum) => words("cross-entropy of the probabilities ")
                 .symbol(&Symbol::Output)
                 .words(" against the target distribution ")
                 .symbol(&Symbol::Target)
                 .words(" (each entry in [0, 1], summing to 1)"),
-            (LossKind::Nll, _) => words("negative log-likelihood of the log-probabilities ")
-                .symbol(&Symbol::Output)
-                .words(" against the target distribution ")
-                .symbol(&Symbol::Target)
-                .words(" (each entry in [0, 1], summing to 1)"),
+            (LossKind::Nll, Reduction::Sum) => {
+                words("negative log-likelihood of the log-probabilities ")
+                    .symbol(&Symbol::Output)
+                    .words(" against the target distribution ")
+                    .symbol(&Symbol::Target)
+                    .words(" (each entry in [0, 1], summing to 1)")
+            }
         }
     }
 

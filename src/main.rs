@@ -1,6 +1,6 @@
 //! The `derive` command line: arguments, the renderer, the exit code.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -180,7 +180,12 @@ fn run(cli: &Cli) -> Result<bool, Error> {
         Format::Markdown => render_markdown(&sections),
         Format::Json => render_json(&sections),
     };
-    print!("{output}");
+    // A reader that stops early (`derive … | head`) closes the pipe: not an error of ours.
+    if let Err(e) = std::io::stdout().lock().write_all(output.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Error::Usage(format!("cannot write the output: {e}")));
+    }
     Ok(report.is_none_or(|r| r.passed()))
 }
 

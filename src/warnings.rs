@@ -18,6 +18,12 @@ pub fn warnings(network: &Network) -> Vec<String> {
             network.loss.name()
         ));
     }
+    if network.parameters.is_empty() {
+        out.push(
+            "the chain has no linear layer, so no parameters: there is no gradient to derive"
+                .to_string(),
+        );
+    }
     let ends_with = |a: Activation| last == Some(LayerKind::Activation(a));
     match network.loss.kind {
         crate::loss::LossKind::Ce if !ends_with(Activation::Softmax) => out.push(format!(

@@ -16,6 +16,7 @@ use crate::check::sampling::uniform;
 use crate::check::stencil::stencil;
 use crate::eval::{Evaluator, Inputs, Sizes};
 use crate::expr::ExprId;
+use crate::layer::LayerKind;
 use crate::matrix::Matrix;
 use crate::symbol::Symbol;
 
@@ -53,6 +54,41 @@ impl Directions<'_> {
         )
     }
 
+    /// The stencil's step along a direction: the base step, divided by ten until no input of
+    /// a kinked activation changes side of its kink between −2h and 2h (the stencil's reach), so
+    /// the differences see one smooth piece. Without kinks, the base step.
+    fn step_clear_of_kinks(&self, moved: &dyn Fn(f64) -> Inputs<f64>) -> f64 {
+        const SMALLEST: f64 = 1e-9;
+        let network = &self.derivation.network;
+        let kinked: Vec<(ExprId, f64)> = network
+            .layers
+            .iter()
+            .filter_map(|l| match l.kind {
+                LayerKind::Activation(a) => a.kinks().first().map(|k| (l.input, *k)),
+                LayerKind::Linear => None,
+            })
+            .collect();
+        if kinked.is_empty() {
+            return self.step;
+        }
+        let sides = |inputs: &Inputs<f64>| -> Vec<bool> {
+            let mut evaluator = Evaluator::new(&network.arena, self.sizes, inputs);
+            kinked
+                .iter()
+                .flat_map(|(z, kink)| {
+                    let values = evaluator.value(*z).data.clone();
+                    values.into_iter().map(move |v| v > *kink)
+                })
+                .collect()
+        };
+        let here = sides(self.inputs);
+        let mut h = self.step;
+        while h > SMALLEST && (sides(&moved(-2.0 * h)) != here || sides(&moved(2.0 * h)) != here) {
+            h /= 10.0;
+        }
+        h
+    }
+
     fn loss_at(&self, inputs: &Inputs<f64>) -> f64 {
         let network = &self.derivation.network;
         Evaluator::new(&network.arena, self.sizes, inputs)
@@ -83,15 +119,17 @@ impl Directions<'_> {
                     .sum();
                 out.push(dot);
             }
-            let moved = |t: f64| {
+            let moved_inputs = |t: f64| {
                 let mut inputs = self.inputs.clone();
                 for (p, v) in parameters.iter().zip(&directions) {
                     let base = &self.inputs[p];
                     inputs.insert(p.clone(), base.zip(v, |a, b| a + t * b));
                 }
-                Matrix::filled(1, 1, self.loss_at(&inputs))
+                inputs
             };
-            numeric.push(stencil(self.step, moved).data[0]);
+            let h = self.step_clear_of_kinks(&moved_inputs);
+            let moved = |t: f64| Matrix::filled(1, 1, self.loss_at(&moved_inputs(t)));
+            numeric.push(stencil(h, moved).data[0]);
         }
         let column = |values: Vec<f64>| Matrix::from_vec(values.len(), 1, values);
         (
@@ -109,6 +147,7 @@ impl Directions<'_> {
         base: &Matrix<f64>,
         analytic: &[Matrix<f64>],
         step: f64,
+        kink: Option<f64>,
     ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
         let arena = &self.derivation.network.arena;
         let mut analytic_columns = vec![Vec::new(); analytic.len()];
@@ -119,6 +158,17 @@ impl Directions<'_> {
             for (form, j) in analytic.iter().enumerate() {
                 analytic_columns[form].push(j.matmul(&u_column));
             }
+            // A kinked input moved along u stays on its side of the kink: 2h|uₑ| < |zₑ − kink|.
+            let step = match kink {
+                Some(k) => base
+                    .data
+                    .iter()
+                    .zip(&u.data)
+                    .filter(|(_, d)| **d != 0.0)
+                    .map(|(z, d)| (z - k).abs() / (4.0 * d.abs()))
+                    .fold(step, f64::min),
+                None => step,
+            };
             // Only the layer is evaluated again: its input is overridden.
             let moved = |t: f64| {
                 let value = base.zip(&u, |a, b| a + t * b);

@@ -205,7 +205,7 @@ impl<'a> Sections<'a> {
             derivation,
             title: Prose::new().words(format!(
                 "derive: {}, loss {}",
-                network.spec.normalized(),
+                abridged_spec(&network.spec),
                 network.loss.name()
             )),
             conventions: build.conventions(),
@@ -240,6 +240,20 @@ fn abridged(items: Vec<Prose>) -> Vec<Prose> {
     kept.push(Prose::new().fixed("…", "\\ldots"));
     kept.extend(tail);
     kept
+}
+
+/// The normalised spec, its middle left out when the chain is long.
+fn abridged_spec(spec: &crate::spec::Spec) -> String {
+    let names: Vec<String> = spec.layers.iter().map(|l| l.kind.name()).collect();
+    if names.len() <= 24 {
+        return names.join(" > ");
+    }
+    format!(
+        "{} > ... > {} ({} layers)",
+        names[..12].join(" > "),
+        names[names.len() - 4..].join(" > "),
+        names.len()
+    )
 }
 
 fn heading(number: usize, title: Prose) -> Heading {
@@ -336,22 +350,17 @@ impl Builder<'_> {
     fn conventions(&self) -> Conventions {
         let network = &self.derivation.network;
         let arena = self.arena();
-        let mut chain = Prose::new().symbol(&self.symbol_of(network.x));
-        for layer in &network.layers {
-            chain = chain
-                .words(" ")
-                .math(Math::Arrow)
-                .words(" ")
-                .math(Math::Layer(
-                    layer.kind.title(),
-                    layer.linear_index.or(layer.occurrence),
-                ));
+        let mut steps = vec![Prose::new().symbol(&self.symbol_of(network.x))];
+        steps.extend(network.layers.iter().map(layer_title));
+        steps.push(Prose::new().symbol(&self.symbol_of(network.yhat)));
+        let arrow = Prose::new().words(" ").math(Math::Arrow).words(" ");
+        let mut chain = Prose::new();
+        for (i, step) in abridged(steps).into_iter().enumerate() {
+            if i > 0 {
+                chain = chain.then(arrow.clone());
+            }
+            chain = chain.then(step);
         }
-        chain = chain
-            .words(" ")
-            .math(Math::Arrow)
-            .words(" ")
-            .symbol(&self.symbol_of(network.yhat));
         let linear_rule = network
             .layers
             .iter()
@@ -456,7 +465,9 @@ impl Builder<'_> {
                 .fixed("b𝟙ᵀ", "b\\mathbf{1}^{\\top}")
                 .words(" has N columns); ")
                 .fixed("Σ(·)", "\\sum(\\cdot)")
-                .words(" sums every entry; softmax acts on each column. ")
+                .words(" sums every entry. Unlike the numerator layout of one sample, ")
+                .fixed("∂ℓ/∂V", "\\partial \\ell / \\partial V")
+                .words(" here has the shape of V (gradient layout). ")
         } else {
             Prose::new()
                 .words("Vectors are columns. Jacobians are in numerator layout: ")
@@ -838,8 +849,8 @@ impl Builder<'_> {
             ")".to_string()
         } else {
             format!(
-                "; the inputs of {} at least {:e} away from 0, on both sides of it where the \
-                 layer allows)",
+                "; the inputs of {} at least {:e} away from 0, redrawn up to 1000 times to put \
+                 them on both sides of it, else the first draw clear of it)",
                 kinked.join(", "),
                 report.margin
             )
@@ -847,9 +858,11 @@ impl Builder<'_> {
         let mut note = match report.seed {
             Some(seed) => {
                 let target = if network.loss.target_is_distribution() {
-                    Prose::new().words(
-                        " a random distribution in every column (positive entries summing to 1)",
-                    )
+                    Prose::new().words(if network.samples.is_some() {
+                        " a random distribution in every column (positive entries summing to 1)"
+                    } else {
+                        " a random distribution (positive entries summing to 1)"
+                    })
                 } else if network.loss.needs_probabilities() {
                     Prose::new().words(" uniform in ").fixed("[0, 1)", "[0, 1)")
                 } else {
@@ -865,8 +878,13 @@ impl Builder<'_> {
                     .words(" and the biases uniform in ")
                     .fixed("[−1, 1)", "[-1, 1)")
                     .words(", the weights in ")
-                    .fixed("±√(3/fan-in)", "\\pm\\sqrt{3/\\text{fan-in}}")
-                    .words(" (at most 1), ")
+                    .fixed("[−a, a)", "[-a, a)")
+                    .words(" with ")
+                    .fixed(
+                        "a = min(1, √(3/fan-in))",
+                        "a = \\min(1, \\sqrt{3/\\text{fan-in}})",
+                    )
+                    .words(", ")
                     .symbol(&self.symbol_of(network.y))
                     .join(vec![target], "")
                     .words(kink_words)
@@ -878,7 +896,7 @@ impl Builder<'_> {
         };
         note = note
             .words(format!(
-                ", every printed form is evaluated and compared with five-point central \
+                ", every printed matrix form is evaluated and compared with five-point central \
                  differences of the forward pass (step {:e}). Error = ",
                 report.step
             ))
@@ -892,6 +910,12 @@ impl Builder<'_> {
                 "\\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
             )
             .words(format!("; tolerance {:e}.", report.tolerance));
+        if !self.derivation.jacobians.is_empty() {
+            note = note.words(
+                " The element forms of section 4 are printed from the same simplified trees but \
+                 are not evaluated entry by entry.",
+            );
+        }
         match report.mode {
             crate::check::Mode::Entrywise => {}
             crate::check::Mode::PerParameter(n) => {
@@ -916,6 +940,12 @@ impl Builder<'_> {
                      Jacobian along {n} random directions of its input."
                 ));
             }
+        }
+        if report.mode != crate::check::Mode::Entrywise && !kinked.is_empty() {
+            note = note.words(
+                " Along a direction the step shrinks by tens, down to 1e-9, wherever an input of a \
+                 kinked activation would otherwise cross its kink within the stencil's reach.",
+            );
         }
         if report.near_kink {
             note = note.words(

@@ -13,7 +13,11 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
         formulas: Formulas::new(&sections.derivation.network.arena, &Text),
         width,
     };
-    let mut out = format!("{}\n", sections.title.plain(&Text));
+    // The title wraps like a paragraph, without its indent: a long chain names many layers.
+    let mut out: String = lines(&words(&sections.title.plain(&Text)), width)
+        .into_iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
     out.push_str(&page.conventions(sections));
     out.push_str(&page.forward(sections));
     out.push_str(&page.chain_rule(sections));
@@ -140,7 +144,7 @@ impl Page<'_> {
     fn conventions(&self, sections: &Sections) -> String {
         let c = &sections.conventions;
         let mut out = self.heading(&c.heading);
-        out.push_str(&format!("  {}\n", c.chain.plain(&Text)));
+        out.push_str(&self.paragraph(&c.chain));
         if let Some(rule) = &c.linear_rule {
             out.push_str(&format!("  {}\n", rule.plain(&Text)));
         }
