@@ -99,3 +99,19 @@ mod width {
         bencher.bench(|| super::check(&derivation, &options).unwrap());
     }
 }
+
+/// Every closed-form gradient of a 4-linear ReLU net on a mini-batch, all dimensions (and the
+/// batch) the given width, with one evaluator as the check and `--at` use it.
+#[divan::bench(args = [64, 256], max_time = 3)]
+fn evaluate_gradients(bencher: Bencher, width: usize) {
+    let derivation = derive_mse(&relu_net(4), true);
+    let sizes = all_dims(&derivation, width);
+    let inputs = common::point(&derivation, &sizes, 1);
+    bencher.bench(|| {
+        let mut evaluator =
+            derive::eval::Evaluator::new(&derivation.network.arena, &sizes, &inputs);
+        for g in &derivation.gradients {
+            evaluator.value(g.closed_form);
+        }
+    });
+}
