@@ -22,7 +22,7 @@ field() { awk -v k="$2" '$1 == k { print $2 }' <<< "$1"; }
 derive_median=$(field "$derive_out" derive_median_seconds)
 one_median=$(field "$numpy_one" numpy_median_seconds)
 all_median=$(field "$numpy_all" numpy_median_seconds)
-ratio() { echo "scale=2; $1 / $2" | bc -l; }
+ratio() { printf "%.2f" "$(echo "$1 / $2" | bc -l)"; }
 
 echo "width $WIDTH, batch $WIDTH, median of $REPEATS runs"
 printf '%-34s %10s %10s\n' "" "median ms" "min ms"
