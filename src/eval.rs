@@ -10,6 +10,8 @@
 //! bce stays finite where σ(z) rounds to 0 or 1; the printed tree is unchanged.
 
 use std::collections::HashMap;
+use std::ops::Deref;
+use std::rc::Rc;
 
 use crate::expr::{Arena, ExprId, Node};
 use crate::func::Func;
@@ -80,6 +82,32 @@ pub fn evaluate<T: Scalar>(
     evaluator.value(root).clone()
 }
 
+/// A computed value. Inputs are borrowed and a named node shares its definition's value, so
+/// that neither copies a matrix: with wide layers the copies cost more than the products.
+enum Value<'a, T> {
+    Input(&'a Matrix<T>),
+    Computed(Rc<Matrix<T>>),
+}
+
+impl<T> Clone for Value<'_, T> {
+    fn clone(&self) -> Self {
+        match self {
+            Value::Input(m) => Value::Input(m),
+            Value::Computed(m) => Value::Computed(Rc::clone(m)),
+        }
+    }
+}
+
+impl<T> Deref for Value<'_, T> {
+    type Target = Matrix<T>;
+    fn deref(&self) -> &Matrix<T> {
+        match self {
+            Value::Input(m) => m,
+            Value::Computed(m) => m,
+        }
+    }
+}
+
 /// Evaluates many expressions at one point, computing every shared subexpression once.
 pub struct Evaluator<'a, T> {
     arena: &'a Arena,
@@ -87,7 +115,7 @@ pub struct Evaluator<'a, T> {
     inputs: &'a Inputs<T>,
     /// Named nodes that take these values instead of their definitions.
     pub overrides: HashMap<ExprId, Matrix<T>>,
-    values: HashMap<ExprId, Matrix<T>>,
+    values: HashMap<ExprId, Value<'a, T>>,
 }
 
 impl<'a, T: Scalar> Evaluator<'a, T> {
@@ -106,7 +134,7 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
         if !self.values.contains_key(&root) {
             for id in self.missing_nodes(root) {
                 let value = match self.overrides.get(&id) {
-                    Some(v) => v.clone(),
+                    Some(v) => Value::Computed(Rc::new(v.clone())),
                     None => compute(
                         self.arena,
                         id,
@@ -145,17 +173,15 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
     }
 }
 
-fn compute<T: Scalar>(
+fn compute<'a, T: Scalar>(
     arena: &Arena,
     id: ExprId,
     sizes: &Sizes,
-    inputs: &Inputs<T>,
-    values: &HashMap<ExprId, Matrix<T>>,
+    inputs: &'a Inputs<T>,
+    values: &HashMap<ExprId, Value<'a, T>>,
     overrides: &HashMap<ExprId, Matrix<T>>,
-) -> Matrix<T> {
-    let get = |child: &ExprId| &values[child];
+) -> Value<'a, T> {
     match arena.node(id) {
-        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, values, overrides) => v,
         Node::Leaf(symbol) => {
             let value = inputs
                 .get(symbol)
@@ -166,12 +192,28 @@ fn compute<T: Scalar>(
                 (sizes.of(&shape.rows), sizes.of(&shape.cols)),
                 "the value of {symbol} has the wrong size"
             );
-            value.clone()
+            Value::Input(value)
         }
         Node::Named(_) => {
             let info = arena.named(id).expect("a named node has its info");
             values[&info.definition].clone()
         }
+        _ => Value::Computed(Rc::new(compute_new(arena, id, sizes, values, overrides))),
+    }
+}
+
+/// The value of a node that is neither an input nor named.
+fn compute_new<T: Scalar>(
+    arena: &Arena,
+    id: ExprId,
+    sizes: &Sizes,
+    values: &HashMap<ExprId, Value<'_, T>>,
+    overrides: &HashMap<ExprId, Matrix<T>>,
+) -> Matrix<T> {
+    let get = |child: &ExprId| &*values[child];
+    match arena.node(id) {
+        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, values, overrides) => v,
+        Node::Leaf(_) | Node::Named(_) => unreachable!("inputs and named nodes are shared"),
         Node::Identity(dim) => Matrix::identity(sizes.of(dim)),
         Node::Ones(rows, cols) => Matrix::filled(sizes.of(rows), sizes.of(cols), T::one()),
         Node::Scale(coef, a) => {
@@ -182,13 +224,17 @@ fn compute<T: Scalar>(
         Node::Sub(a, b) => get(a).zip(get(b), |x, y| x - y),
         Node::Hadamard(a, b) => get(a).zip(get(b), |x, y| x * y),
         Node::Divide(a, b) => get(a).zip(get(b), |x, y| x / y),
-        Node::Product(factors) => {
-            let mut acc = get(&factors[0]).clone();
-            for f in &factors[1..] {
-                acc = acc.matmul(get(f));
+        Node::Product(factors) => match &factors[..] {
+            [only] => get(only).clone(),
+            [first, second, rest @ ..] => {
+                let mut acc = get(first).matmul(get(second));
+                for f in rest {
+                    acc = acc.matmul(get(f));
+                }
+                acc
             }
-            acc
-        }
+            [] => unreachable!("a product has factors"),
+        },
         Node::Transpose(a) => get(a).transpose(),
         Node::Diag(a) => get(a).diag(),
         Node::Map(func, a) if func.is_elementwise() => get(a).map(|v| func.apply(v)),
@@ -214,7 +260,7 @@ fn compute<T: Scalar>(
 fn stable_log<T: Scalar>(
     arena: &Arena,
     a: ExprId,
-    values: &HashMap<ExprId, Matrix<T>>,
+    values: &HashMap<ExprId, Value<'_, T>>,
     overrides: &HashMap<ExprId, Matrix<T>>,
 ) -> Option<Matrix<T>> {
     // The argument of the named value's defining function, and that function.
@@ -224,7 +270,9 @@ fn stable_log<T: Scalar>(
         }
         let definition = arena.named(named)?.definition;
         match arena.node(definition) {
-            Node::Map(func @ (Func::Sigmoid | Func::Softmax), z) => Some((*func, values.get(z)?)),
+            Node::Map(func @ (Func::Sigmoid | Func::Softmax), z) => {
+                Some((*func, &**values.get(z)?))
+            }
             _ => None,
         }
     };
