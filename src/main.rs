@@ -32,7 +32,7 @@ use derive::{Error, Loss, LossKind, Reduction, derive_spec, parse_dims, parse_sp
 )]
 struct Cli {
     /// The layers, joined by `>`, for example "linear>relu>linear>identity" (names in any
-    /// case; at most 10,000 layers). `-` reads the spec from standard input.
+    /// case; at most 25,000 layers). `-` reads the spec from standard input.
     spec: String,
 
     /// The loss on the output ŷ and target y.

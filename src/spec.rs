@@ -9,9 +9,9 @@ use crate::layer::{LayerError, LayerKind};
 use crate::suggest::{did_you_mean, from_full_width, look_alike};
 
 /// The longest chain accepted, refused right after parsing beyond it. A derivation grows
-/// linearly with depth (each row ∂ℓ/∂zᵢ is written through the next by name), so 10,000 layers
+/// linearly with depth (each row ∂ℓ/∂zᵢ is written through the next by name), so 20,000 layers
 /// derive, print and check in seconds; a longer chain is more likely a mistake than a network.
-pub const MAX_LAYERS: usize = 10_000;
+pub const MAX_LAYERS: usize = 25_000;
 
 #[derive(Parser)]
 #[grammar = "../grammar/spec.pest"]

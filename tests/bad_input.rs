@@ -141,8 +141,9 @@ fn a_spec_on_standard_input() {
 
 #[test]
 fn the_longest_chains_derive_render_and_check() {
-    // At the limit, with sizes kept small so that a debug build checks them quickly; the depth
-    // of every tree, which is what could overflow a stack, does not depend on the sizes.
+    // At the limit, read from standard input (too long for one argument), with the default
+    // sizes; the depth of every tree, which is what could overflow a stack, does not depend on
+    // the sizes.
     for (unit, loss) in [
         ("linear>tanh", "mse"),
         ("linear", "mse"),
@@ -151,12 +152,7 @@ fn the_longest_chains_derive_render_and_check() {
     ] {
         let per_unit = unit.split('>').count();
         let spec = vec![unit; MAX_LAYERS / per_unit].join(">");
-        let linear = MAX_LAYERS / per_unit;
-        let dims: Vec<String> = (1..linear)
-            .map(|k| format!("d{k}=2"))
-            .chain(["n=2".into(), "K=3".into()])
-            .collect();
-        let output = derive(&[&spec, "--loss", loss, "--dims", &dims.join(",")]);
+        let output = derive_with_stdin(&["-", "--loss", loss], spec.as_bytes());
         assert_eq!(output.status.code(), Some(0), "{unit}: {}", stderr(&output));
         assert!(stdout(&output).contains("Numeric check: PASS"), "{unit}");
     }
@@ -208,7 +204,7 @@ fn help_documents_stdin_the_limit_and_exit_codes() {
     let help = stdout(&derive(&["--help"]));
     assert!(help.contains("derive - --loss mse < deep.txt"), "{help}");
     // The help text is a doc comment, so it spells the limit out; keep the two in step.
-    assert_eq!(MAX_LAYERS, 10_000);
-    assert!(help.contains("at most 10,000 layers"), "{help}");
+    assert_eq!(MAX_LAYERS, 25_000);
+    assert!(help.contains("at most 25,000 layers"), "{help}");
     assert!(help.contains("2 bad input or usage"), "{help}");
 }

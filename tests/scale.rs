@@ -55,3 +55,12 @@ fn the_compact_form_is_linear_in_depth() {
         "10× the layers gave {ratio:.1}× the output"
     );
 }
+
+#[test]
+fn ten_thousand_repeats_of_linear_tanh_check() {
+    // The chain of the benchmarks: `linear>tanh>` 10,000 times, then `linear>identity`.
+    let spec = format!("{}linear>identity", "linear>tanh>".repeat(10_000));
+    let output = derive_with_stdin(&["-"], spec.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Numeric check: PASS"));
+}
