@@ -10,7 +10,7 @@ use pretty::{Doc, RcDoc};
 
 use crate::coef::Coef;
 use crate::func::Func;
-use crate::render::notation::{Notation, shortest};
+use crate::render::notation::{Notation, Tokens, shortest};
 use crate::shape::{Dim, Shape};
 use crate::symbol::Symbol;
 
@@ -101,7 +101,23 @@ impl Latex {
     }
 }
 
+const LATEX_TOKENS: Tokens = Tokens {
+    member: "\\in",
+    arrow: "\\to",
+    transpose: "^{\\top}",
+    plus: "+",
+    minus: "-",
+    hadamard: "\\odot",
+    divide: "\\oslash",
+    dot: "\\cdot",
+    open: "(",
+    close: ")",
+};
+
 impl Notation for Latex {
+    fn tokens(&self) -> &'static Tokens {
+        &LATEX_TOKENS
+    }
     fn atom(&self, source: impl Into<String>) -> RcDoc<'static> {
         piece(source)
     }
@@ -166,35 +182,11 @@ impl Notation for Latex {
     fn enclose(&self, name: String) -> String {
         format!("\\left({name}\\right)")
     }
-    fn transpose(&self) -> &'static str {
-        "^{\\top}"
-    }
-    fn plus(&self) -> &'static str {
-        "+"
-    }
-    fn minus(&self) -> &'static str {
-        "-"
-    }
-    fn hadamard(&self) -> &'static str {
-        "\\odot"
-    }
-    fn divide(&self) -> &'static str {
-        "\\oslash"
-    }
-    fn dot(&self) -> &'static str {
-        "\\cdot"
-    }
     fn identity(&self, _dim: &Dim) -> String {
         "I".into()
     }
     fn ones(&self, _dim: &Dim) -> String {
         "\\mathbf{1}".into()
-    }
-    fn open(&self) -> &'static str {
-        "("
-    }
-    fn close(&self) -> &'static str {
-        ")"
     }
     fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static> {
         match func {
@@ -268,12 +260,6 @@ impl Notation for Latex {
             Some(k) => format!("\\mathrm{{{title}}}_{{{k}}}"),
             None => format!("\\mathrm{{{title}}}"),
         }
-    }
-    fn member(&self) -> &'static str {
-        "\\in"
-    }
-    fn arrow(&self) -> &'static str {
-        "\\to"
     }
     fn pick<'s>(&self, _text: &'s str, latex: &'s str) -> &'s str {
         latex

@@ -8,7 +8,55 @@ use crate::func::Func;
 use crate::shape::{Dim, Shape};
 use crate::symbol::{Symbol, dim_text, subscript};
 
+/// The fixed pieces of a notation: one table per notation instead of a method each.
+pub struct Tokens {
+    /// `∈`
+    pub member: &'static str,
+    /// `→` between the steps of a chain.
+    pub arrow: &'static str,
+    pub transpose: &'static str,
+    pub plus: &'static str,
+    pub minus: &'static str,
+    pub hadamard: &'static str,
+    pub divide: &'static str,
+    /// Between factors that would run together, such as ∂ℓ/∂ŷ · ∂ŷ/∂z₃.
+    pub dot: &'static str,
+    pub open: &'static str,
+    pub close: &'static str,
+}
+
 pub trait Notation {
+    fn tokens(&self) -> &'static Tokens;
+    fn member(&self) -> &'static str {
+        self.tokens().member
+    }
+    fn arrow(&self) -> &'static str {
+        self.tokens().arrow
+    }
+    fn transpose(&self) -> &'static str {
+        self.tokens().transpose
+    }
+    fn plus(&self) -> &'static str {
+        self.tokens().plus
+    }
+    fn minus(&self) -> &'static str {
+        self.tokens().minus
+    }
+    fn hadamard(&self) -> &'static str {
+        self.tokens().hadamard
+    }
+    fn divide(&self) -> &'static str {
+        self.tokens().divide
+    }
+    fn dot(&self) -> &'static str {
+        self.tokens().dot
+    }
+    fn open(&self) -> &'static str {
+        self.tokens().open
+    }
+    fn close(&self) -> &'static str {
+        self.tokens().close
+    }
     /// One indivisible piece of a formula as a document; a notation whose source is longer than
     /// what it shows (LaTeX) gives it the width it shows, so that lines break where they would
     /// overflow on the page.
@@ -19,10 +67,6 @@ pub trait Notation {
     fn shape(&self, shape: &Shape) -> String;
     /// A layer's name: `Linear₁`, `ReLU`.
     fn layer(&self, title: &str, index: Option<usize>) -> String;
-    /// Membership: `∈`.
-    fn member(&self) -> &'static str;
-    /// The arrow of the chain of layers: `→`.
-    fn arrow(&self) -> &'static str;
     /// A fixed formula written once in each notation, in one place.
     fn pick<'s>(&self, text: &'s str, latex: &'s str) -> &'s str;
     /// A whole name in parentheses, never broken across lines: `(∂ℓ/∂ŷ)`.
@@ -35,17 +79,8 @@ pub trait Notation {
     fn dim(&self, dim: &Dim) -> String;
     /// A coefficient in front of an expression: `2`, `(1/K)`, `−(1/K)`, `−`.
     fn coef(&self, coef: &Coef) -> String;
-    fn transpose(&self) -> &'static str;
-    fn plus(&self) -> &'static str;
-    fn minus(&self) -> &'static str;
-    fn hadamard(&self) -> &'static str;
-    fn divide(&self) -> &'static str;
-    /// Between factors that would run together, such as ∂ℓ/∂ŷ · ∂ŷ/∂z₃.
-    fn dot(&self) -> &'static str;
     fn identity(&self, dim: &Dim) -> String;
     fn ones(&self, dim: &Dim) -> String;
-    fn open(&self) -> &'static str;
-    fn close(&self) -> &'static str;
     fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static>;
     fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
     fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
@@ -66,7 +101,23 @@ pub trait Notation {
 /// Unicode text, as printed to a terminal.
 pub struct Text;
 
+const TEXT_TOKENS: Tokens = Tokens {
+    member: "∈",
+    arrow: "→",
+    transpose: "ᵀ",
+    plus: "+",
+    minus: "−",
+    hadamard: "⊙",
+    divide: "⊘",
+    dot: "·",
+    open: "(",
+    close: ")",
+};
+
 impl Notation for Text {
+    fn tokens(&self) -> &'static Tokens {
+        &TEXT_TOKENS
+    }
     fn shape(&self, shape: &Shape) -> String {
         shape.to_string()
     }
@@ -75,12 +126,6 @@ impl Notation for Text {
             Some(k) => format!("{title}{}", subscript(k)),
             None => title.to_string(),
         }
-    }
-    fn member(&self) -> &'static str {
-        "∈"
-    }
-    fn arrow(&self) -> &'static str {
-        "→"
     }
     fn pick<'s>(&self, text: &'s str, _latex: &'s str) -> &'s str {
         text
@@ -119,35 +164,11 @@ impl Notation for Text {
         };
         format!("{sign}({num}/{den})")
     }
-    fn transpose(&self) -> &'static str {
-        "ᵀ"
-    }
-    fn plus(&self) -> &'static str {
-        "+"
-    }
-    fn minus(&self) -> &'static str {
-        "−"
-    }
-    fn hadamard(&self) -> &'static str {
-        "⊙"
-    }
-    fn divide(&self) -> &'static str {
-        "⊘"
-    }
-    fn dot(&self) -> &'static str {
-        "·"
-    }
     fn identity(&self, _dim: &Dim) -> String {
         "I".into()
     }
     fn ones(&self, _dim: &Dim) -> String {
         "𝟙".into()
-    }
-    fn open(&self) -> &'static str {
-        "("
-    }
-    fn close(&self) -> &'static str {
-        ")"
     }
     fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static> {
         match func {
