@@ -404,10 +404,7 @@ fn check_in_mode(
                 }
                 let base = analytic.value(j.by).clone();
                 // A kinked layer's input stays on its side of the kink (the step shrinks).
-                let kink = j.layer.and_then(|i| match network.layers[i].kind {
-                    crate::layer::LayerKind::Activation(a) => a.kinks().first().copied(),
-                    crate::layer::LayerKind::Linear => None,
-                });
+                let kink = j.layer.and_then(|i| network.layers[i].kink());
                 let (a, n) = directions.along_input(j.of, j.by, &base, &trees, options.step, kink);
                 push(&j.symbol, Form::Definition, method, &a[0], &n);
                 if let Some(simplified) = a.get(1) {

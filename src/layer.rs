@@ -303,14 +303,14 @@ impl Activation {
         }
     }
 
-    /// Points where the derivative (or the second derivative) does not exist; the numeric check
-    /// keeps away from them.
-    pub fn kinks(self) -> &'static [f64] {
+    /// The point where the derivative (or the second derivative) does not exist, if there is
+    /// one; the numeric check keeps away from it.
+    pub fn kink(self) -> Option<f64> {
         match self {
             // ELU with α = 1 has a first derivative at 0 but not a second, which is enough to
             // upset a central difference there.
-            Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu { .. } => &[0.0],
-            _ => &[],
+            Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu { .. } => Some(0.0),
+            _ => None,
         }
     }
 

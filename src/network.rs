@@ -27,6 +27,14 @@ pub struct Layer {
 }
 
 impl Layer {
+    /// The kink of the layer's activation (ReLU's 0), if it has one.
+    pub fn kink(&self) -> Option<f64> {
+        match self.kind {
+            LayerKind::Activation(a) => a.kink(),
+            LayerKind::Linear => None,
+        }
+    }
+
     /// `Linear₂`, `ReLU`; `Sigmoid₁` and `Sigmoid₂` when the chain has two.
     pub fn title(&self) -> String {
         match self.linear_index.or(self.occurrence) {

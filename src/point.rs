@@ -110,10 +110,7 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
                 )),
             }
         }
-        let is_target = match symbol {
-            Symbol::Samples(inner) => **inner == Symbol::Target,
-            other => *other == Symbol::Target,
-        };
+        let is_target = symbol.is_target();
         if is_target && network.loss.target_is_distribution() {
             crate::warnings::validate_target(network.loss, &matrix).map_err(|e| match e {
                 crate::error::Error::Usage(message) => format!("`y`: {message}"),

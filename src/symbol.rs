@@ -95,6 +95,15 @@ impl Symbol {
         }
     }
 
+    /// y, or a mini-batch's Y.
+    pub fn is_target(&self) -> bool {
+        match self {
+            Symbol::Target => true,
+            Symbol::Samples(inner) => **inner == Symbol::Target,
+            _ => false,
+        }
+    }
+
     pub fn is_partial(&self) -> bool {
         matches!(self, Symbol::Partial(..))
     }

@@ -16,7 +16,6 @@ use crate::check::sampling::uniform;
 use crate::check::stencil::stencil;
 use crate::eval::{Evaluator, Inputs, Sizes};
 use crate::expr::ExprId;
-use crate::layer::LayerKind;
 use crate::matrix::Matrix;
 use crate::symbol::Symbol;
 
@@ -63,10 +62,7 @@ impl Directions<'_> {
         let kinked: Vec<(ExprId, f64)> = network
             .layers
             .iter()
-            .filter_map(|l| match l.kind {
-                LayerKind::Activation(a) => a.kinks().first().map(|k| (l.input, *k)),
-                LayerKind::Linear => None,
-            })
+            .filter_map(|l| l.kink().map(|k| (l.input, k)))
             .collect();
         if kinked.is_empty() {
             return self.step;

@@ -7,7 +7,6 @@ use rand_core::{Rng, SeedableRng};
 use crate::calculus::Derivation;
 use crate::check::CheckOptions;
 use crate::eval::{Evaluator, Inputs, Sizes};
-use crate::layer::LayerKind;
 use crate::matrix::Matrix;
 use crate::symbol::Symbol;
 
@@ -33,11 +32,7 @@ pub fn random_point(
     const ATTEMPTS: usize = 1000;
     // A long chain of kinked layers almost never has every layer on both sides at once: after
     // a few draws, the first point clear of the kinks will do.
-    let kinked_layers = network
-        .layers
-        .iter()
-        .filter(|l| matches!(l.kind, LayerKind::Activation(a) if !a.kinks().is_empty()))
-        .count();
+    let kinked_layers = network.layers.iter().filter(|l| l.kink().is_some()).count();
     let both_sides_draws = if kinked_layers > 8 { 20 } else { ATTEMPTS };
     let mut fallback = None;
     for attempt in 0..ATTEMPTS {
@@ -50,7 +45,7 @@ pub fn random_point(
             let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
             // Weights scaled as LeCun's uniform initialisation, ±√(3/fan-in), so that
             // activations keep their size through a wide or deep network.
-            let (lo, hi) = if is_target(symbol) && network.loss.needs_probabilities() {
+            let (lo, hi) = if symbol.is_target() && network.loss.needs_probabilities() {
                 (0.0, 1.0)
             } else if matches!(symbol, Symbol::Weight(_)) {
                 let bound = (3.0 / cols as f64).sqrt().min(1.0);
@@ -61,7 +56,7 @@ pub fn random_point(
             let mut data: Vec<f64> = (0..rows * cols)
                 .map(|_| uniform(&mut rng, lo, hi))
                 .collect();
-            if is_target(symbol) && network.loss.target_is_distribution() {
+            if symbol.is_target() && network.loss.target_is_distribution() {
                 // A random distribution in every column: positive entries summing to 1.
                 data = (0..rows * cols)
                     .map(|_| uniform(&mut rng, 0.05, 1.0))
@@ -87,15 +82,6 @@ pub fn random_point(
     ))
 }
 
-/// y, or the mini-batch's Y.
-fn is_target(symbol: &Symbol) -> bool {
-    match symbol {
-        Symbol::Target => true,
-        Symbol::Samples(inner) => **inner == Symbol::Target,
-        _ => false,
-    }
-}
-
 /// How a point sits with respect to the kinks of the network's activations.
 #[derive(PartialEq)]
 pub enum Placement {
@@ -118,10 +104,7 @@ pub fn kink_placement(
     // One evaluation for every layer's input.
     let mut evaluator = Evaluator::new(&network.arena, sizes, inputs);
     for layer in &network.layers {
-        let LayerKind::Activation(activation) = layer.kind else {
-            continue;
-        };
-        let Some(&kink) = activation.kinks().first() else {
+        let Some(kink) = layer.kink() else {
             continue;
         };
         let z = evaluator.value(layer.input);

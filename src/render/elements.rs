@@ -7,7 +7,7 @@
 use pretty::RcDoc;
 
 use crate::expr::{Arena, ExprId, Node};
-use crate::render::expression::{Doc, Names, Printer, lines};
+use crate::render::expression::{Doc, Names, Printer, flat};
 use crate::render::notation::Notation;
 
 const SUM: u8 = 0;
@@ -209,8 +209,4 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
             .append(self.notation.atom(format!(" {op} ")))
             .append(self.at(b, r, c, right_level))
     }
-}
-
-fn flat(doc: &Doc) -> String {
-    lines(doc, usize::MAX / 2).join(" ")
 }

@@ -53,7 +53,7 @@ impl<'a, N: Notation> Printer<'a, N> {
 
     /// The expression on one line.
     pub fn doc_text(&self, id: ExprId) -> String {
-        lines(&self.doc(id), usize::MAX / 2).join(" ")
+        flat(&self.doc(id))
     }
 
     fn at_level(&self, id: ExprId, needed: u8) -> Doc {
@@ -235,6 +235,11 @@ impl<'a, N: Notation> Printer<'a, N> {
             _ => false,
         }
     }
+}
+
+/// A document on one line.
+pub fn flat(doc: &Doc) -> String {
+    lines(doc, usize::MAX / 2).join(" ")
 }
 
 /// Renders a document to lines at a width.

@@ -5,7 +5,7 @@
 //! `Math` piece.
 
 use crate::func::Func;
-use crate::render::expression::lines;
+use crate::render::expression::flat;
 use crate::render::notation::Notation;
 use crate::shape::{Dim, Shape};
 use crate::symbol::Symbol;
@@ -102,7 +102,6 @@ impl Prose {
 
 /// One piece of mathematics in a notation.
 pub fn spell<N: Notation>(n: &N, math: &Math) -> String {
-    let flat = |doc| lines(&doc, usize::MAX / 2).join(" ");
     match math {
         Math::Symbol(s) => n.symbol(s),
         Math::Member(s, shape) => format!(
@@ -115,8 +114,8 @@ pub fn spell<N: Notation>(n: &N, math: &Math) -> String {
         Math::Size(dim, size) => format!("{} = {size}", n.dim(dim)),
         Math::Layer(title, index) => n.layer(title, *index),
         Math::FuncName(f) => n.pick(f.text_name(), f.latex_name()).to_string(),
-        Math::Apply(f) => flat(n.apply(*f, n.atom(n.dot()))),
-        Math::Diag(v) => flat(n.diag(n.atom(*v))),
+        Math::Apply(f) => flat(&n.apply(*f, n.atom(n.dot()))),
+        Math::Diag(v) => flat(&n.diag(n.atom(*v))),
         Math::Delta => n.delta('i', 'j'),
         Math::Hadamard => n.hadamard().to_string(),
         Math::Divide => n.divide().to_string(),

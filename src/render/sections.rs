@@ -9,7 +9,7 @@ use crate::expr::{Arena, ExprId, Node};
 use crate::layer::LayerKind;
 use crate::matrix::Matrix;
 use crate::render::elements::ElementPrinter;
-use crate::render::expression::{Doc, Names, Printer, lines};
+use crate::render::expression::{Doc, Names, Printer};
 use crate::render::notation::{Notation, Text};
 use crate::render::prose::{Math, Prose};
 use crate::shape::Shape;
@@ -176,10 +176,7 @@ impl<'a, N: Notation> Formulas<'a, N> {
     }
 }
 
-/// A document on one line.
-pub fn flat(doc: &Doc) -> String {
-    lines(doc, usize::MAX / 2).join(" ")
-}
+pub use crate::render::expression::flat;
 
 impl<'a> Sections<'a> {
     pub fn new(
@@ -838,11 +835,8 @@ impl Builder<'_> {
         // The kinked activations this network has, each named once.
         let mut kinked: Vec<&str> = Vec::new();
         for layer in &network.layers {
-            if let LayerKind::Activation(a) = layer.kind
-                && !a.kinks().is_empty()
-                && !kinked.contains(&a.title())
-            {
-                kinked.push(a.title());
+            if layer.kink().is_some() && !kinked.contains(&layer.kind.title()) {
+                kinked.push(layer.kind.title());
             }
         }
         let kink_words = if kinked.is_empty() {
