@@ -4,19 +4,21 @@
 //! swaps them, diag(v) gives δᵢⱼ vᵢ, an outer product s sᵀ gives sᵢ sⱼ, a product over a
 //! symbolic dimension gives Σₖ.
 
-use pretty::RcDoc;
+use std::marker::PhantomData;
 
 use crate::expr::{Arena, ExprId, Node};
-use crate::render::expression::{Doc, Names, Printer, flat};
+use crate::render::expression::{Doc, Names, Printer};
+use crate::render::layout::{Layout, Line};
 use crate::render::notation::Notation;
 
 const SUM: u8 = 0;
 const PRODUCT: u8 = 2;
 const ATOM: u8 = 3;
 
-pub struct ElementPrinter<'a, N: Notation> {
+pub struct ElementPrinter<'a, N: Notation, L: Layout = Doc> {
     arena: &'a Arena,
     notation: &'a N,
+    layout: PhantomData<L>,
 }
 
 /// The indices that address an element of a shape: (i, j) for a matrix, (j) for a row, (i) for
@@ -28,13 +30,17 @@ pub fn indices_for(arena: &Arena, id: ExprId) -> (Option<char>, Option<char>) {
     (row, col)
 }
 
-impl<'a, N: Notation> ElementPrinter<'a, N> {
+impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
     pub fn new(arena: &'a Arena, notation: &'a N) -> Self {
-        ElementPrinter { arena, notation }
+        ElementPrinter {
+            arena,
+            notation,
+            layout: PhantomData,
+        }
     }
 
     /// The generic element of `id`, with indices i (rows) and j (columns).
-    pub fn element(&self, id: ExprId) -> Doc {
+    pub fn element(&self, id: ExprId) -> L {
         let (r, c) = indices_for(self.arena, id);
         self.at(id, r, c, SUM)
     }
@@ -46,13 +52,13 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
         self.notation.indexed(self.notation.enclose(name), &indices)
     }
 
-    fn at(&self, id: ExprId, r: Option<char>, c: Option<char>, needed: u8) -> Doc {
+    fn at(&self, id: ExprId, r: Option<char>, c: Option<char>, needed: u8) -> L {
         let (doc, level) = self.raw(id, r, c);
         if level < needed {
             self.notation
-                .atom(self.notation.open())
+                .atom::<L>(self.notation.open())
                 .append(doc)
-                .append(self.notation.atom(self.notation.close()))
+                .append(self.notation.atom::<L>(self.notation.close()))
         } else {
             doc
         }
@@ -64,20 +70,21 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
         needs_parens: bool,
         r: Option<char>,
         c: Option<char>,
-    ) -> Doc {
+    ) -> L {
         let indices: Vec<char> = [r, c].into_iter().flatten().collect();
         if indices.is_empty() {
-            return self.notation.atom(text);
+            return self.notation.atom::<L>(text);
         }
         let base = if needs_parens {
             format!("{}{}{}", self.notation.open(), text, self.notation.close())
         } else {
             text
         };
-        self.notation.atom(self.notation.indexed(base, &indices))
+        self.notation
+            .atom::<L>(self.notation.indexed(base, &indices))
     }
 
-    fn raw(&self, id: ExprId, r: Option<char>, c: Option<char>) -> (Doc, u8) {
+    fn raw(&self, id: ExprId, r: Option<char>, c: Option<char>) -> (L, u8) {
         let n = self.notation;
         let arena = self.arena;
         match arena.node(id) {
@@ -93,13 +100,13 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
                 )
             }
             Node::Identity(_) => match (r, c) {
-                (Some(i), Some(j)) => (self.notation.atom(n.delta(i, j)), ATOM),
-                _ => (self.notation.atom("1"), ATOM),
+                (Some(i), Some(j)) => (self.notation.atom::<L>(n.delta(i, j)), ATOM),
+                _ => (self.notation.atom::<L>("1"), ATOM),
             },
-            Node::Ones(..) => (self.notation.atom("1"), ATOM),
+            Node::Ones(..) => (self.notation.atom::<L>("1"), ATOM),
             Node::Scale(coef, a) => (
                 self.notation
-                    .atom(n.coef(coef))
+                    .atom::<L>(n.coef(coef))
                     .append(self.at(*a, r, c, PRODUCT)),
                 PRODUCT,
             ),
@@ -112,9 +119,9 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
                 let left = self.at(*a, r, c, PRODUCT);
                 let right = self.at(*b, r, c, PRODUCT);
                 let glue = if self.is_symbol(*a) && self.is_symbol(*b) {
-                    self.notation.atom(" ")
+                    self.notation.atom::<L>(" ")
                 } else {
-                    RcDoc::nil()
+                    L::nil()
                 };
                 (left.append(glue).append(right), PRODUCT)
             }
@@ -123,7 +130,7 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
             Node::Diag(v) => match (r, c) {
                 (Some(i), Some(j)) => (
                     self.notation
-                        .atom(format!("{} ", n.delta(i, j)))
+                        .atom::<L>(format!("{} ", n.delta(i, j)))
                         .append(self.at(*v, Some(i), None, PRODUCT)),
                     PRODUCT,
                 ),
@@ -135,10 +142,10 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
             }
             // softmax(z₃)ⱼ: a vector function is indexed after it is applied.
             Node::Map(func, a) => {
-                let printer = Printer::new(arena, n, Names::Keep);
-                let whole = flat(&n.apply(*func, printer.doc(*a)));
+                let printer: Printer<N, Line> = Printer::new(arena, n, Names::Keep);
+                let whole = n.apply(*func, printer.line(*a)).text;
                 let indices: Vec<char> = [r, c].into_iter().flatten().collect();
-                (n.atom(n.indexed(whole, &indices)), ATOM)
+                (n.atom::<L>(n.indexed(whole, &indices)), ATOM)
             }
             Node::Product(factors) if factors.len() == 2 => {
                 let (a, b) = (factors[0], factors[1]);
@@ -154,16 +161,19 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
                     }
                     let left = self.at(a, r, None, PRODUCT);
                     let right = self.at(b, None, c, PRODUCT);
-                    (left.append(self.notation.atom(" ")).append(right), PRODUCT)
+                    (
+                        left.append(self.notation.atom::<L>(" ")).append(right),
+                        PRODUCT,
+                    )
                 } else {
                     let k = 'k';
                     let left = self.at(a, r, Some(k), PRODUCT);
                     let right = self.at(b, Some(k), c, PRODUCT);
                     (
                         self.notation
-                            .atom(format!("{} ", n.sum_over(k)))
+                            .atom::<L>(format!("{} ", n.sum_over(k)))
                             .append(left)
-                            .append(self.notation.atom(" "))
+                            .append(self.notation.atom::<L>(" "))
                             .append(right),
                         SUM,
                     )
@@ -171,18 +181,18 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
             }
             // Longer products and scalar reductions: the matrix form with its element index.
             Node::Product(_) | Node::SquaredNorm(_) | Node::Sum(_) => {
-                let printer = Printer::new(arena, n, Names::Keep);
+                let printer: Printer<N, L> = Printer::new(arena, n, Names::Keep);
                 let whole = self
                     .notation
-                    .atom(n.open())
+                    .atom::<L>(n.open())
                     .append(printer.doc(id))
-                    .append(self.notation.atom(n.close()));
+                    .append(self.notation.atom::<L>(n.close()));
                 let indices: Vec<char> = [r, c].into_iter().flatten().collect();
                 if indices.is_empty() {
                     (printer.doc(id), SUM)
                 } else {
                     (
-                        whole.append(self.notation.atom(n.indexed(String::new(), &indices))),
+                        whole.append(self.notation.atom::<L>(n.indexed(String::new(), &indices))),
                         ATOM,
                     )
                 }
@@ -204,9 +214,9 @@ impl<'a, N: Notation> ElementPrinter<'a, N> {
         c: Option<char>,
         left_level: u8,
         right_level: u8,
-    ) -> Doc {
+    ) -> L {
         self.at(a, r, c, left_level)
-            .append(self.notation.atom(format!(" {op} ")))
+            .append(self.notation.atom::<L>(format!(" {op} ")))
             .append(self.at(b, r, c, right_level))
     }
 }

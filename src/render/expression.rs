@@ -5,11 +5,12 @@
 //! so a long formula wraps at the width instead of running off.
 
 use pretty::RcDoc;
+use rustc_hash::FxHashMap;
 
 use crate::expr::{Arena, ExprId, Node, Role};
+pub use crate::render::layout::Doc;
+use crate::render::layout::{Layout, Line};
 use crate::render::notation::Notation;
-
-pub type Doc = RcDoc<'static>;
 
 const SUM: u8 = 0;
 const HADAMARD: u8 = 1;
@@ -28,16 +29,24 @@ pub enum Names {
     ExpandValuesAndSignals,
 }
 
-pub struct Printer<'a, N: Notation> {
+/// Prints expressions as documents (`L = Doc`) or as lines of text (`L = Line`).
+pub struct Printer<'a, N: Notation, L: Layout = Doc> {
     pub arena: &'a Arena,
     pub notation: &'a N,
     pub names: Names,
-    /// Each node's document, built once: a derivation prints the same names and subtrees
-    /// many times, and a document is cheap to share.
-    memo: std::cell::RefCell<std::collections::HashMap<ExprId, (Doc, u8)>>,
+    /// Each node's layout, built once: a derivation prints the same names and subtrees
+    /// many times.
+    memo: std::cell::RefCell<FxHashMap<ExprId, (L, u8)>>,
 }
 
-impl<'a, N: Notation> Printer<'a, N> {
+impl<'a, N: Notation> Printer<'a, N, Line> {
+    /// The expression on one line, with its width.
+    pub fn line(&self, id: ExprId) -> Line {
+        self.doc(id)
+    }
+}
+
+impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     pub fn new(arena: &'a Arena, notation: &'a N, names: Names) -> Self {
         Printer {
             arena,
@@ -47,16 +56,11 @@ impl<'a, N: Notation> Printer<'a, N> {
         }
     }
 
-    pub fn doc(&self, id: ExprId) -> Doc {
+    pub fn doc(&self, id: ExprId) -> L {
         self.at_level(id, SUM)
     }
 
-    /// The expression on one line.
-    pub fn doc_text(&self, id: ExprId) -> String {
-        flat(&self.doc(id))
-    }
-
-    fn at_level(&self, id: ExprId, needed: u8) -> Doc {
+    fn at_level(&self, id: ExprId, needed: u8) -> L {
         let (doc, level) = self.cached(id);
         if level < needed {
             self.parens(doc)
@@ -65,7 +69,7 @@ impl<'a, N: Notation> Printer<'a, N> {
         }
     }
 
-    fn cached(&self, id: ExprId) -> (Doc, u8) {
+    fn cached(&self, id: ExprId) -> (L, u8) {
         if let Some(hit) = self.memo.borrow().get(&id) {
             return hit.clone();
         }
@@ -74,9 +78,9 @@ impl<'a, N: Notation> Printer<'a, N> {
         built
     }
 
-    fn parens(&self, doc: Doc) -> Doc {
+    fn parens(&self, doc: L) -> L {
         self.notation
-            .atom(self.notation.open())
+            .atom::<L>(self.notation.open())
             .append(doc)
             .append(self.notation.atom(self.notation.close()))
     }
@@ -117,7 +121,7 @@ impl<'a, N: Notation> Printer<'a, N> {
         }
     }
 
-    fn raw(&self, id: ExprId) -> (Doc, u8) {
+    fn raw(&self, id: ExprId) -> (L, u8) {
         let n = self.notation;
         let id = self.resolve(id);
         let arena = self.arena;
@@ -135,7 +139,7 @@ impl<'a, N: Notation> Printer<'a, N> {
                 } else {
                     ""
                 };
-                let doc = self.notation.atom(format!("{}{space}", n.coef(coef)));
+                let doc = self.notation.atom::<L>(format!("{}{space}", n.coef(coef)));
                 (doc.append(self.at_level(*a, PRODUCT)), SCALE)
             }
             Node::Add(a, b) => (self.binary(*a, n.plus(), *b, SUM, SUM), SUM),
@@ -152,7 +156,7 @@ impl<'a, N: Notation> Printer<'a, N> {
                 };
                 let doc = operand(*a)
                     .append(self.notation.atom(format!(" {}", n.hadamard())))
-                    .append(RcDoc::line())
+                    .append(L::line())
                     .append(operand(*b));
                 (doc.group(), HADAMARD)
             }
@@ -175,16 +179,16 @@ impl<'a, N: Notation> Printer<'a, N> {
 
     /// An operand of + or −: a matrix of ones there is the number 1 taken entry by entry
     /// (1 − ŷ), elsewhere the vector 𝟙 (b𝟙ᵀ).
-    fn operand(&self, id: ExprId, level: u8) -> Doc {
+    fn operand(&self, id: ExprId, level: u8) -> L {
         match self.arena.node(self.resolve(id)) {
             Node::Ones(..) => self.notation.atom("1"),
             _ => self.at_level(id, level),
         }
     }
 
-    fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> Doc {
+    fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> L {
         self.operand(a, left_level)
-            .append(RcDoc::line())
+            .append(L::line())
             .append(self.notation.atom(format!("{op} ")))
             .append(self.operand(b, right_level))
             .nest(2)
@@ -208,18 +212,18 @@ impl<'a, N: Notation> Printer<'a, N> {
         out
     }
 
-    fn product(&self, factors: &[ExprId]) -> Doc {
+    fn product(&self, factors: &[ExprId]) -> L {
         let mut doc = self.at_level(factors[0], POSTFIX);
         for pair in factors.windows(2) {
             let (left, right) = (pair[0], pair[1]);
             let separator = if self.is_fraction(left) || self.is_fraction(right) {
                 self.notation
-                    .atom(format!(" {}", self.notation.dot()))
-                    .append(RcDoc::line())
+                    .atom::<L>(format!(" {}", self.notation.dot()))
+                    .append(L::line())
             } else if self.is_simple(left) && !self.starts_with_function(right) {
-                RcDoc::nil()
+                L::nil()
             } else {
-                RcDoc::line()
+                L::line()
             };
             doc = doc.append(separator).append(self.at_level(right, POSTFIX));
         }
@@ -244,6 +248,9 @@ pub fn flat(doc: &Doc) -> String {
 
 /// Renders a document to lines at a width.
 pub fn lines(doc: &Doc, width: usize) -> Vec<String> {
+    if let Some(line) = single_line(doc, width) {
+        return vec![line.trim_end().to_string()];
+    }
     let mut out = Vec::new();
     doc.render(width, &mut out)
         .expect("writing to memory does not fail");
@@ -252,4 +259,68 @@ pub fn lines(doc: &Doc, width: usize) -> Vec<String> {
         .lines()
         .map(|l| l.trim_end().to_string())
         .collect()
+}
+
+/// The document's text when it lies on one line of at most `width` columns, as `pretty` would
+/// lay it out; `None` when it might break (or holds anything but text, groups and nesting).
+///
+/// Most formulas of a derivation are short, and walking the document once is far cheaper than
+/// `pretty`'s layout, which checks every group for fit. When every piece of text together fits
+/// the width and nothing forces a new line, every group fits, so `pretty` would print each one
+/// flat: this text.
+pub fn single_line(doc: &Doc, width: usize) -> Option<String> {
+    use pretty::Doc as D;
+    let mut text = String::new();
+    let mut used = 0usize;
+    // (inside a group, document): a group's line breaks are spaces; outside, they break.
+    let mut stack: Vec<(bool, &pretty::Doc<'static, RcDoc<'static>>)> = vec![(false, &**doc)];
+    while let Some((flat, doc)) = stack.pop() {
+        let piece: &str = match doc {
+            D::Nil => continue,
+            D::Append(left, right) => {
+                stack.push((flat, right));
+                stack.push((flat, left));
+                continue;
+            }
+            D::Group(inner) => {
+                stack.push((true, inner));
+                continue;
+            }
+            D::FlatAlt(broken, flat_form) => {
+                stack.push((flat, if flat { flat_form } else { broken }));
+                continue;
+            }
+            D::Nest(_, inner) | D::Annotated(_, inner) => {
+                stack.push((flat, inner));
+                continue;
+            }
+            D::RenderLen(len, inner) => {
+                used += len;
+                match &**inner {
+                    D::OwnedText(s) => s,
+                    D::BorrowedText(s) => s,
+                    D::SmallText(s) => s,
+                    _ => return None,
+                }
+            }
+            D::OwnedText(s) => {
+                used += s.len();
+                s
+            }
+            D::BorrowedText(s) => {
+                used += s.len();
+                s
+            }
+            D::SmallText(s) => {
+                used += s.len();
+                s
+            }
+            D::Hardline | D::Union(..) | D::Column(_) | D::Nesting(_) | D::Fail => return None,
+        };
+        if used > width {
+            return None;
+        }
+        text.push_str(piece);
+    }
+    Some(text)
 }

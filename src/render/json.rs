@@ -7,9 +7,10 @@ use serde::Serialize;
 use serde::ser::Serializer;
 
 use crate::render::latex_notation::{Latex, portable};
+use crate::render::layout::Line;
 use crate::render::notation::{Notation, Text};
 use crate::render::prose::Prose;
-use crate::render::sections::{Equation, Form, Formulas, Sections, ValueRow, flat};
+use crate::render::sections::{Equation, Form, Formulas, Sections, ValueRow};
 use crate::shape::Shape;
 use crate::symbol::Symbol;
 
@@ -171,15 +172,15 @@ fn value(row: &ValueRow) -> Value {
 }
 
 struct Both<'a> {
-    text: Formulas<'a, Text>,
-    latex: Formulas<'a, Latex>,
+    text: Formulas<'a, Text, Line>,
+    latex: Formulas<'a, Latex, Line>,
 }
 
 impl Both<'_> {
     fn form(&self, form: &Form) -> Formula {
         Formula {
-            text: flat(&self.text.form(form)),
-            latex: portable(&flat(&self.latex.form(form))),
+            text: self.text.form(form).text,
+            latex: portable(&self.latex.form(form).text),
         }
     }
 

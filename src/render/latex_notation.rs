@@ -6,10 +6,9 @@
 //! formula would run off. Parentheses are plain, never \left…\right, so that a line may break
 //! between them.
 
-use pretty::{Doc, RcDoc};
-
 use crate::coef::Coef;
 use crate::func::Func;
+use crate::render::layout::Layout;
 use crate::render::notation::{Notation, Tokens, shortest};
 use crate::shape::{Dim, Shape};
 use crate::symbol::Symbol;
@@ -28,11 +27,11 @@ pub fn portable(latex: &str) -> String {
     latex.replace("\\indicator", "\\mathbb{1}")
 }
 
-/// A piece of LaTeX source as a document as wide as it shows.
-pub fn piece(source: impl Into<String>) -> RcDoc<'static> {
+/// A piece of LaTeX source, as wide as it shows.
+pub fn piece<L: Layout>(source: impl Into<String>) -> L {
     let source = source.into();
     let width = shown_width(&source);
-    RcDoc::from(Doc::RenderLen(width, RcDoc::text(source)))
+    L::measured(source, width)
 }
 
 /// An estimate of the typeset width in half-ems: letters and digits 1, binary operators and
@@ -118,7 +117,7 @@ impl Notation for Latex {
     fn tokens(&self) -> &'static Tokens {
         &LATEX_TOKENS
     }
-    fn atom(&self, source: impl Into<String>) -> RcDoc<'static> {
+    fn atom<L: Layout>(&self, source: impl Into<String>) -> L {
         piece(source)
     }
     fn symbol(&self, symbol: &Symbol) -> String {
@@ -188,33 +187,33 @@ impl Notation for Latex {
     fn ones(&self, _dim: &Dim) -> String {
         "\\mathbf{1}".into()
     }
-    fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static> {
+    fn apply<L: Layout>(&self, func: Func, argument: L) -> L {
         match func {
-            Func::Relu => piece("\\max(0, ").append(argument).append(piece(")")),
-            Func::Step => piece("\\indicator[")
+            Func::Relu => piece::<L>("\\max(0, ").append(argument).append(piece(")")),
+            Func::Step => piece::<L>("\\indicator[")
                 .append(argument)
                 .append(piece(" > 0]")),
-            other => piece(format!("{}(", other.latex_name()))
+            other => piece::<L>(format!("{}(", other.latex_name()))
                 .append(argument)
                 .append(piece(")")),
         }
     }
-    fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
-        piece("\\operatorname{diag}(")
+    fn diag<L: Layout>(&self, argument: L) -> L {
+        piece::<L>("\\operatorname{diag}(")
             .append(argument)
             .append(piece(")"))
     }
-    fn squared(&self, base: RcDoc<'static>) -> RcDoc<'static> {
+    fn squared<L: Layout>(&self, base: L) -> L {
         base.append(piece("^{2}"))
     }
-    fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
-        piece("\\lVert ")
+    fn squared_norm<L: Layout>(&self, argument: L) -> L {
+        piece::<L>("\\lVert ")
             .append(argument)
             .append(piece(" \\rVert^{2}"))
     }
-    fn sum(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
+    fn sum<L: Layout>(&self, argument: L) -> L {
         // Braced so that \textstyle ends with the sign.
-        piece("{\\textstyle\\sum}(")
+        piece::<L>("{\\textstyle\\sum}(")
             .append(argument)
             .append(piece(")"))
     }

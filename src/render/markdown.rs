@@ -3,9 +3,10 @@
 
 use crate::render::latex::matrix;
 use crate::render::latex_notation::{Latex, portable};
+use crate::render::layout::Line;
 use crate::render::notation::Notation;
 use crate::render::prose::{Piece, Prose, spell};
-use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, flat};
+use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections};
 
 pub fn render_markdown(sections: &Sections) -> String {
     let page = Page {
@@ -124,7 +125,7 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 }
 
 struct Page<'a> {
-    formulas: Formulas<'a, Latex>,
+    formulas: Formulas<'a, Latex, Line>,
 }
 
 impl Page<'_> {
@@ -158,7 +159,7 @@ impl Page<'_> {
                 let inputs: Vec<String> = row
                     .inputs
                     .iter()
-                    .map(|id| flat(&self.formulas.keep.doc(*id)))
+                    .map(|id| self.formulas.keep.line(*id).text)
                     .collect();
                 vec![
                     prose(&row.layer),

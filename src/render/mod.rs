@@ -5,6 +5,7 @@ pub mod expression;
 pub mod json;
 pub mod latex;
 pub mod latex_notation;
+pub mod layout;
 pub mod markdown;
 pub mod notation;
 pub mod prose;

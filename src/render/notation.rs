@@ -1,10 +1,9 @@
 //! How each notation spells the pieces of an expression. The expression printer is shared;
 //! only these spellings differ between Unicode text and other notations.
 
-use pretty::RcDoc;
-
 use crate::coef::Coef;
 use crate::func::Func;
+use crate::render::layout::Layout;
 use crate::shape::{Dim, Shape};
 use crate::symbol::{Symbol, dim_text, subscript};
 
@@ -60,8 +59,8 @@ pub trait Notation {
     /// One indivisible piece of a formula as a document; a notation whose source is longer than
     /// what it shows (LaTeX) gives it the width it shows, so that lines break where they would
     /// overflow on the page.
-    fn atom(&self, piece: impl Into<String>) -> RcDoc<'static> {
-        RcDoc::text(piece.into())
+    fn atom<L: Layout>(&self, piece: impl Into<String>) -> L {
+        L::text(piece.into())
     }
     /// `d×n`: both sides always, so that a column and a row never look alike.
     fn shape(&self, shape: &Shape) -> String;
@@ -81,12 +80,12 @@ pub trait Notation {
     fn coef(&self, coef: &Coef) -> String;
     fn identity(&self, dim: &Dim) -> String;
     fn ones(&self, dim: &Dim) -> String;
-    fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static>;
-    fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
-    fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
+    fn apply<L: Layout>(&self, func: Func, argument: L) -> L;
+    fn diag<L: Layout>(&self, argument: L) -> L;
+    fn squared_norm<L: Layout>(&self, argument: L) -> L;
     /// A number squared: (z₆)ᵢ².
-    fn squared(&self, base: RcDoc<'static>) -> RcDoc<'static>;
-    fn sum(&self, argument: RcDoc<'static>) -> RcDoc<'static>;
+    fn squared<L: Layout>(&self, base: L) -> L;
+    fn sum<L: Layout>(&self, argument: L) -> L;
     /// An element of a matrix-valued thing: `xᵢ`, `W⁽²⁾ᵢⱼ`; `base` is already parenthesised if
     /// it needs to be.
     fn indexed(&self, base: String, indices: &[char]) -> String;
@@ -170,26 +169,26 @@ impl Notation for Text {
     fn ones(&self, _dim: &Dim) -> String {
         "𝟙".into()
     }
-    fn apply(&self, func: Func, argument: RcDoc<'static>) -> RcDoc<'static> {
+    fn apply<L: Layout>(&self, func: Func, argument: L) -> L {
         match func {
-            Func::Relu => RcDoc::text("max(0, ").append(argument).append(")"),
-            Func::Step => RcDoc::text("𝟙[").append(argument).append(" > 0]"),
-            other => RcDoc::text(format!("{}(", other.text_name()))
+            Func::Relu => L::text("max(0, ").append(argument).append(L::text(")")),
+            Func::Step => L::text("𝟙[").append(argument).append(L::text(" > 0]")),
+            other => L::text(format!("{}(", other.text_name()))
                 .append(argument)
-                .append(")"),
+                .append(L::text(")")),
         }
     }
-    fn diag(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
-        RcDoc::text("diag(").append(argument).append(")")
+    fn diag<L: Layout>(&self, argument: L) -> L {
+        L::text("diag(").append(argument).append(L::text(")"))
     }
-    fn squared(&self, base: RcDoc<'static>) -> RcDoc<'static> {
+    fn squared<L: Layout>(&self, base: L) -> L {
         base.append(self.atom("²"))
     }
-    fn squared_norm(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
-        RcDoc::text("‖").append(argument).append("‖²")
+    fn squared_norm<L: Layout>(&self, argument: L) -> L {
+        L::text("‖").append(argument).append(L::text("‖²"))
     }
-    fn sum(&self, argument: RcDoc<'static>) -> RcDoc<'static> {
-        RcDoc::text("Σ(").append(argument).append(")")
+    fn sum<L: Layout>(&self, argument: L) -> L {
+        L::text("Σ(").append(argument).append(L::text(")"))
     }
     fn indexed(&self, base: String, indices: &[char]) -> String {
         let mut s = base;

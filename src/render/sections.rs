@@ -10,6 +10,7 @@ use crate::layer::LayerKind;
 use crate::matrix::Matrix;
 use crate::render::elements::ElementPrinter;
 use crate::render::expression::{Doc, Names, Printer};
+use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
 use crate::render::prose::{Math, Prose};
 use crate::shape::Shape;
@@ -131,16 +132,17 @@ pub struct Sections<'a> {
     pub evaluated: Option<&'a Evaluation>,
 }
 
-/// Formulas of one derivation in one notation: the printers every renderer needs.
-pub struct Formulas<'a, N: Notation> {
-    pub keep: Printer<'a, N>,
-    pub expand: Printer<'a, N>,
-    pub chain: Printer<'a, N>,
-    pub elements: ElementPrinter<'a, N>,
+/// Formulas of one derivation in one notation: the printers every renderer needs, building
+/// documents (`L = Doc`) or lines (`L = Line`).
+pub struct Formulas<'a, N: Notation, L: Layout = Doc> {
+    pub keep: Printer<'a, N, L>,
+    pub expand: Printer<'a, N, L>,
+    pub chain: Printer<'a, N, L>,
+    pub elements: ElementPrinter<'a, N, L>,
     pub notation: &'a N,
 }
 
-impl<'a, N: Notation> Formulas<'a, N> {
+impl<'a, N: Notation, L: Layout> Formulas<'a, N, L> {
     pub fn new(arena: &'a Arena, notation: &'a N) -> Self {
         Formulas {
             keep: Printer::new(arena, notation, Names::Keep),
@@ -151,7 +153,7 @@ impl<'a, N: Notation> Formulas<'a, N> {
         }
     }
 
-    pub fn form(&self, form: &Form) -> Doc {
+    pub fn form(&self, form: &Form) -> L {
         match form.names {
             Names::Keep => self.keep.doc(form.id),
             Names::ExpandValues => self.expand.doc(form.id),
@@ -159,19 +161,19 @@ impl<'a, N: Notation> Formulas<'a, N> {
         }
     }
 
-    pub fn name(&self, symbol: &Symbol) -> Doc {
+    pub fn name(&self, symbol: &Symbol) -> L {
         self.notation.atom(self.notation.symbol(symbol))
     }
 
     /// `(∂z₂/∂z₁)ᵢⱼ`, the left side of an element form.
-    pub fn element_name(&self, symbol: &Symbol, id: ExprId) -> Doc {
+    pub fn element_name(&self, symbol: &Symbol, id: ExprId) -> L {
         self.notation.atom(
             self.elements
                 .name_with_indices(self.notation.symbol(symbol), id),
         )
     }
 
-    pub fn element(&self, id: ExprId) -> Doc {
+    pub fn element(&self, id: ExprId) -> L {
         self.elements.element(id)
     }
 }
@@ -221,7 +223,7 @@ impl<'a> Sections<'a> {
 
 struct Builder<'a> {
     derivation: &'a Derivation,
-    text: Formulas<'a, Text>,
+    text: Formulas<'a, Text, Line>,
 }
 
 /// A list short enough for a sentence: a long one keeps its first and last items around "…"
@@ -312,10 +314,10 @@ impl Builder<'_> {
                 continue;
             }
             if !kept.is_empty() {
-                let this = flat(&self.text.form(&form));
+                let this = self.text.form(&form).text;
                 let mut same = false;
                 for (k, p) in kept.iter().zip(printed.iter_mut()) {
-                    let p = p.get_or_insert_with(|| flat(&self.text.form(k)));
+                    let p = p.get_or_insert_with(|| self.text.form(k).text);
                     same |= *p == this;
                 }
                 if same {
@@ -993,13 +995,13 @@ impl Builder<'_> {
     }
 }
 
-impl<N: Notation> Formulas<'_, N> {
+impl<N: Notation> Formulas<'_, N, Line> {
     /// `name = form = form` on one line.
     pub fn equation_flat(&self, equation: &Equation) -> String {
         let mut out = self.notation.symbol(&equation.name);
         for form in &equation.forms {
             out.push_str(" = ");
-            out.push_str(&flat(&self.form(form)));
+            out.push_str(&self.form(form).text);
         }
         out
     }
@@ -1008,8 +1010,8 @@ impl<N: Notation> Formulas<'_, N> {
     pub fn element_flat(&self, symbol: &Symbol, id: ExprId) -> String {
         format!(
             "{} = {}",
-            flat(&self.element_name(symbol, id)),
-            flat(&self.element(id))
+            self.element_name(symbol, id).text,
+            self.element(id).text
         )
     }
 }

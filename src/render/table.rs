@@ -1,13 +1,16 @@
 //! Plain-text tables whose one wide column wraps at the page width.
 //!
 //! Narrow columns take the width of their widest cell; the wide column gets what is left of the
-//! width and is laid out by `pretty` at that width, its continuation lines kept in the column.
+//! width. A wide cell that fits on one line is printed as its line; one that does not is laid
+//! out by `pretty` at that width, its continuation lines kept in the column.
 
 use crate::render::expression::{Doc, lines};
+use crate::render::layout::Line;
 
 pub struct Table {
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<Doc>>,
+    /// Every cell on one line; narrow cells are always printed so.
+    pub rows: Vec<Vec<Line>>,
     /// The column that wraps.
     pub wide: usize,
 }
@@ -22,30 +25,18 @@ fn width_of(text: &str) -> usize {
 }
 
 impl Table {
-    pub fn render(&self, width: usize) -> String {
+    /// Appends the table to `out`; `wide_doc(r)` is the document of row r's wide cell, built
+    /// only when its line does not fit.
+    pub fn render(&self, width: usize, out: &mut String, wide_doc: impl Fn(usize) -> Doc) {
         let columns = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| width_of(h)).collect();
-        let widest =
-            |cell_lines: &[String]| cell_lines.iter().map(|l| width_of(l)).max().unwrap_or(0);
-        // Each cell is laid out once: the narrow ones first, on one line each, which fixes
-        // the width left for the wide column.
-        let mut rendered: Vec<Vec<Vec<String>>> = self
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .enumerate()
-                    .map(|(c, cell)| {
-                        if c == self.wide {
-                            return Vec::new();
-                        }
-                        let cell_lines = lines(cell, usize::MAX / 2);
-                        widths[c] = widths[c].max(widest(&cell_lines));
-                        cell_lines
-                    })
-                    .collect()
-            })
-            .collect();
+        for row in &self.rows {
+            for (c, cell) in row.iter().enumerate() {
+                if c != self.wide {
+                    widths[c] = widths[c].max(width_of(&cell.text));
+                }
+            }
+        }
         let others: usize = widths
             .iter()
             .enumerate()
@@ -55,39 +46,63 @@ impl Table {
         let available = width
             .saturating_sub(width_of(INDENT) + others + width_of(GAP) * (columns - 1))
             .max(MIN_WIDE);
+        // The wide cells' lines: their own where they fit, or laid out by `pretty`.
+        let wrapped: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(r, row)| match row[self.wide].fitting(available) {
+                Some(text) => text.lines().map(|l| l.trim_end().to_string()).collect(),
+                None => lines(&wide_doc(r), available),
+            })
+            .collect();
         let mut wide_width = width_of(&self.headers[self.wide]);
-        for (row, cells) in self.rows.iter().zip(rendered.iter_mut()) {
-            let cell_lines = lines(&row[self.wide], available);
-            wide_width = wide_width.max(widest(&cell_lines));
-            cells[self.wide] = cell_lines;
+        for cell_lines in &wrapped {
+            for line in cell_lines {
+                wide_width = wide_width.max(width_of(line));
+            }
         }
         widths[self.wide] = wide_width.min(available);
 
-        let mut out = String::new();
-        let header_cells: Vec<Vec<String>> = self.headers.iter().map(|h| vec![h.clone()]).collect();
-        push_row(&mut out, &header_cells, &widths);
-        let rules: Vec<Vec<String>> = widths.iter().map(|w| vec!["─".repeat(*w)]).collect();
-        push_row(&mut out, &rules, &widths);
-        for row in &rendered {
-            push_row(&mut out, row, &widths);
+        let headers: Vec<&str> = self.headers.iter().map(String::as_str).collect();
+        push_row(out, &headers, &widths);
+        let rules: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
+        push_row(
+            out,
+            &rules.iter().map(String::as_str).collect::<Vec<_>>(),
+            &widths,
+        );
+        let mut cells: Vec<&str> = Vec::with_capacity(columns);
+        for (row, cell_lines) in self.rows.iter().zip(&wrapped) {
+            for line in 0..cell_lines.len().max(1) {
+                cells.clear();
+                for (c, cell) in row.iter().enumerate() {
+                    cells.push(if c == self.wide {
+                        cell_lines.get(line).map_or("", String::as_str)
+                    } else if line == 0 {
+                        cell.text.trim_end()
+                    } else {
+                        ""
+                    });
+                }
+                push_row(out, &cells, &widths);
+            }
         }
-        out
     }
 }
 
-fn push_row(out: &mut String, cells: &[Vec<String>], widths: &[usize]) {
-    let height = cells.iter().map(Vec::len).max().unwrap_or(1).max(1);
-    for line in 0..height {
-        let mut text = String::from(INDENT);
-        for (c, cell) in cells.iter().enumerate() {
-            let part = cell.get(line).map(String::as_str).unwrap_or("");
-            text.push_str(part);
-            if c + 1 < cells.len() {
-                text.push_str(&" ".repeat(widths[c].saturating_sub(width_of(part))));
-                text.push_str(GAP);
-            }
+/// One line of a row: each cell padded to its column, the last one not.
+fn push_row(out: &mut String, cells: &[&str], widths: &[usize]) {
+    let start = out.len();
+    out.push_str(INDENT);
+    for (c, part) in cells.iter().enumerate() {
+        out.push_str(part);
+        if c + 1 < cells.len() {
+            let pad = widths[c].saturating_sub(width_of(part)) + GAP.len();
+            out.extend(std::iter::repeat_n(' ', pad));
         }
-        out.push_str(text.trim_end());
-        out.push('\n');
     }
+    let end = out[start..].trim_end().len();
+    out.truncate(start + end);
+    out.push('\n');
 }

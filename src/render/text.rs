@@ -1,45 +1,65 @@
 //! The derivation as Unicode text, laid out to a width.
-
-use pretty::RcDoc;
+//!
+//! Each table row is built as lines of text; a wide cell whose line does not fit the page is
+//! built again as a `pretty` document and laid out at the width left for it. Both come from the
+//! same generic code (`Row::cells`), so a cell reads the same either way.
 
 use crate::render::expression::{Doc, lines};
+use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
 use crate::render::prose::Prose;
-use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, ValueRow};
+use crate::render::sections::{
+    ChainRow, CheckRow, ClosedRow, Equation, Formulas, ForwardRow, Heading, JacobianRow, Sections,
+    Table as Section, ValueRow,
+};
 use crate::render::table::Table;
 
 pub fn render_text(sections: &Sections, width: usize) -> String {
+    let arena = &sections.derivation.network.arena;
     let page = Page {
-        formulas: Formulas::new(&sections.derivation.network.arena, &Text),
+        docs: Formulas::new(arena, &Text),
+        lines: Formulas::new(arena, &Text),
         width,
     };
+    let mut out = String::new();
     // The title wraps like a paragraph, without its indent: a long chain names many layers.
-    let mut out: String = lines(&words(&sections.title.plain(&Text)), width)
-        .into_iter()
-        .map(|l| format!("{l}\n"))
-        .collect();
-    out.push_str(&page.conventions(sections));
-    out.push_str(&page.forward(sections));
-    out.push_str(&page.chain_rule(sections));
-    out.push_str(&page.jacobians(sections));
-    out.push_str(&page.closed_forms(sections));
+    for line in lines(&words(&sections.title.plain(&Text)), width) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    page.conventions(sections, &mut out);
+
+    page.section(&sections.forward, 2, &mut out);
+
+    let chain_rule = &sections.chain_rule;
+    out.push_str(&page.heading(&chain_rule.heading));
+    page.table(chain_rule, 1, &mut out);
+    if let Some(recursion) = &sections.recursion {
+        out.push('\n');
+        if let Some(note) = &recursion.note {
+            out.push_str(&page.paragraph(note));
+            out.push('\n');
+        }
+        page.table(recursion, 0, &mut out);
+    }
+
+    page.section(&sections.jacobians, 2, &mut out);
+
+    let closed_forms = &sections.closed_forms;
+    out.push_str(&page.heading(&closed_forms.heading));
+    if let Some(note) = &closed_forms.note {
+        out.push_str(&page.paragraph(note));
+        out.push('\n');
+    }
+    page.table(closed_forms, 0, &mut out);
+
     if let Some(evaluation) = &sections.evaluation {
         out.push_str(&page.heading(&evaluation.heading));
         if let Some(note) = &evaluation.note {
             out.push_str(&page.paragraph(note));
             out.push('\n');
         }
-        let rows = evaluation
-            .rows
-            .iter()
-            .map(|row| {
-                vec![
-                    page.formulas.name(&row.symbol),
-                    words(&value_text(&Text, row)),
-                ]
-            })
-            .collect();
-        out.push_str(&page.table(&evaluation.headers, rows, 1));
+        page.table(evaluation, 1, &mut out);
     }
     if let Some(check) = &sections.check {
         let table = &check.table;
@@ -48,20 +68,7 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
             out.push_str(&page.paragraph(note));
             out.push('\n');
         }
-        let rows = table
-            .rows
-            .iter()
-            .map(|row| {
-                vec![
-                    page.formulas.name(&row.symbol),
-                    text(row.form),
-                    text(row.how.clone()),
-                    text(row.error_text.clone()),
-                    text(if row.passed { "pass" } else { "FAIL" }),
-                ]
-            })
-            .collect();
-        out.push_str(&page.table(&table.headers, rows, 4));
+        page.table(table, 4, &mut out);
         out.push_str(&format!("\n  {}\n", check.summary.plain(&Text)));
     }
     out
@@ -89,183 +96,176 @@ pub fn value_text<N: Notation>(notation: &N, row: &ValueRow) -> String {
 }
 
 struct Page<'a> {
-    formulas: Formulas<'a, Text>,
+    docs: Formulas<'a, Text, Doc>,
+    lines: Formulas<'a, Text, Line>,
     width: usize,
 }
 
-fn text(s: impl Into<String>) -> Doc {
-    RcDoc::text(s.into())
+/// Words that wrap at any width.
+fn words<L: Layout>(sentence: &str) -> L {
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    joined(&words)
 }
 
-/// Words as a document that wraps at any width.
-fn words(sentence: &str) -> Doc {
-    RcDoc::intersperse(
-        sentence.split_whitespace().map(|w| text(w.to_string())),
-        RcDoc::softline(),
-    )
+/// The words with a break between each two, a space when the next word fits (`pretty`'s
+/// softline). Joined by halves, so that a paragraph of a hundred thousand words (the sizes of
+/// a long chain) is a shallow document, which is dropped without deep recursion.
+fn joined<L: Layout>(words: &[&str]) -> L {
+    match words {
+        [] => L::nil(),
+        [word] => L::text(word.to_string()),
+        _ => {
+            let (left, right) = words.split_at(words.len() / 2);
+            joined::<L>(left)
+                .append(L::line().group())
+                .append(joined(right))
+        }
+    }
+}
+
+/// `name = a = b`: the first form beside the name, later ones on lines of their own when
+/// the whole does not fit.
+fn equation<L: Layout>(formulas: &Formulas<'_, Text, L>, equation: &Equation) -> L {
+    let mut out = formulas.name(&equation.name);
+    for (i, form) in equation.forms.iter().enumerate() {
+        let separator = if i == 0 { L::text(" ") } else { L::line() };
+        out = out
+            .append(separator)
+            .append(L::text("= "))
+            .append(formulas.form(form).nest(2));
+    }
+    out.nest(2).group()
+}
+
+/// A table row's cells, as lines or as documents.
+trait Row {
+    fn cells<L: Layout>(&self, formulas: &Formulas<'_, Text, L>) -> Vec<L>;
+}
+
+impl Row for ForwardRow {
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
+        let mut inputs = L::nil();
+        for (i, id) in self.inputs.iter().enumerate() {
+            if i > 0 {
+                inputs = inputs.append(L::text(", "));
+            }
+            inputs = inputs.append(f.keep.doc(*id));
+        }
+        vec![
+            L::text(self.layer.plain(&Text)),
+            inputs,
+            equation(f, &self.output),
+        ]
+    }
+}
+
+impl Row for ChainRow {
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
+        vec![
+            f.name(&self.parameter),
+            equation(f, &self.gradient),
+            L::text(Text.shape(&self.shape)),
+        ]
+    }
+}
+
+impl Row for ClosedRow {
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
+        vec![
+            equation(f, &self.equation),
+            L::text(Text.shape(&self.shape)),
+        ]
+    }
+}
+
+impl Row for JacobianRow {
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
+        let element = f
+            .element_name(&self.symbol, self.element)
+            .append(L::text(" = "))
+            .append(f.element(self.element));
+        let mut cell = equation(f, &self.matrix)
+            .append(L::hardline())
+            .append(element);
+        if let Some(note) = &self.note {
+            cell = cell.append(L::hardline()).append(words(&note.plain(&Text)));
+        }
+        vec![f.name(&self.symbol), L::text(Text.shape(&self.shape)), cell]
+    }
+}
+
+impl Row for ValueRow {
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
+        vec![f.name(&self.symbol), words(&value_text(&Text, self))]
+    }
+}
+
+impl Row for CheckRow {
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
+        vec![
+            f.name(&self.symbol),
+            L::text(self.form),
+            L::text(self.how.clone()),
+            L::text(self.error_text.clone()),
+            L::text(if self.passed { "pass" } else { "FAIL" }),
+        ]
+    }
 }
 
 impl Page<'_> {
     /// Words that wrap at the width, each line indented.
     fn paragraph(&self, prose: &Prose) -> String {
-        lines(&words(&prose.plain(&Text)), self.width.saturating_sub(2))
-            .into_iter()
-            .map(|l| format!("  {l}\n"))
-            .collect()
+        lines(
+            &words::<Doc>(&prose.plain(&Text)),
+            self.width.saturating_sub(2),
+        )
+        .into_iter()
+        .map(|l| format!("  {l}\n"))
+        .collect()
     }
 
     fn heading(&self, heading: &Heading) -> String {
         format!("\n{}. {}\n\n", heading.number, heading.title.plain(&Text))
     }
 
-    /// `name = a = b`: the first form beside the name, later ones on lines of their own when
-    /// the whole does not fit.
-    fn equation(&self, equation: &Equation) -> Doc {
-        let mut doc = self.formulas.name(&equation.name);
-        for (i, form) in equation.forms.iter().enumerate() {
-            let separator = if i == 0 { text(" ") } else { RcDoc::line() };
-            doc = doc
-                .append(separator)
-                .append(text("= "))
-                .append(self.formulas.form(form).nest(2));
-        }
-        doc.nest(2).group()
-    }
-
-    fn table(&self, headers: &[&str], rows: Vec<Vec<Doc>>, wide: usize) -> String {
+    /// The rows as a table whose column `wide` wraps.
+    fn table<R: Row>(&self, section: &Section<R>, wide: usize, out: &mut String) {
         Table {
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows,
+            headers: section.headers.iter().map(|h| h.to_string()).collect(),
+            rows: section
+                .rows
+                .iter()
+                .map(|row| row.cells(&self.lines))
+                .collect(),
             wide,
         }
-        .render(self.width)
+        .render(self.width, out, |r| {
+            section.rows[r].cells(&self.docs).swap_remove(wide)
+        });
     }
 
-    fn conventions(&self, sections: &Sections) -> String {
+    /// A section's heading, its note, and its table (none when it has no rows).
+    fn section<R: Row>(&self, section: &Section<R>, wide: usize, out: &mut String) {
+        out.push_str(&self.heading(&section.heading));
+        if let Some(note) = &section.note {
+            out.push_str(&self.paragraph(note));
+        }
+        if !section.rows.is_empty() {
+            self.table(section, wide, out);
+        }
+    }
+
+    fn conventions(&self, sections: &Sections, out: &mut String) {
         let c = &sections.conventions;
-        let mut out = self.heading(&c.heading);
+        out.push_str(&self.heading(&c.heading));
         out.push_str(&self.paragraph(&c.chain));
         if let Some(rule) = &c.linear_rule {
             out.push_str(&format!("  {}\n", rule.plain(&Text)));
         }
-        let loss = lines(&self.equation(&c.loss), self.width).join(" ");
+        let loss = lines(&equation(&self.docs, &c.loss), self.width).join(" ");
         out.push_str(&format!("  {loss}\n"));
         for paragraph in &c.paragraphs {
             out.push_str(&self.paragraph(paragraph));
         }
-        out
-    }
-
-    fn forward(&self, sections: &Sections) -> String {
-        let table = &sections.forward;
-        let rows = table
-            .rows
-            .iter()
-            .map(|row| {
-                let inputs = RcDoc::intersperse(
-                    row.inputs.iter().map(|id| self.formulas.keep.doc(*id)),
-                    text(", "),
-                );
-                vec![
-                    text(row.layer.plain(&Text)),
-                    inputs,
-                    self.equation(&row.output),
-                ]
-            })
-            .collect();
-        self.section(table, rows, 2)
-    }
-
-    /// A section's heading, its note, and its table (none when it has no rows).
-    fn section<R>(
-        &self,
-        table: &crate::render::sections::Table<R>,
-        rows: Vec<Vec<Doc>>,
-        wide: usize,
-    ) -> String {
-        let mut out = self.heading(&table.heading);
-        if let Some(note) = &table.note {
-            out.push_str(&self.paragraph(note));
-        }
-        if !table.rows.is_empty() {
-            out.push_str(&self.table(&table.headers, rows, wide));
-        }
-        out
-    }
-
-    fn chain_rule(&self, sections: &Sections) -> String {
-        let table = &sections.chain_rule;
-        let rows = table
-            .rows
-            .iter()
-            .map(|row| {
-                vec![
-                    self.formulas.name(&row.parameter),
-                    self.equation(&row.gradient),
-                    text(Text.shape(&row.shape)),
-                ]
-            })
-            .collect();
-        let mut out = self.heading(&table.heading);
-        out.push_str(&self.table(&table.headers, rows, 1));
-        if let Some(recursion) = &sections.recursion {
-            out.push('\n');
-            if let Some(note) = &recursion.note {
-                out.push_str(&self.paragraph(note));
-                out.push('\n');
-            }
-            out.push_str(&self.closed_table(recursion));
-        }
-        out
-    }
-
-    fn closed_table(&self, table: &crate::render::sections::Table<ClosedRow>) -> String {
-        let rows = table
-            .rows
-            .iter()
-            .map(|row| vec![self.equation(&row.equation), text(Text.shape(&row.shape))])
-            .collect();
-        self.table(&table.headers, rows, 0)
-    }
-
-    fn jacobians(&self, sections: &Sections) -> String {
-        let table = &sections.jacobians;
-        let rows = table
-            .rows
-            .iter()
-            .map(|row| {
-                let element = self
-                    .formulas
-                    .element_name(&row.symbol, row.element)
-                    .append(text(" = "))
-                    .append(self.formulas.element(row.element));
-                let mut cell = self
-                    .equation(&row.matrix)
-                    .append(RcDoc::hardline())
-                    .append(element);
-                if let Some(note) = &row.note {
-                    cell = cell
-                        .append(RcDoc::hardline())
-                        .append(words(&note.plain(&Text)));
-                }
-                vec![
-                    self.formulas.name(&row.symbol),
-                    text(Text.shape(&row.shape)),
-                    cell,
-                ]
-            })
-            .collect();
-        self.section(table, rows, 2)
-    }
-
-    fn closed_forms(&self, sections: &Sections) -> String {
-        let table = &sections.closed_forms;
-        let mut out = self.heading(&table.heading);
-        if let Some(note) = &table.note {
-            out.push_str(&self.paragraph(note));
-            out.push('\n');
-        }
-        out.push_str(&self.closed_table(table));
-        out
     }
 }

@@ -1,0 +1,217 @@
+//! What a printer builds: a `pretty` document that can be laid out at any width, or the same
+//! formula on one line.
+//!
+//! Printers and notations are written once, generic over `Layout`. Most formulas of a
+//! derivation are short, and a line of text is far cheaper to build than a document (one string
+//! against a tree of shared nodes), so renderers build the line first and build the document
+//! only for a formula that does not fit. Both come from the same code, so the line is exactly
+//! what `pretty` prints when the document fits the width: every group flat, each line break a
+//! space.
+
+use std::borrow::Cow;
+
+use pretty::RcDoc;
+use unicode_width::UnicodeWidthStr;
+
+pub type Doc = RcDoc<'static>;
+
+pub trait Layout: Clone {
+    fn nil() -> Self;
+    /// A piece of text as wide as it shows in a terminal.
+    fn text(piece: impl Into<Cow<'static, str>>) -> Self;
+    /// A piece of source shown `width` columns wide (LaTeX: `\partial` shows as one sign).
+    fn measured(piece: String, width: usize) -> Self;
+    /// A place to break the line; a space when the group around it stays on one line.
+    fn line() -> Self;
+    /// A line break that is always taken.
+    fn hardline() -> Self;
+    fn append(self, next: Self) -> Self;
+    /// Continuation lines indented by `indent` more.
+    fn nest(self, indent: isize) -> Self;
+    /// Breaks all the lines of the group, or none of them.
+    fn group(self) -> Self;
+}
+
+/// How wide `pretty` counts a piece of text: its display width.
+pub fn display_width(piece: &str) -> usize {
+    if piece.is_ascii() {
+        piece.len()
+    } else {
+        piece.width()
+    }
+}
+
+impl Layout for Doc {
+    fn nil() -> Self {
+        RcDoc::nil()
+    }
+    fn text(piece: impl Into<Cow<'static, str>>) -> Self {
+        RcDoc::text(piece)
+    }
+    fn measured(piece: String, width: usize) -> Self {
+        RcDoc::from(pretty::Doc::RenderLen(width, RcDoc::text(piece)))
+    }
+    fn line() -> Self {
+        RcDoc::line()
+    }
+    fn hardline() -> Self {
+        RcDoc::hardline()
+    }
+    fn append(self, next: Self) -> Self {
+        RcDoc::append(self, next)
+    }
+    fn nest(self, indent: isize) -> Self {
+        RcDoc::nest(self, indent)
+    }
+    fn group(self) -> Self {
+        RcDoc::group(self)
+    }
+}
+
+/// A formula as `pretty` prints it when every group fits: its text, and how wide its lines are.
+///
+/// A hard line break starts a new line (a Jacobian's matrix form, then its element form). The
+/// text is exact as long as nothing could lay it out otherwise: a group holding a hard break,
+/// or a break outside every group, would break its lines, and a hard break inside a nest would
+/// be indented; such a line is never used (`fitting` gives `None`) and the document is laid out.
+#[derive(Clone, Default, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub text: String,
+    /// Columns of the first line, of the last line, and of the widest.
+    first: usize,
+    last: usize,
+    widest: usize,
+    /// It holds a hard line break.
+    multiline: bool,
+    /// It holds a break outside every group: `pretty` would take it.
+    loose: bool,
+    /// `pretty` might lay it out otherwise (see above).
+    inexact: bool,
+}
+
+impl Line {
+    /// The text when every line of it fits `width` columns: then it is what `pretty` prints at
+    /// that width.
+    pub fn fitting(&self, width: usize) -> Option<&str> {
+        (!self.loose && !self.inexact && self.widest <= width).then_some(self.text.as_str())
+    }
+
+    /// The columns of the widest line.
+    pub fn width(&self) -> usize {
+        self.widest
+    }
+
+    fn of(text: String, width: usize) -> Line {
+        Line {
+            text,
+            first: width,
+            last: width,
+            widest: width,
+            ..Line::default()
+        }
+    }
+}
+
+impl Layout for Line {
+    fn nil() -> Self {
+        Line::default()
+    }
+    fn text(piece: impl Into<Cow<'static, str>>) -> Self {
+        let text: String = piece.into().into_owned();
+        let width = display_width(&text);
+        Line::of(text, width)
+    }
+    fn measured(piece: String, width: usize) -> Self {
+        Line::of(piece, width)
+    }
+    fn line() -> Self {
+        Line {
+            loose: true,
+            ..Line::text(" ")
+        }
+    }
+    fn hardline() -> Self {
+        Line {
+            text: "\n".into(),
+            multiline: true,
+            ..Line::default()
+        }
+    }
+    fn append(mut self, next: Self) -> Self {
+        let joined = self.last + next.first;
+        self.text.push_str(&next.text);
+        if !self.multiline {
+            self.first = joined;
+        }
+        self.last = if next.multiline { next.last } else { joined };
+        self.widest = self.widest.max(next.widest).max(joined);
+        self.multiline |= next.multiline;
+        self.loose |= next.loose;
+        self.inexact |= next.inexact;
+        self
+    }
+    fn nest(mut self, indent: isize) -> Self {
+        self.inexact |= self.multiline && indent != 0;
+        self
+    }
+    fn group(mut self) -> Self {
+        self.inexact |= self.multiline;
+        self.loose = false;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::expression::lines;
+
+    /// The same formula built both ways: the line is what `pretty` prints when it fits.
+    fn both<L: Layout>() -> L {
+        L::text("W⁽²⁾")
+            .append(L::text("z₁"))
+            .append(L::line())
+            .append(L::text("+ b⁽²⁾"))
+            .nest(2)
+            .group()
+    }
+
+    #[test]
+    fn a_line_that_fits_is_what_pretty_prints() {
+        let line: Line = both();
+        let doc: Doc = both();
+        assert_eq!(line.width(), 13);
+        assert_eq!(line.fitting(13), Some("W⁽²⁾z₁ + b⁽²⁾"));
+        assert_eq!(lines(&doc, 13), vec![line.text.clone()]);
+        assert_eq!(line.fitting(12), None);
+        assert_eq!(lines(&doc, 12), vec!["W⁽²⁾z₁", "  + b⁽²⁾"]);
+    }
+
+    #[test]
+    fn hard_breaks_outside_groups_start_lines_as_in_pretty() {
+        fn cell<L: Layout>() -> L {
+            both::<L>()
+                .append(L::hardline())
+                .append(L::text("(∂z₂/∂z₁)ᵢⱼ = δᵢⱼ"))
+        }
+        let line: Line = cell();
+        let doc: Doc = cell();
+        assert_eq!(line.width(), 17);
+        assert_eq!(line.fitting(17), Some("W⁽²⁾z₁ + b⁽²⁾\n(∂z₂/∂z₁)ᵢⱼ = δᵢⱼ"));
+        assert_eq!(lines(&doc, 17), line.text.lines().collect::<Vec<_>>());
+        assert_eq!(line.fitting(16), None);
+    }
+
+    #[test]
+    fn a_line_that_pretty_might_break_is_never_used() {
+        // A hard break inside a group breaks the group's other lines too.
+        let grouped = both::<Line>().append(Line::hardline()).group();
+        assert_eq!(grouped.fitting(100), None);
+        // A break outside every group is always taken.
+        let loose = Line::text("a").append(Line::line()).append(Line::text("b"));
+        assert_eq!(loose.fitting(100), None);
+        // A hard break inside a nest indents the next line.
+        let nested = Line::text("a").append(Line::hardline()).nest(2);
+        assert_eq!(nested.fitting(100), None);
+    }
+}
