@@ -56,31 +56,61 @@ impl Symbol {
 
     /// Unicode text: `x`, `W⁽¹⁾`, `z₂`, `ŷ`, `ℓ`, `∂ℓ/∂ŷ`.
     pub fn text(&self) -> String {
+        let mut out = String::new();
+        self.write_text(&mut out);
+        out
+    }
+
+    /// Appends the Unicode text to `out`: a derivation prints hundreds of thousands of names.
+    pub fn write_text(&self, out: &mut String) {
         match self {
-            Symbol::Input => "x".into(),
-            Symbol::Target => "y".into(),
-            Symbol::Weight(k) => format!("W⁽{}⁾", superscript(*k)),
-            Symbol::Bias(k) => format!("b⁽{}⁾", superscript(*k)),
-            Symbol::Hidden(i) => format!("z{}", subscript(*i)),
-            Symbol::Output => "ŷ".into(),
-            Symbol::Loss => "ℓ".into(),
-            Symbol::Parameters => "θ".into(),
-            Symbol::Partial(of, wrt) => format!("∂{}/∂{}", of.text(), wrt.text()),
+            Symbol::Input => out.push('x'),
+            Symbol::Target => out.push('y'),
+            Symbol::Weight(k) => {
+                out.push_str("W⁽");
+                push_digits(out, *k, &SUPERSCRIPT_DIGITS);
+                out.push('⁾');
+            }
+            Symbol::Bias(k) => {
+                out.push_str("b⁽");
+                push_digits(out, *k, &SUPERSCRIPT_DIGITS);
+                out.push('⁾');
+            }
+            Symbol::Hidden(i) => {
+                out.push('z');
+                push_digits(out, *i, &SUBSCRIPT_DIGITS);
+            }
+            Symbol::Output => out.push('ŷ'),
+            Symbol::Loss => out.push('ℓ'),
+            Symbol::Parameters => out.push('θ'),
+            Symbol::Partial(of, wrt) => {
+                out.push('∂');
+                of.write_text(out);
+                out.push_str("/∂");
+                wrt.write_text(out);
+            }
             Symbol::Samples(inner) => match inner.as_ref() {
-                Symbol::Input => "X".into(),
-                Symbol::Target => "Y".into(),
-                Symbol::Hidden(i) => format!("Z{}", subscript(*i)),
-                Symbol::Output => "Ŷ".into(),
-                other => other.text(),
+                Symbol::Input => out.push('X'),
+                Symbol::Target => out.push('Y'),
+                Symbol::Hidden(i) => {
+                    out.push('Z');
+                    push_digits(out, *i, &SUBSCRIPT_DIGITS);
+                }
+                Symbol::Output => out.push('Ŷ'),
+                other => other.write_text(out),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
                 Symbol::Samples(value) if matches!(value.as_ref(), Symbol::Hidden(_)) => {
                     let Symbol::Hidden(i) = value.as_ref() else {
                         unreachable!()
                     };
-                    format!("Δ{}", subscript(*i))
+                    out.push('Δ');
+                    push_digits(out, *i, &SUBSCRIPT_DIGITS);
                 }
-                other => format!("Δ_{}", other.text()),
+                other => {
+                    out.push_str("Δ_");
+                    other.write_text(out);
+                }
             },
         }
     }
@@ -119,16 +149,38 @@ const SUBSCRIPT_DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', 
 const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
 
 pub fn subscript(number: usize) -> String {
-    map_digits(&number.to_string(), &SUBSCRIPT_DIGITS)
+    let mut out = String::new();
+    push_digits(&mut out, number, &SUBSCRIPT_DIGITS);
+    out
 }
 
 pub fn superscript(number: usize) -> String {
-    map_digits(&number.to_string(), &SUPERSCRIPT_DIGITS)
+    let mut out = String::new();
+    push_digits(&mut out, number, &SUPERSCRIPT_DIGITS);
+    out
 }
 
 /// A dimension name in Unicode: `d1` becomes `d₁`.
 pub fn dim_text(name: &str) -> String {
     map_digits(name, &SUBSCRIPT_DIGITS)
+}
+
+/// The decimal digits of `number` in the given script.
+fn push_digits(out: &mut String, number: usize, digits: &[char; 10]) {
+    let mut buffer = [0u8; 20];
+    let mut rest = number;
+    let mut count = 0;
+    loop {
+        buffer[count] = (rest % 10) as u8;
+        count += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &digit in buffer[..count].iter().rev() {
+        out.push(digits[digit as usize]);
+    }
 }
 
 fn map_digits(text: &str, digits: &[char; 10]) -> String {
@@ -154,5 +206,7 @@ mod tests {
         );
         assert_eq!(Symbol::Weight(2).key(), "W2");
         assert_eq!(dim_text("d12"), "d₁₂");
+        assert_eq!(subscript(0), "₀");
+        assert_eq!(superscript(1090), "¹⁰⁹⁰");
     }
 }
