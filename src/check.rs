@@ -24,14 +24,14 @@ use rand_core::SeedableRng;
 use crate::budget::check_budget;
 use crate::calculus::Derivation;
 use crate::error::Error;
-use crate::eval::{Evaluator, Inputs, Sizes};
+use crate::eval::{Evaluator, Inputs, Nearby, Sizes};
 use crate::expr::{ExprId, Node};
 use crate::matrix::Matrix;
 use crate::symbol::Symbol;
 
 use directional::Directions;
 use entrywise::Checker;
-use sampling::{Placement, kink_placement};
+use sampling::{Placement, kink_placement_in};
 
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
@@ -249,8 +249,38 @@ fn check_in_mode(
     mode: Mode,
 ) -> CheckReport {
     let network = &derivation.network;
-    // Every analytic value comes from one evaluation, sharing what the trees share.
+    // Every analytic value comes from one evaluation, sharing what the trees share, done before
+    // anything moves: the differences then borrow its values, and every point near it
+    // evaluates only what depends on what moved there.
     let mut analytic = Evaluator::new(&network.arena, &options.sizes, inputs);
+    analytic.value(network.loss_value);
+    for layer in &network.layers {
+        analytic.value(layer.input);
+    }
+    for g in &derivation.gradients {
+        for id in [g.leaf, g.chain_rule, g.closed_form] {
+            analytic.value(id);
+        }
+    }
+    for j in &derivation.jacobians {
+        for id in [j.by, j.definition, j.simplified] {
+            analytic.value(id);
+        }
+    }
+    for signal in &derivation.signals {
+        for id in [signal.by, signal.chain_rule, signal.closed_form] {
+            analytic.value(id);
+        }
+    }
+    let near_kink =
+        kink_placement_in(derivation, &mut analytic, mode.kink_margin()) == Placement::TooClose;
+    let analytic = analytic;
+    let value = |id: ExprId| {
+        analytic
+            .computed(id)
+            .expect("every analytic value is evaluated above")
+    };
+    let mut nearby = Nearby::new(&analytic);
     let mut items = Vec::new();
     let mut push =
         |symbol: &Symbol, form: Form, method: Method, a: &Matrix<f64>, n: &Matrix<f64>| {
@@ -272,57 +302,46 @@ fn check_in_mode(
         };
     match mode {
         Mode::Entrywise => {
-            let checker = Checker {
+            let mut checker = Checker {
                 derivation,
-                sizes: &options.sizes,
-                inputs,
+                nearby: &mut nearby,
                 step: options.step,
             };
             for g in &derivation.gradients {
-                let base = analytic.value(g.leaf).clone();
-                let numeric = checker.parameter_gradient(g.leaf, &base);
-                let chain = analytic.value(g.chain_rule).clone();
-                let closed = analytic.value(g.closed_form).clone();
-                push(
-                    &g.symbol,
-                    Form::ChainRule,
-                    Method::Entries,
-                    &chain,
-                    &numeric,
-                );
+                let numeric = checker.parameter_gradient(g.leaf, value(g.leaf));
+                let (chain, closed) = (value(g.chain_rule), value(g.closed_form));
+                push(&g.symbol, Form::ChainRule, Method::Entries, chain, &numeric);
                 push(
                     &g.symbol,
                     Form::ClosedForm,
                     Method::Entries,
-                    &closed,
+                    closed,
                     &numeric,
                 );
             }
             for j in &derivation.jacobians {
-                let base = analytic.value(j.by).clone();
-                let numeric = checker.jacobian(j.of, j.by, &base);
-                let defined = analytic.value(j.definition).clone();
+                let numeric = checker.jacobian(j.of, j.by, value(j.by));
+                let defined = value(j.definition);
                 push(
                     &j.symbol,
                     Form::Definition,
                     Method::Entries,
-                    &defined,
+                    defined,
                     &numeric,
                 );
                 if j.simplified != j.definition {
-                    let simplified = analytic.value(j.simplified).clone();
+                    let simplified = value(j.simplified);
                     push(
                         &j.symbol,
                         Form::Simplified,
                         Method::Entries,
-                        &simplified,
+                        simplified,
                         &numeric,
                     );
                 }
             }
             for signal in &derivation.signals {
-                let base = analytic.value(signal.by).clone();
-                let row = checker.jacobian(network.loss_value, signal.by, &base);
+                let row = checker.jacobian(network.loss_value, signal.by, value(signal.by));
                 let numeric = match &network.samples {
                     None => row,
                     // Δ = N ∂ℓ/∂Z, shaped like Z.
@@ -336,20 +355,19 @@ fn check_in_mode(
                         )
                     }
                 };
-                let chain = analytic.value(signal.chain_rule).clone();
-                let closed = analytic.value(signal.closed_form).clone();
+                let (chain, closed) = (value(signal.chain_rule), value(signal.closed_form));
                 push(
                     &signal.symbol,
                     Form::ChainRule,
                     Method::Entries,
-                    &chain,
+                    chain,
                     &numeric,
                 );
                 push(
                     &signal.symbol,
                     Form::ClosedForm,
                     Method::Entries,
-                    &closed,
+                    closed,
                     &numeric,
                 );
             }
@@ -357,69 +375,57 @@ fn check_in_mode(
         Mode::PerParameter(count) | Mode::Joint(count) => {
             let mut directions = Directions {
                 derivation,
-                sizes: &options.sizes,
-                inputs,
+                base: &analytic,
+                nearby,
                 step: options.step,
                 rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5eed),
                 count,
             };
             let method = Method::Directions(count);
-            let forms: Vec<Vec<Matrix<f64>>> = derivation
+            let forms: Vec<Vec<&Matrix<f64>>> = derivation
                 .gradients
                 .iter()
-                .map(|g| {
-                    vec![
-                        analytic.value(g.chain_rule).clone(),
-                        analytic.value(g.closed_form).clone(),
-                    ]
-                })
+                .map(|g| vec![value(g.chain_rule), value(g.closed_form)])
                 .collect();
             if mode == Mode::Joint(count) {
-                let parameters: Vec<Symbol> = derivation
-                    .gradients
-                    .iter()
-                    .map(|g| g.parameter.clone())
-                    .collect();
-                let (a, n) = directions.along_parameters(&parameters, &forms);
+                let leaves: Vec<ExprId> = derivation.gradients.iter().map(|g| g.leaf).collect();
+                let (a, n) = directions.along_parameters(&leaves, &forms);
                 let all = Symbol::partial(Symbol::Loss, Symbol::Parameters);
                 push(&all, Form::ChainRule, method, &a[0], &n);
                 push(&all, Form::ClosedForm, method, &a[1], &n);
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
-                    push(&g.symbol, Form::ClosedForm, Method::ChainRule, &f[1], &f[0]);
+                    push(&g.symbol, Form::ClosedForm, Method::ChainRule, f[1], f[0]);
                 }
             } else {
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
-                    let (a, n) = directions.along_parameters(
-                        std::slice::from_ref(&g.parameter),
-                        std::slice::from_ref(f),
-                    );
+                    let (a, n) = directions
+                        .along_parameters(std::slice::from_ref(&g.leaf), std::slice::from_ref(f));
                     push(&g.symbol, Form::ChainRule, method, &a[0], &n);
                     push(&g.symbol, Form::ClosedForm, method, &a[1], &n);
                 }
             }
             for j in &derivation.jacobians {
-                let mut trees = vec![analytic.value(j.definition).clone()];
+                let mut trees = vec![value(j.definition)];
                 if j.simplified != j.definition {
-                    trees.push(analytic.value(j.simplified).clone());
+                    trees.push(value(j.simplified));
                 }
-                let base = analytic.value(j.by).clone();
                 // A kinked layer's input stays on its side of the kink (the step shrinks).
                 let kink = j.layer.and_then(|i| network.layers[i].kink());
-                let (a, n) = directions.along_input(j.of, j.by, &base, &trees, options.step, kink);
+                let (a, n) =
+                    directions.along_input(j.of, j.by, value(j.by), &trees, options.step, kink);
                 push(&j.symbol, Form::Definition, method, &a[0], &n);
                 if let Some(simplified) = a.get(1) {
                     push(&j.symbol, Form::Simplified, method, simplified, &n);
                 }
             }
             for signal in &derivation.signals {
-                let chain = analytic.value(signal.chain_rule).clone();
-                let closed = analytic.value(signal.closed_form).clone();
+                let (chain, closed) = (value(signal.chain_rule), value(signal.closed_form));
                 push(
                     &signal.symbol,
                     Form::ClosedForm,
                     Method::ChainRule,
-                    &closed,
-                    &chain,
+                    closed,
+                    chain,
                 );
             }
         }
@@ -430,8 +436,7 @@ fn check_in_mode(
         step: options.step,
         tolerance: options.tolerance,
         items,
-        near_kink: kink_placement(derivation, &options.sizes, inputs, mode.kink_margin())
-            == Placement::TooClose,
+        near_kink,
         mode,
         margin: mode.kink_margin(),
     }
