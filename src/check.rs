@@ -26,7 +26,7 @@ use crate::calculus::Derivation;
 use crate::error::Error;
 use crate::eval::{Evaluator, Inputs, Nearby, Sizes};
 use crate::expr::{ExprId, Node};
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, MatrixRef};
 use crate::symbol::Symbol;
 
 use directional::Directions;
@@ -150,8 +150,8 @@ impl CheckItem {
 }
 
 /// Says which side was not finite, and how.
-fn non_finite(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> Option<String> {
-    let kind = |m: &Matrix<f64>| {
+fn non_finite(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>) -> Option<String> {
+    let kind = |m: MatrixRef<f64>| {
         if m.data.iter().any(|v| v.is_nan()) {
             Some("NaN")
         } else if m.data.iter().any(|v| v.is_infinite()) {
@@ -194,17 +194,17 @@ impl CheckReport {
 }
 
 /// The largest error over all entries, scaled as the module documentation says.
-pub fn error_between(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> f64 {
+pub fn error_between(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>) -> f64 {
     error_with_floor(analytic, numeric, 1e-3)
 }
 
 /// The error between two analytic values (a closed form and its chain rule): no differencing
 /// noise to allow for, so purely relative, and a vanishing gradient is still compared.
-fn analytic_error(a: &Matrix<f64>, b: &Matrix<f64>) -> f64 {
+fn analytic_error(a: MatrixRef<f64>, b: MatrixRef<f64>) -> f64 {
     error_with_floor(a, b, f64::MIN_POSITIVE)
 }
 
-fn error_with_floor(analytic: &Matrix<f64>, numeric: &Matrix<f64>, floor: f64) -> f64 {
+fn error_with_floor(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>, floor: f64) -> f64 {
     if (analytic.rows, analytic.cols) != (numeric.rows, numeric.cols) {
         return f64::INFINITY;
     }
@@ -213,7 +213,7 @@ fn error_with_floor(analytic: &Matrix<f64>, numeric: &Matrix<f64>, floor: f64) -
     if analytic
         .data
         .iter()
-        .chain(&numeric.data)
+        .chain(numeric.data)
         .any(|v| !v.is_finite())
     {
         return f64::NAN;
@@ -283,7 +283,7 @@ fn check_in_mode(
     let mut nearby = Nearby::new(&analytic);
     let mut items = Vec::new();
     let mut push =
-        |symbol: &Symbol, form: Form, method: Method, a: &Matrix<f64>, n: &Matrix<f64>| {
+        |symbol: &Symbol, form: Form, method: Method, a: MatrixRef<f64>, n: MatrixRef<f64>| {
             let error = if method == Method::ChainRule {
                 analytic_error(a, n)
             } else {
@@ -310,13 +310,19 @@ fn check_in_mode(
             for g in &derivation.gradients {
                 let numeric = checker.parameter_gradient(g.leaf, value(g.leaf));
                 let (chain, closed) = (value(g.chain_rule), value(g.closed_form));
-                push(&g.symbol, Form::ChainRule, Method::Entries, chain, &numeric);
+                push(
+                    &g.symbol,
+                    Form::ChainRule,
+                    Method::Entries,
+                    chain,
+                    numeric.view(),
+                );
                 push(
                     &g.symbol,
                     Form::ClosedForm,
                     Method::Entries,
                     closed,
-                    &numeric,
+                    numeric.view(),
                 );
             }
             for j in &derivation.jacobians {
@@ -327,7 +333,7 @@ fn check_in_mode(
                     Form::Definition,
                     Method::Entries,
                     defined,
-                    &numeric,
+                    numeric.view(),
                 );
                 if j.simplified != j.definition {
                     let simplified = value(j.simplified);
@@ -336,7 +342,7 @@ fn check_in_mode(
                         Form::Simplified,
                         Method::Entries,
                         simplified,
-                        &numeric,
+                        numeric.view(),
                     );
                 }
             }
@@ -361,14 +367,14 @@ fn check_in_mode(
                     Form::ChainRule,
                     Method::Entries,
                     chain,
-                    &numeric,
+                    numeric.view(),
                 );
                 push(
                     &signal.symbol,
                     Form::ClosedForm,
                     Method::Entries,
                     closed,
-                    &numeric,
+                    numeric.view(),
                 );
             }
         }
@@ -382,7 +388,7 @@ fn check_in_mode(
                 count,
             };
             let method = Method::Directions(count);
-            let forms: Vec<Vec<&Matrix<f64>>> = derivation
+            let forms: Vec<Vec<MatrixRef<f64>>> = derivation
                 .gradients
                 .iter()
                 .map(|g| vec![value(g.chain_rule), value(g.closed_form)])
@@ -391,8 +397,8 @@ fn check_in_mode(
                 let leaves: Vec<ExprId> = derivation.gradients.iter().map(|g| g.leaf).collect();
                 let (a, n) = directions.along_parameters(&leaves, &forms);
                 let all = Symbol::partial(Symbol::Loss, Symbol::Parameters);
-                push(&all, Form::ChainRule, method, &a[0], &n);
-                push(&all, Form::ClosedForm, method, &a[1], &n);
+                push(&all, Form::ChainRule, method, a[0].view(), n.view());
+                push(&all, Form::ClosedForm, method, a[1].view(), n.view());
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
                     push(&g.symbol, Form::ClosedForm, Method::ChainRule, f[1], f[0]);
                 }
@@ -400,8 +406,8 @@ fn check_in_mode(
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
                     let (a, n) = directions
                         .along_parameters(std::slice::from_ref(&g.leaf), std::slice::from_ref(f));
-                    push(&g.symbol, Form::ChainRule, method, &a[0], &n);
-                    push(&g.symbol, Form::ClosedForm, method, &a[1], &n);
+                    push(&g.symbol, Form::ChainRule, method, a[0].view(), n.view());
+                    push(&g.symbol, Form::ClosedForm, method, a[1].view(), n.view());
                 }
             }
             for j in &derivation.jacobians {
@@ -413,9 +419,15 @@ fn check_in_mode(
                 let kink = j.layer.and_then(|i| network.layers[i].kink());
                 let (a, n) =
                     directions.along_input(j.of, j.by, value(j.by), &trees, options.step, kink);
-                push(&j.symbol, Form::Definition, method, &a[0], &n);
+                push(&j.symbol, Form::Definition, method, a[0].view(), n.view());
                 if let Some(simplified) = a.get(1) {
-                    push(&j.symbol, Form::Simplified, method, simplified, &n);
+                    push(
+                        &j.symbol,
+                        Form::Simplified,
+                        method,
+                        simplified.view(),
+                        n.view(),
+                    );
                 }
             }
             for signal in &derivation.signals {

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 
 use crate::expr::{Arena, ExprId, Node};
 use crate::func::Func;
-use crate::matrix::{Matrix, Scalar};
+use crate::matrix::{Matrix, MatrixRef, Scalar};
 use crate::shape::Dim;
 use crate::symbol::Symbol;
 
@@ -80,17 +80,29 @@ pub fn evaluate<T: Scalar>(
 ) -> Matrix<T> {
     let mut evaluator = Evaluator::new(arena, sizes, inputs);
     evaluator.overrides = overrides.clone();
-    evaluator.value(root).clone()
+    evaluator.value(root).to_matrix()
 }
 
 /// A computed value. Inputs are borrowed and a named node stands for its definition's value,
 /// so that neither copies a matrix: with wide layers the copies cost more than the products.
 enum Value<'a, T> {
     Input(&'a Matrix<T>),
-    Computed(Matrix<T>),
+    /// A small value, kept in the table's `data` from `start` on.
+    Stored {
+        rows: usize,
+        cols: usize,
+        start: usize,
+    },
+    /// A large value, in an allocation of its own.
+    Owned(Matrix<T>),
     /// The value of another node: a named node's definition.
     Same(ExprId),
 }
+
+/// Values of at most this many entries are stored together in one buffer: a deep chain's
+/// check computes millions of 5×4 matrices, and allocating each on its own costs more than
+/// computing it. Larger ones would cost more to copy there than to allocate.
+const STORED_ENTRIES: usize = 1024;
 
 /// A slot that holds no value.
 const EMPTY: u32 = u32::MAX;
@@ -115,6 +127,8 @@ struct Entry<'a, T> {
 struct Table<'a, T> {
     slot: Vec<u32>,
     entries: Vec<Entry<'a, T>>,
+    /// The entries of the `Stored` values, one after another.
+    data: Vec<T>,
     /// Nodes marked `IN_BASE`, to be emptied with the entries.
     in_base: Vec<ExprId>,
     /// The evaluation's stack, kept for its allocation: (node, operands already pushed).
@@ -126,6 +140,7 @@ impl<'a, T: Scalar> Table<'a, T> {
         Table {
             slot: vec![EMPTY; len],
             entries: Vec::new(),
+            data: Vec::new(),
             in_base: Vec::new(),
             stack: Vec::new(),
         }
@@ -146,7 +161,24 @@ impl<'a, T: Scalar> Table<'a, T> {
         });
     }
 
+    /// Inserts a computed or given matrix: stored with the others when it is small.
+    fn insert_matrix(&mut self, id: ExprId, m: Matrix<T>, changed: bool, given: bool) {
+        let value = if m.data.len() <= STORED_ENTRIES {
+            let start = self.data.len();
+            self.data.extend_from_slice(&m.data);
+            Value::Stored {
+                rows: m.rows,
+                cols: m.cols,
+                start,
+            }
+        } else {
+            Value::Owned(m)
+        };
+        self.insert(id, value, changed, given);
+    }
+
     fn clear(&mut self) {
+        self.data.clear();
         for entry in self.entries.drain(..) {
             self.slot[entry.id.index()] = EMPTY;
         }
@@ -161,15 +193,22 @@ fn lookup<'t, T: Scalar>(
     table: &'t Table<'_, T>,
     base: Option<&'t Table<'_, T>>,
     mut id: ExprId,
-) -> Option<&'t Matrix<T>> {
+) -> Option<MatrixRef<'t, T>> {
     loop {
-        let entry = match table.entry(id) {
-            Some(entry) => entry,
-            None => base?.entry(id)?,
+        let (in_table, entry) = match table.entry(id) {
+            Some(entry) => (table, entry),
+            None => {
+                let base = base?;
+                (base, base.entry(id)?)
+            }
         };
         match &entry.value {
-            Value::Input(m) => return Some(m),
-            Value::Computed(m) => return Some(m),
+            Value::Input(m) => return Some(m.view()),
+            Value::Owned(m) => return Some(m.view()),
+            &Value::Stored { rows, cols, start } => {
+                let data = &in_table.data[start..start + rows * cols];
+                return Some(MatrixRef { rows, cols, data });
+            }
             Value::Same(other) => id = *other,
         }
     }
@@ -233,8 +272,10 @@ fn fill<'a, T: Scalar>(
                 table.in_base.push(id);
                 continue;
             }
-            let value = compute(context, id, table, base);
-            table.insert(id, value, changed, false);
+            match compute(context, id, table, base) {
+                Computed::Value(value) => table.insert(id, value, changed, false),
+                Computed::Matrix(m) => table.insert_matrix(id, m, changed, false),
+            }
             continue;
         }
         if table.slot[id.index()] != EMPTY {
@@ -248,7 +289,7 @@ fn fill<'a, T: Scalar>(
         if !context.overrides.is_empty()
             && let Some(v) = context.overrides.get(&id)
         {
-            table.insert(id, Value::Computed(v.clone()), true, true);
+            table.insert_matrix(id, v.clone(), true, true);
             continue;
         }
         table.slot[id.index()] = PENDING;
@@ -284,7 +325,7 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
     }
 
     /// The value of `root`, computing only what earlier calls have not.
-    pub fn value(&mut self, root: ExprId) -> &Matrix<T> {
+    pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
         let context = Context {
             arena: self.arena,
             sizes: self.sizes,
@@ -297,9 +338,19 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
 
     /// The value of `id` if an earlier call to `value` computed it, borrowed without `&mut`, so
     /// that many values can be held at once.
-    pub fn computed(&self, id: ExprId) -> Option<&Matrix<T>> {
+    pub fn computed(&self, id: ExprId) -> Option<MatrixRef<'_, T>> {
         lookup(&self.table, None, id)
     }
+}
+
+/// Nodes that move together along directions (see `Nearby::move_along`): their base values
+/// and directions one after another, so that going to a point reads two arrays in order
+/// rather than tens of thousands of matrices (a deep chain moves every parameter at once).
+pub struct Moves<T> {
+    /// Each node with its rows and columns, in the order of the entries.
+    nodes: Vec<(ExprId, usize, usize)>,
+    base: Vec<T>,
+    direction: Vec<T>,
 }
 
 /// Evaluations at points near a base evaluation, where some nodes (inputs, parameters or named
@@ -333,12 +384,57 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
         self.lowest_moved = ExprId(u32::MAX);
         for (id, value) in moved {
             self.lowest_moved = self.lowest_moved.min(id);
-            self.table.insert(id, Value::Computed(value), true, true);
+            self.table.insert_matrix(id, value, true, true);
+        }
+    }
+
+    /// Nodes (leaves or named values) and the directions they move along together, for
+    /// `move_along`.
+    pub fn moves<'d>(&self, along: impl IntoIterator<Item = (ExprId, &'d Matrix<T>)>) -> Moves<T> {
+        let mut moves = Moves {
+            nodes: Vec::new(),
+            base: Vec::new(),
+            direction: Vec::new(),
+        };
+        for (id, direction) in along {
+            let here = lookup(&self.base.table, None, id).expect("a moved node has a base value");
+            assert_eq!((here.rows, here.cols), (direction.rows, direction.cols));
+            moves.nodes.push((id, here.rows, here.cols));
+            moves.base.extend_from_slice(here.data);
+            moves.direction.extend_from_slice(&direction.data);
+        }
+        moves
+    }
+
+    /// Goes to the point base + t·direction: each node of `moves` takes its base value moved
+    /// along its direction (entry by entry, a + t·d), everything else keeps its base value.
+    /// The same as `move_to`, without a matrix allocated for each moved value.
+    pub fn move_along(&mut self, moves: &Moves<T>, t: T) {
+        self.table.clear();
+        self.lowest_moved = ExprId(u32::MAX);
+        let mut offset = 0;
+        for &(id, rows, cols) in &moves.nodes {
+            self.lowest_moved = self.lowest_moved.min(id);
+            let range = offset..offset + rows * cols;
+            offset = range.end;
+            let moved = moves.base[range.clone()]
+                .iter()
+                .zip(&moves.direction[range])
+                .map(|(a, d)| *a + t * *d);
+            if rows * cols <= STORED_ENTRIES {
+                let start = self.table.data.len();
+                self.table.data.extend(moved);
+                let value = Value::Stored { rows, cols, start };
+                self.table.insert(id, value, true, true);
+            } else {
+                let m = Matrix::from_vec(rows, cols, moved.collect());
+                self.table.insert(id, Value::Owned(m), true, true);
+            }
         }
     }
 
     /// The value of `root` at the current point.
-    pub fn value(&mut self, root: ExprId) -> &Matrix<T> {
+    pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
         let no_overrides = HashMap::new();
         let context = Context {
             arena: self.base.arena,
@@ -352,13 +448,19 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
     }
 }
 
+/// What `compute` gives: a value that copies nothing, or a new matrix.
+enum Computed<'a, T> {
+    Value(Value<'a, T>),
+    Matrix(Matrix<T>),
+}
+
 /// The value of `id`, whose operands have theirs in `table` or `base`.
 fn compute<'a, T: Scalar>(
     context: &Context<'_, 'a, T>,
     id: ExprId,
     table: &Table<'a, T>,
     base: Option<&Table<'a, T>>,
-) -> Value<'a, T> {
+) -> Computed<'a, T> {
     let arena = context.arena;
     match arena.node(id) {
         Node::Leaf(symbol) => {
@@ -373,19 +475,17 @@ fn compute<'a, T: Scalar>(
                 (sizes.of(&shape.rows), sizes.of(&shape.cols)),
                 "the value of {symbol} has the wrong size"
             );
-            Value::Input(value)
+            Computed::Value(Value::Input(value))
         }
-        Node::Named(_) => Value::Same(
-            arena
-                .named(id)
-                .expect("a named node has its info")
-                .definition,
-        ),
+        Node::Named(_) => {
+            let info = arena.named(id).expect("a named node has its info");
+            Computed::Value(Value::Same(info.definition))
+        }
         _ => {
             let get = |a: ExprId| lookup(table, base, a);
             // A named value given by the caller does not come from its definition.
             let given = |a: ExprId| table.entry(a).is_some_and(|e| e.given);
-            Value::Computed(compute_new(arena, id, context.sizes, get, given))
+            Computed::Matrix(compute_new(arena, id, context.sizes, get, given))
         }
     }
 }
@@ -395,7 +495,7 @@ fn compute_new<'v, T: Scalar>(
     arena: &Arena,
     id: ExprId,
     sizes: &Sizes,
-    value: impl Fn(ExprId) -> Option<&'v Matrix<T>>,
+    value: impl Fn(ExprId) -> Option<MatrixRef<'v, T>>,
     given: impl Fn(ExprId) -> bool,
 ) -> Matrix<T> {
     let get = |a: &ExprId| value(*a).expect("operands are evaluated first");
@@ -413,11 +513,11 @@ fn compute_new<'v, T: Scalar>(
         Node::Hadamard(a, b) => get(a).zip(get(b), |x, y| x * y),
         Node::Divide(a, b) => get(a).zip(get(b), |x, y| x / y),
         Node::Product(factors) => match &factors[..] {
-            [only] => get(only).clone(),
+            [only] => get(only).to_matrix(),
             [first, second, rest @ ..] => {
                 let mut acc = get(first).matmul(get(second));
                 for f in rest {
-                    acc = acc.matmul(get(f));
+                    acc = acc.view().matmul(get(f));
                 }
                 acc
             }
@@ -448,11 +548,11 @@ fn compute_new<'v, T: Scalar>(
 fn stable_log<'v, T: Scalar>(
     arena: &Arena,
     a: ExprId,
-    value: &impl Fn(ExprId) -> Option<&'v Matrix<T>>,
+    value: &impl Fn(ExprId) -> Option<MatrixRef<'v, T>>,
     given: impl Fn(ExprId) -> bool,
 ) -> Option<Matrix<T>> {
     // The argument of the named value's defining function, and that function.
-    let defined_by = |named: ExprId| -> Option<(Func, &Matrix<T>)> {
+    let defined_by = |named: ExprId| -> Option<(Func, MatrixRef<'v, T>)> {
         if given(named) {
             return None;
         }

@@ -93,19 +93,43 @@ fn fused_kernel() -> bool {
 /// α·ab + βc with α = 1, β = 0, which turns −0 into +0).
 fn small_gemm<T: Scalar>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &mut [T]) {
     assert!(a.len() == m * k && b.len() == k * n && c.len() == m * n);
-    let fused = fused_kernel();
+    if !fused_kernel() {
+        small_gemm_with(m, k, n, a, b, c, |x, y, sum| x * y + sum);
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: `fused_kernel` found FMA on this processor.
+        unsafe { small_gemm_fma(m, k, n, a, b, c) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    small_gemm_with(m, k, n, a, b, c, |x, y, sum| x.mul_add(y, sum));
+}
+
+/// `small_gemm` with the FMA instruction inline: without the target feature, `mul_add` is a
+/// call into libm for every term.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "fma")]
+fn small_gemm_fma<T: Scalar>(m: usize, k: usize, n: usize, a: &[T], b: &[T], c: &mut [T]) {
+    small_gemm_with(m, k, n, a, b, c, |x, y, sum| x.mul_add(y, sum));
+}
+
+#[inline(always)]
+fn small_gemm_with<T: Scalar>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[T],
+    b: &[T],
+    c: &mut [T],
+    multiply_add: impl Fn(T, T, T) -> T,
+) {
     for i in 0..m {
         let row = &a[i * k..(i + 1) * k];
         for j in 0..n {
             let mut sum = T::zero();
-            if fused {
-                for (p, x) in row.iter().enumerate() {
-                    sum = x.mul_add(b[p * n + j], sum);
-                }
-            } else {
-                for (p, x) in row.iter().enumerate() {
-                    sum = *x * b[p * n + j] + sum;
-                }
+            for (p, x) in row.iter().enumerate() {
+                sum = multiply_add(*x, b[p * n + j], sum);
             }
             c[i * n + j] = sum + T::zero();
         }
@@ -138,11 +162,83 @@ impl<T: Scalar> Matrix<T> {
         m
     }
 
+    /// The matrix borrowed, for the operations, which `MatrixRef` has.
+    pub fn view(&self) -> MatrixRef<'_, T> {
+        MatrixRef {
+            rows: self.rows,
+            cols: self.cols,
+            data: &self.data,
+        }
+    }
+
     pub fn get(&self, row: usize, col: usize) -> T {
-        self.data[row * self.cols + col]
+        self.view().get(row, col)
     }
 
     pub fn transpose(&self) -> Matrix<T> {
+        self.view().transpose()
+    }
+
+    pub fn matmul(&self, other: &Matrix<T>) -> Matrix<T> {
+        self.view().matmul(other.view())
+    }
+
+    pub fn zip(&self, other: &Matrix<T>, f: impl Fn(T, T) -> T) -> Matrix<T> {
+        self.view().zip(other.view(), f)
+    }
+
+    pub fn map(&self, f: impl Fn(T) -> T) -> Matrix<T> {
+        self.view().map(f)
+    }
+
+    /// The diagonal matrix of a column.
+    pub fn diag(&self) -> Matrix<T> {
+        self.view().diag()
+    }
+
+    pub fn sum(&self) -> T {
+        self.view().sum()
+    }
+
+    /// The largest absolute entry, NaN if any entry is NaN.
+    pub fn max_abs(&self) -> T {
+        self.view().max_abs()
+    }
+}
+
+/// A matrix borrowed from wherever its entries are kept: the evaluator stores the values of
+/// small nodes one after another in one buffer, not each in an allocation of its own.
+#[derive(Debug, PartialEq)]
+pub struct MatrixRef<'m, T> {
+    pub rows: usize,
+    pub cols: usize,
+    pub data: &'m [T],
+}
+
+impl<T> Clone for MatrixRef<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for MatrixRef<'_, T> {}
+
+impl<'m, T: Scalar> MatrixRef<'m, T> {
+    pub fn new(rows: usize, cols: usize, data: &'m [T]) -> Self {
+        assert_eq!(data.len(), rows * cols, "matrix data has the wrong length");
+        MatrixRef { rows, cols, data }
+    }
+
+    /// An owned copy.
+    pub fn to_matrix(self) -> Matrix<T> {
+        Matrix::from_vec(self.rows, self.cols, self.data.to_vec())
+    }
+
+    pub fn get(self, row: usize, col: usize) -> T {
+        self.data[row * self.cols + col]
+    }
+
+    pub fn transpose(self) -> Matrix<T> {
         let mut data = Vec::with_capacity(self.data.len());
         for c in 0..self.cols {
             for r in 0..self.rows {
@@ -152,32 +248,32 @@ impl<T: Scalar> Matrix<T> {
         Matrix::from_vec(self.cols, self.rows, data)
     }
 
-    pub fn matmul(&self, other: &Matrix<T>) -> Matrix<T> {
+    pub fn matmul(self, other: MatrixRef<'_, T>) -> Matrix<T> {
         assert_eq!(self.cols, other.rows, "matrix product of mismatched sizes");
         let mut out = Matrix::filled(self.rows, other.cols, T::zero());
         T::gemm(
             self.rows,
             self.cols,
             other.cols,
-            &self.data,
-            &other.data,
+            self.data,
+            other.data,
             &mut out.data,
         );
         out
     }
 
-    pub fn zip(&self, other: &Matrix<T>, f: impl Fn(T, T) -> T) -> Matrix<T> {
+    pub fn zip(self, other: MatrixRef<'_, T>, f: impl Fn(T, T) -> T) -> Matrix<T> {
         assert_eq!((self.rows, self.cols), (other.rows, other.cols));
         let data = self
             .data
             .iter()
-            .zip(&other.data)
+            .zip(other.data)
             .map(|(a, b)| f(*a, *b))
             .collect();
         Matrix::from_vec(self.rows, self.cols, data)
     }
 
-    pub fn map(&self, f: impl Fn(T) -> T) -> Matrix<T> {
+    pub fn map(self, f: impl Fn(T) -> T) -> Matrix<T> {
         Matrix::from_vec(
             self.rows,
             self.cols,
@@ -186,7 +282,7 @@ impl<T: Scalar> Matrix<T> {
     }
 
     /// The diagonal matrix of a column.
-    pub fn diag(&self) -> Matrix<T> {
+    pub fn diag(self) -> Matrix<T> {
         let n = self.rows;
         let mut m = Matrix::filled(n, n, T::zero());
         for i in 0..n {
@@ -195,14 +291,14 @@ impl<T: Scalar> Matrix<T> {
         m
     }
 
-    pub fn sum(&self) -> T {
+    pub fn sum(self) -> T {
         self.data.iter().fold(T::zero(), |acc, v| acc + *v)
     }
 
     /// The largest absolute entry, NaN if any entry is NaN.
-    pub fn max_abs(&self) -> T {
+    pub fn max_abs(self) -> T {
         let mut best = T::zero();
-        for v in &self.data {
+        for v in self.data {
             if v.is_nan() {
                 return *v;
             }

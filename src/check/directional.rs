@@ -12,12 +12,9 @@ use rand_chacha::ChaCha8Rng;
 use crate::calculus::Derivation;
 use crate::check::sampling::uniform;
 use crate::check::stencil::stencil;
-use crate::eval::{Evaluator, Nearby};
+use crate::eval::{Evaluator, Moves, Nearby};
 use crate::expr::ExprId;
-use crate::matrix::Matrix;
-
-/// Values given to some leaves or named nodes: a point near the base evaluation's.
-type Moved = Vec<(ExprId, Matrix<f64>)>;
+use crate::matrix::{Matrix, MatrixRef};
 
 pub struct Directions<'b, 'a> {
     pub derivation: &'a Derivation,
@@ -30,9 +27,9 @@ pub struct Directions<'b, 'a> {
     pub count: usize,
 }
 
-impl Directions<'_, '_> {
+impl<'b> Directions<'b, '_> {
     /// A value of the base evaluation; the check computes them all before it moves.
-    fn base_value(&self, id: ExprId) -> &Matrix<f64> {
+    fn base_value(&self, id: ExprId) -> MatrixRef<'b, f64> {
         self.base
             .computed(id)
             .expect("the check evaluates every forward value at its point first")
@@ -40,7 +37,7 @@ impl Directions<'_, '_> {
 
     /// A random direction shaped like `like`, of unit length, so that a step of h moves the
     /// point by h whatever the size of the matrix.
-    fn direction(&mut self, like: &Matrix<f64>) -> Matrix<f64> {
+    fn direction(&mut self, like: MatrixRef<f64>) -> Matrix<f64> {
         // Box–Muller: Gaussian entries make every direction equally likely.
         let data: Vec<f64> = (0..like.data.len())
             .map(|_| {
@@ -65,7 +62,7 @@ impl Directions<'_, '_> {
     /// The stencil's step along a direction: the base step, divided by ten until no input of
     /// a kinked activation changes side of its kink between −2h and 2h (the stencil's reach), so
     /// the differences see one smooth piece. Without kinks, the base step.
-    fn step_clear_of_kinks(&mut self, moved: &dyn Fn(f64) -> Moved) -> f64 {
+    fn step_clear_of_kinks(&mut self, moves: &Moves<f64>) -> f64 {
         const SMALLEST: f64 = 1e-9;
         let derivation = self.derivation;
         let network = &derivation.network;
@@ -82,8 +79,8 @@ impl Directions<'_, '_> {
             .flat_map(|(z, kink)| self.base_value(*z).data.iter().map(move |v| v > kink))
             .collect();
         let nearby = &mut self.nearby;
-        let mut sides = |point: Moved| -> Vec<bool> {
-            nearby.move_to(point);
+        let mut sides = |t: f64| -> Vec<bool> {
+            nearby.move_along(moves, t);
             let mut sides = Vec::with_capacity(here.len());
             for (z, kink) in &kinked {
                 sides.extend(nearby.value(*z).data.iter().map(|v| v > kink));
@@ -91,14 +88,14 @@ impl Directions<'_, '_> {
             sides
         };
         let mut h = self.step;
-        while h > SMALLEST && (sides(moved(-2.0 * h)) != here || sides(moved(2.0 * h)) != here) {
+        while h > SMALLEST && (sides(-2.0 * h) != here || sides(2.0 * h) != here) {
             h /= 10.0;
         }
         h
     }
 
-    fn loss_at(&mut self, point: Moved) -> f64 {
-        self.nearby.move_to(point);
+    fn loss_at(&mut self, moves: &Moves<f64>, t: f64) -> f64 {
+        self.nearby.move_along(moves, t);
         self.nearby.value(self.derivation.network.loss_value).data[0]
     }
 
@@ -107,7 +104,7 @@ impl Directions<'_, '_> {
     pub fn along_parameters(
         &mut self,
         parameters: &[ExprId],
-        analytic: &[Vec<&Matrix<f64>>],
+        analytic: &[Vec<MatrixRef<f64>>],
     ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
         let forms = analytic.first().map_or(0, Vec::len);
         let mut analytic_out = vec![Vec::with_capacity(self.count); forms];
@@ -126,20 +123,16 @@ impl Directions<'_, '_> {
                 let dot: f64 = parameters
                     .iter()
                     .enumerate()
-                    .map(|(i, _)| dot(&directions[i], analytic[i][form]))
+                    .map(|(i, _)| dot(&directions[i], analytic[i][form].data))
                     .sum();
                 out.push(dot);
             }
             // Only the parameters move; everything before the first of them keeps its value.
-            let moved_inputs = |t: f64| -> Moved {
-                parameters
-                    .iter()
-                    .zip(&directions)
-                    .map(|(p, v)| (*p, base_value(*p).zip(v, |a, b| a + t * b)))
-                    .collect()
-            };
-            let h = self.step_clear_of_kinks(&moved_inputs);
-            let moved = |t: f64| Matrix::filled(1, 1, self.loss_at(moved_inputs(t)));
+            let moves = self
+                .nearby
+                .moves(parameters.iter().copied().zip(&directions));
+            let h = self.step_clear_of_kinks(&moves);
+            let moved = |t: f64| Matrix::filled(1, 1, self.loss_at(&moves, t));
             numeric.push(stencil(h, moved).data[0]);
         }
         let column = |values: Vec<f64>| Matrix::from_vec(values.len(), 1, values);
@@ -155,8 +148,8 @@ impl Directions<'_, '_> {
         &mut self,
         of: ExprId,
         by: ExprId,
-        base: &Matrix<f64>,
-        analytic: &[&Matrix<f64>],
+        base: MatrixRef<f64>,
+        analytic: &[MatrixRef<f64>],
         step: f64,
         kink: Option<f64>,
     ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
@@ -166,7 +159,7 @@ impl Directions<'_, '_> {
             let u = self.direction(base);
             let u_column = Matrix::from_vec(u.data.len(), 1, u.data.clone());
             for (form, j) in analytic.iter().enumerate() {
-                analytic_columns[form].push(j.matmul(&u_column));
+                analytic_columns[form].push(j.matmul(u_column.view()));
             }
             // A kinked input moved along u stays on its side of the kink: 2h|uₑ| < |zₑ − kink|.
             let step = match kink {
@@ -181,9 +174,10 @@ impl Directions<'_, '_> {
             };
             // Only the layer is evaluated again: its input moves, nothing else.
             let nearby = &mut self.nearby;
+            let moves = nearby.moves([(by, &u)]);
             let moved = |t: f64| {
-                nearby.move_to([(by, base.zip(&u, |a, b| a + t * b))]);
-                nearby.value(of).clone()
+                nearby.move_along(&moves, t);
+                nearby.value(of).to_matrix()
             };
             let d = stencil(step, moved);
             numeric_columns.push(Matrix::from_vec(d.data.len(), 1, d.data));
@@ -198,8 +192,8 @@ impl Directions<'_, '_> {
     }
 }
 
-fn dot(a: &Matrix<f64>, b: &Matrix<f64>) -> f64 {
-    a.data.iter().zip(&b.data).map(|(x, y)| x * y).sum()
+fn dot(a: &Matrix<f64>, b: &[f64]) -> f64 {
+    a.data.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Columns joined into one matrix.
