@@ -24,7 +24,7 @@ use rand_core::SeedableRng;
 use crate::budget::check_budget;
 use crate::calculus::Derivation;
 use crate::error::Error;
-use crate::eval::{Evaluator, Inputs, Nearby, Sizes};
+use crate::eval::{Evaluator, Inputs, Nearby, Sizes, for_each_operand};
 use crate::expr::{ExprId, Node};
 use crate::matrix::{Matrix, MatrixRef};
 use crate::symbol::Symbol;
@@ -497,11 +497,12 @@ fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
         let shape = arena.shape(id);
         (sizes.of(&shape.rows) as f64, sizes.of(&shape.cols) as f64)
     };
-    let mut seen = std::collections::HashSet::new();
+    // A flag per node, not a hash set: a deep chain's forward pass has tens of thousands.
+    let mut seen = vec![false; arena.len()];
     let mut stack = vec![derivation.network.loss_value];
     let mut cost = 0.0;
     while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
+        if std::mem::replace(&mut seen[id.index()], true) {
             continue;
         }
         // Every node costs something to evaluate, however small its matrices.
@@ -519,10 +520,8 @@ fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
                 cost += rows * cols;
             }
         }
-        match arena.named(id) {
-            Some(info) => stack.push(info.definition),
-            None => stack.extend(arena.children(id)),
-        }
+        // A named node through its definition, as the evaluator goes.
+        for_each_operand(arena, id, |operand| stack.push(operand));
     }
     cost
 }

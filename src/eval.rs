@@ -224,7 +224,7 @@ struct Context<'c, 'a, T> {
 
 /// Calls `f` with each node whose value `id`'s value is computed from: its operands, or a named
 /// node's definition. Written out rather than `Arena::children`, which allocates.
-fn for_each_operand(arena: &Arena, id: ExprId, mut f: impl FnMut(ExprId)) {
+pub fn for_each_operand(arena: &Arena, id: ExprId, mut f: impl FnMut(ExprId)) {
     match arena.node(id) {
         Node::Named(_) => f(arena
             .named(id)
