@@ -48,7 +48,7 @@ fn main() {
     let gradients: Vec<Matrix<f64>> = derivation
         .gradients
         .iter()
-        .map(|g| evaluator.value(g.closed_form).clone())
+        .map(|g| evaluator.value(g.closed_form).to_matrix())
         .collect();
     times.sort_by(f64::total_cmp);
     println!("derive_median_seconds {:.6}", times[times.len() / 2]);

@@ -24,14 +24,14 @@ use rand_core::SeedableRng;
 use crate::budget::check_budget;
 use crate::calculus::Derivation;
 use crate::error::Error;
-use crate::eval::{Evaluator, Inputs, Sizes};
+use crate::eval::{Evaluator, Inputs, Nearby, Sizes, for_each_operand};
 use crate::expr::{ExprId, Node};
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, MatrixRef};
 use crate::symbol::Symbol;
 
 use directional::Directions;
 use entrywise::Checker;
-use sampling::{Placement, kink_placement};
+use sampling::{Placement, kink_placement_in};
 
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
@@ -150,8 +150,8 @@ impl CheckItem {
 }
 
 /// Says which side was not finite, and how.
-fn non_finite(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> Option<String> {
-    let kind = |m: &Matrix<f64>| {
+fn non_finite(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>) -> Option<String> {
+    let kind = |m: MatrixRef<f64>| {
         if m.data.iter().any(|v| v.is_nan()) {
             Some("NaN")
         } else if m.data.iter().any(|v| v.is_infinite()) {
@@ -194,17 +194,17 @@ impl CheckReport {
 }
 
 /// The largest error over all entries, scaled as the module documentation says.
-pub fn error_between(analytic: &Matrix<f64>, numeric: &Matrix<f64>) -> f64 {
+pub fn error_between(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>) -> f64 {
     error_with_floor(analytic, numeric, 1e-3)
 }
 
 /// The error between two analytic values (a closed form and its chain rule): no differencing
 /// noise to allow for, so purely relative, and a vanishing gradient is still compared.
-fn analytic_error(a: &Matrix<f64>, b: &Matrix<f64>) -> f64 {
+fn analytic_error(a: MatrixRef<f64>, b: MatrixRef<f64>) -> f64 {
     error_with_floor(a, b, f64::MIN_POSITIVE)
 }
 
-fn error_with_floor(analytic: &Matrix<f64>, numeric: &Matrix<f64>, floor: f64) -> f64 {
+fn error_with_floor(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>, floor: f64) -> f64 {
     if (analytic.rows, analytic.cols) != (numeric.rows, numeric.cols) {
         return f64::INFINITY;
     }
@@ -213,7 +213,7 @@ fn error_with_floor(analytic: &Matrix<f64>, numeric: &Matrix<f64>, floor: f64) -
     if analytic
         .data
         .iter()
-        .chain(&numeric.data)
+        .chain(numeric.data)
         .any(|v| !v.is_finite())
     {
         return f64::NAN;
@@ -249,11 +249,41 @@ fn check_in_mode(
     mode: Mode,
 ) -> CheckReport {
     let network = &derivation.network;
-    // Every analytic value comes from one evaluation, sharing what the trees share.
+    // Every analytic value comes from one evaluation, sharing what the trees share, done before
+    // anything moves: the differences then borrow its values, and every point near it
+    // evaluates only what depends on what moved there.
     let mut analytic = Evaluator::new(&network.arena, &options.sizes, inputs);
+    analytic.value(network.loss_value);
+    for layer in &network.layers {
+        analytic.value(layer.input);
+    }
+    for g in &derivation.gradients {
+        for id in [g.leaf, g.chain_rule, g.closed_form] {
+            analytic.value(id);
+        }
+    }
+    for j in &derivation.jacobians {
+        for id in [j.by, j.definition, j.simplified] {
+            analytic.value(id);
+        }
+    }
+    for signal in &derivation.signals {
+        for id in [signal.by, signal.chain_rule, signal.closed_form] {
+            analytic.value(id);
+        }
+    }
+    let near_kink =
+        kink_placement_in(derivation, &mut analytic, mode.kink_margin()) == Placement::TooClose;
+    let analytic = analytic;
+    let value = |id: ExprId| {
+        analytic
+            .computed(id)
+            .expect("every analytic value is evaluated above")
+    };
+    let mut nearby = Nearby::new(&analytic);
     let mut items = Vec::new();
     let mut push =
-        |symbol: &Symbol, form: Form, method: Method, a: &Matrix<f64>, n: &Matrix<f64>| {
+        |symbol: &Symbol, form: Form, method: Method, a: MatrixRef<f64>, n: MatrixRef<f64>| {
             let error = if method == Method::ChainRule {
                 analytic_error(a, n)
             } else {
@@ -272,57 +302,52 @@ fn check_in_mode(
         };
     match mode {
         Mode::Entrywise => {
-            let checker = Checker {
+            let mut checker = Checker {
                 derivation,
-                sizes: &options.sizes,
-                inputs,
+                nearby: &mut nearby,
                 step: options.step,
             };
             for g in &derivation.gradients {
-                let base = analytic.value(g.leaf).clone();
-                let numeric = checker.parameter_gradient(g.leaf, &base);
-                let chain = analytic.value(g.chain_rule).clone();
-                let closed = analytic.value(g.closed_form).clone();
+                let numeric = checker.parameter_gradient(g.leaf, value(g.leaf));
+                let (chain, closed) = (value(g.chain_rule), value(g.closed_form));
                 push(
                     &g.symbol,
                     Form::ChainRule,
                     Method::Entries,
-                    &chain,
-                    &numeric,
+                    chain,
+                    numeric.view(),
                 );
                 push(
                     &g.symbol,
                     Form::ClosedForm,
                     Method::Entries,
-                    &closed,
-                    &numeric,
+                    closed,
+                    numeric.view(),
                 );
             }
             for j in &derivation.jacobians {
-                let base = analytic.value(j.by).clone();
-                let numeric = checker.jacobian(j.of, j.by, &base);
-                let defined = analytic.value(j.definition).clone();
+                let numeric = checker.jacobian(j.of, j.by, value(j.by));
+                let defined = value(j.definition);
                 push(
                     &j.symbol,
                     Form::Definition,
                     Method::Entries,
-                    &defined,
-                    &numeric,
+                    defined,
+                    numeric.view(),
                 );
                 if j.simplified != j.definition {
-                    let simplified = analytic.value(j.simplified).clone();
+                    let simplified = value(j.simplified);
                     push(
                         &j.symbol,
                         Form::Simplified,
                         Method::Entries,
-                        &simplified,
-                        &numeric,
+                        simplified,
+                        numeric.view(),
                     );
                 }
             }
             for signal in &derivation.signals {
-                let base = analytic.value(signal.by).clone();
-                let row = checker.jacobian(network.loss_value, signal.by, &base);
+                let row = checker.jacobian(network.loss_value, signal.by, value(signal.by));
                 let numeric = match &network.samples {
                     None => row,
                     // Δ = N ∂ℓ/∂Z, shaped like Z.
@@ -336,90 +361,83 @@ fn check_in_mode(
                         )
                     }
                 };
-                let chain = analytic.value(signal.chain_rule).clone();
-                let closed = analytic.value(signal.closed_form).clone();
+                let (chain, closed) = (value(signal.chain_rule), value(signal.closed_form));
                 push(
                     &signal.symbol,
                     Form::ChainRule,
                     Method::Entries,
-                    &chain,
-                    &numeric,
+                    chain,
+                    numeric.view(),
                 );
                 push(
                     &signal.symbol,
                     Form::ClosedForm,
                     Method::Entries,
-                    &closed,
-                    &numeric,
+                    closed,
+                    numeric.view(),
                 );
             }
         }
         Mode::PerParameter(count) | Mode::Joint(count) => {
             let mut directions = Directions {
                 derivation,
-                sizes: &options.sizes,
-                inputs,
+                base: &analytic,
+                nearby,
                 step: options.step,
                 rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5eed),
                 count,
             };
             let method = Method::Directions(count);
-            let forms: Vec<Vec<Matrix<f64>>> = derivation
+            let forms: Vec<Vec<MatrixRef<f64>>> = derivation
                 .gradients
                 .iter()
-                .map(|g| {
-                    vec![
-                        analytic.value(g.chain_rule).clone(),
-                        analytic.value(g.closed_form).clone(),
-                    ]
-                })
+                .map(|g| vec![value(g.chain_rule), value(g.closed_form)])
                 .collect();
             if mode == Mode::Joint(count) {
-                let parameters: Vec<Symbol> = derivation
-                    .gradients
-                    .iter()
-                    .map(|g| g.parameter.clone())
-                    .collect();
-                let (a, n) = directions.along_parameters(&parameters, &forms);
+                let leaves: Vec<ExprId> = derivation.gradients.iter().map(|g| g.leaf).collect();
+                let (a, n) = directions.along_parameters(&leaves, &forms);
                 let all = Symbol::partial(Symbol::Loss, Symbol::Parameters);
-                push(&all, Form::ChainRule, method, &a[0], &n);
-                push(&all, Form::ClosedForm, method, &a[1], &n);
+                push(&all, Form::ChainRule, method, a[0].view(), n.view());
+                push(&all, Form::ClosedForm, method, a[1].view(), n.view());
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
-                    push(&g.symbol, Form::ClosedForm, Method::ChainRule, &f[1], &f[0]);
+                    push(&g.symbol, Form::ClosedForm, Method::ChainRule, f[1], f[0]);
                 }
             } else {
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
-                    let (a, n) = directions.along_parameters(
-                        std::slice::from_ref(&g.parameter),
-                        std::slice::from_ref(f),
-                    );
-                    push(&g.symbol, Form::ChainRule, method, &a[0], &n);
-                    push(&g.symbol, Form::ClosedForm, method, &a[1], &n);
+                    let (a, n) = directions
+                        .along_parameters(std::slice::from_ref(&g.leaf), std::slice::from_ref(f));
+                    push(&g.symbol, Form::ChainRule, method, a[0].view(), n.view());
+                    push(&g.symbol, Form::ClosedForm, method, a[1].view(), n.view());
                 }
             }
             for j in &derivation.jacobians {
-                let mut trees = vec![analytic.value(j.definition).clone()];
+                let mut trees = vec![value(j.definition)];
                 if j.simplified != j.definition {
-                    trees.push(analytic.value(j.simplified).clone());
+                    trees.push(value(j.simplified));
                 }
-                let base = analytic.value(j.by).clone();
                 // A kinked layer's input stays on its side of the kink (the step shrinks).
                 let kink = j.layer.and_then(|i| network.layers[i].kink());
-                let (a, n) = directions.along_input(j.of, j.by, &base, &trees, options.step, kink);
-                push(&j.symbol, Form::Definition, method, &a[0], &n);
+                let (a, n) =
+                    directions.along_input(j.of, j.by, value(j.by), &trees, options.step, kink);
+                push(&j.symbol, Form::Definition, method, a[0].view(), n.view());
                 if let Some(simplified) = a.get(1) {
-                    push(&j.symbol, Form::Simplified, method, simplified, &n);
+                    push(
+                        &j.symbol,
+                        Form::Simplified,
+                        method,
+                        simplified.view(),
+                        n.view(),
+                    );
                 }
             }
             for signal in &derivation.signals {
-                let chain = analytic.value(signal.chain_rule).clone();
-                let closed = analytic.value(signal.closed_form).clone();
+                let (chain, closed) = (value(signal.chain_rule), value(signal.closed_form));
                 push(
                     &signal.symbol,
                     Form::ClosedForm,
                     Method::ChainRule,
-                    &closed,
-                    &chain,
+                    closed,
+                    chain,
                 );
             }
         }
@@ -430,8 +448,7 @@ fn check_in_mode(
         step: options.step,
         tolerance: options.tolerance,
         items,
-        near_kink: kink_placement(derivation, &options.sizes, inputs, mode.kink_margin())
-            == Placement::TooClose,
+        near_kink,
         mode,
         margin: mode.kink_margin(),
     }
@@ -480,11 +497,12 @@ fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
         let shape = arena.shape(id);
         (sizes.of(&shape.rows) as f64, sizes.of(&shape.cols) as f64)
     };
-    let mut seen = std::collections::HashSet::new();
+    // A flag per node, not a hash set: a deep chain's forward pass has tens of thousands.
+    let mut seen = vec![false; arena.len()];
     let mut stack = vec![derivation.network.loss_value];
     let mut cost = 0.0;
     while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
+        if std::mem::replace(&mut seen[id.index()], true) {
             continue;
         }
         // Every node costs something to evaluate, however small its matrices.
@@ -502,10 +520,8 @@ fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
                 cost += rows * cols;
             }
         }
-        match arena.named(id) {
-            Some(info) => stack.push(info.definition),
-            None => stack.extend(arena.children(id)),
-        }
+        // A named node through its definition, as the evaluator goes.
+        for_each_operand(arena, id, |operand| stack.push(operand));
     }
     cost
 }

@@ -10,12 +10,12 @@
 //! bce stays finite where σ(z) rounds to 0 or 1; the printed tree is unchanged.
 
 use std::collections::HashMap;
-use std::ops::Deref;
-use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use crate::expr::{Arena, ExprId, Node};
 use crate::func::Func;
-use crate::matrix::{Matrix, Scalar};
+use crate::matrix::{Matrix, MatrixRef, Scalar};
 use crate::shape::Dim;
 use crate::symbol::Symbol;
 
@@ -23,8 +23,9 @@ use crate::symbol::Symbol;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sizes {
     entries: Vec<(String, usize)>,
-    /// Name → position in `entries`: a deep chain has thousands of dimensions.
-    index: HashMap<String, usize>,
+    /// Name → position in `entries`: a deep chain has thousands of dimensions, and every
+    /// evaluated leaf, identity and scale looks its sizes up.
+    index: FxHashMap<String, usize>,
 }
 
 impl Sizes {
@@ -79,33 +80,227 @@ pub fn evaluate<T: Scalar>(
 ) -> Matrix<T> {
     let mut evaluator = Evaluator::new(arena, sizes, inputs);
     evaluator.overrides = overrides.clone();
-    evaluator.value(root).clone()
+    evaluator.value(root).to_matrix()
 }
 
-/// A computed value. Inputs are borrowed and a named node shares its definition's value, so
-/// that neither copies a matrix: with wide layers the copies cost more than the products.
+/// A computed value. Inputs are borrowed and a named node stands for its definition's value,
+/// so that neither copies a matrix: with wide layers the copies cost more than the products.
 enum Value<'a, T> {
     Input(&'a Matrix<T>),
-    Computed(Rc<Matrix<T>>),
+    /// A small value, kept in the table's `data` from `start` on.
+    Stored {
+        rows: usize,
+        cols: usize,
+        start: usize,
+    },
+    /// A large value, in an allocation of its own.
+    Owned(Matrix<T>),
+    /// The value of another node: a named node's definition.
+    Same(ExprId),
 }
 
-impl<T> Clone for Value<'_, T> {
-    fn clone(&self) -> Self {
-        match self {
-            Value::Input(m) => Value::Input(m),
-            Value::Computed(m) => Value::Computed(Rc::clone(m)),
+/// Values of at most this many entries are stored together in one buffer: a deep chain's
+/// check computes millions of 5×4 matrices, and allocating each on its own costs more than
+/// computing it. Larger ones would cost more to copy there than to allocate.
+const STORED_ENTRIES: usize = 1024;
+
+/// A slot that holds no value.
+const EMPTY: u32 = u32::MAX;
+/// A node on the evaluation's stack, its operands not all evaluated yet.
+const PENDING: u32 = u32::MAX - 1;
+/// A node whose value is the base evaluation's (see `Nearby`).
+const IN_BASE: u32 = u32::MAX - 2;
+
+struct Entry<'a, T> {
+    id: ExprId,
+    value: Value<'a, T>,
+    /// Differs from the base evaluation: moved, or computed from something that was.
+    changed: bool,
+    /// Given by the caller (an override, or a moved value), not computed.
+    given: bool,
+}
+
+/// The values of some of an arena's nodes. Every node has a slot, indexed by id, pointing into
+/// a compact list of entries, so that a lookup costs no hashing and emptying the table costs
+/// only what it holds: the check evaluates hundreds of thousands of small neighbourhoods of a
+/// deep chain, each touching a handful of its nodes.
+struct Table<'a, T> {
+    slot: Vec<u32>,
+    entries: Vec<Entry<'a, T>>,
+    /// The entries of the `Stored` values, one after another.
+    data: Vec<T>,
+    /// Nodes marked `IN_BASE`, to be emptied with the entries.
+    in_base: Vec<ExprId>,
+    /// The evaluation's stack, kept for its allocation: (node, operands already pushed).
+    stack: Vec<(ExprId, bool)>,
+}
+
+impl<'a, T: Scalar> Table<'a, T> {
+    fn new(len: usize) -> Self {
+        Table {
+            slot: vec![EMPTY; len],
+            entries: Vec::new(),
+            data: Vec::new(),
+            in_base: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    fn entry(&self, id: ExprId) -> Option<&Entry<'a, T>> {
+        let slot = self.slot[id.index()];
+        (slot < IN_BASE).then(|| &self.entries[slot as usize])
+    }
+
+    fn insert(&mut self, id: ExprId, value: Value<'a, T>, changed: bool, given: bool) {
+        self.slot[id.index()] = self.entries.len() as u32;
+        self.entries.push(Entry {
+            id,
+            value,
+            changed,
+            given,
+        });
+    }
+
+    /// Inserts a computed or given matrix: stored with the others when it is small.
+    fn insert_matrix(&mut self, id: ExprId, m: Matrix<T>, changed: bool, given: bool) {
+        let value = if m.data.len() <= STORED_ENTRIES {
+            let start = self.data.len();
+            self.data.extend_from_slice(&m.data);
+            Value::Stored {
+                rows: m.rows,
+                cols: m.cols,
+                start,
+            }
+        } else {
+            Value::Owned(m)
+        };
+        self.insert(id, value, changed, given);
+    }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        for entry in self.entries.drain(..) {
+            self.slot[entry.id.index()] = EMPTY;
+        }
+        for id in self.in_base.drain(..) {
+            self.slot[id.index()] = EMPTY;
         }
     }
 }
 
-impl<T> Deref for Value<'_, T> {
-    type Target = Matrix<T>;
-    fn deref(&self) -> &Matrix<T> {
-        match self {
-            Value::Input(m) => m,
-            Value::Computed(m) => m,
+/// The value of `id` in `table`, or else in `base`, following named nodes to their definitions.
+fn lookup<'t, T: Scalar>(
+    table: &'t Table<'_, T>,
+    base: Option<&'t Table<'_, T>>,
+    mut id: ExprId,
+) -> Option<MatrixRef<'t, T>> {
+    loop {
+        let (in_table, entry) = match table.entry(id) {
+            Some(entry) => (table, entry),
+            None => {
+                let base = base?;
+                (base, base.entry(id)?)
+            }
+        };
+        match &entry.value {
+            Value::Input(m) => return Some(m.view()),
+            Value::Owned(m) => return Some(m.view()),
+            &Value::Stored { rows, cols, start } => {
+                let data = &in_table.data[start..start + rows * cols];
+                return Some(MatrixRef { rows, cols, data });
+            }
+            Value::Same(other) => id = *other,
         }
     }
+}
+
+/// What an evaluation reads: the arena, the sizes and the inputs.
+struct Context<'c, 'a, T> {
+    arena: &'a Arena,
+    sizes: &'a Sizes,
+    inputs: &'a Inputs<T>,
+    overrides: &'c HashMap<ExprId, Matrix<T>>,
+}
+
+/// Calls `f` with each node whose value `id`'s value is computed from: its operands, or a named
+/// node's definition. Written out rather than `Arena::children`, which allocates.
+pub fn for_each_operand(arena: &Arena, id: ExprId, mut f: impl FnMut(ExprId)) {
+    match arena.node(id) {
+        Node::Named(_) => f(arena
+            .named(id)
+            .expect("a named node has its info")
+            .definition),
+        Node::Leaf(_) | Node::Identity(_) | Node::Ones(..) => {}
+        Node::Scale(_, a)
+        | Node::Transpose(a)
+        | Node::Diag(a)
+        | Node::Map(_, a)
+        | Node::SquaredNorm(a)
+        | Node::Sum(a) => f(*a),
+        Node::Add(a, b) | Node::Sub(a, b) | Node::Hadamard(a, b) | Node::Divide(a, b) => {
+            f(*a);
+            f(*b);
+        }
+        Node::Product(factors) => factors.iter().copied().for_each(f),
+    }
+}
+
+/// Evaluates `root` and everything it needs that `table` (or, where nothing moved, `base`) does
+/// not hold yet. Nodes below `lowest_moved` cannot depend on a moved value (operands have
+/// smaller ids), so where `base` has them it is not searched below them. A depth-first walk in
+/// post-order on an explicit stack, not recursion: the depth comes from the input.
+fn fill<'a, T: Scalar>(
+    table: &mut Table<'a, T>,
+    base: Option<&Table<'a, T>>,
+    lowest_moved: ExprId,
+    context: &Context<'_, 'a, T>,
+    root: ExprId,
+) {
+    let arena = context.arena;
+    let in_base = |id: ExprId| base.is_some_and(|b| b.entry(id).is_some());
+    let mut stack = std::mem::take(&mut table.stack);
+    stack.push((root, false));
+    while let Some((id, expanded)) = stack.pop() {
+        if expanded {
+            // Every operand has its value now.
+            let mut changed = false;
+            for_each_operand(arena, id, |a| {
+                changed |= table.entry(a).is_some_and(|e| e.changed);
+            });
+            if !changed && in_base(id) {
+                table.slot[id.index()] = IN_BASE;
+                table.in_base.push(id);
+                continue;
+            }
+            match compute(context, id, table, base) {
+                Computed::Value(value) => table.insert(id, value, changed, false),
+                Computed::Matrix(m) => table.insert_matrix(id, m, changed, false),
+            }
+            continue;
+        }
+        if table.slot[id.index()] != EMPTY {
+            continue;
+        }
+        if id < lowest_moved && in_base(id) {
+            table.slot[id.index()] = IN_BASE;
+            table.in_base.push(id);
+            continue;
+        }
+        if !context.overrides.is_empty()
+            && let Some(v) = context.overrides.get(&id)
+        {
+            table.insert_matrix(id, v.clone(), true, true);
+            continue;
+        }
+        table.slot[id.index()] = PENDING;
+        stack.push((id, true));
+        for_each_operand(arena, id, |a| {
+            if table.slot[a.index()] == EMPTY {
+                stack.push((a, false));
+            }
+        });
+    }
+    table.stack = stack;
 }
 
 /// Evaluates many expressions at one point, computing every shared subexpression once.
@@ -115,7 +310,7 @@ pub struct Evaluator<'a, T> {
     inputs: &'a Inputs<T>,
     /// Named nodes that take these values instead of their definitions.
     pub overrides: HashMap<ExprId, Matrix<T>>,
-    values: HashMap<ExprId, Value<'a, T>>,
+    table: Table<'a, T>,
 }
 
 impl<'a, T: Scalar> Evaluator<'a, T> {
@@ -125,94 +320,187 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
             sizes,
             inputs,
             overrides: HashMap::new(),
-            values: HashMap::new(),
+            table: Table::new(arena.len()),
         }
     }
 
     /// The value of `root`, computing only what earlier calls have not.
-    pub fn value(&mut self, root: ExprId) -> &Matrix<T> {
-        if !self.values.contains_key(&root) {
-            for id in self.missing_nodes(root) {
-                let value = match self.overrides.get(&id) {
-                    Some(v) => Value::Computed(Rc::new(v.clone())),
-                    None => compute(
-                        self.arena,
-                        id,
-                        self.sizes,
-                        self.inputs,
-                        &self.values,
-                        &self.overrides,
-                    ),
-                };
-                self.values.insert(id, value);
-            }
-        }
-        &self.values[&root]
+    pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
+        let context = Context {
+            arena: self.arena,
+            sizes: self.sizes,
+            inputs: self.inputs,
+            overrides: &self.overrides,
+        };
+        fill(&mut self.table, None, ExprId(0), &context, root);
+        lookup(&self.table, None, root).expect("an evaluated node has a value")
     }
 
-    /// The ids `root` depends on that have no value yet, in increasing order, so that operands
-    /// come first. An explicit stack, not recursion: the depth comes from the input.
-    fn missing_nodes(&self, root: ExprId) -> Vec<ExprId> {
-        let mut seen = std::collections::HashSet::new();
-        let mut stack = vec![root];
-        while let Some(id) = stack.pop() {
-            if self.values.contains_key(&id) || !seen.insert(id) {
-                continue;
-            }
-            if self.overrides.contains_key(&id) {
-                continue;
-            }
-            match self.arena.named(id) {
-                Some(info) => stack.push(info.definition),
-                None => stack.extend(self.arena.children(id)),
-            }
-        }
-        let mut ids: Vec<ExprId> = seen.into_iter().collect();
-        ids.sort_unstable();
-        ids
+    /// The value of `id` if an earlier call to `value` computed it, borrowed without `&mut`, so
+    /// that many values can be held at once.
+    pub fn computed(&self, id: ExprId) -> Option<MatrixRef<'_, T>> {
+        lookup(&self.table, None, id)
     }
 }
 
+/// Nodes that move together along directions (see `Nearby::move_along`): their base values
+/// and directions one after another, so that going to a point reads two arrays in order
+/// rather than tens of thousands of matrices (a deep chain moves every parameter at once).
+pub struct Moves<T> {
+    /// Each node with its rows and columns, in the order of the entries.
+    nodes: Vec<(ExprId, usize, usize)>,
+    base: Vec<T>,
+    direction: Vec<T>,
+}
+
+/// Evaluations at points near a base evaluation, where some nodes (inputs, parameters or named
+/// values) take other values: what a finite difference needs. A node that depends on nothing
+/// moved keeps the base evaluation's value, so a point that moves z₇ evaluates only what lies
+/// between z₇ and the root, and one that moves W⁽⁵⁾ reuses the layers before the fifth.
+pub struct Nearby<'b, 'a, T> {
+    base: &'b Evaluator<'a, T>,
+    table: Table<'a, T>,
+    lowest_moved: ExprId,
+}
+
+impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
+    /// `base` must have no overrides: its values are those of its inputs.
+    pub fn new(base: &'b Evaluator<'a, T>) -> Self {
+        assert!(
+            base.overrides.is_empty(),
+            "a base evaluation is of its inputs alone"
+        );
+        Nearby {
+            base,
+            table: Table::new(base.arena.len()),
+            lowest_moved: ExprId(u32::MAX),
+        }
+    }
+
+    /// Goes to the point where each of `moved` takes its value and everything else keeps its
+    /// base value; forgets the previous point.
+    pub fn move_to(&mut self, moved: impl IntoIterator<Item = (ExprId, Matrix<T>)>) {
+        self.table.clear();
+        self.lowest_moved = ExprId(u32::MAX);
+        for (id, value) in moved {
+            self.lowest_moved = self.lowest_moved.min(id);
+            self.table.insert_matrix(id, value, true, true);
+        }
+    }
+
+    /// Nodes (leaves or named values) and the directions they move along together, for
+    /// `move_along`.
+    pub fn moves<'d>(&self, along: impl IntoIterator<Item = (ExprId, &'d Matrix<T>)>) -> Moves<T> {
+        let mut moves = Moves {
+            nodes: Vec::new(),
+            base: Vec::new(),
+            direction: Vec::new(),
+        };
+        for (id, direction) in along {
+            let here = lookup(&self.base.table, None, id).expect("a moved node has a base value");
+            assert_eq!((here.rows, here.cols), (direction.rows, direction.cols));
+            moves.nodes.push((id, here.rows, here.cols));
+            moves.base.extend_from_slice(here.data);
+            moves.direction.extend_from_slice(&direction.data);
+        }
+        moves
+    }
+
+    /// Goes to the point base + t·direction: each node of `moves` takes its base value moved
+    /// along its direction (entry by entry, a + t·d), everything else keeps its base value.
+    /// The same as `move_to`, without a matrix allocated for each moved value.
+    pub fn move_along(&mut self, moves: &Moves<T>, t: T) {
+        self.table.clear();
+        self.lowest_moved = ExprId(u32::MAX);
+        let mut offset = 0;
+        for &(id, rows, cols) in &moves.nodes {
+            self.lowest_moved = self.lowest_moved.min(id);
+            let range = offset..offset + rows * cols;
+            offset = range.end;
+            let moved = moves.base[range.clone()]
+                .iter()
+                .zip(&moves.direction[range])
+                .map(|(a, d)| *a + t * *d);
+            if rows * cols <= STORED_ENTRIES {
+                let start = self.table.data.len();
+                self.table.data.extend(moved);
+                let value = Value::Stored { rows, cols, start };
+                self.table.insert(id, value, true, true);
+            } else {
+                let m = Matrix::from_vec(rows, cols, moved.collect());
+                self.table.insert(id, Value::Owned(m), true, true);
+            }
+        }
+    }
+
+    /// The value of `root` at the current point.
+    pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
+        let no_overrides = HashMap::new();
+        let context = Context {
+            arena: self.base.arena,
+            sizes: self.base.sizes,
+            inputs: self.base.inputs,
+            overrides: &no_overrides,
+        };
+        let base = Some(&self.base.table);
+        fill(&mut self.table, base, self.lowest_moved, &context, root);
+        lookup(&self.table, base, root).expect("an evaluated node has a value")
+    }
+}
+
+/// What `compute` gives: a value that copies nothing, or a new matrix.
+enum Computed<'a, T> {
+    Value(Value<'a, T>),
+    Matrix(Matrix<T>),
+}
+
+/// The value of `id`, whose operands have theirs in `table` or `base`.
 fn compute<'a, T: Scalar>(
-    arena: &Arena,
+    context: &Context<'_, 'a, T>,
     id: ExprId,
-    sizes: &Sizes,
-    inputs: &'a Inputs<T>,
-    values: &HashMap<ExprId, Value<'a, T>>,
-    overrides: &HashMap<ExprId, Matrix<T>>,
-) -> Value<'a, T> {
+    table: &Table<'a, T>,
+    base: Option<&Table<'a, T>>,
+) -> Computed<'a, T> {
+    let arena = context.arena;
     match arena.node(id) {
         Node::Leaf(symbol) => {
-            let value = inputs
+            let value = context
+                .inputs
                 .get(symbol)
                 .unwrap_or_else(|| panic!("no value for {symbol}"));
             let shape = arena.shape(id);
+            let sizes = context.sizes;
             assert_eq!(
                 (value.rows, value.cols),
                 (sizes.of(&shape.rows), sizes.of(&shape.cols)),
                 "the value of {symbol} has the wrong size"
             );
-            Value::Input(value)
+            Computed::Value(Value::Input(value))
         }
         Node::Named(_) => {
             let info = arena.named(id).expect("a named node has its info");
-            values[&info.definition].clone()
+            Computed::Value(Value::Same(info.definition))
         }
-        _ => Value::Computed(Rc::new(compute_new(arena, id, sizes, values, overrides))),
+        _ => {
+            let get = |a: ExprId| lookup(table, base, a);
+            // A named value given by the caller does not come from its definition.
+            let given = |a: ExprId| table.entry(a).is_some_and(|e| e.given);
+            Computed::Matrix(compute_new(arena, id, context.sizes, get, given))
+        }
     }
 }
 
 /// The value of a node that is neither an input nor named.
-fn compute_new<T: Scalar>(
+fn compute_new<'v, T: Scalar>(
     arena: &Arena,
     id: ExprId,
     sizes: &Sizes,
-    values: &HashMap<ExprId, Value<'_, T>>,
-    overrides: &HashMap<ExprId, Matrix<T>>,
+    value: impl Fn(ExprId) -> Option<MatrixRef<'v, T>>,
+    given: impl Fn(ExprId) -> bool,
 ) -> Matrix<T> {
-    let get = |child: &ExprId| &*values[child];
+    let get = |a: &ExprId| value(*a).expect("operands are evaluated first");
     match arena.node(id) {
-        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, values, overrides) => v,
+        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, &value, given) => v,
         Node::Leaf(_) | Node::Named(_) => unreachable!("inputs and named nodes are shared"),
         Node::Identity(dim) => Matrix::identity(sizes.of(dim)),
         Node::Ones(rows, cols) => Matrix::filled(sizes.of(rows), sizes.of(cols), T::one()),
@@ -225,11 +513,11 @@ fn compute_new<T: Scalar>(
         Node::Hadamard(a, b) => get(a).zip(get(b), |x, y| x * y),
         Node::Divide(a, b) => get(a).zip(get(b), |x, y| x / y),
         Node::Product(factors) => match &factors[..] {
-            [only] => get(only).clone(),
+            [only] => get(only).to_matrix(),
             [first, second, rest @ ..] => {
                 let mut acc = get(first).matmul(get(second));
                 for f in rest {
-                    acc = acc.matmul(get(f));
+                    acc = acc.view().matmul(get(f));
                 }
                 acc
             }
@@ -257,22 +545,20 @@ fn compute_new<T: Scalar>(
 
 /// log(a) computed from z when a is a named σ(z) or softmax(z), or 1 − σ(z); `None` otherwise,
 /// or when the named value was overridden (its definition then does not give its value).
-fn stable_log<T: Scalar>(
+fn stable_log<'v, T: Scalar>(
     arena: &Arena,
     a: ExprId,
-    values: &HashMap<ExprId, Value<'_, T>>,
-    overrides: &HashMap<ExprId, Matrix<T>>,
+    value: &impl Fn(ExprId) -> Option<MatrixRef<'v, T>>,
+    given: impl Fn(ExprId) -> bool,
 ) -> Option<Matrix<T>> {
     // The argument of the named value's defining function, and that function.
-    let defined_by = |named: ExprId| -> Option<(Func, &Matrix<T>)> {
-        if overrides.contains_key(&named) {
+    let defined_by = |named: ExprId| -> Option<(Func, MatrixRef<'v, T>)> {
+        if given(named) {
             return None;
         }
         let definition = arena.named(named)?.definition;
         match arena.node(definition) {
-            Node::Map(func @ (Func::Sigmoid | Func::Softmax), z) => {
-                Some((*func, &**values.get(z)?))
-            }
+            Node::Map(func @ (Func::Sigmoid | Func::Softmax), z) => Some((*func, value(*z)?)),
             _ => None,
         }
     };

@@ -7,31 +7,37 @@
 //! derivative of t ↦ f(x + tu), evaluating only the layer. Each costs one stencil (four
 //! forward passes) per direction instead of one per entry.
 
-use std::collections::HashMap;
-
 use rand_chacha::ChaCha8Rng;
 
 use crate::calculus::Derivation;
 use crate::check::sampling::uniform;
 use crate::check::stencil::stencil;
-use crate::eval::{Evaluator, Inputs, Sizes};
+use crate::eval::{Evaluator, Moves, Nearby};
 use crate::expr::ExprId;
-use crate::matrix::Matrix;
-use crate::symbol::Symbol;
+use crate::matrix::{Matrix, MatrixRef};
 
-pub struct Directions<'a> {
+pub struct Directions<'b, 'a> {
     pub derivation: &'a Derivation,
-    pub sizes: &'a Sizes,
-    pub inputs: &'a Inputs<f64>,
+    /// The evaluation at the check's point, with every forward value computed.
+    pub base: &'b Evaluator<'a, f64>,
+    /// Points near it.
+    pub nearby: Nearby<'b, 'a, f64>,
     pub step: f64,
     pub rng: ChaCha8Rng,
     pub count: usize,
 }
 
-impl Directions<'_> {
+impl<'b> Directions<'b, '_> {
+    /// A value of the base evaluation; the check computes them all before it moves.
+    fn base_value(&self, id: ExprId) -> MatrixRef<'b, f64> {
+        self.base
+            .computed(id)
+            .expect("the check evaluates every forward value at its point first")
+    }
+
     /// A random direction shaped like `like`, of unit length, so that a step of h moves the
     /// point by h whatever the size of the matrix.
-    fn direction(&mut self, like: &Matrix<f64>) -> Matrix<f64> {
+    fn direction(&mut self, like: MatrixRef<f64>) -> Matrix<f64> {
         // Box–Muller: Gaussian entries make every direction equally likely.
         let data: Vec<f64> = (0..like.data.len())
             .map(|_| {
@@ -56,9 +62,10 @@ impl Directions<'_> {
     /// The stencil's step along a direction: the base step, divided by ten until no input of
     /// a kinked activation changes side of its kink between −2h and 2h (the stencil's reach), so
     /// the differences see one smooth piece. Without kinks, the base step.
-    fn step_clear_of_kinks(&self, moved: &dyn Fn(f64) -> Inputs<f64>) -> f64 {
+    fn step_clear_of_kinks(&mut self, moves: &Moves<f64>) -> f64 {
         const SMALLEST: f64 = 1e-9;
-        let network = &self.derivation.network;
+        let derivation = self.derivation;
+        let network = &derivation.network;
         let kinked: Vec<(ExprId, f64)> = network
             .layers
             .iter()
@@ -67,64 +74,65 @@ impl Directions<'_> {
         if kinked.is_empty() {
             return self.step;
         }
-        let sides = |inputs: &Inputs<f64>| -> Vec<bool> {
-            let mut evaluator = Evaluator::new(&network.arena, self.sizes, inputs);
-            kinked
-                .iter()
-                .flat_map(|(z, kink)| {
-                    let values = evaluator.value(*z).data.clone();
-                    values.into_iter().map(move |v| v > *kink)
-                })
-                .collect()
+        let here: Vec<bool> = kinked
+            .iter()
+            .flat_map(|(z, kink)| self.base_value(*z).data.iter().map(move |v| v > kink))
+            .collect();
+        let nearby = &mut self.nearby;
+        let mut sides = |t: f64| -> Vec<bool> {
+            nearby.move_along(moves, t);
+            let mut sides = Vec::with_capacity(here.len());
+            for (z, kink) in &kinked {
+                sides.extend(nearby.value(*z).data.iter().map(|v| v > kink));
+            }
+            sides
         };
-        let here = sides(self.inputs);
         let mut h = self.step;
-        while h > SMALLEST && (sides(&moved(-2.0 * h)) != here || sides(&moved(2.0 * h)) != here) {
+        while h > SMALLEST && (sides(-2.0 * h) != here || sides(2.0 * h) != here) {
             h /= 10.0;
         }
         h
     }
 
-    fn loss_at(&self, inputs: &Inputs<f64>) -> f64 {
-        let network = &self.derivation.network;
-        Evaluator::new(&network.arena, self.sizes, inputs)
-            .value(network.loss_value)
-            .data[0]
+    fn loss_at(&mut self, moves: &Moves<f64>, t: f64) -> f64 {
+        self.nearby.move_along(moves, t);
+        self.nearby.value(self.derivation.network.loss_value).data[0]
     }
 
     /// For each direction, (vᵀg for each tree in `analytic`, the numeric derivative of ℓ),
-    /// moving the given parameters together (all of them for a joint check).
+    /// moving the given parameters (their leaves) together (all of them for a joint check).
     pub fn along_parameters(
         &mut self,
-        parameters: &[Symbol],
-        analytic: &[Vec<Matrix<f64>>],
+        parameters: &[ExprId],
+        analytic: &[Vec<MatrixRef<f64>>],
     ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
         let forms = analytic.first().map_or(0, Vec::len);
         let mut analytic_out = vec![Vec::with_capacity(self.count); forms];
         let mut numeric = Vec::with_capacity(self.count);
+        let base = self.base;
+        let base_value = |id: ExprId| {
+            base.computed(id)
+                .expect("the check evaluates every parameter at its point first")
+        };
         for _ in 0..self.count {
             let directions: Vec<Matrix<f64>> = parameters
                 .iter()
-                .map(|p| self.direction(&self.inputs[p]))
+                .map(|p| self.direction(base_value(*p)))
                 .collect();
             for (form, out) in analytic_out.iter_mut().enumerate() {
                 let dot: f64 = parameters
                     .iter()
                     .enumerate()
-                    .map(|(i, _)| dot(&directions[i], &analytic[i][form]))
+                    .map(|(i, _)| dot(&directions[i], analytic[i][form].data))
                     .sum();
                 out.push(dot);
             }
-            let moved_inputs = |t: f64| {
-                let mut inputs = self.inputs.clone();
-                for (p, v) in parameters.iter().zip(&directions) {
-                    let base = &self.inputs[p];
-                    inputs.insert(p.clone(), base.zip(v, |a, b| a + t * b));
-                }
-                inputs
-            };
-            let h = self.step_clear_of_kinks(&moved_inputs);
-            let moved = |t: f64| Matrix::filled(1, 1, self.loss_at(&moved_inputs(t)));
+            // Only the parameters move; everything before the first of them keeps its value.
+            let moves = self
+                .nearby
+                .moves(parameters.iter().copied().zip(&directions));
+            let h = self.step_clear_of_kinks(&moves);
+            let moved = |t: f64| Matrix::filled(1, 1, self.loss_at(&moves, t));
             numeric.push(stencil(h, moved).data[0]);
         }
         let column = |values: Vec<f64>| Matrix::from_vec(values.len(), 1, values);
@@ -140,19 +148,18 @@ impl Directions<'_> {
         &mut self,
         of: ExprId,
         by: ExprId,
-        base: &Matrix<f64>,
-        analytic: &[Matrix<f64>],
+        base: MatrixRef<f64>,
+        analytic: &[MatrixRef<f64>],
         step: f64,
         kink: Option<f64>,
     ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
-        let arena = &self.derivation.network.arena;
         let mut analytic_columns = vec![Vec::new(); analytic.len()];
         let mut numeric_columns = Vec::new();
         for _ in 0..self.count {
             let u = self.direction(base);
             let u_column = Matrix::from_vec(u.data.len(), 1, u.data.clone());
             for (form, j) in analytic.iter().enumerate() {
-                analytic_columns[form].push(j.matmul(&u_column));
+                analytic_columns[form].push(j.matmul(u_column.view()));
             }
             // A kinked input moved along u stays on its side of the kink: 2h|uₑ| < |zₑ − kink|.
             let step = match kink {
@@ -165,12 +172,12 @@ impl Directions<'_> {
                     .fold(step, f64::min),
                 None => step,
             };
-            // Only the layer is evaluated again: its input is overridden.
+            // Only the layer is evaluated again: its input moves, nothing else.
+            let nearby = &mut self.nearby;
+            let moves = nearby.moves([(by, &u)]);
             let moved = |t: f64| {
-                let value = base.zip(&u, |a, b| a + t * b);
-                let mut evaluator = Evaluator::new(arena, self.sizes, self.inputs);
-                evaluator.overrides = HashMap::from([(by, value)]);
-                evaluator.value(of).clone()
+                nearby.move_along(&moves, t);
+                nearby.value(of).to_matrix()
             };
             let d = stencil(step, moved);
             numeric_columns.push(Matrix::from_vec(d.data.len(), 1, d.data));
@@ -185,8 +192,8 @@ impl Directions<'_> {
     }
 }
 
-fn dot(a: &Matrix<f64>, b: &Matrix<f64>) -> f64 {
-    a.data.iter().zip(&b.data).map(|(x, y)| x * y).sum()
+fn dot(a: &Matrix<f64>, b: &[f64]) -> f64 {
+    a.data.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Columns joined into one matrix.

@@ -2,35 +2,31 @@
 //! Jacobian's input, by central differences. Exact and thorough; its cost is one stencil of
 //! forward passes per entry, so it runs when that fits the budget.
 
-use std::collections::HashMap;
-
 use crate::calculus::Derivation;
 use crate::check::stencil::{stencil, step_for};
-use crate::eval::{Evaluator, Inputs, Sizes};
+use crate::eval::Nearby;
 use crate::expr::ExprId;
-use crate::matrix::Matrix;
+use crate::matrix::{Matrix, MatrixRef};
 
-pub struct Checker<'a> {
+pub struct Checker<'c, 'b, 'a> {
     pub derivation: &'a Derivation,
-    pub sizes: &'a Sizes,
-    pub inputs: &'a Inputs<f64>,
+    /// Points near the check's point, which is the base evaluation's.
+    pub nearby: &'c mut Nearby<'b, 'a, f64>,
     pub step: f64,
 }
 
-impl Checker<'_> {
+impl Checker<'_, '_, '_> {
     /// The numerator-layout Jacobian ∂of/∂by by central differences, moving one entry of `by`
-    /// at a time. `by` is a parameter, x, or a named value; its value `base` is overridden, so
-    /// only what depends on it is evaluated again.
-    pub fn jacobian(&self, of: ExprId, by: ExprId, base: &Matrix<f64>) -> Matrix<f64> {
-        let arena = &self.derivation.network.arena;
+    /// at a time. `by` is a parameter, x, or a named value; its value `base` is moved, so only
+    /// what depends on it is evaluated again.
+    pub fn jacobian(&mut self, of: ExprId, by: ExprId, base: MatrixRef<f64>) -> Matrix<f64> {
         let mut jac: Option<Matrix<f64>> = None;
         for e in 0..base.data.len() {
             let at = |delta: f64| {
-                let mut moved = base.clone();
+                let mut moved = base.to_matrix();
                 moved.data[e] += delta;
-                let mut evaluator = Evaluator::new(arena, self.sizes, self.inputs);
-                evaluator.overrides = HashMap::from([(by, moved)]);
-                evaluator.value(of).clone()
+                self.nearby.move_to([(by, moved)]);
+                self.nearby.value(of).to_matrix()
             };
             let column = stencil(step_for(base.data[e], self.step), at);
             let jac =
@@ -43,7 +39,7 @@ impl Checker<'_> {
     }
 
     /// Central differences of ℓ in every entry of a parameter, shaped like the parameter.
-    pub fn parameter_gradient(&self, leaf: ExprId, base: &Matrix<f64>) -> Matrix<f64> {
+    pub fn parameter_gradient(&mut self, leaf: ExprId, base: MatrixRef<f64>) -> Matrix<f64> {
         let row = self.jacobian(self.derivation.network.loss_value, leaf, base);
         Matrix::from_vec(base.rows, base.cols, row.data)
     }

@@ -99,10 +99,19 @@ pub fn kink_placement(
     inputs: &Inputs<f64>,
     margin: f64,
 ) -> Placement {
+    // One evaluation for every layer's input.
+    let mut evaluator = Evaluator::new(&derivation.network.arena, sizes, inputs);
+    kink_placement_in(derivation, &mut evaluator, margin)
+}
+
+/// `kink_placement` with the values of an evaluation at the point.
+pub fn kink_placement_in(
+    derivation: &Derivation,
+    evaluator: &mut Evaluator<f64>,
+    margin: f64,
+) -> Placement {
     let network = &derivation.network;
     let mut placement = Placement::BothSides;
-    // One evaluation for every layer's input.
-    let mut evaluator = Evaluator::new(&network.arena, sizes, inputs);
     for layer in &network.layers {
         let Some(kink) = layer.kink() else {
             continue;
