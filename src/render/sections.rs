@@ -130,6 +130,8 @@ pub struct Sections<'a> {
     pub check: Option<CheckSection>,
     pub report: Option<&'a CheckReport>,
     pub evaluated: Option<&'a Evaluation>,
+    /// The text printers the sections were built with, whose lines the text renderer reuses.
+    pub text_lines: Formulas<'a, Text, Line>,
 }
 
 /// Formulas of one derivation in one notation: the printers every renderer needs, building
@@ -200,6 +202,12 @@ impl<'a> Sections<'a> {
             number += 1;
             build.check(r, number)
         });
+        let conventions = build.conventions();
+        let forward = build.forward();
+        let chain_rule = build.chain_rule();
+        let recursion = build.recursion();
+        let jacobians = build.jacobians();
+        let closed_forms = build.closed_forms();
         Sections {
             derivation,
             title: Prose::new().words(format!(
@@ -207,16 +215,17 @@ impl<'a> Sections<'a> {
                 abridged_spec(&network.spec),
                 network.loss.name()
             )),
-            conventions: build.conventions(),
-            forward: build.forward(),
-            chain_rule: build.chain_rule(),
-            recursion: build.recursion(),
-            jacobians: build.jacobians(),
-            closed_forms: build.closed_forms(),
+            conventions,
+            forward,
+            chain_rule,
+            recursion,
+            jacobians,
+            closed_forms,
             evaluation,
             check,
             report,
             evaluated,
+            text_lines: build.text,
         }
     }
 }

@@ -18,7 +18,7 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
     let arena = &sections.derivation.network.arena;
     let page = Page {
         docs: Formulas::new(arena, &Text),
-        lines: Formulas::new(arena, &Text),
+        lines: &sections.text_lines,
         width,
     };
     let mut out = String::new();
@@ -97,7 +97,7 @@ pub fn value_text<N: Notation>(notation: &N, row: &ValueRow) -> String {
 
 struct Page<'a> {
     docs: Formulas<'a, Text, Doc>,
-    lines: Formulas<'a, Text, Line>,
+    lines: &'a Formulas<'a, Text, Line>,
     width: usize,
 }
 
@@ -235,7 +235,7 @@ impl Page<'_> {
             rows: section
                 .rows
                 .iter()
-                .map(|row| row.cells(&self.lines))
+                .map(|row| row.cells(self.lines))
                 .collect(),
             wide,
         }
