@@ -61,18 +61,20 @@ mod depth {
         bencher.bench(|| Sections::new(&derivation, None, None));
     }
 
+    /// Fresh sections for each run: the text renderer reuses (and fills) their printers' lines.
     #[divan::bench(args = DEPTHS)]
     fn render_text(bencher: Bencher, layers: usize) {
         let derivation = derive_mse(&tanh_chain(layers), false);
-        let sections = Sections::new(&derivation, None, None);
-        bencher.bench(|| super::render_text(&sections, 100));
+        bencher
+            .with_inputs(|| Sections::new(&derivation, None, None))
+            .bench_local_refs(|sections| super::render_text(sections, 100));
     }
 
     #[divan::bench(args = DEPTHS)]
     fn render_json(bencher: Bencher, layers: usize) {
         let derivation = derive_mse(&tanh_chain(layers), false);
         let sections = Sections::new(&derivation, None, None);
-        bencher.bench(|| super::render_json(&sections));
+        bencher.bench_local(|| super::render_json(&sections));
     }
 
     #[divan::bench(args = DEPTHS, sample_count = 20)]
