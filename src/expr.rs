@@ -8,7 +8,10 @@
 //!
 //! Every constructor checks shapes: an expression whose shapes do not fit cannot be built.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::coef::Coef;
 use crate::func::Func;
@@ -78,10 +81,15 @@ pub struct NamedInfo {
 pub struct Arena {
     nodes: Vec<Node>,
     shapes: Vec<Shape>,
-    lookup: HashMap<Node, ExprId>,
+    /// For hash-consing, the newest node with a given hash. The nodes are found through their
+    /// hash rather than kept as keys, so that each node is stored once, in `nodes`.
+    newest_with_hash: FxHashMap<u64, ExprId>,
+    /// For each node, the next older node with the same hash: almost always `None`, but two
+    /// different nodes may share a hash.
+    older_with_same_hash: Vec<Option<ExprId>>,
     names: Vec<NamedInfo>,
     /// The named value whose definition is a given expression: σ(z₃) ↦ ŷ.
-    value_names: HashMap<ExprId, ExprId>,
+    value_names: FxHashMap<ExprId, ExprId>,
 }
 
 type Built = Result<ExprId, ShapeError>;
@@ -120,15 +128,29 @@ impl Arena {
         self.value_names.get(&definition).copied()
     }
 
+    /// The id of `node`: the existing one if the arena has an equal node, else a new one.
     fn intern(&mut self, node: Node, shape: Shape) -> ExprId {
-        if let Some(&id) = self.lookup.get(&node) {
-            return id;
-        }
-        let id = ExprId(self.nodes.len() as u32);
-        self.nodes.push(node.clone());
+        let new_id = ExprId(self.nodes.len() as u32);
+        let older = match self.newest_with_hash.entry(FxBuildHasher.hash_one(&node)) {
+            Entry::Vacant(slot) => {
+                slot.insert(new_id);
+                None
+            }
+            Entry::Occupied(mut slot) => {
+                let mut candidate = Some(*slot.get());
+                while let Some(id) = candidate {
+                    if self.nodes[id.index()] == node {
+                        return id;
+                    }
+                    candidate = self.older_with_same_hash[id.index()];
+                }
+                Some(slot.insert(new_id))
+            }
+        };
+        self.nodes.push(node);
         self.shapes.push(shape);
-        self.lookup.insert(node, id);
-        id
+        self.older_with_same_hash.push(older);
+        new_id
     }
 
     pub fn leaf(&mut self, symbol: Symbol, shape: Shape) -> ExprId {
