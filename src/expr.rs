@@ -308,30 +308,43 @@ impl Arena {
 
     /// The operands of a node, in order.
     pub fn children(&self, id: ExprId) -> Vec<ExprId> {
+        self.operands(id).to_vec()
+    }
+
+    /// The operands of a node, in order, as `children` gives them but without allocating
+    /// unless the node is a product of more than `Operands::INLINE` factors: the simplifier
+    /// asks for them at every node it visits.
+    pub fn operands(&self, id: ExprId) -> Operands {
         match self.node(id) {
-            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => Vec::new(),
+            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => {
+                Operands::from_slice(&[])
+            }
             Node::Scale(_, a)
             | Node::Transpose(a)
             | Node::Diag(a)
             | Node::Map(_, a)
             | Node::SquaredNorm(a)
-            | Node::Sum(a) => vec![*a],
+            | Node::Sum(a) => Operands::from_slice(&[*a]),
             Node::Add(a, b) | Node::Sub(a, b) | Node::Hadamard(a, b) | Node::Divide(a, b) => {
-                vec![*a, *b]
+                Operands::from_slice(&[*a, *b])
             }
-            Node::Product(factors) => factors.clone(),
+            Node::Product(factors) => Operands::from_slice(factors),
         }
     }
 
     /// Rebuilds a node with new operands (in the order `children` gives them), checking shapes.
     pub fn rebuild(&mut self, id: ExprId, children: &[ExprId]) -> Built {
-        let node = self.node(id).clone();
-        Ok(match node {
+        // The same operands give the node itself: it is interned, so building it again would
+        // only find it.
+        if *self.operands(id) == *children {
+            return Ok(id);
+        }
+        Ok(match self.node(id) {
             Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => id,
-            Node::Scale(c, _) => self.scale(c, children[0]),
+            Node::Scale(c, _) => self.scale(c.clone(), children[0]),
             Node::Transpose(_) => self.transpose(children[0]),
             Node::Diag(_) => self.diag(children[0])?,
-            Node::Map(f, _) => self.map(f, children[0]),
+            &Node::Map(f, _) => self.map(f, children[0]),
             Node::SquaredNorm(_) => self.squared_norm(children[0]),
             Node::Sum(_) => self.sum(children[0]),
             Node::Add(..) => self.add(children[0], children[1])?,
@@ -340,6 +353,55 @@ impl Arena {
             Node::Divide(..) => self.divide(children[0], children[1])?,
             Node::Product(_) => self.product(children.to_vec())?,
         })
+    }
+}
+
+/// The operands of one node (see `Arena::operands`): up to `INLINE` of them held in place, more
+/// (a long product) in a vector. Reads and writes as a slice.
+#[derive(Clone, Debug)]
+pub enum Operands {
+    Inline {
+        ids: [ExprId; Operands::INLINE],
+        len: usize,
+    },
+    Heap(Vec<ExprId>),
+}
+
+impl Operands {
+    /// Enough for every node but a product of many factors.
+    pub const INLINE: usize = 4;
+
+    pub fn from_slice(ids: &[ExprId]) -> Operands {
+        if ids.len() <= Operands::INLINE {
+            let mut inline = [ExprId(0); Operands::INLINE];
+            inline[..ids.len()].copy_from_slice(ids);
+            Operands::Inline {
+                ids: inline,
+                len: ids.len(),
+            }
+        } else {
+            Operands::Heap(ids.to_vec())
+        }
+    }
+}
+
+impl std::ops::Deref for Operands {
+    type Target = [ExprId];
+
+    fn deref(&self) -> &[ExprId] {
+        match self {
+            Operands::Inline { ids, len } => &ids[..*len],
+            Operands::Heap(ids) => ids,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Operands {
+    fn deref_mut(&mut self) -> &mut [ExprId] {
+        match self {
+            Operands::Inline { ids, len } => &mut ids[..*len],
+            Operands::Heap(ids) => ids,
+        }
     }
 }
 
