@@ -10,7 +10,7 @@ use crate::expr::{Arena, ExprId, Role};
 use crate::layer::LayerKind;
 use crate::network::Network;
 use crate::shape::{Dim, ShapeError};
-use crate::simplify::{Simplifier, unfold_derivatives};
+use crate::simplify::Simplifier;
 use crate::symbol::Symbol;
 
 /// One Jacobian ∂a/∂b between vectors, as printed in the Jacobians section.
@@ -198,7 +198,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
             row
         };
         let step = arena.matmul(previous, chain_factor[index])?;
-        let unfolded = unfold_derivatives(arena, step)?;
+        let unfolded = simplifier.unfold_derivatives(arena, step)?;
         closed = simplifier.simplify(arena, unfolded)?;
         signals.push(Signal {
             symbol,
@@ -230,7 +230,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
             Expansion::Compact => chain_rule,
         };
         shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
-        let unfolded = unfold_derivatives(arena, closed_step)?;
+        let unfolded = simplifier.unfold_derivatives(arena, closed_step)?;
         let closed_form = simplifier.simplify(arena, unfolded)?;
         gradients.push(Gradient {
             parameter: parameter.symbol.clone(),

@@ -4,10 +4,10 @@
 //! declines. The rules are data (`RULES`), so a test can name the rule it exercises and a trace
 //! says which rules a derivation used.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::coef::Coef;
-use crate::expr::{Arena, ExprId, Node};
+use crate::expr::{Arena, ExprId, Node, Operands};
 use crate::func::Func;
 use crate::shape::{Dim, ShapeError};
 
@@ -136,10 +136,14 @@ pub const RULES: &[Rule] = &[
 /// Simplifies expressions in one arena, remembering what it has already done.
 #[derive(Default)]
 pub struct Simplifier {
-    memo: HashMap<ExprId, ExprId>,
+    /// The simplified form of each node simplified so far.
+    memo: Memo,
+    /// Each node with its named derivatives unfolded (see `unfold_derivatives`), for the nodes
+    /// unfolded so far.
+    unfolded: Memo,
     /// Equations known to hold for every input the derivation is for, such as Σy = 1 when y is
     /// a distribution: the left side is replaced by the right.
-    facts: HashMap<ExprId, ExprId>,
+    facts: FxHashMap<ExprId, ExprId>,
     /// The names of the rules that fired, in order.
     pub trace: Vec<&'static str>,
 }
@@ -155,15 +159,14 @@ impl Simplifier {
     }
 
     pub fn simplify(&mut self, arena: &mut Arena, id: ExprId) -> Result<ExprId, ShapeError> {
-        if let Some(&done) = self.memo.get(&id) {
+        if let Some(done) = self.memo.get(id) {
             return Ok(done);
         }
-        let children = arena.children(id);
-        let mut simplified_children = Vec::with_capacity(children.len());
-        for child in children {
-            simplified_children.push(self.simplify(arena, child)?);
+        let mut operands = arena.operands(id);
+        for operand in operands.iter_mut() {
+            *operand = self.simplify(arena, *operand)?;
         }
-        let rebuilt = arena.rebuild(id, &simplified_children)?;
+        let rebuilt = arena.rebuild(id, &operands)?;
         if let Some(&known) = self.facts.get(&rebuilt) {
             self.trace.push("assumption");
             self.memo.insert(id, known);
@@ -181,40 +184,57 @@ impl Simplifier {
         self.memo.insert(result, result);
         Ok(result)
     }
-}
 
-/// Replaces every named derivative (a Jacobian printed by name in the chain-rule form) by its
-/// definition, so that the simplifier can work on it.
-pub fn unfold_derivatives(arena: &mut Arena, id: ExprId) -> Result<ExprId, ShapeError> {
-    let mut memo = HashMap::new();
-    unfold(arena, id, &mut memo)
-}
-
-fn unfold(
-    arena: &mut Arena,
-    id: ExprId,
-    memo: &mut HashMap<ExprId, ExprId>,
-) -> Result<ExprId, ShapeError> {
-    if let Some(&done) = memo.get(&id) {
-        return Ok(done);
-    }
-    let result = match arena.named(id) {
-        Some(info) if info.role == crate::expr::Role::Derivative => {
-            let definition = info.definition;
-            unfold(arena, definition, memo)?
+    /// Replaces every named derivative (a Jacobian printed by name in the chain-rule form) by
+    /// its definition, so that the simplifier can work on it. Other named nodes stay names.
+    ///
+    /// The result depends only on the node, so it is remembered across calls: successive rows
+    /// ∂ℓ/∂zᵢ share most of what they unfold.
+    pub fn unfold_derivatives(
+        &mut self,
+        arena: &mut Arena,
+        id: ExprId,
+    ) -> Result<ExprId, ShapeError> {
+        if let Some(done) = self.unfolded.get(id) {
+            return Ok(done);
         }
-        Some(_) => id,
-        None => {
-            let children = arena.children(id);
-            let mut unfolded = Vec::with_capacity(children.len());
-            for child in children {
-                unfolded.push(unfold(arena, child, memo)?);
+        let result = match arena.named(id) {
+            Some(info) if info.role == crate::expr::Role::Derivative => {
+                let definition = info.definition;
+                self.unfold_derivatives(arena, definition)?
             }
-            arena.rebuild(id, &unfolded)?
+            Some(_) => id,
+            None => {
+                let mut operands = arena.operands(id);
+                for operand in operands.iter_mut() {
+                    *operand = self.unfold_derivatives(arena, *operand)?;
+                }
+                arena.rebuild(id, &operands)?
+            }
+        };
+        self.unfolded.insert(id, result);
+        Ok(result)
+    }
+}
+
+/// A value remembered for some of an arena's nodes, looked up by position: ids are dense, so a
+/// vector is cheaper than a hash table.
+#[derive(Default)]
+struct Memo {
+    by_id: Vec<Option<ExprId>>,
+}
+
+impl Memo {
+    fn get(&self, id: ExprId) -> Option<ExprId> {
+        self.by_id.get(id.index()).copied().flatten()
+    }
+
+    fn insert(&mut self, id: ExprId, value: ExprId) {
+        if id.index() >= self.by_id.len() {
+            self.by_id.resize(id.index() + 1, None);
         }
-    };
-    memo.insert(id, result);
-    Ok(result)
+        self.by_id[id.index()] = Some(value);
+    }
 }
 
 fn transpose_of_transpose(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
@@ -267,9 +287,9 @@ fn scale_of_scale(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
     Ok(None)
 }
 
-fn product_factors(arena: &Arena, id: ExprId) -> Option<Vec<ExprId>> {
+fn product_factors(arena: &Arena, id: ExprId) -> Option<Operands> {
     match arena.node(id) {
-        Node::Product(factors) => Some(factors.clone()),
+        Node::Product(_) => Some(arena.operands(id)),
         _ => None,
     }
 }
@@ -285,7 +305,7 @@ fn flatten_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shap
         return Ok(None);
     }
     let mut flat = Vec::new();
-    for f in factors {
+    for &f in factors.iter() {
         match arena.node(f) {
             Node::Product(inner) => flat.extend(inner.iter().copied()),
             _ => flat.push(f),
@@ -487,7 +507,7 @@ fn scale_out_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>,
     let mut coef = Coef::one();
     let mut found = false;
     let mut bare = Vec::with_capacity(factors.len());
-    for f in factors {
+    for &f in factors.iter() {
         match arena.node(f) {
             Node::Scale(c, inner) => {
                 coef = coef.times(c);
