@@ -17,118 +17,170 @@ pub struct Rule {
     pub name: &'static str,
     /// The rewrite, as a person would write it.
     pub pattern: &'static str,
+    /// The kind of node the rule rewrites; it declines every other kind, so the simplifier
+    /// does not ask it about them.
+    rewrites: Kind,
     apply: Rewrite,
+}
+
+/// The kinds of node that rules rewrite.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Transpose,
+    Scale,
+    Product,
+    Sub,
+    Hadamard,
+    Map,
+    /// Every other node: no rule rewrites it.
+    Other,
+}
+
+impl Kind {
+    fn of(node: &Node) -> Kind {
+        match node {
+            Node::Transpose(_) => Kind::Transpose,
+            Node::Scale(..) => Kind::Scale,
+            Node::Product(_) => Kind::Product,
+            Node::Sub(..) => Kind::Sub,
+            Node::Hadamard(..) => Kind::Hadamard,
+            Node::Map(..) => Kind::Map,
+            _ => Kind::Other,
+        }
+    }
 }
 
 pub const RULES: &[Rule] = &[
     Rule {
         name: "transpose_of_transpose",
         pattern: "(Aᵀ)ᵀ → A",
+        rewrites: Kind::Transpose,
         apply: transpose_of_transpose,
     },
     Rule {
         name: "transpose_of_product",
         pattern: "(AB)ᵀ → BᵀAᵀ",
+        rewrites: Kind::Transpose,
         apply: transpose_of_product,
     },
     Rule {
         name: "transpose_of_scale",
         pattern: "(cA)ᵀ → c Aᵀ",
+        rewrites: Kind::Transpose,
         apply: transpose_of_scale,
     },
     Rule {
         name: "transpose_of_symmetric",
         pattern: "diag(v)ᵀ → diag(v), Iᵀ → I",
+        rewrites: Kind::Transpose,
         apply: transpose_of_symmetric,
     },
     Rule {
         name: "scale_of_scale",
         pattern: "c(dA) → (cd)A",
+        rewrites: Kind::Scale,
         apply: scale_of_scale,
     },
     Rule {
         name: "flatten_product",
         pattern: "A(BC) → ABC",
+        rewrites: Kind::Product,
         apply: flatten_product,
     },
     Rule {
         name: "drop_identity",
         pattern: "AI → A, IA → A",
+        rewrites: Kind::Product,
         apply: drop_identity,
     },
     Rule {
         name: "scale_out_of_product",
         pattern: "A(cB) → c(AB)",
+        rewrites: Kind::Product,
         apply: scale_out_of_product,
     },
     Rule {
         name: "row_times_diag",
         pattern: "r diag(u) → (rᵀ ⊙ u)ᵀ for a row r",
+        rewrites: Kind::Product,
         apply: row_times_diag,
     },
     Rule {
         name: "diag_times_column",
         pattern: "diag(u) v → v ⊙ u for a column v",
+        rewrites: Kind::Product,
         apply: diag_times_column,
     },
     Rule {
         name: "distribute_row_over_difference",
         pattern: "r(A − B) → rA − rB for a row r",
+        rewrites: Kind::Product,
         apply: distribute_row_over_difference,
     },
     Rule {
         name: "quotient_dot_denominator",
         pattern: "(a ⊘ b)ᵀb → Σa",
+        rewrites: Kind::Product,
         apply: quotient_dot_denominator,
     },
     Rule {
         name: "dot_with_ones",
         pattern: "aᵀ1 → Σa",
+        rewrites: Kind::Product,
         apply: dot_with_ones,
     },
     Rule {
         name: "outer_product_of_ones",
         pattern: "𝟙𝟙ᵀ → the matrix of ones",
+        rewrites: Kind::Product,
         apply: outer_product_of_ones,
     },
     Rule {
         name: "hadamard_with_ones",
         pattern: "A ⊙ 𝟙𝟙ᵀ → A",
+        rewrites: Kind::Hadamard,
         apply: hadamard_with_ones,
     },
     Rule {
         name: "common_factor_of_difference",
         pattern: "cA − cB → c(A − B)",
+        rewrites: Kind::Sub,
         apply: common_factor_of_difference,
     },
     Rule {
         name: "negated_difference",
         pattern: "−(…(a − b)…) → …(b − a)… through ᵀ, products and ⊙",
+        rewrites: Kind::Scale,
         apply: negated_difference,
     },
     Rule {
         name: "difference_of_transposes",
         pattern: "aᵀ − bᵀ → (a − b)ᵀ",
+        rewrites: Kind::Sub,
         apply: difference_of_transposes,
     },
     Rule {
         name: "scale_out_of_hadamard",
         pattern: "(cA) ⊙ B → c(A ⊙ B)",
+        rewrites: Kind::Hadamard,
         apply: scale_out_of_hadamard,
     },
     Rule {
         name: "cancel_division",
         pattern: "(A ⊘ B) ⊙ B → A",
+        rewrites: Kind::Hadamard,
         apply: cancel_division,
     },
     Rule {
         name: "value_by_name",
         pattern: "f(z) → s where the forward pass names s = f(z)",
+        rewrites: Kind::Map,
         apply: value_by_name,
     },
     Rule {
         name: "derivative_through_output",
         pattern: "σ′(z) → s ⊙ (1 − s), tanh′(z) → 1 − s ⊙ s where s names σ(z), tanh(z)",
+        rewrites: Kind::Map,
         apply: derivative_through_output,
     },
 ];
@@ -173,7 +225,8 @@ impl Simplifier {
             return Ok(known);
         }
         let mut result = rebuilt;
-        for rule in RULES {
+        let kind = Kind::of(arena.node(rebuilt));
+        for rule in RULES.iter().filter(|rule| rule.rewrites == kind) {
             if let Some(rewritten) = (rule.apply)(arena, rebuilt)? {
                 self.trace.push(rule.name);
                 result = self.simplify(arena, rewritten)?;
@@ -763,5 +816,43 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), RULES.len());
+    }
+
+    #[test]
+    fn rules_decline_every_kind_but_their_own() {
+        // The simplifier asks a rule only about the kind of node it names; a rule that could
+        // rewrite another kind would silently never fire there.
+        let mut a = Arena::new();
+        let x = column(&mut a, Symbol::Input, "d");
+        let y = column(&mut a, Symbol::Target, "d");
+        let w = matrix(&mut a, Symbol::Weight(1), "d", "d");
+        let s = a.map(Func::Sigmoid, x);
+        let named = a.name(Symbol::Output, s, Role::Value);
+        let ones = a.ones(Dim::named("d"));
+        let identity = a.identity(Dim::named("d"));
+        let xt = a.transpose(x);
+        let xtt = a.transpose(xt);
+        let half = a.scale(Coef::per(Dim::named("d")), x);
+        let negated = a.scale(Coef::integer(-1), half);
+        let difference = a.sub(half, half).unwrap();
+        let quotient = a.divide(x, y).unwrap();
+        let cancelled = a.hadamard(quotient, y).unwrap();
+        let with_ones = a.hadamard(x, ones).unwrap();
+        let diag = a.diag(x).unwrap();
+        let product = a.product(vec![identity, diag, w, half]).unwrap();
+        let derivative = a.map(Func::SigmoidPrime, x);
+        let sum = a.add(x, y).unwrap();
+        let norm = a.squared_norm(x);
+        let total = a.sum(x);
+        let nodes = [
+            x, w, s, named, ones, identity, xt, xtt, half, negated, difference, quotient,
+            cancelled, with_ones, diag, product, derivative, sum, norm, total,
+        ];
+        for id in nodes {
+            let kind = Kind::of(a.node(id));
+            for rule in RULES.iter().filter(|rule| rule.rewrites != kind) {
+                assert_eq!((rule.apply)(&mut a, id).unwrap(), None, "{}", rule.name);
+            }
+        }
     }
 }
