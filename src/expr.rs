@@ -99,6 +99,18 @@ impl Arena {
         Arena::default()
     }
 
+    /// An arena with room for `nodes` nodes, so that a large derivation does not copy its
+    /// tables each time they fill up.
+    pub fn with_capacity(nodes: usize) -> Arena {
+        Arena {
+            nodes: Vec::with_capacity(nodes),
+            shapes: Vec::with_capacity(nodes),
+            newest_with_hash: FxHashMap::with_capacity_and_hasher(nodes, FxBuildHasher),
+            older_with_same_hash: Vec::with_capacity(nodes),
+            ..Arena::default()
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
@@ -147,10 +159,16 @@ impl Arena {
                 Some(slot.insert(new_id))
             }
         };
+        self.push(node, shape, older)
+    }
+
+    /// Appends a node that is known to be new.
+    fn push(&mut self, node: Node, shape: Shape, older_with_same_hash: Option<ExprId>) -> ExprId {
+        let id = ExprId(self.nodes.len() as u32);
         self.nodes.push(node);
         self.shapes.push(shape);
-        self.older_with_same_hash.push(older);
-        new_id
+        self.older_with_same_hash.push(older_with_same_hash);
+        id
     }
 
     pub fn leaf(&mut self, symbol: Symbol, shape: Shape) -> ExprId {
@@ -166,7 +184,9 @@ impl Arena {
             role,
         });
         let shape = self.shape(definition).clone();
-        let id = self.intern(Node::Named(index), shape);
+        // Its index is new, so no node equals it: it is added without a look-up, and needs no
+        // entry in the table of hashes.
+        let id = self.push(Node::Named(index), shape, None);
         if role == Role::Value {
             self.value_names.entry(definition).or_insert(id);
         }

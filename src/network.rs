@@ -74,7 +74,8 @@ pub struct Network {
 impl Network {
     /// The network for one sample, or with `batch` for a mini-batch of N samples as columns.
     pub fn build(spec: &Spec, loss: Loss, batch: bool) -> Result<Network, ShapeError> {
-        let mut arena = Arena::new();
+        // The derivation of a chain builds about 14 nodes per layer (13.5 for linear > tanh).
+        let mut arena = Arena::with_capacity(16 * spec.layers.len());
         let samples = batch.then(|| Dim::named("N"));
         let columns = samples.clone().unwrap_or(Dim::One);
         // One sample's x, zᵢ, ŷ, y; a mini-batch's X, Zᵢ, Ŷ, Y.
