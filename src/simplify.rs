@@ -371,14 +371,14 @@ fn drop_identity(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeE
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    if !factors.iter().any(|f| is_unit(arena, *f)) {
+        return Ok(None);
+    }
     let kept: Vec<ExprId> = factors
         .iter()
         .copied()
         .filter(|f| !is_unit(arena, *f))
         .collect();
-    if kept.len() == factors.len() {
-        return Ok(None);
-    }
     if kept.is_empty() {
         // A product of identities is the identity.
         return Ok(Some(factors[0]));
@@ -557,21 +557,22 @@ fn scale_out_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>,
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    if !factors
+        .iter()
+        .any(|f| matches!(arena.node(*f), Node::Scale(..)))
+    {
+        return Ok(None);
+    }
     let mut coef = Coef::one();
-    let mut found = false;
     let mut bare = Vec::with_capacity(factors.len());
     for &f in factors.iter() {
         match arena.node(f) {
             Node::Scale(c, inner) => {
                 coef = coef.times(c);
                 bare.push(*inner);
-                found = true;
             }
             _ => bare.push(f),
         }
-    }
-    if !found {
-        return Ok(None);
     }
     let product = arena.product(bare)?;
     Ok(Some(arena.scale(coef, product)))
