@@ -99,14 +99,15 @@ impl Arena {
         Arena::default()
     }
 
-    /// An arena with room for `nodes` nodes, so that a large derivation does not copy its
-    /// tables each time they fill up.
-    pub fn with_capacity(nodes: usize) -> Arena {
+    /// An arena with room for `nodes` nodes, `names` of them named, so that a large derivation
+    /// does not copy its tables each time they fill up.
+    pub fn with_capacity(nodes: usize, names: usize) -> Arena {
         Arena {
             nodes: Vec::with_capacity(nodes),
             shapes: Vec::with_capacity(nodes),
             newest_with_hash: FxHashMap::with_capacity_and_hasher(nodes, FxBuildHasher),
             older_with_same_hash: Vec::with_capacity(nodes),
+            names: Vec::with_capacity(names),
             ..Arena::default()
         }
     }

@@ -74,8 +74,10 @@ pub struct Network {
 impl Network {
     /// The network for one sample, or with `batch` for a mini-batch of N samples as columns.
     pub fn build(spec: &Spec, loss: Loss, batch: bool) -> Result<Network, ShapeError> {
-        // The derivation of a chain builds about 14 nodes per layer (13.5 for linear > tanh).
-        let mut arena = Arena::with_capacity(16 * spec.layers.len());
+        // The derivation of a chain builds about 14 nodes per layer (13.5 for linear > tanh),
+        // 3 of them named (the layer's output, its Jacobian and the row ∂ℓ/∂zᵢ).
+        let layer_count = spec.layers.len();
+        let mut arena = Arena::with_capacity(16 * layer_count, 3 * layer_count + 2);
         let samples = batch.then(|| Dim::named("N"));
         let columns = samples.clone().unwrap_or(Dim::One);
         // One sample's x, zᵢ, ŷ, y; a mini-batch's X, Zᵢ, Ŷ, Y.
@@ -92,14 +94,15 @@ impl Network {
             .filter(|l| l.kind == LayerKind::Linear)
             .count();
         let input_dim = Dim::named("n");
-        let mut dims = vec![input_dim.clone()];
+        let mut dims = Vec::with_capacity(linear_count + 2);
+        dims.push(input_dim.clone());
         let x = arena.leaf(
             value_symbol(Symbol::Input),
             Shape::new(input_dim.clone(), columns.clone()),
         );
 
-        let mut layers = Vec::new();
-        let mut parameters = Vec::new();
+        let mut layers = Vec::with_capacity(layer_count);
+        let mut parameters = Vec::with_capacity(2 * linear_count);
         let mut current = x;
         let mut current_dim = input_dim;
         let mut linear_seen = 0;
