@@ -393,16 +393,18 @@ impl Operands {
     pub const INLINE: usize = 4;
 
     pub fn from_slice(ids: &[ExprId]) -> Operands {
-        if ids.len() <= Operands::INLINE {
-            let mut inline = [ExprId(0); Operands::INLINE];
-            inline[..ids.len()].copy_from_slice(ids);
-            Operands::Inline {
-                ids: inline,
-                len: ids.len(),
-            }
-        } else {
-            Operands::Heap(ids.to_vec())
-        }
+        // Length by length, so that copying is a few moves rather than a call to memcpy: this
+        // runs for every node the simplifier visits.
+        let unused = ExprId(0);
+        let (ids, len) = match *ids {
+            [] => ([unused; 4], 0),
+            [a] => ([a, unused, unused, unused], 1),
+            [a, b] => ([a, b, unused, unused], 2),
+            [a, b, c] => ([a, b, c, unused], 3),
+            [a, b, c, d] => ([a, b, c, d], 4),
+            _ => return Operands::Heap(ids.to_vec()),
+        };
+        Operands::Inline { ids, len }
     }
 }
 
