@@ -141,10 +141,22 @@ impl Arena {
         self.value_names.get(&definition).copied()
     }
 
+    /// The node with this hash that `equals` accepts, if there is one.
+    fn find(&self, hash: u64, equals: impl Fn(&Node) -> bool) -> Option<ExprId> {
+        let mut candidate = self.newest_with_hash.get(&hash).copied();
+        while let Some(id) = candidate {
+            if equals(&self.nodes[id.index()]) {
+                return Some(id);
+            }
+            candidate = self.older_with_same_hash[id.index()];
+        }
+        None
+    }
+
     /// The id of `node`: the existing one if the arena has an equal node, else a new one.
     fn intern(&mut self, node: Node, shape: Shape) -> ExprId {
         let new_id = ExprId(self.nodes.len() as u32);
-        let older = match self.newest_with_hash.entry(FxBuildHasher.hash_one(&node)) {
+        let older = match self.newest_with_hash.entry(hash_of(&node)) {
             Entry::Vacant(slot) => {
                 slot.insert(new_id);
                 None
@@ -239,10 +251,19 @@ impl Arena {
     }
 
     /// The matrix product of the factors, left to right; one factor is returned as it is.
-    pub fn product(&mut self, factors: Vec<ExprId>) -> Built {
+    pub fn product(&mut self, factors: &[ExprId]) -> Built {
         assert!(!factors.is_empty(), "a product needs a factor");
         if factors.len() == 1 {
             return Ok(factors[0]);
+        }
+        // Looked up from the factors themselves, so that finding an existing product allocates
+        // nothing; an existing product has already had its shapes checked.
+        let hash = hash_of_product(factors);
+        if let Some(id) = self.find(
+            hash,
+            |node| matches!(node, Node::Product(f) if f == factors),
+        ) {
+            return Ok(id);
         }
         for pair in factors.windows(2) {
             let (left, right) = (self.shape(pair[0]), self.shape(pair[1]));
@@ -258,11 +279,13 @@ impl Arena {
             self.shape(factors[0]).rows.clone(),
             self.shape(factors[factors.len() - 1]).cols.clone(),
         );
-        Ok(self.intern(Node::Product(factors), shape))
+        let id = ExprId(self.nodes.len() as u32);
+        let older = self.newest_with_hash.insert(hash, id);
+        Ok(self.push(Node::Product(factors.to_vec()), shape, older))
     }
 
     pub fn matmul(&mut self, a: ExprId, b: ExprId) -> Built {
-        self.product(vec![a, b])
+        self.product(&[a, b])
     }
 
     pub fn transpose(&mut self, a: ExprId) -> ExprId {
@@ -372,9 +395,23 @@ impl Arena {
             Node::Sub(..) => self.sub(children[0], children[1])?,
             Node::Hadamard(..) => self.hadamard(children[0], children[1])?,
             Node::Divide(..) => self.divide(children[0], children[1])?,
-            Node::Product(_) => self.product(children.to_vec())?,
+            Node::Product(_) => self.product(children)?,
         })
     }
+}
+
+/// The hash under which the arena files a node.
+fn hash_of(node: &Node) -> u64 {
+    match node {
+        Node::Product(factors) => hash_of_product(factors),
+        other => FxBuildHasher.hash_one(other),
+    }
+}
+
+/// A product is filed under the hash of its factors alone, which `Arena::product` can compute
+/// before it has built the node.
+fn hash_of_product(factors: &[ExprId]) -> u64 {
+    FxBuildHasher.hash_one(factors)
 }
 
 /// The operands of one node (see `Arena::operands`): up to `INLINE` of them held in place, more

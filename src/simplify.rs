@@ -305,7 +305,7 @@ fn transpose_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>,
     {
         let factors = factors.clone();
         let reversed: Vec<ExprId> = factors.iter().rev().map(|f| arena.transpose(*f)).collect();
-        return Ok(Some(arena.product(reversed)?));
+        return Ok(Some(arena.product(&reversed)?));
     }
     Ok(None)
 }
@@ -364,7 +364,7 @@ fn flatten_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shap
             _ => flat.push(f),
         }
     }
-    Ok(Some(arena.product(flat)?))
+    Ok(Some(arena.product(&flat)?))
 }
 
 fn drop_identity(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
@@ -383,7 +383,7 @@ fn drop_identity(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeE
         // A product of identities is the identity.
         return Ok(Some(factors[0]));
     }
-    Ok(Some(arena.product(kept)?))
+    Ok(Some(arena.product(&kept)?))
 }
 
 /// I, or the 1×1 matrix 1: factors a product can drop.
@@ -406,7 +406,7 @@ fn distribute_row_over_difference(
             continue;
         };
         let (a, b) = (*a, *b);
-        let left = arena.product(factors[..p].to_vec())?;
+        let left = arena.product(&factors[..p])?;
         if !arena.shape(left).is_row() {
             continue;
         }
@@ -415,7 +415,7 @@ fn distribute_row_over_difference(
         let difference = arena.sub(left_a, left_b)?;
         let mut rest = vec![difference];
         rest.extend_from_slice(&factors[p + 1..]);
-        return Ok(Some(arena.product(rest)?));
+        return Ok(Some(arena.product(&rest)?));
     }
     Ok(None)
 }
@@ -434,7 +434,7 @@ fn rewrite_adjacent(
             let mut rest = factors[..p].to_vec();
             rest.push(merged);
             rest.extend_from_slice(&factors[p + 2..]);
-            return Ok(Some(arena.product(rest)?));
+            return Ok(Some(arena.product(&rest)?));
         }
     }
     Ok(None)
@@ -574,7 +574,7 @@ fn scale_out_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>,
             _ => bare.push(f),
         }
     }
-    let product = arena.product(bare)?;
+    let product = arena.product(&bare)?;
     Ok(Some(arena.scale(coef, product)))
 }
 
@@ -593,7 +593,7 @@ fn row_times_diag(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
         };
-        let left = arena.product(factors[..p].to_vec())?;
+        let left = arena.product(&factors[..p])?;
         if !arena.shape(left).is_row() {
             continue;
         }
@@ -602,7 +602,7 @@ fn row_times_diag(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
         let row = arena.transpose(merged);
         let mut rest = vec![row];
         rest.extend_from_slice(&factors[p + 1..]);
-        return Ok(Some(arena.product(rest)?));
+        return Ok(Some(arena.product(&rest)?));
     }
     Ok(None)
 }
@@ -615,14 +615,14 @@ fn diag_times_column(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Sh
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
         };
-        let right = arena.product(factors[p + 1..].to_vec())?;
+        let right = arena.product(&factors[p + 1..])?;
         if !arena.shape(right).is_column() {
             continue;
         }
         let merged = arena.hadamard(right, u)?;
         let mut rest = factors[..p].to_vec();
         rest.push(merged);
-        return Ok(Some(arena.product(rest)?));
+        return Ok(Some(arena.product(&rest)?));
     }
     Ok(None)
 }
@@ -840,7 +840,7 @@ mod tests {
         let cancelled = a.hadamard(quotient, y).unwrap();
         let with_ones = a.hadamard(x, ones).unwrap();
         let diag = a.diag(x).unwrap();
-        let product = a.product(vec![identity, diag, w, half]).unwrap();
+        let product = a.product(&[identity, diag, w, half]).unwrap();
         let derivative = a.map(Func::SigmoidPrime, x);
         let sum = a.add(x, y).unwrap();
         let norm = a.squared_norm(x);
