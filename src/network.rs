@@ -4,6 +4,8 @@
 //! b⁽²⁾, y ∈ ℝᴷ; the outputs z₁, z₂, z₃ and ŷ (each named, defined in terms of the one before);
 //! and ℓ defined in ŷ and y.
 
+use rustc_hash::FxHashMap;
+
 use crate::expr::{Arena, ExprId, Role};
 use crate::layer::LayerKind;
 use crate::loss::Loss;
@@ -107,11 +109,11 @@ impl Network {
         let mut current_dim = input_dim;
         let mut linear_seen = 0;
         // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂).
-        let mut title_counts: std::collections::HashMap<&str, usize> = Default::default();
+        let mut title_counts: FxHashMap<&str, usize> = Default::default();
         for l in &spec.layers {
             *title_counts.entry(l.kind.title()).or_insert(0) += 1;
         }
-        let mut seen_titles: std::collections::HashMap<&str, usize> = Default::default();
+        let mut seen_titles: FxHashMap<&str, usize> = Default::default();
         let last = spec.layers.len() - 1;
         for (position, layer_spec) in spec.layers.iter().enumerate() {
             let (definition, linear) = match layer_spec.kind {
