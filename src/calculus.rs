@@ -10,7 +10,7 @@ use crate::expr::{Arena, ExprId, Role};
 use crate::layer::LayerKind;
 use crate::network::Network;
 use crate::shape::{Dim, ShapeError};
-use crate::simplify::{Simplifier, unfold_derivatives};
+use crate::simplify::Simplifier;
 use crate::symbol::Symbol;
 
 /// One Jacobian ∂a/∂b between vectors, as printed in the Jacobians section.
@@ -124,7 +124,8 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
     let loss_symbol = Symbol::partial(Symbol::Loss, Symbol::Output);
     let loss_definition = network.loss.jacobian(arena, network.yhat, network.y)?;
     let loss_named = arena.name(loss_symbol.clone(), loss_definition, Role::Derivative);
-    let mut jacobians = vec![Jacobian {
+    let mut jacobians = Vec::with_capacity(network.layers.len() + 1);
+    jacobians.push(Jacobian {
         symbol: loss_symbol,
         named: loss_named,
         definition: loss_definition,
@@ -132,7 +133,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
         of: network.loss_value,
         by: network.yhat,
         layer: None,
-    }];
+    });
 
     // The factor each layer contributes to the chain: W⁽ᵏ⁾ for a linear layer (its Jacobian is
     // the weight itself), the named Jacobian ∂zᵢ/∂zᵢ₋₁ for an activation.
@@ -179,7 +180,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
     // the whole product is written out, in compact form the next row stays a name.
     let mut row = loss_named;
     let mut closed = jacobians[0].simplified;
-    let mut signals = Vec::new();
+    let mut signals = Vec::with_capacity(network.layers.len());
     let mut row_of_output: Vec<ExprId> = vec![row; network.layers.len()];
     let mut closed_of_output: Vec<ExprId> = vec![closed; network.layers.len()];
     for index in (0..network.layers.len()).rev() {
@@ -198,7 +199,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
             row
         };
         let step = arena.matmul(previous, chain_factor[index])?;
-        let unfolded = unfold_derivatives(arena, step)?;
+        let unfolded = simplifier.unfold_derivatives(arena, step)?;
         closed = simplifier.simplify(arena, unfolded)?;
         signals.push(Signal {
             symbol,
@@ -209,7 +210,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
         row = named;
     }
 
-    let mut gradients = Vec::new();
+    let mut gradients = Vec::with_capacity(network.parameters.len());
     for parameter in &network.parameters {
         let layer = &network.layers[parameter.layer];
         let input_row = arena.transpose(layer.input);
@@ -230,7 +231,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
             Expansion::Compact => chain_rule,
         };
         shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
-        let unfolded = unfold_derivatives(arena, closed_step)?;
+        let unfolded = simplifier.unfold_derivatives(arena, closed_step)?;
         let closed_form = simplifier.simplify(arena, unfolded)?;
         gradients.push(Gradient {
             parameter: parameter.symbol.clone(),

@@ -59,7 +59,7 @@ impl Sizes {
             Dim::Named(name) => {
                 let i = self
                     .index
-                    .get(name)
+                    .get(*name)
                     .unwrap_or_else(|| panic!("no size for dimension {name}"));
                 self.entries[*i].1
             }

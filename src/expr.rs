@@ -8,7 +8,10 @@
 //!
 //! Every constructor checks shapes: an expression whose shapes do not fit cannot be built.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasher;
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::coef::Coef;
 use crate::func::Func;
@@ -78,10 +81,15 @@ pub struct NamedInfo {
 pub struct Arena {
     nodes: Vec<Node>,
     shapes: Vec<Shape>,
-    lookup: HashMap<Node, ExprId>,
+    /// For hash-consing, the newest node with a given hash. The nodes are found through their
+    /// hash rather than kept as keys, so that each node is stored once, in `nodes`.
+    newest_with_hash: FxHashMap<u64, ExprId>,
+    /// For each node, the next older node with the same hash: almost always `None`, but two
+    /// different nodes may share a hash.
+    older_with_same_hash: Vec<Option<ExprId>>,
     names: Vec<NamedInfo>,
     /// The named value whose definition is a given expression: σ(z₃) ↦ ŷ.
-    value_names: HashMap<ExprId, ExprId>,
+    value_names: FxHashMap<ExprId, ExprId>,
 }
 
 type Built = Result<ExprId, ShapeError>;
@@ -89,6 +97,19 @@ type Built = Result<ExprId, ShapeError>;
 impl Arena {
     pub fn new() -> Arena {
         Arena::default()
+    }
+
+    /// An arena with room for `nodes` nodes, `names` of them named, so that a large derivation
+    /// does not copy its tables each time they fill up.
+    pub fn with_capacity(nodes: usize, names: usize) -> Arena {
+        Arena {
+            nodes: Vec::with_capacity(nodes),
+            shapes: Vec::with_capacity(nodes),
+            newest_with_hash: FxHashMap::with_capacity_and_hasher(nodes, FxBuildHasher),
+            older_with_same_hash: Vec::with_capacity(nodes),
+            names: Vec::with_capacity(names),
+            ..Arena::default()
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -120,14 +141,46 @@ impl Arena {
         self.value_names.get(&definition).copied()
     }
 
-    fn intern(&mut self, node: Node, shape: Shape) -> ExprId {
-        if let Some(&id) = self.lookup.get(&node) {
-            return id;
+    /// The node with this hash that `equals` accepts, if there is one.
+    fn find(&self, hash: u64, equals: impl Fn(&Node) -> bool) -> Option<ExprId> {
+        let mut candidate = self.newest_with_hash.get(&hash).copied();
+        while let Some(id) = candidate {
+            if equals(&self.nodes[id.index()]) {
+                return Some(id);
+            }
+            candidate = self.older_with_same_hash[id.index()];
         }
+        None
+    }
+
+    /// The id of `node`: the existing one if the arena has an equal node, else a new one.
+    fn intern(&mut self, node: Node, shape: Shape) -> ExprId {
+        let new_id = ExprId(self.nodes.len() as u32);
+        let older = match self.newest_with_hash.entry(hash_of(&node)) {
+            Entry::Vacant(slot) => {
+                slot.insert(new_id);
+                None
+            }
+            Entry::Occupied(mut slot) => {
+                let mut candidate = Some(*slot.get());
+                while let Some(id) = candidate {
+                    if self.nodes[id.index()] == node {
+                        return id;
+                    }
+                    candidate = self.older_with_same_hash[id.index()];
+                }
+                Some(slot.insert(new_id))
+            }
+        };
+        self.push(node, shape, older)
+    }
+
+    /// Appends a node that is known to be new.
+    fn push(&mut self, node: Node, shape: Shape, older_with_same_hash: Option<ExprId>) -> ExprId {
         let id = ExprId(self.nodes.len() as u32);
-        self.nodes.push(node.clone());
+        self.nodes.push(node);
         self.shapes.push(shape);
-        self.lookup.insert(node, id);
+        self.older_with_same_hash.push(older_with_same_hash);
         id
     }
 
@@ -144,7 +197,9 @@ impl Arena {
             role,
         });
         let shape = self.shape(definition).clone();
-        let id = self.intern(Node::Named(index), shape);
+        // Its index is new, so no node equals it: it is added without a look-up, and needs no
+        // entry in the table of hashes.
+        let id = self.push(Node::Named(index), shape, None);
         if role == Role::Value {
             self.value_names.entry(definition).or_insert(id);
         }
@@ -196,10 +251,19 @@ impl Arena {
     }
 
     /// The matrix product of the factors, left to right; one factor is returned as it is.
-    pub fn product(&mut self, factors: Vec<ExprId>) -> Built {
+    pub fn product(&mut self, factors: &[ExprId]) -> Built {
         assert!(!factors.is_empty(), "a product needs a factor");
         if factors.len() == 1 {
             return Ok(factors[0]);
+        }
+        // Looked up from the factors themselves, so that finding an existing product allocates
+        // nothing; an existing product has already had its shapes checked.
+        let hash = hash_of_product(factors);
+        if let Some(id) = self.find(
+            hash,
+            |node| matches!(node, Node::Product(f) if f == factors),
+        ) {
+            return Ok(id);
         }
         for pair in factors.windows(2) {
             let (left, right) = (self.shape(pair[0]), self.shape(pair[1]));
@@ -215,11 +279,13 @@ impl Arena {
             self.shape(factors[0]).rows.clone(),
             self.shape(factors[factors.len() - 1]).cols.clone(),
         );
-        Ok(self.intern(Node::Product(factors), shape))
+        let id = ExprId(self.nodes.len() as u32);
+        let older = self.newest_with_hash.insert(hash, id);
+        Ok(self.push(Node::Product(factors.to_vec()), shape, older))
     }
 
     pub fn matmul(&mut self, a: ExprId, b: ExprId) -> Built {
-        self.product(vec![a, b])
+        self.product(&[a, b])
     }
 
     pub fn transpose(&mut self, a: ExprId) -> ExprId {
@@ -286,38 +352,116 @@ impl Arena {
 
     /// The operands of a node, in order.
     pub fn children(&self, id: ExprId) -> Vec<ExprId> {
+        self.operands(id).to_vec()
+    }
+
+    /// The operands of a node, in order, as `children` gives them but without allocating
+    /// unless the node is a product of more than `Operands::INLINE` factors: the simplifier
+    /// asks for them at every node it visits.
+    pub fn operands(&self, id: ExprId) -> Operands {
         match self.node(id) {
-            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => Vec::new(),
+            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => {
+                Operands::from_slice(&[])
+            }
             Node::Scale(_, a)
             | Node::Transpose(a)
             | Node::Diag(a)
             | Node::Map(_, a)
             | Node::SquaredNorm(a)
-            | Node::Sum(a) => vec![*a],
+            | Node::Sum(a) => Operands::from_slice(&[*a]),
             Node::Add(a, b) | Node::Sub(a, b) | Node::Hadamard(a, b) | Node::Divide(a, b) => {
-                vec![*a, *b]
+                Operands::from_slice(&[*a, *b])
             }
-            Node::Product(factors) => factors.clone(),
+            Node::Product(factors) => Operands::from_slice(factors),
         }
     }
 
     /// Rebuilds a node with new operands (in the order `children` gives them), checking shapes.
     pub fn rebuild(&mut self, id: ExprId, children: &[ExprId]) -> Built {
-        let node = self.node(id).clone();
-        Ok(match node {
+        // The same operands give the node itself: it is interned, so building it again would
+        // only find it.
+        if *self.operands(id) == *children {
+            return Ok(id);
+        }
+        Ok(match self.node(id) {
             Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => id,
-            Node::Scale(c, _) => self.scale(c, children[0]),
+            Node::Scale(c, _) => self.scale(c.clone(), children[0]),
             Node::Transpose(_) => self.transpose(children[0]),
             Node::Diag(_) => self.diag(children[0])?,
-            Node::Map(f, _) => self.map(f, children[0]),
+            &Node::Map(f, _) => self.map(f, children[0]),
             Node::SquaredNorm(_) => self.squared_norm(children[0]),
             Node::Sum(_) => self.sum(children[0]),
             Node::Add(..) => self.add(children[0], children[1])?,
             Node::Sub(..) => self.sub(children[0], children[1])?,
             Node::Hadamard(..) => self.hadamard(children[0], children[1])?,
             Node::Divide(..) => self.divide(children[0], children[1])?,
-            Node::Product(_) => self.product(children.to_vec())?,
+            Node::Product(_) => self.product(children)?,
         })
+    }
+}
+
+/// The hash under which the arena files a node.
+fn hash_of(node: &Node) -> u64 {
+    match node {
+        Node::Product(factors) => hash_of_product(factors),
+        other => FxBuildHasher.hash_one(other),
+    }
+}
+
+/// A product is filed under the hash of its factors alone, which `Arena::product` can compute
+/// before it has built the node.
+fn hash_of_product(factors: &[ExprId]) -> u64 {
+    FxBuildHasher.hash_one(factors)
+}
+
+/// The operands of one node (see `Arena::operands`): up to `INLINE` of them held in place, more
+/// (a long product) in a vector. Reads and writes as a slice.
+#[derive(Clone, Debug)]
+pub enum Operands {
+    Inline {
+        ids: [ExprId; Operands::INLINE],
+        len: usize,
+    },
+    Heap(Vec<ExprId>),
+}
+
+impl Operands {
+    /// Enough for every node but a product of many factors.
+    pub const INLINE: usize = 4;
+
+    pub fn from_slice(ids: &[ExprId]) -> Operands {
+        // Length by length, so that copying is a few moves rather than a call to memcpy: this
+        // runs for every node the simplifier visits.
+        let unused = ExprId(0);
+        let (ids, len) = match *ids {
+            [] => ([unused; 4], 0),
+            [a] => ([a, unused, unused, unused], 1),
+            [a, b] => ([a, b, unused, unused], 2),
+            [a, b, c] => ([a, b, c, unused], 3),
+            [a, b, c, d] => ([a, b, c, d], 4),
+            _ => return Operands::Heap(ids.to_vec()),
+        };
+        Operands::Inline { ids, len }
+    }
+}
+
+impl std::ops::Deref for Operands {
+    type Target = [ExprId];
+
+    fn deref(&self) -> &[ExprId] {
+        match self {
+            Operands::Inline { ids, len } => &ids[..*len],
+            Operands::Heap(ids) => ids,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Operands {
+    fn deref_mut(&mut self) -> &mut [ExprId] {
+        match self {
+            Operands::Inline { ids, len } => &mut ids[..*len],
+            Operands::Heap(ids) => ids,
+        }
     }
 }
 

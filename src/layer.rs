@@ -125,8 +125,7 @@ impl LayerKind {
 
     /// Looks a layer up by name (case-insensitively) and applies its arguments, if any.
     pub fn from_name(name: &str, arguments: Option<&[f64]>) -> Result<LayerKind, LayerError> {
-        let lower = name.to_ascii_lowercase();
-        if lower == "linear" {
+        if name.eq_ignore_ascii_case("linear") {
             return match arguments {
                 None => Ok(LayerKind::Linear),
                 Some(_) => Err(LayerError::TakesNoArguments),
@@ -134,7 +133,10 @@ impl LayerKind {
         }
         let row = ACTIVATIONS
             .iter()
-            .find(|r| r.name == lower || r.aliases.contains(&lower.as_str()))
+            .find(|r| {
+                r.name.eq_ignore_ascii_case(name)
+                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+            })
             .ok_or(LayerError::UnknownName)?;
         let value = match (row.argument, arguments) {
             (None, None) => 0.0,

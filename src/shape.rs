@@ -6,17 +6,41 @@
 //! missing transpose is a construction error, not a silent success.
 
 use std::fmt;
+use std::sync::Mutex;
+
+use rustc_hash::{FxBuildHasher, FxHashSet};
 
 /// A dimension: the literal 1, or a named size such as `n`, `d`, `K` or `d1`.
+///
+/// The name is interned (see `Dim::named`), so that cloning a dimension copies a pointer: every
+/// node of an expression carries a shape of two dimensions, and a deep chain builds hundreds of
+/// thousands of nodes.
 #[derive(Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub enum Dim {
     One,
-    Named(String),
+    Named(&'static str),
 }
+
+/// Every dimension name made so far, each stored once for the rest of the process. Networks use
+/// few distinct names (n, K, N, d and one dᵏ per linear layer, so at most one per layer of the
+/// longest chain allowed), which keeps this small however many networks a process builds.
+static NAMES: Mutex<FxHashSet<&'static str>> = Mutex::new(FxHashSet::with_hasher(FxBuildHasher));
 
 impl Dim {
     pub fn named(name: &str) -> Dim {
-        Dim::Named(name.to_string())
+        // A poisoned lock still holds a valid set: inserting is the only change made under it.
+        let mut names = NAMES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let interned = match names.get(name) {
+            Some(&interned) => interned,
+            None => {
+                let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+                names.insert(leaked);
+                leaked
+            }
+        };
+        Dim::Named(interned)
     }
 
     pub fn is_one(&self) -> bool {

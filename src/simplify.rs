@@ -4,10 +4,10 @@
 //! declines. The rules are data (`RULES`), so a test can name the rule it exercises and a trace
 //! says which rules a derivation used.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::coef::Coef;
-use crate::expr::{Arena, ExprId, Node};
+use crate::expr::{Arena, ExprId, Node, Operands};
 use crate::func::Func;
 use crate::shape::{Dim, ShapeError};
 
@@ -17,118 +17,170 @@ pub struct Rule {
     pub name: &'static str,
     /// The rewrite, as a person would write it.
     pub pattern: &'static str,
+    /// The kind of node the rule rewrites; it declines every other kind, so the simplifier
+    /// does not ask it about them.
+    rewrites: Kind,
     apply: Rewrite,
+}
+
+/// The kinds of node that rules rewrite.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Transpose,
+    Scale,
+    Product,
+    Sub,
+    Hadamard,
+    Map,
+    /// Every other node: no rule rewrites it.
+    Other,
+}
+
+impl Kind {
+    fn of(node: &Node) -> Kind {
+        match node {
+            Node::Transpose(_) => Kind::Transpose,
+            Node::Scale(..) => Kind::Scale,
+            Node::Product(_) => Kind::Product,
+            Node::Sub(..) => Kind::Sub,
+            Node::Hadamard(..) => Kind::Hadamard,
+            Node::Map(..) => Kind::Map,
+            _ => Kind::Other,
+        }
+    }
 }
 
 pub const RULES: &[Rule] = &[
     Rule {
         name: "transpose_of_transpose",
         pattern: "(Aᵀ)ᵀ → A",
+        rewrites: Kind::Transpose,
         apply: transpose_of_transpose,
     },
     Rule {
         name: "transpose_of_product",
         pattern: "(AB)ᵀ → BᵀAᵀ",
+        rewrites: Kind::Transpose,
         apply: transpose_of_product,
     },
     Rule {
         name: "transpose_of_scale",
         pattern: "(cA)ᵀ → c Aᵀ",
+        rewrites: Kind::Transpose,
         apply: transpose_of_scale,
     },
     Rule {
         name: "transpose_of_symmetric",
         pattern: "diag(v)ᵀ → diag(v), Iᵀ → I",
+        rewrites: Kind::Transpose,
         apply: transpose_of_symmetric,
     },
     Rule {
         name: "scale_of_scale",
         pattern: "c(dA) → (cd)A",
+        rewrites: Kind::Scale,
         apply: scale_of_scale,
     },
     Rule {
         name: "flatten_product",
         pattern: "A(BC) → ABC",
+        rewrites: Kind::Product,
         apply: flatten_product,
     },
     Rule {
         name: "drop_identity",
         pattern: "AI → A, IA → A",
+        rewrites: Kind::Product,
         apply: drop_identity,
     },
     Rule {
         name: "scale_out_of_product",
         pattern: "A(cB) → c(AB)",
+        rewrites: Kind::Product,
         apply: scale_out_of_product,
     },
     Rule {
         name: "row_times_diag",
         pattern: "r diag(u) → (rᵀ ⊙ u)ᵀ for a row r",
+        rewrites: Kind::Product,
         apply: row_times_diag,
     },
     Rule {
         name: "diag_times_column",
         pattern: "diag(u) v → v ⊙ u for a column v",
+        rewrites: Kind::Product,
         apply: diag_times_column,
     },
     Rule {
         name: "distribute_row_over_difference",
         pattern: "r(A − B) → rA − rB for a row r",
+        rewrites: Kind::Product,
         apply: distribute_row_over_difference,
     },
     Rule {
         name: "quotient_dot_denominator",
         pattern: "(a ⊘ b)ᵀb → Σa",
+        rewrites: Kind::Product,
         apply: quotient_dot_denominator,
     },
     Rule {
         name: "dot_with_ones",
         pattern: "aᵀ1 → Σa",
+        rewrites: Kind::Product,
         apply: dot_with_ones,
     },
     Rule {
         name: "outer_product_of_ones",
         pattern: "𝟙𝟙ᵀ → the matrix of ones",
+        rewrites: Kind::Product,
         apply: outer_product_of_ones,
     },
     Rule {
         name: "hadamard_with_ones",
         pattern: "A ⊙ 𝟙𝟙ᵀ → A",
+        rewrites: Kind::Hadamard,
         apply: hadamard_with_ones,
     },
     Rule {
         name: "common_factor_of_difference",
         pattern: "cA − cB → c(A − B)",
+        rewrites: Kind::Sub,
         apply: common_factor_of_difference,
     },
     Rule {
         name: "negated_difference",
         pattern: "−(…(a − b)…) → …(b − a)… through ᵀ, products and ⊙",
+        rewrites: Kind::Scale,
         apply: negated_difference,
     },
     Rule {
         name: "difference_of_transposes",
         pattern: "aᵀ − bᵀ → (a − b)ᵀ",
+        rewrites: Kind::Sub,
         apply: difference_of_transposes,
     },
     Rule {
         name: "scale_out_of_hadamard",
         pattern: "(cA) ⊙ B → c(A ⊙ B)",
+        rewrites: Kind::Hadamard,
         apply: scale_out_of_hadamard,
     },
     Rule {
         name: "cancel_division",
         pattern: "(A ⊘ B) ⊙ B → A",
+        rewrites: Kind::Hadamard,
         apply: cancel_division,
     },
     Rule {
         name: "value_by_name",
         pattern: "f(z) → s where the forward pass names s = f(z)",
+        rewrites: Kind::Map,
         apply: value_by_name,
     },
     Rule {
         name: "derivative_through_output",
         pattern: "σ′(z) → s ⊙ (1 − s), tanh′(z) → 1 − s ⊙ s where s names σ(z), tanh(z)",
+        rewrites: Kind::Map,
         apply: derivative_through_output,
     },
 ];
@@ -136,10 +188,14 @@ pub const RULES: &[Rule] = &[
 /// Simplifies expressions in one arena, remembering what it has already done.
 #[derive(Default)]
 pub struct Simplifier {
-    memo: HashMap<ExprId, ExprId>,
+    /// The simplified form of each node simplified so far.
+    memo: Memo,
+    /// Each node with its named derivatives unfolded (see `unfold_derivatives`), for the nodes
+    /// unfolded so far.
+    unfolded: Memo,
     /// Equations known to hold for every input the derivation is for, such as Σy = 1 when y is
     /// a distribution: the left side is replaced by the right.
-    facts: HashMap<ExprId, ExprId>,
+    facts: FxHashMap<ExprId, ExprId>,
     /// The names of the rules that fired, in order.
     pub trace: Vec<&'static str>,
 }
@@ -155,22 +211,22 @@ impl Simplifier {
     }
 
     pub fn simplify(&mut self, arena: &mut Arena, id: ExprId) -> Result<ExprId, ShapeError> {
-        if let Some(&done) = self.memo.get(&id) {
+        if let Some(done) = self.memo.get(id) {
             return Ok(done);
         }
-        let children = arena.children(id);
-        let mut simplified_children = Vec::with_capacity(children.len());
-        for child in children {
-            simplified_children.push(self.simplify(arena, child)?);
+        let mut operands = arena.operands(id);
+        for operand in operands.iter_mut() {
+            *operand = self.simplify(arena, *operand)?;
         }
-        let rebuilt = arena.rebuild(id, &simplified_children)?;
+        let rebuilt = arena.rebuild(id, &operands)?;
         if let Some(&known) = self.facts.get(&rebuilt) {
             self.trace.push("assumption");
             self.memo.insert(id, known);
             return Ok(known);
         }
         let mut result = rebuilt;
-        for rule in RULES {
+        let kind = Kind::of(arena.node(rebuilt));
+        for rule in RULES.iter().filter(|rule| rule.rewrites == kind) {
             if let Some(rewritten) = (rule.apply)(arena, rebuilt)? {
                 self.trace.push(rule.name);
                 result = self.simplify(arena, rewritten)?;
@@ -181,40 +237,57 @@ impl Simplifier {
         self.memo.insert(result, result);
         Ok(result)
     }
-}
 
-/// Replaces every named derivative (a Jacobian printed by name in the chain-rule form) by its
-/// definition, so that the simplifier can work on it.
-pub fn unfold_derivatives(arena: &mut Arena, id: ExprId) -> Result<ExprId, ShapeError> {
-    let mut memo = HashMap::new();
-    unfold(arena, id, &mut memo)
-}
-
-fn unfold(
-    arena: &mut Arena,
-    id: ExprId,
-    memo: &mut HashMap<ExprId, ExprId>,
-) -> Result<ExprId, ShapeError> {
-    if let Some(&done) = memo.get(&id) {
-        return Ok(done);
-    }
-    let result = match arena.named(id) {
-        Some(info) if info.role == crate::expr::Role::Derivative => {
-            let definition = info.definition;
-            unfold(arena, definition, memo)?
+    /// Replaces every named derivative (a Jacobian printed by name in the chain-rule form) by
+    /// its definition, so that the simplifier can work on it. Other named nodes stay names.
+    ///
+    /// The result depends only on the node, so it is remembered across calls: successive rows
+    /// ∂ℓ/∂zᵢ share most of what they unfold.
+    pub fn unfold_derivatives(
+        &mut self,
+        arena: &mut Arena,
+        id: ExprId,
+    ) -> Result<ExprId, ShapeError> {
+        if let Some(done) = self.unfolded.get(id) {
+            return Ok(done);
         }
-        Some(_) => id,
-        None => {
-            let children = arena.children(id);
-            let mut unfolded = Vec::with_capacity(children.len());
-            for child in children {
-                unfolded.push(unfold(arena, child, memo)?);
+        let result = match arena.named(id) {
+            Some(info) if info.role == crate::expr::Role::Derivative => {
+                let definition = info.definition;
+                self.unfold_derivatives(arena, definition)?
             }
-            arena.rebuild(id, &unfolded)?
+            Some(_) => id,
+            None => {
+                let mut operands = arena.operands(id);
+                for operand in operands.iter_mut() {
+                    *operand = self.unfold_derivatives(arena, *operand)?;
+                }
+                arena.rebuild(id, &operands)?
+            }
+        };
+        self.unfolded.insert(id, result);
+        Ok(result)
+    }
+}
+
+/// A value remembered for some of an arena's nodes, looked up by position: ids are dense, so a
+/// vector is cheaper than a hash table.
+#[derive(Default)]
+struct Memo {
+    by_id: Vec<Option<ExprId>>,
+}
+
+impl Memo {
+    fn get(&self, id: ExprId) -> Option<ExprId> {
+        self.by_id.get(id.index()).copied().flatten()
+    }
+
+    fn insert(&mut self, id: ExprId, value: ExprId) {
+        if id.index() >= self.by_id.len() {
+            self.by_id.resize(id.index() + 1, None);
         }
-    };
-    memo.insert(id, result);
-    Ok(result)
+        self.by_id[id.index()] = Some(value);
+    }
 }
 
 fn transpose_of_transpose(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
@@ -232,7 +305,7 @@ fn transpose_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>,
     {
         let factors = factors.clone();
         let reversed: Vec<ExprId> = factors.iter().rev().map(|f| arena.transpose(*f)).collect();
-        return Ok(Some(arena.product(reversed)?));
+        return Ok(Some(arena.product(&reversed)?));
     }
     Ok(None)
 }
@@ -267,9 +340,9 @@ fn scale_of_scale(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
     Ok(None)
 }
 
-fn product_factors(arena: &Arena, id: ExprId) -> Option<Vec<ExprId>> {
+fn product_factors(arena: &Arena, id: ExprId) -> Option<Operands> {
     match arena.node(id) {
-        Node::Product(factors) => Some(factors.clone()),
+        Node::Product(_) => Some(arena.operands(id)),
         _ => None,
     }
 }
@@ -285,32 +358,32 @@ fn flatten_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shap
         return Ok(None);
     }
     let mut flat = Vec::new();
-    for f in factors {
+    for &f in factors.iter() {
         match arena.node(f) {
             Node::Product(inner) => flat.extend(inner.iter().copied()),
             _ => flat.push(f),
         }
     }
-    Ok(Some(arena.product(flat)?))
+    Ok(Some(arena.product(&flat)?))
 }
 
 fn drop_identity(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    if !factors.iter().any(|f| is_unit(arena, *f)) {
+        return Ok(None);
+    }
     let kept: Vec<ExprId> = factors
         .iter()
         .copied()
         .filter(|f| !is_unit(arena, *f))
         .collect();
-    if kept.len() == factors.len() {
-        return Ok(None);
-    }
     if kept.is_empty() {
         // A product of identities is the identity.
         return Ok(Some(factors[0]));
     }
-    Ok(Some(arena.product(kept)?))
+    Ok(Some(arena.product(&kept)?))
 }
 
 /// I, or the 1×1 matrix 1: factors a product can drop.
@@ -333,7 +406,7 @@ fn distribute_row_over_difference(
             continue;
         };
         let (a, b) = (*a, *b);
-        let left = arena.product(factors[..p].to_vec())?;
+        let left = arena.product(&factors[..p])?;
         if !arena.shape(left).is_row() {
             continue;
         }
@@ -342,7 +415,7 @@ fn distribute_row_over_difference(
         let difference = arena.sub(left_a, left_b)?;
         let mut rest = vec![difference];
         rest.extend_from_slice(&factors[p + 1..]);
-        return Ok(Some(arena.product(rest)?));
+        return Ok(Some(arena.product(&rest)?));
     }
     Ok(None)
 }
@@ -361,7 +434,7 @@ fn rewrite_adjacent(
             let mut rest = factors[..p].to_vec();
             rest.push(merged);
             rest.extend_from_slice(&factors[p + 2..]);
-            return Ok(Some(arena.product(rest)?));
+            return Ok(Some(arena.product(&rest)?));
         }
     }
     Ok(None)
@@ -484,23 +557,24 @@ fn scale_out_of_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>,
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    if !factors
+        .iter()
+        .any(|f| matches!(arena.node(*f), Node::Scale(..)))
+    {
+        return Ok(None);
+    }
     let mut coef = Coef::one();
-    let mut found = false;
     let mut bare = Vec::with_capacity(factors.len());
-    for f in factors {
+    for &f in factors.iter() {
         match arena.node(f) {
             Node::Scale(c, inner) => {
                 coef = coef.times(c);
                 bare.push(*inner);
-                found = true;
             }
             _ => bare.push(f),
         }
     }
-    if !found {
-        return Ok(None);
-    }
-    let product = arena.product(bare)?;
+    let product = arena.product(&bare)?;
     Ok(Some(arena.scale(coef, product)))
 }
 
@@ -519,7 +593,7 @@ fn row_times_diag(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
         };
-        let left = arena.product(factors[..p].to_vec())?;
+        let left = arena.product(&factors[..p])?;
         if !arena.shape(left).is_row() {
             continue;
         }
@@ -528,7 +602,7 @@ fn row_times_diag(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
         let row = arena.transpose(merged);
         let mut rest = vec![row];
         rest.extend_from_slice(&factors[p + 1..]);
-        return Ok(Some(arena.product(rest)?));
+        return Ok(Some(arena.product(&rest)?));
     }
     Ok(None)
 }
@@ -541,14 +615,14 @@ fn diag_times_column(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Sh
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
         };
-        let right = arena.product(factors[p + 1..].to_vec())?;
+        let right = arena.product(&factors[p + 1..])?;
         if !arena.shape(right).is_column() {
             continue;
         }
         let merged = arena.hadamard(right, u)?;
         let mut rest = factors[..p].to_vec();
         rest.push(merged);
-        return Ok(Some(arena.product(rest)?));
+        return Ok(Some(arena.product(&rest)?));
     }
     Ok(None)
 }
@@ -743,5 +817,43 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), RULES.len());
+    }
+
+    #[test]
+    fn rules_decline_every_kind_but_their_own() {
+        // The simplifier asks a rule only about the kind of node it names; a rule that could
+        // rewrite another kind would silently never fire there.
+        let mut a = Arena::new();
+        let x = column(&mut a, Symbol::Input, "d");
+        let y = column(&mut a, Symbol::Target, "d");
+        let w = matrix(&mut a, Symbol::Weight(1), "d", "d");
+        let s = a.map(Func::Sigmoid, x);
+        let named = a.name(Symbol::Output, s, Role::Value);
+        let ones = a.ones(Dim::named("d"));
+        let identity = a.identity(Dim::named("d"));
+        let xt = a.transpose(x);
+        let xtt = a.transpose(xt);
+        let half = a.scale(Coef::per(Dim::named("d")), x);
+        let negated = a.scale(Coef::integer(-1), half);
+        let difference = a.sub(half, half).unwrap();
+        let quotient = a.divide(x, y).unwrap();
+        let cancelled = a.hadamard(quotient, y).unwrap();
+        let with_ones = a.hadamard(x, ones).unwrap();
+        let diag = a.diag(x).unwrap();
+        let product = a.product(&[identity, diag, w, half]).unwrap();
+        let derivative = a.map(Func::SigmoidPrime, x);
+        let sum = a.add(x, y).unwrap();
+        let norm = a.squared_norm(x);
+        let total = a.sum(x);
+        let nodes = [
+            x, w, s, named, ones, identity, xt, xtt, half, negated, difference, quotient,
+            cancelled, with_ones, diag, product, derivative, sum, norm, total,
+        ];
+        for id in nodes {
+            let kind = Kind::of(a.node(id));
+            for rule in RULES.iter().filter(|rule| rule.rewrites != kind) {
+                assert_eq!((rule.apply)(&mut a, id).unwrap(), None, "{}", rule.name);
+            }
+        }
     }
 }

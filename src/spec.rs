@@ -69,7 +69,6 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
         let mut inner = pair.into_inner();
         let name_pair = inner.next().expect("a layer starts with its name");
         let name = name_pair.as_str();
-        let shown = shorten(name);
         let name_span = (name_pair.as_span().start(), name_pair.as_span().end());
         let arguments_pair = inner.next();
         let numbers: Vec<(f64, (usize, usize))> = arguments_pair
@@ -97,7 +96,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
                         help = unknown_name_help(name);
                         (
                             name_span,
-                            format!("unknown layer `{shown}`"),
+                            format!("unknown layer `{}`", shorten(name)),
                             format!("a layer name: {}", layer_names()),
                         )
                     }
