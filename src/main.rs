@@ -13,7 +13,7 @@ use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;
 use derive::render::sections::Sections;
-use derive::render::text::render_text;
+use derive::render::text::render_text_to;
 use derive::warnings::warnings;
 use derive::{Error, Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
 
@@ -174,14 +174,16 @@ fn run(cli: &Cli) -> Result<bool, Error> {
         .as_ref()
         .map(|p| evaluate_at(&derivation, &p.sizes, &p.inputs));
     let sections = Sections::new(&derivation, report.as_ref(), evaluation.as_ref());
-    let output = match cli.format {
-        Format::Text => render_text(&sections, cli.width),
-        Format::Latex => render_latex(&sections, cli.standalone),
-        Format::Markdown => render_markdown(&sections),
-        Format::Json => render_json(&sections),
+    let mut stdout = std::io::stdout().lock();
+    // Text goes out as it is laid out; the other formats are written whole.
+    let written = match cli.format {
+        Format::Text => render_text_to(&sections, cli.width, &mut stdout),
+        Format::Latex => stdout.write_all(render_latex(&sections, cli.standalone).as_bytes()),
+        Format::Markdown => stdout.write_all(render_markdown(&sections).as_bytes()),
+        Format::Json => stdout.write_all(render_json(&sections).as_bytes()),
     };
     // A reader that stops early (`derive … | head`) closes the pipe: not an error of ours.
-    if let Err(e) = std::io::stdout().lock().write_all(output.as_bytes())
+    if let Err(e) = written.and_then(|()| stdout.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(Error::Usage(format!("cannot write the output: {e}")));
@@ -190,7 +192,6 @@ fn run(cli: &Cli) -> Result<bool, Error> {
     // The process ends here, and the operating system takes its memory back at once: freeing a
     // deep chain's millions of nodes and strings one by one took a tenth of its time.
     std::mem::forget(sections);
-    std::mem::forget(output);
     std::mem::forget(evaluation);
     std::mem::forget(report);
     std::mem::forget(derivation);

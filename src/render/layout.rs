@@ -78,9 +78,9 @@ impl Layout for Doc {
 pub struct Line {
     pub text: String,
     /// Columns of the first line, of the last line, and of the widest.
-    first: usize,
-    last: usize,
-    widest: usize,
+    first: u32,
+    last: u32,
+    widest: u32,
     /// It holds a hard line break.
     multiline: bool,
     /// It holds a break outside every group: `pretty` would take it.
@@ -93,15 +93,18 @@ impl Line {
     /// The text when every line of it fits `width` columns: then it is what `pretty` prints at
     /// that width.
     pub fn fitting(&self, width: usize) -> Option<&str> {
-        (!self.loose && !self.inexact && self.widest <= width).then_some(self.text.as_str())
+        (!self.loose && !self.inexact && self.widest as usize <= width)
+            .then_some(self.text.as_str())
     }
 
     /// The columns of the widest line.
     pub fn width(&self) -> usize {
-        self.widest
+        self.widest as usize
     }
 
     fn of(text: String, width: usize) -> Line {
+        // A formula wider than four billion columns is not printed on one line anyway.
+        let width = u32::try_from(width).unwrap_or(u32::MAX);
         Line {
             text,
             first: width,
@@ -138,7 +141,7 @@ impl Layout for Line {
         }
     }
     fn append(mut self, next: Self) -> Self {
-        let joined = self.last + next.first;
+        let joined = self.last.saturating_add(next.first);
         self.text.push_str(&next.text);
         if !self.multiline {
             self.first = joined;

@@ -10,5 +10,6 @@ pub mod markdown;
 pub mod notation;
 pub mod prose;
 pub mod sections;
+pub mod sink;
 pub mod table;
 pub mod text;

@@ -6,6 +6,7 @@
 
 use crate::render::expression::{Doc, lines};
 use crate::render::layout::Line;
+use crate::render::sink::Sink;
 
 pub struct Table {
     pub headers: Vec<String>,
@@ -27,7 +28,7 @@ fn width_of(text: &str) -> usize {
 impl Table {
     /// Appends the table to `out`; `wide_doc(r)` is the document of row r's wide cell, built
     /// only when its line does not fit.
-    pub fn render(&self, width: usize, out: &mut String, wide_doc: impl Fn(usize) -> Doc) {
+    pub fn render(&self, width: usize, out: &mut Sink, wide_doc: impl Fn(usize) -> Doc) {
         let columns = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| width_of(h)).collect();
         for row in &self.rows {
@@ -46,18 +47,21 @@ impl Table {
         let available = width
             .saturating_sub(width_of(INDENT) + others + width_of(GAP) * (columns - 1))
             .max(MIN_WIDE);
-        // The wide cells' lines: their own where they fit, or laid out by `pretty`.
-        let wrapped: Vec<Vec<String>> = self
+        // The wide cells laid out by `pretty` where their own lines do not fit (`None`).
+        let wrapped: Vec<Option<Vec<String>>> = self
             .rows
             .iter()
             .enumerate()
-            .map(|(r, row)| match row[self.wide].fitting(available) {
-                Some(text) => text.lines().map(|l| l.trim_end().to_string()).collect(),
-                None => lines(&wide_doc(r), available),
+            .map(|(r, row)| {
+                row[self.wide]
+                    .fitting(available)
+                    .is_none()
+                    .then(|| lines(&wide_doc(r), available))
             })
             .collect();
         let mut wide_width = width_of(&self.headers[self.wide]);
-        for cell_lines in &wrapped {
+        for (row, laid_out) in self.rows.iter().zip(&wrapped) {
+            let cell_lines = wide_lines(&row[self.wide], laid_out);
             for line in cell_lines {
                 wide_width = wide_width.max(width_of(line));
             }
@@ -65,29 +69,44 @@ impl Table {
         widths[self.wide] = wide_width.min(available);
 
         let headers: Vec<&str> = self.headers.iter().map(String::as_str).collect();
-        push_row(out, &headers, &widths);
+        push_row(out.buffer(), &headers, &widths);
         let rules: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
         push_row(
-            out,
+            out.buffer(),
             &rules.iter().map(String::as_str).collect::<Vec<_>>(),
             &widths,
         );
         let mut cells: Vec<&str> = Vec::with_capacity(columns);
-        for (row, cell_lines) in self.rows.iter().zip(&wrapped) {
-            for line in 0..cell_lines.len().max(1) {
+        for (row, laid_out) in self.rows.iter().zip(&wrapped) {
+            let mut wide = wide_lines(&row[self.wide], laid_out).peekable();
+            let mut first = true;
+            while first || wide.peek().is_some() {
                 cells.clear();
                 for (c, cell) in row.iter().enumerate() {
                     cells.push(if c == self.wide {
-                        cell_lines.get(line).map_or("", String::as_str)
-                    } else if line == 0 {
+                        wide.next().unwrap_or("")
+                    } else if first {
                         cell.text.trim_end()
                     } else {
                         ""
                     });
                 }
-                push_row(out, &cells, &widths);
+                push_row(out.buffer(), &cells, &widths);
+                first = false;
             }
+            out.flush_if_full();
         }
+    }
+}
+
+/// The lines of a wide cell: laid out by `pretty`, or its own, each without trailing spaces.
+fn wide_lines<'c>(
+    cell: &'c Line,
+    laid_out: &'c Option<Vec<String>>,
+) -> Box<dyn Iterator<Item = &'c str> + 'c> {
+    match laid_out {
+        Some(cell_lines) => Box::new(cell_lines.iter().map(String::as_str)),
+        None => Box::new(cell.text.lines().map(str::trim_end)),
     }
 }
 

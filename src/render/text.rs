@@ -4,6 +4,8 @@
 //! built again as a `pretty` document and laid out at the width left for it. Both come from the
 //! same generic code (`Row::cells`), so a cell reads the same either way.
 
+use std::io::{self, Write};
+
 use crate::render::expression::{Doc, lines};
 use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
@@ -12,38 +14,51 @@ use crate::render::sections::{
     ChainRow, CheckRow, ClosedRow, Equation, Formulas, ForwardRow, Heading, JacobianRow, Sections,
     Table as Section, ValueRow,
 };
+use crate::render::sink::Sink;
 use crate::render::table::Table;
 
 pub fn render_text(sections: &Sections, width: usize) -> String {
+    let mut out = Sink::memory();
+    write_text(sections, width, &mut out);
+    out.into_string()
+}
+
+/// The derivation as text, written to `writer` as it is laid out.
+pub fn render_text_to(sections: &Sections, width: usize, writer: &mut dyn Write) -> io::Result<()> {
+    let mut out = Sink::writer(writer);
+    write_text(sections, width, &mut out);
+    out.finish()
+}
+
+fn write_text(sections: &Sections, width: usize, out: &mut Sink) {
     let arena = &sections.derivation.network.arena;
     let page = Page {
         docs: Formulas::new(arena, &Text),
         lines: &sections.text_lines,
         width,
     };
-    let mut out = String::new();
     // The title wraps like a paragraph, without its indent: a long chain names many layers.
     for line in lines(&words(&sections.title.plain(&Text)), width) {
         out.push_str(&line);
         out.push('\n');
     }
-    page.conventions(sections, &mut out);
+    page.conventions(sections, out);
 
-    page.section(&sections.forward, 2, &mut out);
+    page.section(&sections.forward, 2, out);
 
     let chain_rule = &sections.chain_rule;
     out.push_str(&page.heading(&chain_rule.heading));
-    page.table(chain_rule, 1, &mut out);
+    page.table(chain_rule, 1, out);
     if let Some(recursion) = &sections.recursion {
         out.push('\n');
         if let Some(note) = &recursion.note {
             out.push_str(&page.paragraph(note));
             out.push('\n');
         }
-        page.table(recursion, 0, &mut out);
+        page.table(recursion, 0, out);
     }
 
-    page.section(&sections.jacobians, 2, &mut out);
+    page.section(&sections.jacobians, 2, out);
 
     let closed_forms = &sections.closed_forms;
     out.push_str(&page.heading(&closed_forms.heading));
@@ -51,7 +66,7 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
         out.push_str(&page.paragraph(note));
         out.push('\n');
     }
-    page.table(closed_forms, 0, &mut out);
+    page.table(closed_forms, 0, out);
 
     if let Some(evaluation) = &sections.evaluation {
         out.push_str(&page.heading(&evaluation.heading));
@@ -59,7 +74,7 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
             out.push_str(&page.paragraph(note));
             out.push('\n');
         }
-        page.table(evaluation, 1, &mut out);
+        page.table(evaluation, 1, out);
     }
     if let Some(check) = &sections.check {
         let table = &check.table;
@@ -68,10 +83,9 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
             out.push_str(&page.paragraph(note));
             out.push('\n');
         }
-        page.table(table, 4, &mut out);
+        page.table(table, 4, out);
         out.push_str(&format!("\n  {}\n", check.summary.plain(&Text)));
     }
-    out
 }
 
 /// A value as the point file writes it: a number, a list for a vector, a list of rows for a
@@ -229,7 +243,7 @@ impl Page<'_> {
     }
 
     /// The rows as a table whose column `wide` wraps.
-    fn table<R: Row>(&self, section: &Section<R>, wide: usize, out: &mut String) {
+    fn table<R: Row>(&self, section: &Section<R>, wide: usize, out: &mut Sink) {
         Table {
             headers: section.headers.iter().map(|h| h.to_string()).collect(),
             rows: section
@@ -245,7 +259,7 @@ impl Page<'_> {
     }
 
     /// A section's heading, its note, and its table (none when it has no rows).
-    fn section<R: Row>(&self, section: &Section<R>, wide: usize, out: &mut String) {
+    fn section<R: Row>(&self, section: &Section<R>, wide: usize, out: &mut Sink) {
         out.push_str(&self.heading(&section.heading));
         if let Some(note) = &section.note {
             out.push_str(&self.paragraph(note));
@@ -255,7 +269,7 @@ impl Page<'_> {
         }
     }
 
-    fn conventions(&self, sections: &Sections, out: &mut String) {
+    fn conventions(&self, sections: &Sections, out: &mut Sink) {
         let c = &sections.conventions;
         out.push_str(&self.heading(&c.heading));
         out.push_str(&self.paragraph(&c.chain));
