@@ -71,6 +71,7 @@ measure "10,000 x linear>tanh> --no-check" "$WORK/repeat10000.txt" - $no_check
 measure "1,000 layers --no-check" "$WORK/layers1000.txt" - $no_check
 measure "10,000 layers --no-check" "$WORK/layers10000.txt" - $no_check
 measure "10,000 layers --format json" "$WORK/layers10000.txt" - $no_check --format json
+measure "10,000 x linear>tanh>, check" "$WORK/repeat10000.txt" -
 measure "1,000 layers, check" "$WORK/layers1000.txt" -
 measure "10,000 layers, check" "$WORK/layers10000.txt" -
 measure "6 layers width 512, check" /dev/null \

@@ -60,30 +60,12 @@ fn write_text(sections: &Sections, width: usize, out: &mut Sink) {
 
     page.section(&sections.jacobians, 2, out);
 
-    let closed_forms = &sections.closed_forms;
-    out.push_str(&page.heading(&closed_forms.heading));
-    if let Some(note) = &closed_forms.note {
-        out.push_str(&page.paragraph(note));
-        out.push('\n');
-    }
-    page.table(closed_forms, 0, out);
-
+    page.spaced_section(&sections.closed_forms, 0, out);
     if let Some(evaluation) = &sections.evaluation {
-        out.push_str(&page.heading(&evaluation.heading));
-        if let Some(note) = &evaluation.note {
-            out.push_str(&page.paragraph(note));
-            out.push('\n');
-        }
-        page.table(evaluation, 1, out);
+        page.spaced_section(evaluation, 1, out);
     }
     if let Some(check) = &sections.check {
-        let table = &check.table;
-        out.push_str(&page.heading(&table.heading));
-        if let Some(note) = &table.note {
-            out.push_str(&page.paragraph(note));
-            out.push('\n');
-        }
-        page.table(table, 4, out);
+        page.spaced_section(&check.table, 4, out);
         out.push_str(&format!("\n  {}\n", check.summary.plain(&Text)));
     }
 }
@@ -267,6 +249,16 @@ impl Page<'_> {
         if !section.rows.is_empty() {
             self.table(section, wide, out);
         }
+    }
+
+    /// A section's heading, its note set off by a blank line, and its table.
+    fn spaced_section<R: Row>(&self, section: &Section<R>, wide: usize, out: &mut Sink) {
+        out.push_str(&self.heading(&section.heading));
+        if let Some(note) = &section.note {
+            out.push_str(&self.paragraph(note));
+            out.push('\n');
+        }
+        self.table(section, wide, out);
     }
 
     fn conventions(&self, sections: &Sections, out: &mut Sink) {
