@@ -80,6 +80,12 @@ fn every_subexpression<N: Notation>(notation: &N) {
                         .group()
                 };
                 agree(&spaced(line.clone()), &spaced_doc(doc.clone()), spec);
+                // A break outside every group is always taken.
+                let loose = Line::text("v =").append(Line::line()).append(line.clone());
+                let loose_doc = <Doc as Layout>::text("v =")
+                    .append(Doc::line())
+                    .append(doc.clone());
+                agree(&loose, &loose_doc, spec);
                 agree(&line.nest(2), &doc.nest(2), spec);
             }
             assert!(fitted > 0, "{spec}: some formulas fit 80 columns");
