@@ -107,11 +107,16 @@ impl fmt::Display for Shape {
     /// `d×n`, `d×1`, `1×K`, `d₂×d₁`: both sides always, so that a column and a row never look
     /// alike.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = |d: &Dim| match d {
-            Dim::One => "1".to_string(),
-            Dim::Named(name) => crate::symbol::dim_text(name),
+        // Written piece by piece: every row of a deep chain's tables prints a shape.
+        let push = |text: &mut String, dim: &Dim| match dim {
+            Dim::One => text.push('1'),
+            Dim::Named(name) => crate::symbol::push_dim_text(text, name),
         };
-        write!(f, "{}×{}", text(&self.rows), text(&self.cols))
+        let mut text = String::with_capacity(16);
+        push(&mut text, &self.rows);
+        text.push('×');
+        push(&mut text, &self.cols);
+        f.write_str(&text)
     }
 }
 

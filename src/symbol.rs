@@ -165,6 +165,11 @@ pub fn dim_text(name: &str) -> String {
     map_digits(name, &SUBSCRIPT_DIGITS)
 }
 
+/// Appends a dimension name in Unicode to `out`.
+pub fn push_dim_text(out: &mut String, name: &str) {
+    push_mapped(out, name, &SUBSCRIPT_DIGITS);
+}
+
 /// The decimal digits of `number` in the given script.
 fn push_digits(out: &mut String, number: usize, digits: &[char; 10]) {
     let mut buffer = [0u8; 20];
@@ -184,12 +189,17 @@ fn push_digits(out: &mut String, number: usize, digits: &[char; 10]) {
 }
 
 fn map_digits(text: &str, digits: &[char; 10]) -> String {
-    text.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) => digits[d as usize],
-            None => c,
-        })
-        .collect()
+    let mut out = String::with_capacity(text.len() * 3);
+    push_mapped(&mut out, text, digits);
+    out
+}
+
+/// Appends `text` with its decimal digits in the given script.
+fn push_mapped(out: &mut String, text: &str, digits: &[char; 10]) {
+    out.extend(text.chars().map(|c| match c.to_digit(10) {
+        Some(d) => digits[d as usize],
+        None => c,
+    }));
 }
 
 #[cfg(test)]
