@@ -1,12 +1,12 @@
 //! What a printer builds: a `pretty` document that can be laid out at any width, or the same
-//! formula on one line.
+//! formula as text, each group on one line.
 //!
 //! Printers and notations are written once, generic over `Layout`. Most formulas of a
 //! derivation are short, and a line of text is far cheaper to build than a document (one string
 //! against a tree of shared nodes), so renderers build the line first and build the document
 //! only for a formula that does not fit. Both come from the same code, so the line is exactly
-//! what `pretty` prints when the document fits the width: every group flat, each line break a
-//! space.
+//! what `pretty` prints when it fits the width: every group flat, each break in a group a
+//! space (tests/lines_match_documents.rs compares the two).
 
 use std::borrow::Cow;
 
