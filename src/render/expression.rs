@@ -249,6 +249,10 @@ pub fn flat(doc: &Doc) -> String {
 /// Renders a document to lines at a width.
 pub fn lines(doc: &Doc, width: usize) -> Vec<String> {
     if let Some(line) = single_line(doc, width) {
+        // Split as `pretty`'s output would be: an empty document has no lines.
+        if line.is_empty() {
+            return Vec::new();
+        }
         return vec![line.trim_end().to_string()];
     }
     let mut out = Vec::new();

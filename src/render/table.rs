@@ -34,6 +34,11 @@ impl Table {
         for row in &self.rows {
             for (c, cell) in row.iter().enumerate() {
                 if c != self.wide {
+                    debug_assert!(
+                        cell.fitting(usize::MAX).is_some_and(|t| !t.contains('\n')),
+                        "a narrow cell lies on one line: {:?}",
+                        cell.text
+                    );
                     widths[c] = widths[c].max(width_of(&cell.text));
                 }
             }
