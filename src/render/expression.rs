@@ -255,6 +255,12 @@ pub fn lines(doc: &Doc, width: usize) -> Vec<String> {
         }
         return vec![line.trim_end().to_string()];
     }
+    laid_out(doc, width)
+}
+
+/// Renders a document to lines at a width by `pretty`'s layout, for a document already known
+/// not to lie on one line.
+pub fn laid_out(doc: &Doc, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     doc.render(width, &mut out)
         .expect("writing to memory does not fail");

@@ -4,7 +4,7 @@
 //! width. A wide cell that fits on one line is printed as its line; one that does not is laid
 //! out by `pretty` at that width, its continuation lines kept in the column.
 
-use crate::render::expression::{Doc, lines};
+use crate::render::expression::{Doc, laid_out};
 use crate::render::layout::Line;
 use crate::render::sink::Sink;
 
@@ -61,12 +61,12 @@ impl Table {
                 row[self.wide]
                     .fitting(available)
                     .is_none()
-                    .then(|| lines(&wide_doc(r), available))
+                    .then(|| laid_out(&wide_doc(r), available))
             })
             .collect();
         let mut wide_width = width_of(&self.headers[self.wide]);
-        for (row, laid_out) in self.rows.iter().zip(&wrapped) {
-            let cell_lines = wide_lines(&row[self.wide], laid_out);
+        for (row, by_pretty) in self.rows.iter().zip(&wrapped) {
+            let cell_lines = wide_lines(&row[self.wide], by_pretty);
             for line in cell_lines {
                 wide_width = wide_width.max(width_of(line));
             }
@@ -82,8 +82,8 @@ impl Table {
             &widths,
         );
         let mut cells: Vec<&str> = Vec::with_capacity(columns);
-        for (row, laid_out) in self.rows.iter().zip(&wrapped) {
-            let mut wide = wide_lines(&row[self.wide], laid_out).peekable();
+        for (row, by_pretty) in self.rows.iter().zip(&wrapped) {
+            let mut wide = wide_lines(&row[self.wide], by_pretty).peekable();
             let mut first = true;
             while first || wide.peek().is_some() {
                 cells.clear();
@@ -107,9 +107,9 @@ impl Table {
 /// The lines of a wide cell: laid out by `pretty`, or its own, each without trailing spaces.
 fn wide_lines<'c>(
     cell: &'c Line,
-    laid_out: &'c Option<Vec<String>>,
+    by_pretty: &'c Option<Vec<String>>,
 ) -> Box<dyn Iterator<Item = &'c str> + 'c> {
-    match laid_out {
+    match by_pretty {
         Some(cell_lines) => Box::new(cell_lines.iter().map(String::as_str)),
         None => Box::new(cell.text.lines().map(str::trim_end)),
     }
