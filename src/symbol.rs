@@ -162,12 +162,17 @@ pub fn superscript(number: usize) -> String {
 
 /// A dimension name in Unicode: `d1` becomes `d₁`.
 pub fn dim_text(name: &str) -> String {
-    map_digits(name, &SUBSCRIPT_DIGITS)
+    let mut out = String::with_capacity(name.len() * 3);
+    push_dim_text(&mut out, name);
+    out
 }
 
 /// Appends a dimension name in Unicode to `out`.
 pub fn push_dim_text(out: &mut String, name: &str) {
-    push_mapped(out, name, &SUBSCRIPT_DIGITS);
+    out.extend(name.chars().map(|c| match c.to_digit(10) {
+        Some(d) => SUBSCRIPT_DIGITS[d as usize],
+        None => c,
+    }));
 }
 
 /// The decimal digits of `number` in the given script.
@@ -186,20 +191,6 @@ fn push_digits(out: &mut String, number: usize, digits: &[char; 10]) {
     for &digit in buffer[..count].iter().rev() {
         out.push(digits[digit as usize]);
     }
-}
-
-fn map_digits(text: &str, digits: &[char; 10]) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    push_mapped(&mut out, text, digits);
-    out
-}
-
-/// Appends `text` with its decimal digits in the given script.
-fn push_mapped(out: &mut String, text: &str, digits: &[char; 10]) {
-    out.extend(text.chars().map(|c| match c.to_digit(10) {
-        Some(d) => digits[d as usize],
-        None => c,
-    }));
 }
 
 #[cfg(test)]

@@ -278,7 +278,7 @@ pub fn laid_out(doc: &Doc, width: usize) -> Vec<String> {
 /// `pretty`'s layout, which checks every group for fit. When every piece of text together fits
 /// the width and nothing forces a new line, every group fits, so `pretty` would print each one
 /// flat: this text.
-pub fn single_line(doc: &Doc, width: usize) -> Option<String> {
+fn single_line(doc: &Doc, width: usize) -> Option<String> {
     use pretty::Doc as D;
     let mut text = String::new();
     let mut used = 0usize;
