@@ -49,7 +49,13 @@ impl Layout for Doc {
         RcDoc::text(piece)
     }
     fn measured(piece: String, width: usize) -> Self {
-        RcDoc::from(pretty::Doc::RenderLen(width, RcDoc::text(piece)))
+        // Empty text is no document at all in `pretty`, and its `text` would measure the piece
+        // again; the width given here is the one laid out.
+        if piece.is_empty() {
+            return RcDoc::nil();
+        }
+        let text = RcDoc::from(pretty::Doc::OwnedText(piece.into()));
+        RcDoc::from(pretty::Doc::RenderLen(width, text))
     }
     fn line() -> Self {
         RcDoc::line()

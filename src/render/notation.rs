@@ -3,7 +3,7 @@
 
 use crate::coef::Coef;
 use crate::func::Func;
-use crate::render::layout::Layout;
+use crate::render::layout::{Layout, display_width};
 use crate::shape::{Dim, Shape};
 use crate::symbol::{Symbol, dim_text, subscript};
 
@@ -113,9 +113,28 @@ const TEXT_TOKENS: Tokens = Tokens {
     close: ")",
 };
 
+impl Text {
+    /// A piece of text whose characters are each one column wide, as every name, operator,
+    /// shape and layer title the engine writes is: its width is its number of characters,
+    /// which costs far less to count than a display width (debug builds check that they agree).
+    pub fn narrow<L: Layout>(piece: impl Into<String>) -> L {
+        let piece = piece.into();
+        let width = piece.chars().count();
+        debug_assert_eq!(
+            width,
+            display_width(&piece),
+            "{piece:?} is one column a character"
+        );
+        L::measured(piece, width)
+    }
+}
+
 impl Notation for Text {
     fn tokens(&self) -> &'static Tokens {
         &TEXT_TOKENS
+    }
+    fn atom<L: Layout>(&self, piece: impl Into<String>) -> L {
+        Text::narrow(piece)
     }
     fn shape(&self, shape: &Shape) -> String {
         shape.to_string()

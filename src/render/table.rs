@@ -123,10 +123,20 @@ fn push_row(out: &mut String, cells: &[&str], widths: &[usize]) {
         out.push_str(part);
         if c + 1 < cells.len() {
             let pad = widths[c].saturating_sub(width_of(part)) + GAP.len();
-            out.extend(std::iter::repeat_n(' ', pad));
+            push_spaces(out, pad);
         }
     }
     let end = out[start..].trim_end().len();
     out.truncate(start + end);
     out.push('\n');
+}
+
+fn push_spaces(out: &mut String, count: usize) {
+    const SPACES: &str = "                                                                ";
+    let mut left = count;
+    while left > 0 {
+        let now = left.min(SPACES.len());
+        out.push_str(&SPACES[..now]);
+        left -= now;
+    }
 }

@@ -148,7 +148,7 @@ impl Row for ForwardRow {
             inputs = inputs.append(f.keep.doc(*id));
         }
         vec![
-            L::text(self.layer.plain(&Text)),
+            Text::narrow(self.layer.plain(&Text)),
             inputs,
             equation(f, &self.output),
         ]
@@ -160,7 +160,7 @@ impl Row for ChainRow {
         vec![
             f.name(&self.parameter),
             equation(f, &self.gradient),
-            L::text(Text.shape(&self.shape)),
+            Text::narrow(Text.shape(&self.shape)),
         ]
     }
 }
@@ -169,7 +169,7 @@ impl Row for ClosedRow {
     fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
         vec![
             equation(f, &self.equation),
-            L::text(Text.shape(&self.shape)),
+            Text::narrow(Text.shape(&self.shape)),
         ]
     }
 }
@@ -186,7 +186,11 @@ impl Row for JacobianRow {
         if let Some(note) = &self.note {
             cell = cell.append(L::hardline()).append(words(&note.plain(&Text)));
         }
-        vec![f.name(&self.symbol), L::text(Text.shape(&self.shape)), cell]
+        vec![
+            f.name(&self.symbol),
+            Text::narrow(Text.shape(&self.shape)),
+            cell,
+        ]
     }
 }
 
