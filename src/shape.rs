@@ -103,11 +103,10 @@ impl Shape {
     }
 }
 
-impl fmt::Display for Shape {
-    /// `d×n`, `d×1`, `1×K`, `d₂×d₁`: both sides always, so that a column and a row never look
-    /// alike.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Written piece by piece: every row of a deep chain's tables prints a shape.
+impl Shape {
+    /// The shape in Unicode, written piece by piece: every row of a deep chain's tables prints
+    /// one.
+    pub fn text(&self) -> String {
         let push = |text: &mut String, dim: &Dim| match dim {
             Dim::One => text.push('1'),
             Dim::Named(name) => crate::symbol::push_dim_text(text, name),
@@ -116,7 +115,15 @@ impl fmt::Display for Shape {
         push(&mut text, &self.rows);
         text.push('×');
         push(&mut text, &self.cols);
-        f.write_str(&text)
+        text
+    }
+}
+
+impl fmt::Display for Shape {
+    /// `d×n`, `d×1`, `1×K`, `d₂×d₁`: both sides always, so that a column and a row never look
+    /// alike.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 

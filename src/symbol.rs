@@ -56,7 +56,8 @@ impl Symbol {
 
     /// Unicode text: `x`, `W⁽¹⁾`, `z₂`, `ŷ`, `ℓ`, `∂ℓ/∂ŷ`.
     pub fn text(&self) -> String {
-        let mut out = String::new();
+        // Room for a partial such as ∂ℓ/∂W⁽¹²³⁴⁾ at once, instead of growing it piece by piece.
+        let mut out = String::with_capacity(32);
         self.write_text(&mut out);
         out
     }
@@ -145,8 +146,8 @@ impl fmt::Display for Symbol {
     }
 }
 
-const SUBSCRIPT_DIGITS: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
-const SUPERSCRIPT_DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+const SUBSCRIPT_DIGITS: [&str; 10] = ["₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"];
+const SUPERSCRIPT_DIGITS: [&str; 10] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"];
 
 pub fn subscript(number: usize) -> String {
     let mut out = String::new();
@@ -169,14 +170,16 @@ pub fn dim_text(name: &str) -> String {
 
 /// Appends a dimension name in Unicode to `out`.
 pub fn push_dim_text(out: &mut String, name: &str) {
-    out.extend(name.chars().map(|c| match c.to_digit(10) {
-        Some(d) => SUBSCRIPT_DIGITS[d as usize],
-        None => c,
-    }));
+    for c in name.chars() {
+        match c.to_digit(10) {
+            Some(d) => out.push_str(SUBSCRIPT_DIGITS[d as usize]),
+            None => out.push(c),
+        }
+    }
 }
 
 /// The decimal digits of `number` in the given script.
-fn push_digits(out: &mut String, number: usize, digits: &[char; 10]) {
+fn push_digits(out: &mut String, number: usize, digits: &[&str; 10]) {
     let mut buffer = [0u8; 20];
     let mut rest = number;
     let mut count = 0;
@@ -189,7 +192,7 @@ fn push_digits(out: &mut String, number: usize, digits: &[char; 10]) {
         }
     }
     for &digit in buffer[..count].iter().rev() {
-        out.push(digits[digit as usize]);
+        out.push_str(digits[digit as usize]);
     }
 }
 

@@ -76,7 +76,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
             return self.notation.atom::<L>(text);
         }
         let base = if needs_parens {
-            format!("{}{}{}", self.notation.open(), text, self.notation.close())
+            [self.notation.open(), &text, self.notation.close()].concat()
         } else {
             text
         };
@@ -216,7 +216,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
         right_level: u8,
     ) -> L {
         self.at(a, r, c, left_level)
-            .append(self.notation.atom::<L>(format!(" {op} ")))
+            .append(self.notation.atom::<L>([" ", op, " "].concat()))
             .append(self.at(b, r, c, right_level))
     }
 }

@@ -139,7 +139,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
                 } else {
                     ""
                 };
-                let doc = self.notation.atom::<L>(format!("{}{space}", n.coef(coef)));
+                let doc = self.notation.atom::<L>(n.coef(coef) + space);
                 (doc.append(self.at_level(*a, PRODUCT)), SCALE)
             }
             Node::Add(a, b) => (self.binary(*a, n.plus(), *b, SUM, SUM), SUM),
@@ -155,7 +155,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
                     }
                 };
                 let doc = operand(*a)
-                    .append(self.notation.atom(format!(" {}", n.hadamard())))
+                    .append(self.notation.atom([" ", n.hadamard()].concat()))
                     .append(L::line())
                     .append(operand(*b));
                 (doc.group(), HADAMARD)
@@ -189,7 +189,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> L {
         self.operand(a, left_level)
             .append(L::line())
-            .append(self.notation.atom(format!("{op} ")))
+            .append(self.notation.atom([op, " "].concat()))
             .append(self.operand(b, right_level))
             .nest(2)
             .group()
@@ -218,7 +218,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             let (left, right) = (pair[0], pair[1]);
             let separator = if self.is_fraction(left) || self.is_fraction(right) {
                 self.notation
-                    .atom::<L>(format!(" {}", self.notation.dot()))
+                    .atom::<L>([" ", self.notation.dot()].concat())
                     .append(L::line())
             } else if self.is_simple(left) && !self.starts_with_function(right) {
                 L::nil()

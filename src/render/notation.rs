@@ -70,7 +70,7 @@ pub trait Notation {
     fn pick<'s>(&self, text: &'s str, latex: &'s str) -> &'s str;
     /// A whole name in parentheses, never broken across lines: `(∂ℓ/∂ŷ)`.
     fn enclose(&self, name: String) -> String {
-        format!("{}{name}{}", self.open(), self.close())
+        [self.open(), &name, self.close()].concat()
     }
     /// A number that reads back to the same f64.
     fn number(&self, value: f64) -> String;
@@ -137,11 +137,11 @@ impl Notation for Text {
         Text::narrow(piece)
     }
     fn shape(&self, shape: &Shape) -> String {
-        shape.to_string()
+        shape.text()
     }
     fn layer(&self, title: &str, index: Option<usize>) -> String {
         match index {
-            Some(k) => format!("{title}{}", subscript(k)),
+            Some(k) => title.to_string() + &subscript(k),
             None => title.to_string(),
         }
     }
