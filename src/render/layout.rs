@@ -80,7 +80,7 @@ impl Layout for Doc {
 /// text is exact as long as nothing could lay it out otherwise: a group holding a hard break,
 /// or a break outside every group, would break its lines, and a hard break inside a nest would
 /// be indented; such a line is never used (`fitting` gives `None`) and the document is laid out.
-#[derive(Clone, Default, Debug, PartialEq, Eq)]
+#[derive(Default, Debug, PartialEq, Eq)]
 pub struct Line {
     pub text: String,
     /// Columns of the first line, of the last line, and of the widest.
@@ -93,6 +93,16 @@ pub struct Line {
     loose: bool,
     /// `pretty` might lay it out otherwise (see above).
     inexact: bool,
+}
+
+/// A copy is most often the start of a longer line (a memoized operand with more appended
+/// after it), so it gets room to grow.
+impl Clone for Line {
+    fn clone(&self) -> Line {
+        let mut text = String::with_capacity(self.text.len() + 32);
+        text.push_str(&self.text);
+        Line { text, ..*self }
+    }
 }
 
 impl Line {
