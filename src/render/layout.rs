@@ -118,6 +118,11 @@ impl Line {
         self.widest as usize
     }
 
+    /// It holds a hard line break.
+    pub fn is_multiline(&self) -> bool {
+        self.multiline
+    }
+
     fn of(text: String, width: usize) -> Line {
         // A formula wider than four billion columns is not printed on one line anyway.
         let width = u32::try_from(width).unwrap_or(u32::MAX);

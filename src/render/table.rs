@@ -39,7 +39,7 @@ impl Table {
                         "a narrow cell lies on one line: {:?}",
                         cell.text
                     );
-                    widths[c] = widths[c].max(width_of(&cell.text));
+                    widths[c] = widths[c].max(cell.width());
                 }
             }
         }
@@ -66,22 +66,26 @@ impl Table {
             .collect();
         let mut wide_width = width_of(&self.headers[self.wide]);
         for (row, by_pretty) in self.rows.iter().zip(&wrapped) {
-            let cell_lines = wide_lines(&row[self.wide], by_pretty);
-            for line in cell_lines {
-                wide_width = wide_width.max(width_of(line));
+            for (_, line_width) in wide_lines(&row[self.wide], by_pretty) {
+                wide_width = wide_width.max(line_width);
             }
         }
         widths[self.wide] = wide_width.min(available);
 
-        let headers: Vec<&str> = self.headers.iter().map(String::as_str).collect();
+        let headers: Vec<(&str, usize)> = self
+            .headers
+            .iter()
+            .map(|h| (h.as_str(), width_of(h)))
+            .collect();
         push_row(out.buffer(), &headers, &widths);
         let rules: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-        push_row(
-            out.buffer(),
-            &rules.iter().map(String::as_str).collect::<Vec<_>>(),
-            &widths,
-        );
-        let mut cells: Vec<&str> = Vec::with_capacity(columns);
+        let rules: Vec<(&str, usize)> = rules
+            .iter()
+            .zip(&widths)
+            .map(|(r, w)| (r.as_str(), *w))
+            .collect();
+        push_row(out.buffer(), &rules, &widths);
+        let mut cells: Vec<(&str, usize)> = Vec::with_capacity(columns);
         for (row, by_pretty) in self.rows.iter().zip(&wrapped) {
             let mut wide = wide_lines(&row[self.wide], by_pretty).peekable();
             let mut first = true;
@@ -89,11 +93,11 @@ impl Table {
                 cells.clear();
                 for (c, cell) in row.iter().enumerate() {
                     cells.push(if c == self.wide {
-                        wide.next().unwrap_or("")
+                        wide.next().unwrap_or(("", 0))
                     } else if first {
-                        cell.text.trim_end()
+                        trimmed(&cell.text, cell.width())
                     } else {
-                        ""
+                        ("", 0)
                     });
                 }
                 push_row(out.buffer(), &cells, &widths);
@@ -104,25 +108,55 @@ impl Table {
     }
 }
 
-/// The lines of a wide cell: laid out by `pretty`, or its own, each without trailing spaces.
-fn wide_lines<'c>(
-    cell: &'c Line,
-    by_pretty: &'c Option<Vec<String>>,
-) -> Box<dyn Iterator<Item = &'c str> + 'c> {
+/// A line without its trailing spaces, and its width, given the untrimmed line's.
+fn trimmed(line: &str, width: usize) -> (&str, usize) {
+    let kept = line.trim_end();
+    if kept.len() == line.len() {
+        (line, width)
+    } else {
+        (kept, width_of(kept))
+    }
+}
+
+/// The lines of a wide cell with their widths: laid out by `pretty`, or its own, each without
+/// trailing spaces.
+enum WideLines<'c> {
+    One(Option<(&'c str, usize)>),
+    Own(std::str::Lines<'c>),
+    Laid(std::slice::Iter<'c, String>),
+}
+
+impl<'c> Iterator for WideLines<'c> {
+    type Item = (&'c str, usize);
+
+    fn next(&mut self) -> Option<(&'c str, usize)> {
+        match self {
+            WideLines::One(line) => line.take(),
+            WideLines::Own(lines) => lines.next().map(|line| {
+                let kept = line.trim_end();
+                (kept, width_of(kept))
+            }),
+            WideLines::Laid(lines) => lines.next().map(|line| (line.as_str(), width_of(line))),
+        }
+    }
+}
+
+fn wide_lines<'c>(cell: &'c Line, by_pretty: &'c Option<Vec<String>>) -> WideLines<'c> {
     match by_pretty {
-        Some(cell_lines) => Box::new(cell_lines.iter().map(String::as_str)),
-        None => Box::new(cell.text.lines().map(str::trim_end)),
+        Some(cell_lines) => WideLines::Laid(cell_lines.iter()),
+        None if cell.is_multiline() => WideLines::Own(cell.text.lines()),
+        None => WideLines::One(Some(trimmed(&cell.text, cell.width()))),
     }
 }
 
 /// One line of a row: each cell padded to its column, the last one not.
-fn push_row(out: &mut String, cells: &[&str], widths: &[usize]) {
+fn push_row(out: &mut String, cells: &[(&str, usize)], widths: &[usize]) {
     let start = out.len();
     out.push_str(INDENT);
-    for (c, part) in cells.iter().enumerate() {
+    for (c, (part, part_width)) in cells.iter().enumerate() {
         out.push_str(part);
         if c + 1 < cells.len() {
-            let pad = widths[c].saturating_sub(width_of(part)) + GAP.len();
+            let pad = widths[c].saturating_sub(*part_width) + GAP.len();
             push_spaces(out, pad);
         }
     }
