@@ -13,3 +13,4 @@ pub mod sections;
 pub mod sink;
 pub mod table;
 pub mod text;
+pub mod words;

@@ -16,6 +16,7 @@ use crate::render::sections::{
 };
 use crate::render::sink::Sink;
 use crate::render::table::Table;
+use crate::render::words::{filled, words};
 
 pub fn render_text(sections: &Sections, width: usize) -> String {
     let mut out = Sink::memory();
@@ -38,7 +39,7 @@ fn write_text(sections: &Sections, width: usize, out: &mut Sink) {
         width,
     };
     // The title wraps like a paragraph, without its indent: a long chain names many layers.
-    for line in lines(&words(&sections.title.plain(&Text)), width) {
+    for line in filled(&sections.title.plain(&Text), width) {
         out.push_str(&line);
         out.push('\n');
     }
@@ -95,28 +96,6 @@ struct Page<'a> {
     docs: Formulas<'a, Text, Doc>,
     lines: &'a Formulas<'a, Text, Line>,
     width: usize,
-}
-
-/// Words that wrap at any width.
-fn words<L: Layout>(sentence: &str) -> L {
-    let words: Vec<&str> = sentence.split_whitespace().collect();
-    joined(&words)
-}
-
-/// The words with a break between each two, a space when the next word fits (`pretty`'s
-/// softline). Joined by halves, so that a paragraph of a hundred thousand words (the sizes of
-/// a long chain) is a shallow document, which is dropped without deep recursion.
-fn joined<L: Layout>(words: &[&str]) -> L {
-    match words {
-        [] => L::nil(),
-        [word] => L::text(word.to_string()),
-        _ => {
-            let (left, right) = words.split_at(words.len() / 2);
-            joined::<L>(left)
-                .append(L::line().group())
-                .append(joined(right))
-        }
-    }
 }
 
 /// `name = a = b`: the first form beside the name, later ones on lines of their own when
@@ -215,13 +194,10 @@ impl Row for CheckRow {
 impl Page<'_> {
     /// Words that wrap at the width, each line indented.
     fn paragraph(&self, prose: &Prose) -> String {
-        lines(
-            &words::<Doc>(&prose.plain(&Text)),
-            self.width.saturating_sub(2),
-        )
-        .into_iter()
-        .map(|l| format!("  {l}\n"))
-        .collect()
+        filled(&prose.plain(&Text), self.width.saturating_sub(2))
+            .into_iter()
+            .map(|l| format!("  {l}\n"))
+            .collect()
     }
 
     fn heading(&self, heading: &Heading) -> String {
