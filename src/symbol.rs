@@ -62,42 +62,38 @@ impl Symbol {
         out
     }
 
-    /// Appends the Unicode text to `out`: a derivation prints hundreds of thousands of names.
-    pub fn write_text(&self, out: &mut String) {
+    /// Appends the Unicode text to `out` and gives its number of characters, each one column
+    /// wide: a derivation prints hundreds of thousands of names.
+    pub fn write_text(&self, out: &mut String) -> usize {
         match self {
-            Symbol::Input => out.push('x'),
-            Symbol::Target => out.push('y'),
+            Symbol::Input => push(out, 'x'),
+            Symbol::Target => push(out, 'y'),
             Symbol::Weight(k) => {
                 out.push_str("W⁽");
-                push_digits(out, *k, &SUPERSCRIPT_DIGITS);
+                let digits = push_digits(out, *k, &SUPERSCRIPT_DIGITS);
                 out.push('⁾');
+                digits + 3
             }
             Symbol::Bias(k) => {
                 out.push_str("b⁽");
-                push_digits(out, *k, &SUPERSCRIPT_DIGITS);
+                let digits = push_digits(out, *k, &SUPERSCRIPT_DIGITS);
                 out.push('⁾');
+                digits + 3
             }
-            Symbol::Hidden(i) => {
-                out.push('z');
-                push_digits(out, *i, &SUBSCRIPT_DIGITS);
-            }
-            Symbol::Output => out.push('ŷ'),
-            Symbol::Loss => out.push('ℓ'),
-            Symbol::Parameters => out.push('θ'),
+            Symbol::Hidden(i) => push(out, 'z') + push_digits(out, *i, &SUBSCRIPT_DIGITS),
+            Symbol::Output => push(out, 'ŷ'),
+            Symbol::Loss => push(out, 'ℓ'),
+            Symbol::Parameters => push(out, 'θ'),
             Symbol::Partial(of, wrt) => {
-                out.push('∂');
-                of.write_text(out);
+                let of = push(out, '∂') + of.write_text(out);
                 out.push_str("/∂");
-                wrt.write_text(out);
+                of + 2 + wrt.write_text(out)
             }
             Symbol::Samples(inner) => match inner.as_ref() {
-                Symbol::Input => out.push('X'),
-                Symbol::Target => out.push('Y'),
-                Symbol::Hidden(i) => {
-                    out.push('Z');
-                    push_digits(out, *i, &SUBSCRIPT_DIGITS);
-                }
-                Symbol::Output => out.push('Ŷ'),
+                Symbol::Input => push(out, 'X'),
+                Symbol::Target => push(out, 'Y'),
+                Symbol::Hidden(i) => push(out, 'Z') + push_digits(out, *i, &SUBSCRIPT_DIGITS),
+                Symbol::Output => push(out, 'Ŷ'),
                 other => other.write_text(out),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -105,12 +101,11 @@ impl Symbol {
                     let Symbol::Hidden(i) = value.as_ref() else {
                         unreachable!()
                     };
-                    out.push('Δ');
-                    push_digits(out, *i, &SUBSCRIPT_DIGITS);
+                    push(out, 'Δ') + push_digits(out, *i, &SUBSCRIPT_DIGITS)
                 }
                 other => {
                     out.push_str("Δ_");
-                    other.write_text(out);
+                    2 + other.write_text(out)
                 }
             },
         }
@@ -178,8 +173,14 @@ pub fn push_dim_text(out: &mut String, name: &str) {
     }
 }
 
-/// The decimal digits of `number` in the given script.
-fn push_digits(out: &mut String, number: usize, digits: &[&str; 10]) {
+/// Appends one character; it is one character long.
+fn push(out: &mut String, c: char) -> usize {
+    out.push(c);
+    1
+}
+
+/// Appends the decimal digits of `number` in the given script, and gives how many there are.
+fn push_digits(out: &mut String, number: usize, digits: &[&str; 10]) -> usize {
     let mut buffer = [0u8; 20];
     let mut rest = number;
     let mut count = 0;
@@ -194,6 +195,7 @@ fn push_digits(out: &mut String, number: usize, digits: &[&str; 10]) {
     for &digit in buffer[..count].iter().rev() {
         out.push_str(digits[digit as usize]);
     }
+    count
 }
 
 #[cfg(test)]
@@ -212,5 +214,24 @@ mod tests {
         assert_eq!(dim_text("d12"), "d₁₂");
         assert_eq!(subscript(0), "₀");
         assert_eq!(superscript(1090), "¹⁰⁹⁰");
+    }
+
+    #[test]
+    fn the_width_written_is_the_number_of_characters() {
+        let hidden = Symbol::Samples(Box::new(Symbol::Hidden(12)));
+        for symbol in [
+            Symbol::Weight(1234),
+            Symbol::Bias(7),
+            Symbol::partial(Symbol::Loss, Symbol::Weight(30)),
+            Symbol::partial(Symbol::Hidden(2), Symbol::Hidden(1)),
+            Symbol::Samples(Box::new(Symbol::Output)),
+            Symbol::Delta(Box::new(hidden.clone())),
+            Symbol::Delta(Box::new(Symbol::Samples(Box::new(Symbol::Output)))),
+            Symbol::partial(Symbol::Loss, hidden),
+        ] {
+            let mut text = String::new();
+            let width = symbol.write_text(&mut text);
+            assert_eq!(width, text.chars().count(), "{text}");
+        }
     }
 }

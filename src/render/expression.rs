@@ -126,10 +126,10 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
         let id = self.resolve(id);
         let arena = self.arena;
         match arena.node(id) {
-            Node::Leaf(symbol) => (self.notation.atom(n.symbol(symbol)), ATOM),
+            Node::Leaf(symbol) => (n.symbol_atom(symbol), ATOM),
             Node::Named(_) => {
                 let info = arena.named(id).expect("named");
-                (self.notation.atom(n.symbol(&info.symbol)), ATOM)
+                (n.symbol_atom(&info.symbol), ATOM)
             }
             Node::Identity(dim) => (self.notation.atom(n.identity(dim)), ATOM),
             Node::Ones(rows, _) => (self.notation.atom(n.ones(rows)), ATOM),

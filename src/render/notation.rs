@@ -75,6 +75,10 @@ pub trait Notation {
     /// A number that reads back to the same f64.
     fn number(&self, value: f64) -> String;
     fn symbol(&self, symbol: &Symbol) -> String;
+    /// A symbol as one piece of a formula.
+    fn symbol_atom<L: Layout>(&self, symbol: &Symbol) -> L {
+        self.atom(self.symbol(symbol))
+    }
     fn dim(&self, dim: &Dim) -> String;
     /// A coefficient in front of an expression: `2`, `(1/K)`, `−(1/K)`, `−`.
     fn coef(&self, coef: &Coef) -> String;
@@ -135,6 +139,13 @@ impl Notation for Text {
     }
     fn atom<L: Layout>(&self, piece: impl Into<String>) -> L {
         Text::narrow(piece)
+    }
+    fn symbol_atom<L: Layout>(&self, symbol: &Symbol) -> L {
+        // Room for a partial such as ∂ℓ/∂W⁽¹²³⁴⁾ at once; its width is counted as it is written.
+        let mut text = String::with_capacity(32);
+        let width = symbol.write_text(&mut text);
+        debug_assert_eq!(width, display_width(&text), "{text:?}");
+        L::measured(text, width)
     }
     fn shape(&self, shape: &Shape) -> String {
         shape.text()

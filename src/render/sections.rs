@@ -164,7 +164,7 @@ impl<'a, N: Notation, L: Layout> Formulas<'a, N, L> {
     }
 
     pub fn name(&self, symbol: &Symbol) -> L {
-        self.notation.atom(self.notation.symbol(symbol))
+        self.notation.symbol_atom(symbol)
     }
 
     /// `(∂z₂/∂z₁)ᵢⱼ`, the left side of an element form.
