@@ -5,7 +5,6 @@
 //! so a long formula wraps at the width instead of running off.
 
 use pretty::RcDoc;
-use rustc_hash::FxHashMap;
 
 use crate::expr::{Arena, ExprId, Node, Role};
 pub use crate::render::layout::Doc;
@@ -36,7 +35,33 @@ pub struct Printer<'a, N: Notation, L: Layout = Doc> {
     pub names: Names,
     /// Each node's layout, built once: a derivation prints the same names and subtrees
     /// many times.
-    memo: std::cell::RefCell<FxHashMap<ExprId, (L, u8)>>,
+    memo: std::cell::RefCell<Memo<L>>,
+}
+
+/// Layouts by node id: a dense table of positions (0 for none yet) into the layouts built, so
+/// that a lookup is an index rather than a hash.
+struct Memo<L> {
+    position: Vec<u32>,
+    built: Vec<(L, u8)>,
+}
+
+impl<L: Clone> Memo<L> {
+    fn get(&self, id: ExprId) -> Option<&(L, u8)> {
+        match self.position.get(id.index()) {
+            Some(&p) if p > 0 => Some(&self.built[p as usize - 1]),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, id: ExprId, nodes: usize, layout: (L, u8)) {
+        if self.position.is_empty() {
+            // Zeroed memory is handed out untouched: only the pages of printed nodes are used.
+            self.position = vec![0; nodes];
+        }
+        self.built.push(layout);
+        self.position[id.index()] =
+            u32::try_from(self.built.len()).expect("fewer layouts than nodes");
+    }
 }
 
 impl<'a, N: Notation> Printer<'a, N, Line> {
@@ -52,7 +77,10 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             arena,
             notation,
             names,
-            memo: Default::default(),
+            memo: std::cell::RefCell::new(Memo {
+                position: Vec::new(),
+                built: Vec::new(),
+            }),
         }
     }
 
@@ -70,11 +98,13 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     }
 
     fn cached(&self, id: ExprId) -> (L, u8) {
-        if let Some(hit) = self.memo.borrow().get(&id) {
+        if let Some(hit) = self.memo.borrow().get(id) {
             return hit.clone();
         }
         let built = self.raw(id);
-        self.memo.borrow_mut().insert(id, built.clone());
+        self.memo
+            .borrow_mut()
+            .insert(id, self.arena.len(), built.clone());
         built
     }
 
