@@ -12,6 +12,7 @@ pub mod coef;
 pub mod error;
 pub mod eval;
 pub mod evaluation;
+pub mod expanded_size;
 pub mod expr;
 pub mod func;
 pub mod layer;

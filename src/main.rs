@@ -8,6 +8,7 @@ use clap::Parser;
 use derive::calculus::Expansion;
 use derive::check::{CheckOptions, check, check_at};
 use derive::evaluation::evaluate_at;
+use derive::expanded_size::check_expanded_size;
 use derive::point::parse_point;
 use derive::render::json::render_json;
 use derive::render::latex::render_latex;
@@ -143,6 +144,7 @@ fn run(cli: &Cli) -> Result<bool, Error> {
         Expansion::default_for(spec.layers.len())
     };
     let derivation = derive_spec(&spec, loss, expansion, cli.batch)?;
+    check_expanded_size(&derivation)?;
     for warning in warnings(&derivation.network) {
         eprintln!("warning: {warning}");
     }

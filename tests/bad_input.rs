@@ -113,6 +113,22 @@ fn a_megabyte_spec_and_a_chain_of_100000_layers_end_quickly() {
 }
 
 #[test]
+fn expanding_a_deep_chain_is_refused_before_anything_is_printed() {
+    let chain = format!("{}linear>identity", "linear>tanh>".repeat(2_500));
+    let output = derive_with_stdin(&["-", "--expand", "--no-check"], chain.as_bytes());
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+    let message = stderr(&output);
+    assert!(
+        message.contains("--expand would write out about") && message.contains("5002-layer"),
+        "{message}"
+    );
+    // Compact, the default for a chain this deep, it is printed.
+    let output = derive_with_stdin(&["-", "--no-check"], chain.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
 fn deeply_nested_parentheses_are_a_parse_error() {
     let deep = format!("relu{}1{}", "(".repeat(100_000), ")".repeat(100_000));
     let output = derive_with_stdin(&["-"], deep.as_bytes());

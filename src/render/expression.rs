@@ -28,6 +28,30 @@ pub enum Names {
     ExpandValuesAndSignals,
 }
 
+impl Names {
+    /// Whether a named node of this role is printed as its definition.
+    pub fn expands(self, role: Role) -> bool {
+        match role {
+            Role::Value => self != Names::Keep,
+            Role::Signal => self == Names::ExpandValuesAndSignals,
+            Role::Derivative => false,
+        }
+    }
+
+    /// The node printed in place of `id`: through every name that is expanded to its
+    /// definition.
+    pub fn resolve(self, arena: &Arena, id: ExprId) -> ExprId {
+        let mut id = id;
+        while let Some(info) = arena.named(id) {
+            if !self.expands(info.role) {
+                break;
+            }
+            id = info.definition;
+        }
+        id
+    }
+}
+
 /// Prints expressions as documents (`L = Doc`) or as lines of text (`L = Line`).
 pub struct Printer<'a, N: Notation, L: Layout = Doc> {
     pub arena: &'a Arena,
@@ -117,19 +141,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
 
     /// The node a named value stands for when names are expanded; the node itself otherwise.
     fn resolve(&self, id: ExprId) -> ExprId {
-        let mut id = id;
-        while let Some(info) = self.arena.named(id) {
-            let expand = match info.role {
-                Role::Value => self.names != Names::Keep,
-                Role::Signal => self.names == Names::ExpandValuesAndSignals,
-                Role::Derivative => false,
-            };
-            if !expand {
-                break;
-            }
-            id = info.definition;
-        }
-        id
+        self.names.resolve(self.arena, id)
     }
 
     /// A partial such as ∂ℓ/∂ŷ reads as a fraction: it needs parentheses before ᵀ or an index.
