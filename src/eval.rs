@@ -133,6 +133,8 @@ struct Table<'a, T> {
     in_base: Vec<ExprId>,
     /// The evaluation's stack, kept for its allocation: (node, operands already pushed).
     stack: Vec<(ExprId, bool)>,
+    /// Where `compute` writes a new value before it is stored, kept for its allocation.
+    scratch: Vec<T>,
 }
 
 impl<'a, T: Scalar> Table<'a, T> {
@@ -143,6 +145,7 @@ impl<'a, T: Scalar> Table<'a, T> {
             data: Vec::new(),
             in_base: Vec::new(),
             stack: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -175,6 +178,25 @@ impl<'a, T: Scalar> Table<'a, T> {
             Value::Owned(m)
         };
         self.insert(id, value, changed, given);
+    }
+
+    /// Inserts what `compute` wrote into `scratch`: copied to the others when small, else
+    /// moved into an allocation of its own.
+    fn insert_computed(
+        &mut self,
+        id: ExprId,
+        (rows, cols): (usize, usize),
+        scratch: &mut Vec<T>,
+        changed: bool,
+    ) {
+        let value = if scratch.len() <= STORED_ENTRIES {
+            let start = self.data.len();
+            self.data.extend_from_slice(scratch);
+            Value::Stored { rows, cols, start }
+        } else {
+            Value::Owned(Matrix::from_vec(rows, cols, std::mem::take(scratch)))
+        };
+        self.insert(id, value, changed, false);
     }
 
     fn clear(&mut self) {
@@ -259,6 +281,7 @@ fn fill<'a, T: Scalar>(
     let arena = context.arena;
     let in_base = |id: ExprId| base.is_some_and(|b| b.entry(id).is_some());
     let mut stack = std::mem::take(&mut table.stack);
+    let mut scratch = std::mem::take(&mut table.scratch);
     stack.push((root, false));
     while let Some((id, expanded)) = stack.pop() {
         if expanded {
@@ -272,9 +295,11 @@ fn fill<'a, T: Scalar>(
                 table.in_base.push(id);
                 continue;
             }
-            match compute(context, id, table, base) {
+            match compute(context, id, table, base, &mut scratch) {
                 Computed::Value(value) => table.insert(id, value, changed, false),
-                Computed::Matrix(m) => table.insert_matrix(id, m, changed, false),
+                Computed::Matrix { rows, cols } => {
+                    table.insert_computed(id, (rows, cols), &mut scratch, changed)
+                }
             }
             continue;
         }
@@ -301,6 +326,7 @@ fn fill<'a, T: Scalar>(
         });
     }
     table.stack = stack;
+    table.scratch = scratch;
 }
 
 /// Evaluates many expressions at one point, computing every shared subexpression once.
@@ -324,14 +350,19 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
         }
     }
 
-    /// The value of `root`, computing only what earlier calls have not.
-    pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
-        let context = Context {
+    /// What an evaluation at this point reads, with these overrides.
+    fn context<'c>(&self, overrides: &'c HashMap<ExprId, Matrix<T>>) -> Context<'c, 'a, T> {
+        Context {
             arena: self.arena,
             sizes: self.sizes,
             inputs: self.inputs,
-            overrides: &self.overrides,
-        };
+            overrides,
+        }
+    }
+
+    /// The value of `root`, computing only what earlier calls have not.
+    pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
+        let context = self.context(&self.overrides);
         fill(&mut self.table, None, ExprId(0), &context, root);
         lookup(&self.table, None, root).expect("an evaluated node has a value")
     }
@@ -436,30 +467,28 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
     /// The value of `root` at the current point.
     pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
         let no_overrides = HashMap::new();
-        let context = Context {
-            arena: self.base.arena,
-            sizes: self.base.sizes,
-            inputs: self.base.inputs,
-            overrides: &no_overrides,
-        };
+        let context = self.base.context(&no_overrides);
         let base = Some(&self.base.table);
         fill(&mut self.table, base, self.lowest_moved, &context, root);
         lookup(&self.table, base, root).expect("an evaluated node has a value")
     }
 }
 
-/// What `compute` gives: a value that copies nothing, or a new matrix.
+/// What `compute` gives: a value that copies nothing, or a new matrix of this size whose
+/// entries it wrote into the buffer it was given.
 enum Computed<'a, T> {
     Value(Value<'a, T>),
-    Matrix(Matrix<T>),
+    Matrix { rows: usize, cols: usize },
 }
 
-/// The value of `id`, whose operands have theirs in `table` or `base`.
+/// The value of `id`, whose operands have theirs in `table` or `base`; a new matrix goes into
+/// `out`, so that the small values of a deep chain need no allocation each.
 fn compute<'a, T: Scalar>(
     context: &Context<'_, 'a, T>,
     id: ExprId,
     table: &Table<'a, T>,
     base: Option<&Table<'a, T>>,
+    out: &mut Vec<T>,
 ) -> Computed<'a, T> {
     let arena = context.arena;
     match arena.node(id) {
@@ -485,62 +514,125 @@ fn compute<'a, T: Scalar>(
             let get = |a: ExprId| lookup(table, base, a);
             // A named value given by the caller does not come from its definition.
             let given = |a: ExprId| table.entry(a).is_some_and(|e| e.given);
-            Computed::Matrix(compute_new(arena, id, context.sizes, get, given))
+            let (rows, cols) = compute_new(arena, id, context.sizes, get, given, out);
+            Computed::Matrix { rows, cols }
         }
     }
 }
 
-/// The value of a node that is neither an input nor named.
+/// The value of a node that is neither an input nor named: its entries written over `out`,
+/// its rows and columns returned.
 fn compute_new<'v, T: Scalar>(
     arena: &Arena,
     id: ExprId,
     sizes: &Sizes,
     value: impl Fn(ExprId) -> Option<MatrixRef<'v, T>>,
     given: impl Fn(ExprId) -> bool,
-) -> Matrix<T> {
+    out: &mut Vec<T>,
+) -> (usize, usize) {
     let get = |a: &ExprId| value(*a).expect("operands are evaluated first");
+    let copy = |m: Matrix<T>, out: &mut Vec<T>| {
+        out.clear();
+        out.extend_from_slice(&m.data);
+        (m.rows, m.cols)
+    };
     match arena.node(id) {
-        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, &value, given) => v,
+        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, &value, given) => {
+            copy(v, out)
+        }
         Node::Leaf(_) | Node::Named(_) => unreachable!("inputs and named nodes are shared"),
-        Node::Identity(dim) => Matrix::identity(sizes.of(dim)),
-        Node::Ones(rows, cols) => Matrix::filled(sizes.of(rows), sizes.of(cols), T::one()),
+        Node::Identity(dim) => copy(Matrix::identity(sizes.of(dim)), out),
+        Node::Ones(rows, cols) => {
+            let (rows, cols) = (sizes.of(rows), sizes.of(cols));
+            out.clear();
+            out.resize(rows * cols, T::one());
+            (rows, cols)
+        }
         Node::Scale(coef, a) => {
             let c = T::from_f64(coef.value(|d| sizes.of(d)));
-            get(a).map(|v| c * v)
+            let a = get(a);
+            out.clear();
+            out.extend(a.data.iter().map(|v| c * *v));
+            (a.rows, a.cols)
         }
-        Node::Add(a, b) => get(a).zip(get(b), |x, y| x + y),
-        Node::Sub(a, b) => get(a).zip(get(b), |x, y| x - y),
-        Node::Hadamard(a, b) => get(a).zip(get(b), |x, y| x * y),
-        Node::Divide(a, b) => get(a).zip(get(b), |x, y| x / y),
+        Node::Add(a, b) => zip_into(get(a), get(b), |x, y| x + y, out),
+        Node::Sub(a, b) => zip_into(get(a), get(b), |x, y| x - y, out),
+        Node::Hadamard(a, b) => zip_into(get(a), get(b), |x, y| x * y, out),
+        Node::Divide(a, b) => zip_into(get(a), get(b), |x, y| x / y, out),
         Node::Product(factors) => match &factors[..] {
-            [only] => get(only).to_matrix(),
-            [first, second, rest @ ..] => {
+            [only] => {
+                let only = get(only);
+                out.clear();
+                out.extend_from_slice(only.data);
+                (only.rows, only.cols)
+            }
+            [first, second] => {
+                let (first, second) = (get(first), get(second));
+                first.matmul_into(second, out);
+                (first.rows, second.cols)
+            }
+            [first, second, middle @ .., last] => {
+                // Left to right; the last product straight into `out`.
                 let mut acc = get(first).matmul(get(second));
-                for f in rest {
+                for f in middle {
                     acc = acc.view().matmul(get(f));
                 }
-                acc
+                let last = get(last);
+                acc.view().matmul_into(last, out);
+                (acc.rows, last.cols)
             }
             [] => unreachable!("a product has factors"),
         },
-        Node::Transpose(a) => get(a).transpose(),
-        Node::Diag(a) => get(a).diag(),
-        Node::Map(func, a) if func.is_elementwise() => get(a).map(|v| func.apply(v)),
+        Node::Transpose(a) => {
+            let a = get(a);
+            a.transpose_into(out);
+            (a.cols, a.rows)
+        }
+        Node::Diag(a) => {
+            let a = get(a);
+            a.diag_into(out);
+            (a.rows, a.rows)
+        }
+        Node::Map(func, a) if func.is_elementwise() => {
+            let a = get(a);
+            out.clear();
+            out.extend(a.data.iter().map(|v| func.apply(*v)));
+            (a.rows, a.cols)
+        }
         Node::Map(func, a) => {
             // A vector function acts on each column as a whole.
             let m = get(a).transpose();
-            let mut out = Vec::with_capacity(m.data.len());
+            let mut columns = Vec::with_capacity(m.data.len());
             for column in m.data.chunks(m.cols.max(1)) {
-                out.extend(func.apply_column(column));
+                columns.extend(func.apply_column(column));
             }
-            Matrix::from_vec(m.rows, m.cols, out).transpose()
+            copy(Matrix::from_vec(m.rows, m.cols, columns).transpose(), out)
         }
         Node::SquaredNorm(a) => {
             let m = get(a);
-            Matrix::filled(1, 1, m.data.iter().fold(T::zero(), |acc, v| acc + *v * *v))
+            out.clear();
+            out.push(m.data.iter().fold(T::zero(), |acc, v| acc + *v * *v));
+            (1, 1)
         }
-        Node::Sum(a) => Matrix::filled(1, 1, get(a).sum()),
+        Node::Sum(a) => {
+            out.clear();
+            out.push(get(a).sum());
+            (1, 1)
+        }
     }
+}
+
+/// f of each pair of entries, written over `out`; the matrices' rows and columns.
+fn zip_into<T: Scalar>(
+    a: MatrixRef<'_, T>,
+    b: MatrixRef<'_, T>,
+    f: impl Fn(T, T) -> T,
+    out: &mut Vec<T>,
+) -> (usize, usize) {
+    assert_eq!((a.rows, a.cols), (b.rows, b.cols));
+    out.clear();
+    out.extend(a.data.iter().zip(b.data).map(|(x, y)| f(*x, *y)));
+    (a.rows, a.cols)
 }
 
 /// log(a) computed from z when a is a named σ(z) or softmax(z), or 1 − σ(z); `None` otherwise,
