@@ -199,6 +199,17 @@ impl<'a, T: Scalar> Table<'a, T> {
         self.insert(id, value, changed, false);
     }
 
+    /// The entries of the `index`th value, a matrix, to be written over.
+    fn values_mut(&mut self, index: usize) -> &mut [T] {
+        if let Value::Stored { rows, cols, start } = self.entries[index].value {
+            return &mut self.data[start..start + rows * cols];
+        }
+        match &mut self.entries[index].value {
+            Value::Owned(m) => &mut m.data,
+            _ => unreachable!("only a matrix is written over"),
+        }
+    }
+
     fn clear(&mut self) {
         self.data.clear();
         for entry in self.entries.drain(..) {
@@ -392,6 +403,9 @@ pub struct Nearby<'b, 'a, T> {
     base: &'b Evaluator<'a, T>,
     table: Table<'a, T>,
     lowest_moved: ExprId,
+    /// The nodes `move_along` moved to reach the current point, with their sizes; `None` after
+    /// `move_to`.
+    moved: Option<Vec<(ExprId, usize, usize)>>,
 }
 
 impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
@@ -405,6 +419,7 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
             base,
             table: Table::new(base.arena.len()),
             lowest_moved: ExprId(u32::MAX),
+            moved: None,
         }
     }
 
@@ -413,6 +428,7 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
     pub fn move_to(&mut self, moved: impl IntoIterator<Item = (ExprId, Matrix<T>)>) {
         self.table.clear();
         self.lowest_moved = ExprId(u32::MAX);
+        self.moved = None;
         for (id, value) in moved {
             self.lowest_moved = self.lowest_moved.min(id);
             self.table.insert_matrix(id, value, true, true);
@@ -441,6 +457,11 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
     /// along its direction (entry by entry, a + t·d), everything else keeps its base value.
     /// The same as `move_to`, without a matrix allocated for each moved value.
     pub fn move_along(&mut self, moves: &Moves<T>, t: T) {
+        if self.moved.as_ref() == Some(&moves.nodes) {
+            self.revisit(moves, t);
+            return;
+        }
+        self.moved = Some(moves.nodes.clone());
         self.table.clear();
         self.lowest_moved = ExprId(u32::MAX);
         let mut offset = 0;
@@ -462,6 +483,40 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
                 self.table.insert(id, Value::Owned(m), true, true);
             }
         }
+    }
+
+    /// `move_along` to another point on the nodes that reached the current one. Every value
+    /// the table holds then depends on the moved nodes as it did (the same operands, moved or
+    /// not, the same sizes), so the table keeps its entries and computes their values again in
+    /// the order it first did, operands first, without the walk that found them: the stencil
+    /// evaluates the same nodes at four points.
+    fn revisit(&mut self, moves: &Moves<T>, t: T) {
+        let table = &mut self.table;
+        // The moved nodes are the first entries, in the order of `moves`.
+        let mut offset = 0;
+        for (index, &(_, rows, cols)) in moves.nodes.iter().enumerate() {
+            let range = offset..offset + rows * cols;
+            offset = range.end;
+            let moved = moves.base[range.clone()]
+                .iter()
+                .zip(&moves.direction[range]);
+            for (value, (a, d)) in table.values_mut(index).iter_mut().zip(moved) {
+                *value = *a + t * *d;
+            }
+        }
+        let no_overrides = HashMap::new();
+        let context = self.base.context(&no_overrides);
+        let base = Some(&self.base.table);
+        let mut scratch = std::mem::take(&mut table.scratch);
+        for index in moves.nodes.len()..table.entries.len() {
+            let entry = &table.entries[index];
+            if let Value::Input(_) | Value::Same(_) = entry.value {
+                continue;
+            }
+            compute(&context, entry.id, table, base, &mut scratch);
+            table.values_mut(index).copy_from_slice(&scratch);
+        }
+        table.scratch = scratch;
     }
 
     /// The value of `root` at the current point.
