@@ -153,14 +153,13 @@ impl<'b> Directions<'b, '_> {
         step: f64,
         kink: Option<f64>,
     ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
-        let mut analytic_columns = vec![Vec::new(); analytic.len()];
-        let mut numeric_columns = Vec::new();
-        for _ in 0..self.count {
-            let u = self.direction(base);
-            let u_column = Matrix::from_vec(u.data.len(), 1, u.data.clone());
-            for (form, j) in analytic.iter().enumerate() {
-                analytic_columns[form].push(j.matmul(u_column.view()));
-            }
+        let directions: Vec<Matrix<f64>> = (0..self.count).map(|_| self.direction(base)).collect();
+        // The directions as the columns of one matrix: each form of J multiplies them all in
+        // one product, which gives each column as J u would.
+        let columns = side_by_side(&directions);
+        let analytic = analytic.iter().map(|j| j.matmul(columns.view())).collect();
+        let mut numeric_columns = Vec::with_capacity(self.count);
+        for u in &directions {
             // A kinked input moved along u stays on its side of the kink: 2h|uₑ| < |zₑ − kink|.
             let step = match kink {
                 Some(k) => base
@@ -174,21 +173,14 @@ impl<'b> Directions<'b, '_> {
             };
             // Only the layer is evaluated again: its input moves, nothing else.
             let nearby = &mut self.nearby;
-            let moves = nearby.moves([(by, &u)]);
+            let moves = nearby.moves([(by, u)]);
             let moved = |t: f64| {
                 nearby.move_along(&moves, t);
                 nearby.value(of).to_matrix()
             };
-            let d = stencil(step, moved);
-            numeric_columns.push(Matrix::from_vec(d.data.len(), 1, d.data));
+            numeric_columns.push(stencil(step, moved));
         }
-        (
-            analytic_columns
-                .into_iter()
-                .map(|c| side_by_side(&c))
-                .collect(),
-            side_by_side(&numeric_columns),
-        )
+        (analytic, side_by_side(&numeric_columns))
     }
 }
 
@@ -196,7 +188,7 @@ fn dot(a: &Matrix<f64>, b: &[f64]) -> f64 {
     a.data.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Columns joined into one matrix.
+/// Columns joined into one matrix; a matrix given as a column is read entry by entry.
 fn side_by_side(columns: &[Matrix<f64>]) -> Matrix<f64> {
     let rows = columns.first().map_or(0, |c| c.data.len());
     let mut data = vec![0.0; rows * columns.len()];
