@@ -253,6 +253,7 @@ fn check_in_mode(
     // anything moves: the differences then borrow its values, and every point near it
     // evaluates only what depends on what moved there.
     let mut analytic = Evaluator::new(&network.arena, &options.sizes, inputs);
+    analytic.reserve_every_node();
     analytic.value(network.loss_value);
     for layer in &network.layers {
         analytic.value(layer.input);
@@ -281,7 +282,11 @@ fn check_in_mode(
             .expect("every analytic value is evaluated above")
     };
     let mut nearby = Nearby::new(&analytic);
-    let mut items = Vec::new();
+    // At most two items for each quantity, and the two of a joint check: reserved once, as a
+    // deep chain has tens of thousands.
+    let quantities =
+        derivation.gradients.len() + derivation.jacobians.len() + derivation.signals.len() + 1;
+    let mut items = Vec::with_capacity(2 * quantities);
     let mut push =
         |symbol: &Symbol, form: Form, method: Method, a: MatrixRef<f64>, n: MatrixRef<f64>| {
             let error = if method == Method::ChainRule {

@@ -85,18 +85,41 @@ pub fn evaluate<T: Scalar>(
 
 /// A computed value. Inputs are borrowed and a named node stands for its definition's value,
 /// so that neither copies a matrix: with wide layers the copies cost more than the products.
+/// Kept small (16 bytes; an entry 24): a deep chain's base evaluation holds a quarter of a
+/// million of them.
 enum Value<'a, T> {
     Input(&'a Matrix<T>),
-    /// A small value, kept in the table's `data` from `start` on.
-    Stored {
-        rows: usize,
-        cols: usize,
-        start: usize,
-    },
+    /// A small value, kept in the table's `data`.
+    Stored(Span),
     /// A large value, in an allocation of its own.
-    Owned(Matrix<T>),
+    Owned(Box<Matrix<T>>),
     /// The value of another node: a named node's definition.
     Same(ExprId),
+}
+
+/// Where a stored value's entries lie in the table's `data`, and its rows and columns: 32 bits
+/// each, as the check's budget keeps every count far below 2³².
+#[derive(Clone, Copy)]
+struct Span {
+    rows: u32,
+    cols: u32,
+    start: u32,
+}
+
+impl Span {
+    fn new(rows: usize, cols: usize, start: usize) -> Span {
+        let narrow = |n: usize| u32::try_from(n).expect("an evaluation holds under 2³² entries");
+        Span {
+            rows: narrow(rows),
+            cols: narrow(cols),
+            start: narrow(start),
+        }
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + self.rows as usize * self.cols as usize
+    }
 }
 
 /// Values of at most this many entries are stored together in one buffer: a deep chain's
@@ -169,13 +192,9 @@ impl<'a, T: Scalar> Table<'a, T> {
         let value = if m.data.len() <= STORED_ENTRIES {
             let start = self.data.len();
             self.data.extend_from_slice(&m.data);
-            Value::Stored {
-                rows: m.rows,
-                cols: m.cols,
-                start,
-            }
+            Value::Stored(Span::new(m.rows, m.cols, start))
         } else {
-            Value::Owned(m)
+            Value::Owned(Box::new(m))
         };
         self.insert(id, value, changed, given);
     }
@@ -192,17 +211,21 @@ impl<'a, T: Scalar> Table<'a, T> {
         let value = if scratch.len() <= STORED_ENTRIES {
             let start = self.data.len();
             self.data.extend_from_slice(scratch);
-            Value::Stored { rows, cols, start }
+            Value::Stored(Span::new(rows, cols, start))
         } else {
-            Value::Owned(Matrix::from_vec(rows, cols, std::mem::take(scratch)))
+            Value::Owned(Box::new(Matrix::from_vec(
+                rows,
+                cols,
+                std::mem::take(scratch),
+            )))
         };
         self.insert(id, value, changed, false);
     }
 
     /// The entries of the `index`th value, a matrix, to be written over.
     fn values_mut(&mut self, index: usize) -> &mut [T] {
-        if let Value::Stored { rows, cols, start } = self.entries[index].value {
-            return &mut self.data[start..start + rows * cols];
+        if let Value::Stored(span) = self.entries[index].value {
+            return &mut self.data[span.range()];
         }
         match &mut self.entries[index].value {
             Value::Owned(m) => &mut m.data,
@@ -238,9 +261,12 @@ fn lookup<'t, T: Scalar>(
         match &entry.value {
             Value::Input(m) => return Some(m.view()),
             Value::Owned(m) => return Some(m.view()),
-            &Value::Stored { rows, cols, start } => {
-                let data = &in_table.data[start..start + rows * cols];
-                return Some(MatrixRef { rows, cols, data });
+            &Value::Stored(span) => {
+                return Some(MatrixRef {
+                    rows: span.rows as usize,
+                    cols: span.cols as usize,
+                    data: &in_table.data[span.range()],
+                });
             }
             Value::Same(other) => id = *other,
         }
@@ -361,6 +387,24 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
         }
     }
 
+    /// Makes room for the value of every node of the arena, for an evaluation that computes
+    /// nearly all of them (the check's): its tables then never grow by copying, which at
+    /// 20,000 layers touches more memory than the values themselves. Room that stays unused
+    /// is address space only, never written.
+    pub fn reserve_every_node(&mut self) {
+        let arena = self.arena;
+        let sizes = self.sizes;
+        let stored: usize = (0..arena.len())
+            .map(|index| {
+                let shape = arena.shape(ExprId(index as u32));
+                sizes.of(&shape.rows) * sizes.of(&shape.cols)
+            })
+            .filter(|&entries| entries <= STORED_ENTRIES)
+            .sum();
+        self.table.entries.reserve(arena.len());
+        self.table.data.reserve(stored);
+    }
+
     /// What an evaluation at this point reads, with these overrides.
     fn context<'c>(&self, overrides: &'c HashMap<ExprId, Matrix<T>>) -> Context<'c, 'a, T> {
         Context {
@@ -415,9 +459,14 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
             base.overrides.is_empty(),
             "a base evaluation is of its inputs alone"
         );
+        let mut table = Table::new(base.arena.len());
+        // A nearby point evaluates again at most about what the base holds (a joint check's
+        // moves the whole forward pass): room for it once, rather than growing by copies.
+        table.entries.reserve(base.table.entries.len());
+        table.data.reserve(base.table.data.len());
         Nearby {
             base,
-            table: Table::new(base.arena.len()),
+            table,
             lowest_moved: ExprId(u32::MAX),
             moved: None,
         }
@@ -435,21 +484,26 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
         }
     }
 
-    /// Nodes (leaves or named values) and the directions they move along together, for
-    /// `move_along`.
-    pub fn moves<'d>(&self, along: impl IntoIterator<Item = (ExprId, &'d Matrix<T>)>) -> Moves<T> {
+    /// Nodes (leaves or named values) that move together, for `move_along`, and the direction
+    /// they move along: the entries of each node's part, one node after another.
+    pub fn moves(&self, nodes: &[ExprId], direction: Vec<T>) -> Moves<T> {
         let mut moves = Moves {
-            nodes: Vec::new(),
-            base: Vec::new(),
-            direction: Vec::new(),
+            nodes: Vec::with_capacity(nodes.len()),
+            // Sized once: a deep chain moves every parameter, and growing by copies would
+            // touch twice the memory.
+            base: Vec::with_capacity(direction.len()),
+            direction,
         };
-        for (id, direction) in along {
+        for &id in nodes {
             let here = lookup(&self.base.table, None, id).expect("a moved node has a base value");
-            assert_eq!((here.rows, here.cols), (direction.rows, direction.cols));
             moves.nodes.push((id, here.rows, here.cols));
             moves.base.extend_from_slice(here.data);
-            moves.direction.extend_from_slice(&direction.data);
         }
+        assert_eq!(
+            moves.base.len(),
+            moves.direction.len(),
+            "a direction has an entry for each entry of the moved nodes"
+        );
         moves
     }
 
@@ -476,11 +530,11 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
             if rows * cols <= STORED_ENTRIES {
                 let start = self.table.data.len();
                 self.table.data.extend(moved);
-                let value = Value::Stored { rows, cols, start };
+                let value = Value::Stored(Span::new(rows, cols, start));
                 self.table.insert(id, value, true, true);
             } else {
                 let m = Matrix::from_vec(rows, cols, moved.collect());
-                self.table.insert(id, Value::Owned(m), true, true);
+                self.table.insert(id, Value::Owned(Box::new(m)), true, true);
             }
         }
     }
@@ -738,6 +792,12 @@ mod tests {
     use crate::loss::{Loss, LossKind};
     use crate::network::Network;
     use crate::spec::parse_spec;
+
+    #[test]
+    fn a_value_takes_16_bytes_and_an_entry_24() {
+        assert_eq!(std::mem::size_of::<Value<'static, f64>>(), 16);
+        assert_eq!(std::mem::size_of::<Entry<'static, f64>>(), 24);
+    }
 
     /// bce of `linear > sigmoid` with n = 1, K = 2: z = W x + b with W = (1, 1)ᵀ, b = 0.
     fn bce_at(x: f64, y: [f64; 2]) -> f64 {
