@@ -394,13 +394,23 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
     pub fn reserve_every_node(&mut self) {
         let arena = self.arena;
         let sizes = self.sizes;
-        let stored: usize = (0..arena.len())
-            .map(|index| {
-                let shape = arena.shape(ExprId(index as u32));
-                sizes.of(&shape.rows) * sizes.of(&shape.cols)
-            })
-            .filter(|&entries| entries <= STORED_ENTRIES)
-            .sum();
+        // A dimension's name is stored once for the process (see `shape`), so its address
+        // finds its size without hashing the name each time.
+        let mut known: FxHashMap<(*const u8, usize), usize> = FxHashMap::default();
+        let mut size = |dim: &Dim| match dim {
+            Dim::One => 1,
+            Dim::Named(name) => *known
+                .entry((name.as_ptr(), name.len()))
+                .or_insert_with(|| sizes.of(dim)),
+        };
+        let mut stored = 0;
+        for index in 0..arena.len() {
+            let shape = arena.shape(ExprId(index as u32));
+            let entries = size(&shape.rows) * size(&shape.cols);
+            if entries <= STORED_ENTRIES {
+                stored += entries;
+            }
+        }
         self.table.entries.reserve(arena.len());
         self.table.data.reserve(stored);
     }
