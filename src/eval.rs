@@ -67,6 +67,32 @@ impl Sizes {
     }
 }
 
+/// `Sizes` for a loop over every node of a deep chain: a dimension's name is stored once for
+/// the process (see `shape`), so its address finds its size without hashing the name each time.
+pub struct KnownSizes<'s> {
+    sizes: &'s Sizes,
+    known: FxHashMap<(*const u8, usize), usize>,
+}
+
+impl<'s> KnownSizes<'s> {
+    pub fn new(sizes: &'s Sizes) -> Self {
+        KnownSizes {
+            sizes,
+            known: FxHashMap::default(),
+        }
+    }
+
+    pub fn of(&mut self, dim: &Dim) -> usize {
+        match dim {
+            Dim::One => 1,
+            Dim::Named(name) => *self
+                .known
+                .entry((name.as_ptr(), name.len()))
+                .or_insert_with(|| self.sizes.of(dim)),
+        }
+    }
+}
+
 /// Values of the inputs and parameters: x, y, W⁽ᵏ⁾, b⁽ᵏ⁾.
 pub type Inputs<T> = HashMap<Symbol, Matrix<T>>;
 
@@ -393,20 +419,11 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
     /// is address space only, never written.
     pub fn reserve_every_node(&mut self) {
         let arena = self.arena;
-        let sizes = self.sizes;
-        // A dimension's name is stored once for the process (see `shape`), so its address
-        // finds its size without hashing the name each time.
-        let mut known: FxHashMap<(*const u8, usize), usize> = FxHashMap::default();
-        let mut size = |dim: &Dim| match dim {
-            Dim::One => 1,
-            Dim::Named(name) => *known
-                .entry((name.as_ptr(), name.len()))
-                .or_insert_with(|| sizes.of(dim)),
-        };
+        let mut sizes = KnownSizes::new(self.sizes);
         let mut stored = 0;
         for index in 0..arena.len() {
             let shape = arena.shape(ExprId(index as u32));
-            let entries = size(&shape.rows) * size(&shape.cols);
+            let entries = sizes.of(&shape.rows) * sizes.of(&shape.cols);
             if entries <= STORED_ENTRIES {
                 stored += entries;
             }
