@@ -24,7 +24,7 @@ use rand_core::SeedableRng;
 use crate::budget::check_budget;
 use crate::calculus::Derivation;
 use crate::error::Error;
-use crate::eval::{Evaluator, Inputs, Nearby, Sizes, for_each_operand};
+use crate::eval::{Evaluator, Inputs, KnownSizes, Nearby, Sizes, for_each_operand};
 use crate::expr::{ExprId, Node};
 use crate::matrix::{Matrix, MatrixRef};
 use crate::symbol::Symbol;
@@ -208,8 +208,6 @@ fn error_with_floor(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>, floor: f6
     if (analytic.rows, analytic.cols) != (numeric.rows, numeric.cols) {
         return f64::INFINITY;
     }
-    let worst = analytic.zip(numeric, |a, b| (a - b).abs()).max_abs();
-    let scale = analytic.max_abs().max(numeric.max_abs()).max(floor);
     if analytic
         .data
         .iter()
@@ -218,7 +216,15 @@ fn error_with_floor(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>, floor: f6
     {
         return f64::NAN;
     }
-    worst / scale
+    // Every entry finite: the largest difference and sizes in one pass, without a matrix of
+    // differences (the check compares tens of thousands of items).
+    let (mut worst, mut largest_analytic, mut largest_numeric) = (0.0f64, 0.0f64, 0.0f64);
+    for (a, n) in analytic.data.iter().zip(numeric.data) {
+        worst = worst.max((a - n).abs());
+        largest_analytic = largest_analytic.max(a.abs());
+        largest_numeric = largest_numeric.max(n.abs());
+    }
+    worst / largest_analytic.max(largest_numeric).max(floor)
 }
 
 /// Runs the whole check at a random point drawn from `options.seed`, after making sure that its
@@ -253,6 +259,7 @@ fn check_in_mode(
     // anything moves: the differences then borrow its values, and every point near it
     // evaluates only what depends on what moved there.
     let mut analytic = Evaluator::new(&network.arena, &options.sizes, inputs);
+    analytic.reserve_every_node();
     analytic.value(network.loss_value);
     for layer in &network.layers {
         analytic.value(layer.input);
@@ -281,7 +288,11 @@ fn check_in_mode(
             .expect("every analytic value is evaluated above")
     };
     let mut nearby = Nearby::new(&analytic);
-    let mut items = Vec::new();
+    // At most two items for each quantity, and the two of a joint check: reserved once, as a
+    // deep chain has tens of thousands.
+    let quantities =
+        derivation.gradients.len() + derivation.jacobians.len() + derivation.signals.len() + 1;
+    let mut items = Vec::with_capacity(2 * quantities);
     let mut push =
         |symbol: &Symbol, form: Form, method: Method, a: MatrixRef<f64>, n: MatrixRef<f64>| {
             let error = if method == Method::ChainRule {
@@ -289,7 +300,12 @@ fn check_in_mode(
             } else {
                 error_between(a, n)
             };
-            let non_finite = non_finite(a, n);
+            // A finite error means every entry was finite.
+            let non_finite = if error.is_finite() {
+                None
+            } else {
+                non_finite(a, n)
+            };
             items.push(CheckItem {
                 symbol: symbol.clone(),
                 form,
@@ -493,7 +509,8 @@ const NODE_OVERHEAD: f64 = 200.0;
 /// each product of two factors.
 fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
     let arena = &derivation.network.arena;
-    let size = |id: ExprId| {
+    let mut sizes = KnownSizes::new(sizes);
+    let mut size = |id: ExprId| {
         let shape = arena.shape(id);
         (sizes.of(&shape.rows) as f64, sizes.of(&shape.cols) as f64)
     };

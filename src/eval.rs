@@ -67,6 +67,32 @@ impl Sizes {
     }
 }
 
+/// `Sizes` for a loop over every node of a deep chain: a dimension's name is stored once for
+/// the process (see `shape`), so its address finds its size without hashing the name each time.
+pub struct KnownSizes<'s> {
+    sizes: &'s Sizes,
+    known: FxHashMap<(*const u8, usize), usize>,
+}
+
+impl<'s> KnownSizes<'s> {
+    pub fn new(sizes: &'s Sizes) -> Self {
+        KnownSizes {
+            sizes,
+            known: FxHashMap::default(),
+        }
+    }
+
+    pub fn of(&mut self, dim: &Dim) -> usize {
+        match dim {
+            Dim::One => 1,
+            Dim::Named(name) => *self
+                .known
+                .entry((name.as_ptr(), name.len()))
+                .or_insert_with(|| self.sizes.of(dim)),
+        }
+    }
+}
+
 /// Values of the inputs and parameters: x, y, W⁽ᵏ⁾, b⁽ᵏ⁾.
 pub type Inputs<T> = HashMap<Symbol, Matrix<T>>;
 
@@ -85,18 +111,41 @@ pub fn evaluate<T: Scalar>(
 
 /// A computed value. Inputs are borrowed and a named node stands for its definition's value,
 /// so that neither copies a matrix: with wide layers the copies cost more than the products.
+/// Kept small (16 bytes; an entry 24): a deep chain's base evaluation holds a quarter of a
+/// million of them.
 enum Value<'a, T> {
     Input(&'a Matrix<T>),
-    /// A small value, kept in the table's `data` from `start` on.
-    Stored {
-        rows: usize,
-        cols: usize,
-        start: usize,
-    },
+    /// A small value, kept in the table's `data`.
+    Stored(Span),
     /// A large value, in an allocation of its own.
-    Owned(Matrix<T>),
+    Owned(Box<Matrix<T>>),
     /// The value of another node: a named node's definition.
     Same(ExprId),
+}
+
+/// Where a stored value's entries lie in the table's `data`, and its rows and columns: 32 bits
+/// each, as the check's budget keeps every count far below 2³².
+#[derive(Clone, Copy)]
+struct Span {
+    rows: u32,
+    cols: u32,
+    start: u32,
+}
+
+impl Span {
+    fn new(rows: usize, cols: usize, start: usize) -> Span {
+        let narrow = |n: usize| u32::try_from(n).expect("an evaluation holds under 2³² entries");
+        Span {
+            rows: narrow(rows),
+            cols: narrow(cols),
+            start: narrow(start),
+        }
+    }
+
+    fn range(self) -> std::ops::Range<usize> {
+        let start = self.start as usize;
+        start..start + self.rows as usize * self.cols as usize
+    }
 }
 
 /// Values of at most this many entries are stored together in one buffer: a deep chain's
@@ -133,6 +182,8 @@ struct Table<'a, T> {
     in_base: Vec<ExprId>,
     /// The evaluation's stack, kept for its allocation: (node, operands already pushed).
     stack: Vec<(ExprId, bool)>,
+    /// Where `compute` writes a new value before it is stored, kept for its allocation.
+    scratch: Vec<T>,
 }
 
 impl<'a, T: Scalar> Table<'a, T> {
@@ -143,6 +194,7 @@ impl<'a, T: Scalar> Table<'a, T> {
             data: Vec::new(),
             in_base: Vec::new(),
             stack: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -166,15 +218,45 @@ impl<'a, T: Scalar> Table<'a, T> {
         let value = if m.data.len() <= STORED_ENTRIES {
             let start = self.data.len();
             self.data.extend_from_slice(&m.data);
-            Value::Stored {
-                rows: m.rows,
-                cols: m.cols,
-                start,
-            }
+            Value::Stored(Span::new(m.rows, m.cols, start))
         } else {
-            Value::Owned(m)
+            Value::Owned(Box::new(m))
         };
         self.insert(id, value, changed, given);
+    }
+
+    /// Inserts what `compute` wrote into `scratch`: copied to the others when small, else
+    /// moved into an allocation of its own.
+    fn insert_computed(
+        &mut self,
+        id: ExprId,
+        (rows, cols): (usize, usize),
+        scratch: &mut Vec<T>,
+        changed: bool,
+    ) {
+        let value = if scratch.len() <= STORED_ENTRIES {
+            let start = self.data.len();
+            self.data.extend_from_slice(scratch);
+            Value::Stored(Span::new(rows, cols, start))
+        } else {
+            Value::Owned(Box::new(Matrix::from_vec(
+                rows,
+                cols,
+                std::mem::take(scratch),
+            )))
+        };
+        self.insert(id, value, changed, false);
+    }
+
+    /// The entries of the `index`th value, a matrix, to be written over.
+    fn values_mut(&mut self, index: usize) -> &mut [T] {
+        if let Value::Stored(span) = self.entries[index].value {
+            return &mut self.data[span.range()];
+        }
+        match &mut self.entries[index].value {
+            Value::Owned(m) => &mut m.data,
+            _ => unreachable!("only a matrix is written over"),
+        }
     }
 
     fn clear(&mut self) {
@@ -205,9 +287,12 @@ fn lookup<'t, T: Scalar>(
         match &entry.value {
             Value::Input(m) => return Some(m.view()),
             Value::Owned(m) => return Some(m.view()),
-            &Value::Stored { rows, cols, start } => {
-                let data = &in_table.data[start..start + rows * cols];
-                return Some(MatrixRef { rows, cols, data });
+            &Value::Stored(span) => {
+                return Some(MatrixRef {
+                    rows: span.rows as usize,
+                    cols: span.cols as usize,
+                    data: &in_table.data[span.range()],
+                });
             }
             Value::Same(other) => id = *other,
         }
@@ -259,6 +344,7 @@ fn fill<'a, T: Scalar>(
     let arena = context.arena;
     let in_base = |id: ExprId| base.is_some_and(|b| b.entry(id).is_some());
     let mut stack = std::mem::take(&mut table.stack);
+    let mut scratch = std::mem::take(&mut table.scratch);
     stack.push((root, false));
     while let Some((id, expanded)) = stack.pop() {
         if expanded {
@@ -272,9 +358,11 @@ fn fill<'a, T: Scalar>(
                 table.in_base.push(id);
                 continue;
             }
-            match compute(context, id, table, base) {
+            match compute(context, id, table, base, &mut scratch) {
                 Computed::Value(value) => table.insert(id, value, changed, false),
-                Computed::Matrix(m) => table.insert_matrix(id, m, changed, false),
+                Computed::Matrix { rows, cols } => {
+                    table.insert_computed(id, (rows, cols), &mut scratch, changed)
+                }
             }
             continue;
         }
@@ -301,6 +389,7 @@ fn fill<'a, T: Scalar>(
         });
     }
     table.stack = stack;
+    table.scratch = scratch;
 }
 
 /// Evaluates many expressions at one point, computing every shared subexpression once.
@@ -324,14 +413,38 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
         }
     }
 
-    /// The value of `root`, computing only what earlier calls have not.
-    pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
-        let context = Context {
+    /// Makes room for the value of every node of the arena, for an evaluation that computes
+    /// nearly all of them (the check's): its tables then never grow by copying, which at
+    /// 20,000 layers touches more memory than the values themselves. Room that stays unused
+    /// is address space only, never written.
+    pub fn reserve_every_node(&mut self) {
+        let arena = self.arena;
+        let mut sizes = KnownSizes::new(self.sizes);
+        let mut stored = 0;
+        for index in 0..arena.len() {
+            let shape = arena.shape(ExprId(index as u32));
+            let entries = sizes.of(&shape.rows) * sizes.of(&shape.cols);
+            if entries <= STORED_ENTRIES {
+                stored += entries;
+            }
+        }
+        self.table.entries.reserve(arena.len());
+        self.table.data.reserve(stored);
+    }
+
+    /// What an evaluation at this point reads, with these overrides.
+    fn context<'c>(&self, overrides: &'c HashMap<ExprId, Matrix<T>>) -> Context<'c, 'a, T> {
+        Context {
             arena: self.arena,
             sizes: self.sizes,
             inputs: self.inputs,
-            overrides: &self.overrides,
-        };
+            overrides,
+        }
+    }
+
+    /// The value of `root`, computing only what earlier calls have not.
+    pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
+        let context = self.context(&self.overrides);
         fill(&mut self.table, None, ExprId(0), &context, root);
         lookup(&self.table, None, root).expect("an evaluated node has a value")
     }
@@ -361,6 +474,9 @@ pub struct Nearby<'b, 'a, T> {
     base: &'b Evaluator<'a, T>,
     table: Table<'a, T>,
     lowest_moved: ExprId,
+    /// The nodes `move_along` moved to reach the current point, with their sizes; `None` after
+    /// `move_to`.
+    moved: Option<Vec<(ExprId, usize, usize)>>,
 }
 
 impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
@@ -370,10 +486,16 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
             base.overrides.is_empty(),
             "a base evaluation is of its inputs alone"
         );
+        let mut table = Table::new(base.arena.len());
+        // A nearby point evaluates again at most about what the base holds (a joint check's
+        // moves the whole forward pass): room for it once, rather than growing by copies.
+        table.entries.reserve(base.table.entries.len());
+        table.data.reserve(base.table.data.len());
         Nearby {
             base,
-            table: Table::new(base.arena.len()),
+            table,
             lowest_moved: ExprId(u32::MAX),
+            moved: None,
         }
     }
 
@@ -382,27 +504,33 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
     pub fn move_to(&mut self, moved: impl IntoIterator<Item = (ExprId, Matrix<T>)>) {
         self.table.clear();
         self.lowest_moved = ExprId(u32::MAX);
+        self.moved = None;
         for (id, value) in moved {
             self.lowest_moved = self.lowest_moved.min(id);
             self.table.insert_matrix(id, value, true, true);
         }
     }
 
-    /// Nodes (leaves or named values) and the directions they move along together, for
-    /// `move_along`.
-    pub fn moves<'d>(&self, along: impl IntoIterator<Item = (ExprId, &'d Matrix<T>)>) -> Moves<T> {
+    /// Nodes (leaves or named values) that move together, for `move_along`, and the direction
+    /// they move along: the entries of each node's part, one node after another.
+    pub fn moves(&self, nodes: &[ExprId], direction: Vec<T>) -> Moves<T> {
         let mut moves = Moves {
-            nodes: Vec::new(),
-            base: Vec::new(),
-            direction: Vec::new(),
+            nodes: Vec::with_capacity(nodes.len()),
+            // Sized once: a deep chain moves every parameter, and growing by copies would
+            // touch twice the memory.
+            base: Vec::with_capacity(direction.len()),
+            direction,
         };
-        for (id, direction) in along {
+        for &id in nodes {
             let here = lookup(&self.base.table, None, id).expect("a moved node has a base value");
-            assert_eq!((here.rows, here.cols), (direction.rows, direction.cols));
             moves.nodes.push((id, here.rows, here.cols));
             moves.base.extend_from_slice(here.data);
-            moves.direction.extend_from_slice(&direction.data);
         }
+        assert_eq!(
+            moves.base.len(),
+            moves.direction.len(),
+            "a direction has an entry for each entry of the moved nodes"
+        );
         moves
     }
 
@@ -410,6 +538,11 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
     /// along its direction (entry by entry, a + t·d), everything else keeps its base value.
     /// The same as `move_to`, without a matrix allocated for each moved value.
     pub fn move_along(&mut self, moves: &Moves<T>, t: T) {
+        if self.moved.as_ref() == Some(&moves.nodes) {
+            self.revisit(moves, t);
+            return;
+        }
+        self.moved = Some(moves.nodes.clone());
         self.table.clear();
         self.lowest_moved = ExprId(u32::MAX);
         let mut offset = 0;
@@ -424,42 +557,74 @@ impl<'b, 'a, T: Scalar> Nearby<'b, 'a, T> {
             if rows * cols <= STORED_ENTRIES {
                 let start = self.table.data.len();
                 self.table.data.extend(moved);
-                let value = Value::Stored { rows, cols, start };
+                let value = Value::Stored(Span::new(rows, cols, start));
                 self.table.insert(id, value, true, true);
             } else {
                 let m = Matrix::from_vec(rows, cols, moved.collect());
-                self.table.insert(id, Value::Owned(m), true, true);
+                self.table.insert(id, Value::Owned(Box::new(m)), true, true);
             }
         }
+    }
+
+    /// `move_along` to another point on the nodes that reached the current one. Every value
+    /// the table holds then depends on the moved nodes as it did (the same operands, moved or
+    /// not, the same sizes), so the table keeps its entries and computes their values again in
+    /// the order it first did, operands first, without the walk that found them: the stencil
+    /// evaluates the same nodes at four points.
+    fn revisit(&mut self, moves: &Moves<T>, t: T) {
+        let table = &mut self.table;
+        // The moved nodes are the first entries, in the order of `moves`.
+        let mut offset = 0;
+        for (index, &(_, rows, cols)) in moves.nodes.iter().enumerate() {
+            let range = offset..offset + rows * cols;
+            offset = range.end;
+            let moved = moves.base[range.clone()]
+                .iter()
+                .zip(&moves.direction[range]);
+            for (value, (a, d)) in table.values_mut(index).iter_mut().zip(moved) {
+                *value = *a + t * *d;
+            }
+        }
+        let no_overrides = HashMap::new();
+        let context = self.base.context(&no_overrides);
+        let base = Some(&self.base.table);
+        let mut scratch = std::mem::take(&mut table.scratch);
+        for index in moves.nodes.len()..table.entries.len() {
+            let entry = &table.entries[index];
+            if let Value::Input(_) | Value::Same(_) = entry.value {
+                continue;
+            }
+            compute(&context, entry.id, table, base, &mut scratch);
+            table.values_mut(index).copy_from_slice(&scratch);
+        }
+        table.scratch = scratch;
     }
 
     /// The value of `root` at the current point.
     pub fn value(&mut self, root: ExprId) -> MatrixRef<'_, T> {
         let no_overrides = HashMap::new();
-        let context = Context {
-            arena: self.base.arena,
-            sizes: self.base.sizes,
-            inputs: self.base.inputs,
-            overrides: &no_overrides,
-        };
+        let context = self.base.context(&no_overrides);
         let base = Some(&self.base.table);
         fill(&mut self.table, base, self.lowest_moved, &context, root);
         lookup(&self.table, base, root).expect("an evaluated node has a value")
     }
 }
 
-/// What `compute` gives: a value that copies nothing, or a new matrix.
+/// What `compute` gives: a value that copies nothing, or a new matrix of this size whose
+/// entries it wrote into the buffer it was given.
 enum Computed<'a, T> {
     Value(Value<'a, T>),
-    Matrix(Matrix<T>),
+    Matrix { rows: usize, cols: usize },
 }
 
-/// The value of `id`, whose operands have theirs in `table` or `base`.
+/// The value of `id`, whose operands have theirs in `table` or `base`; a new matrix goes into
+/// `out`, so that the small values of a deep chain need no allocation each.
 fn compute<'a, T: Scalar>(
     context: &Context<'_, 'a, T>,
     id: ExprId,
     table: &Table<'a, T>,
     base: Option<&Table<'a, T>>,
+    out: &mut Vec<T>,
 ) -> Computed<'a, T> {
     let arena = context.arena;
     match arena.node(id) {
@@ -485,62 +650,125 @@ fn compute<'a, T: Scalar>(
             let get = |a: ExprId| lookup(table, base, a);
             // A named value given by the caller does not come from its definition.
             let given = |a: ExprId| table.entry(a).is_some_and(|e| e.given);
-            Computed::Matrix(compute_new(arena, id, context.sizes, get, given))
+            let (rows, cols) = compute_new(arena, id, context.sizes, get, given, out);
+            Computed::Matrix { rows, cols }
         }
     }
 }
 
-/// The value of a node that is neither an input nor named.
+/// The value of a node that is neither an input nor named: its entries written over `out`,
+/// its rows and columns returned.
 fn compute_new<'v, T: Scalar>(
     arena: &Arena,
     id: ExprId,
     sizes: &Sizes,
     value: impl Fn(ExprId) -> Option<MatrixRef<'v, T>>,
     given: impl Fn(ExprId) -> bool,
-) -> Matrix<T> {
+    out: &mut Vec<T>,
+) -> (usize, usize) {
     let get = |a: &ExprId| value(*a).expect("operands are evaluated first");
+    let copy = |m: Matrix<T>, out: &mut Vec<T>| {
+        out.clear();
+        out.extend_from_slice(&m.data);
+        (m.rows, m.cols)
+    };
     match arena.node(id) {
-        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, &value, given) => v,
+        Node::Map(Func::Log, a) if let Some(v) = stable_log(arena, *a, &value, given) => {
+            copy(v, out)
+        }
         Node::Leaf(_) | Node::Named(_) => unreachable!("inputs and named nodes are shared"),
-        Node::Identity(dim) => Matrix::identity(sizes.of(dim)),
-        Node::Ones(rows, cols) => Matrix::filled(sizes.of(rows), sizes.of(cols), T::one()),
+        Node::Identity(dim) => copy(Matrix::identity(sizes.of(dim)), out),
+        Node::Ones(rows, cols) => {
+            let (rows, cols) = (sizes.of(rows), sizes.of(cols));
+            out.clear();
+            out.resize(rows * cols, T::one());
+            (rows, cols)
+        }
         Node::Scale(coef, a) => {
             let c = T::from_f64(coef.value(|d| sizes.of(d)));
-            get(a).map(|v| c * v)
+            let a = get(a);
+            out.clear();
+            out.extend(a.data.iter().map(|v| c * *v));
+            (a.rows, a.cols)
         }
-        Node::Add(a, b) => get(a).zip(get(b), |x, y| x + y),
-        Node::Sub(a, b) => get(a).zip(get(b), |x, y| x - y),
-        Node::Hadamard(a, b) => get(a).zip(get(b), |x, y| x * y),
-        Node::Divide(a, b) => get(a).zip(get(b), |x, y| x / y),
+        Node::Add(a, b) => zip_into(get(a), get(b), |x, y| x + y, out),
+        Node::Sub(a, b) => zip_into(get(a), get(b), |x, y| x - y, out),
+        Node::Hadamard(a, b) => zip_into(get(a), get(b), |x, y| x * y, out),
+        Node::Divide(a, b) => zip_into(get(a), get(b), |x, y| x / y, out),
         Node::Product(factors) => match &factors[..] {
-            [only] => get(only).to_matrix(),
-            [first, second, rest @ ..] => {
+            [only] => {
+                let only = get(only);
+                out.clear();
+                out.extend_from_slice(only.data);
+                (only.rows, only.cols)
+            }
+            [first, second] => {
+                let (first, second) = (get(first), get(second));
+                first.matmul_into(second, out);
+                (first.rows, second.cols)
+            }
+            [first, second, middle @ .., last] => {
+                // Left to right; the last product straight into `out`.
                 let mut acc = get(first).matmul(get(second));
-                for f in rest {
+                for f in middle {
                     acc = acc.view().matmul(get(f));
                 }
-                acc
+                let last = get(last);
+                acc.view().matmul_into(last, out);
+                (acc.rows, last.cols)
             }
             [] => unreachable!("a product has factors"),
         },
-        Node::Transpose(a) => get(a).transpose(),
-        Node::Diag(a) => get(a).diag(),
-        Node::Map(func, a) if func.is_elementwise() => get(a).map(|v| func.apply(v)),
+        Node::Transpose(a) => {
+            let a = get(a);
+            a.transpose_into(out);
+            (a.cols, a.rows)
+        }
+        Node::Diag(a) => {
+            let a = get(a);
+            a.diag_into(out);
+            (a.rows, a.rows)
+        }
+        Node::Map(func, a) if func.is_elementwise() => {
+            let a = get(a);
+            out.clear();
+            out.extend(a.data.iter().map(|v| func.apply(*v)));
+            (a.rows, a.cols)
+        }
         Node::Map(func, a) => {
             // A vector function acts on each column as a whole.
             let m = get(a).transpose();
-            let mut out = Vec::with_capacity(m.data.len());
+            let mut columns = Vec::with_capacity(m.data.len());
             for column in m.data.chunks(m.cols.max(1)) {
-                out.extend(func.apply_column(column));
+                columns.extend(func.apply_column(column));
             }
-            Matrix::from_vec(m.rows, m.cols, out).transpose()
+            copy(Matrix::from_vec(m.rows, m.cols, columns).transpose(), out)
         }
         Node::SquaredNorm(a) => {
             let m = get(a);
-            Matrix::filled(1, 1, m.data.iter().fold(T::zero(), |acc, v| acc + *v * *v))
+            out.clear();
+            out.push(m.data.iter().fold(T::zero(), |acc, v| acc + *v * *v));
+            (1, 1)
         }
-        Node::Sum(a) => Matrix::filled(1, 1, get(a).sum()),
+        Node::Sum(a) => {
+            out.clear();
+            out.push(get(a).sum());
+            (1, 1)
+        }
     }
+}
+
+/// f of each pair of entries, written over `out`; the matrices' rows and columns.
+fn zip_into<T: Scalar>(
+    a: MatrixRef<'_, T>,
+    b: MatrixRef<'_, T>,
+    f: impl Fn(T, T) -> T,
+    out: &mut Vec<T>,
+) -> (usize, usize) {
+    assert_eq!((a.rows, a.cols), (b.rows, b.cols));
+    out.clear();
+    out.extend(a.data.iter().zip(b.data).map(|(x, y)| f(*x, *y)));
+    (a.rows, a.cols)
 }
 
 /// log(a) computed from z when a is a named σ(z) or softmax(z), or 1 − σ(z); `None` otherwise,
@@ -591,6 +819,12 @@ mod tests {
     use crate::loss::{Loss, LossKind};
     use crate::network::Network;
     use crate::spec::parse_spec;
+
+    #[test]
+    fn a_value_takes_16_bytes_and_an_entry_24() {
+        assert_eq!(std::mem::size_of::<Value<'static, f64>>(), 16);
+        assert_eq!(std::mem::size_of::<Entry<'static, f64>>(), 24);
+    }
 
     /// bce of `linear > sigmoid` with n = 1, K = 2: z = W x + b with W = (1, 1)ᵀ, b = 0.
     fn bce_at(x: f64, y: [f64; 2]) -> f64 {

@@ -152,27 +152,34 @@ impl<'m, T: Scalar> MatrixRef<'m, T> {
     }
 
     pub fn transpose(self) -> Matrix<T> {
-        let mut data = Vec::with_capacity(self.data.len());
-        for c in 0..self.cols {
-            for r in 0..self.rows {
-                data.push(self.get(r, c));
-            }
-        }
+        let mut data = Vec::new();
+        self.transpose_into(&mut data);
         Matrix::from_vec(self.cols, self.rows, data)
     }
 
+    /// The entries of the transpose, written over `out`. The `_into` forms let a caller that
+    /// computes many small matrices keep one buffer instead of allocating each.
+    pub fn transpose_into(self, out: &mut Vec<T>) {
+        out.clear();
+        for c in 0..self.cols {
+            for r in 0..self.rows {
+                out.push(self.get(r, c));
+            }
+        }
+    }
+
     pub fn matmul(self, other: MatrixRef<'_, T>) -> Matrix<T> {
+        let mut data = Vec::new();
+        self.matmul_into(other, &mut data);
+        Matrix::from_vec(self.rows, other.cols, data)
+    }
+
+    /// The entries of the product, written over `out`.
+    pub fn matmul_into(self, other: MatrixRef<'_, T>, out: &mut Vec<T>) {
         assert_eq!(self.cols, other.rows, "matrix product of mismatched sizes");
-        let mut out = Matrix::filled(self.rows, other.cols, T::zero());
-        T::gemm(
-            self.rows,
-            self.cols,
-            other.cols,
-            self.data,
-            other.data,
-            &mut out.data,
-        );
-        out
+        out.clear();
+        out.resize(self.rows * other.cols, T::zero());
+        T::gemm(self.rows, self.cols, other.cols, self.data, other.data, out);
     }
 
     pub fn zip(self, other: MatrixRef<'_, T>, f: impl Fn(T, T) -> T) -> Matrix<T> {
@@ -196,12 +203,19 @@ impl<'m, T: Scalar> MatrixRef<'m, T> {
 
     /// The diagonal matrix of a column.
     pub fn diag(self) -> Matrix<T> {
+        let mut data = Vec::new();
+        self.diag_into(&mut data);
+        Matrix::from_vec(self.rows, self.rows, data)
+    }
+
+    /// The entries of the diagonal matrix of a column, written over `out`.
+    pub fn diag_into(self, out: &mut Vec<T>) {
         let n = self.rows;
-        let mut m = Matrix::filled(n, n, T::zero());
+        out.clear();
+        out.resize(n * n, T::zero());
         for i in 0..n {
-            m.data[i * n + i] = self.data[i];
+            out[i * n + i] = self.data[i];
         }
-        m
     }
 
     pub fn sum(self) -> T {

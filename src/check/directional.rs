@@ -38,25 +38,29 @@ impl<'b> Directions<'b, '_> {
     /// A random direction shaped like `like`, of unit length, so that a step of h moves the
     /// point by h whatever the size of the matrix.
     fn direction(&mut self, like: MatrixRef<f64>) -> Matrix<f64> {
+        let mut data = Vec::with_capacity(like.data.len());
+        self.direction_into(like, &mut data);
+        Matrix::from_vec(like.rows, like.cols, data)
+    }
+
+    /// `direction`, its entries appended to `out`: a joint check draws one for each of tens of
+    /// thousands of parameters into one array.
+    fn direction_into(&mut self, like: MatrixRef<f64>, out: &mut Vec<f64>) {
+        let start = out.len();
         // Box–Muller: Gaussian entries make every direction equally likely.
-        let data: Vec<f64> = (0..like.data.len())
-            .map(|_| {
-                let u1 = uniform(&mut self.rng, f64::EPSILON, 1.0);
-                let u2 = uniform(&mut self.rng, 0.0, 1.0);
-                (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-            })
-            .collect();
-        let norm = data
+        out.extend((0..like.data.len()).map(|_| {
+            let u1 = uniform(&mut self.rng, f64::EPSILON, 1.0);
+            let u2 = uniform(&mut self.rng, 0.0, 1.0);
+            (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        }));
+        let drawn = &mut out[start..];
+        let norm = drawn
             .iter()
             .map(|v| v * v)
             .sum::<f64>()
             .sqrt()
             .max(f64::MIN_POSITIVE);
-        Matrix::from_vec(
-            like.rows,
-            like.cols,
-            data.iter().map(|v| v / norm).collect(),
-        )
+        drawn.iter_mut().for_each(|v| *v /= norm);
     }
 
     /// The stencil's step along a direction: the base step, divided by ten until no input of
@@ -106,6 +110,11 @@ impl<'b> Directions<'b, '_> {
         parameters: &[ExprId],
         analytic: &[Vec<MatrixRef<f64>>],
     ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
+        assert_eq!(
+            parameters.len(),
+            analytic.len(),
+            "the forms of each parameter"
+        );
         let forms = analytic.first().map_or(0, Vec::len);
         let mut analytic_out = vec![Vec::with_capacity(self.count); forms];
         let mut numeric = Vec::with_capacity(self.count);
@@ -114,23 +123,28 @@ impl<'b> Directions<'b, '_> {
             base.computed(id)
                 .expect("the check evaluates every parameter at its point first")
         };
+        let entries: usize = parameters.iter().map(|p| base_value(*p).data.len()).sum();
         for _ in 0..self.count {
-            let directions: Vec<Matrix<f64>> = parameters
-                .iter()
-                .map(|p| self.direction(base_value(*p)))
-                .collect();
+            // One direction for each parameter, drawn in their order, one after another.
+            let mut direction = Vec::with_capacity(entries);
+            for p in parameters {
+                self.direction_into(base_value(*p), &mut direction);
+            }
             for (form, out) in analytic_out.iter_mut().enumerate() {
-                let dot: f64 = parameters
+                let mut rest = &direction[..];
+                let dot: f64 = analytic
                     .iter()
-                    .enumerate()
-                    .map(|(i, _)| dot(&directions[i], analytic[i][form].data))
+                    .map(|forms| {
+                        let g = forms[form].data;
+                        let (v, after) = rest.split_at(g.len());
+                        rest = after;
+                        dot(v, g)
+                    })
                     .sum();
                 out.push(dot);
             }
             // Only the parameters move; everything before the first of them keeps its value.
-            let moves = self
-                .nearby
-                .moves(parameters.iter().copied().zip(&directions));
+            let moves = self.nearby.moves(parameters, direction);
             let h = self.step_clear_of_kinks(&moves);
             let moved = |t: f64| Matrix::filled(1, 1, self.loss_at(&moves, t));
             numeric.push(stencil(h, moved).data[0]);
@@ -153,14 +167,13 @@ impl<'b> Directions<'b, '_> {
         step: f64,
         kink: Option<f64>,
     ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
-        let mut analytic_columns = vec![Vec::new(); analytic.len()];
-        let mut numeric_columns = Vec::new();
-        for _ in 0..self.count {
-            let u = self.direction(base);
-            let u_column = Matrix::from_vec(u.data.len(), 1, u.data.clone());
-            for (form, j) in analytic.iter().enumerate() {
-                analytic_columns[form].push(j.matmul(u_column.view()));
-            }
+        let directions: Vec<Matrix<f64>> = (0..self.count).map(|_| self.direction(base)).collect();
+        // The directions as the columns of one matrix: each form of J multiplies them all in
+        // one product, which gives each column as J u would.
+        let columns = side_by_side(&directions);
+        let analytic = analytic.iter().map(|j| j.matmul(columns.view())).collect();
+        let mut numeric_columns = Vec::with_capacity(self.count);
+        for u in &directions {
             // A kinked input moved along u stays on its side of the kink: 2h|uₑ| < |zₑ − kink|.
             let step = match kink {
                 Some(k) => base
@@ -174,29 +187,22 @@ impl<'b> Directions<'b, '_> {
             };
             // Only the layer is evaluated again: its input moves, nothing else.
             let nearby = &mut self.nearby;
-            let moves = nearby.moves([(by, &u)]);
+            let moves = nearby.moves(&[by], u.data.clone());
             let moved = |t: f64| {
                 nearby.move_along(&moves, t);
                 nearby.value(of).to_matrix()
             };
-            let d = stencil(step, moved);
-            numeric_columns.push(Matrix::from_vec(d.data.len(), 1, d.data));
+            numeric_columns.push(stencil(step, moved));
         }
-        (
-            analytic_columns
-                .into_iter()
-                .map(|c| side_by_side(&c))
-                .collect(),
-            side_by_side(&numeric_columns),
-        )
+        (analytic, side_by_side(&numeric_columns))
     }
 }
 
-fn dot(a: &Matrix<f64>, b: &[f64]) -> f64 {
-    a.data.iter().zip(b).map(|(x, y)| x * y).sum()
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// Columns joined into one matrix.
+/// Columns joined into one matrix; a matrix given as a column is read entry by entry.
 fn side_by_side(columns: &[Matrix<f64>]) -> Matrix<f64> {
     let rows = columns.first().map_or(0, |c| c.data.len());
     let mut data = vec![0.0; rows * columns.len()];
