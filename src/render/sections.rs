@@ -44,8 +44,6 @@ pub struct Conventions {
     pub loss: Equation,
     /// Inputs, parameters and layer outputs, with their shapes.
     pub symbols: Vec<(Symbol, Shape)>,
-    /// Each layer's output and the layer.
-    pub outputs: Vec<(Symbol, Prose)>,
     /// The loss in words, the symbols, the outputs, the conventions of notation.
     pub paragraphs: Vec<Prose>,
 }
@@ -235,18 +233,18 @@ struct Builder<'a> {
     text: Formulas<'a, Text, Line>,
 }
 
-/// A list short enough for a sentence: a long one keeps its first and last items around "…"
-/// (the forward pass lists every layer anyway), so that prose stays linear in nothing.
-fn abridged(items: Vec<Prose>) -> Vec<Prose> {
+/// A list short enough for a sentence, of the `count` items `item` makes: a long one keeps its
+/// first and last items around "…" (the forward pass lists every layer anyway). Only the items
+/// kept are made: a long chain has tens of thousands.
+fn abridged(count: usize, item: impl Fn(usize) -> Prose) -> Vec<Prose> {
     const HEAD: usize = 12;
     const TAIL: usize = 4;
-    if items.len() <= HEAD + TAIL + 1 {
-        return items;
+    if count <= HEAD + TAIL + 1 {
+        return (0..count).map(item).collect();
     }
-    let tail = items[items.len() - TAIL..].to_vec();
-    let mut kept: Vec<Prose> = items.into_iter().take(HEAD).collect();
+    let mut kept: Vec<Prose> = (0..HEAD).map(&item).collect();
     kept.push(Prose::new().fixed("…", "\\ldots"));
-    kept.extend(tail);
+    kept.extend((count - TAIL..count).map(&item));
     kept
 }
 
@@ -358,12 +356,16 @@ impl Builder<'_> {
     fn conventions(&self) -> Conventions {
         let network = &self.derivation.network;
         let arena = self.arena();
-        let mut steps = vec![Prose::new().symbol(&self.symbol_of(network.x))];
-        steps.extend(network.layers.iter().map(layer_title));
-        steps.push(Prose::new().symbol(&self.symbol_of(network.yhat)));
+        let layers = &network.layers;
+        // x, each layer, ŷ.
+        let step = |i: usize| match i {
+            0 => Prose::new().symbol(&self.symbol_of(network.x)),
+            i if i <= layers.len() => layer_title(&layers[i - 1]),
+            _ => Prose::new().symbol(&self.symbol_of(network.yhat)),
+        };
         let arrow = Prose::new().words(" ").math(Math::Arrow).words(" ");
         let mut chain = Prose::new();
-        for (i, step) in abridged(steps).into_iter().enumerate() {
+        for (i, step) in abridged(layers.len() + 2, step).into_iter().enumerate() {
             if i > 0 {
                 chain = chain.then(arrow.clone());
             }
@@ -390,14 +392,10 @@ impl Builder<'_> {
         let mut leaves = vec![network.x, network.y];
         leaves.extend(network.parameters.iter().map(|p| p.leaf));
         leaves.extend(network.layers.iter().map(|l| l.output));
+
         let symbols: Vec<(Symbol, Shape)> = leaves
             .iter()
             .map(|id| (self.symbol_of(*id), arena.shape(*id).clone()))
-            .collect();
-        let outputs: Vec<(Symbol, Prose)> = network
-            .layers
-            .iter()
-            .map(|l| (self.symbol_of(l.output), layer_title(l)))
             .collect();
 
         let batch = network.samples.is_some();
@@ -419,27 +417,22 @@ impl Builder<'_> {
         let symbol_list = Prose::new()
             .words("Symbols: ")
             .join(
-                abridged(
-                    symbols
-                        .iter()
-                        .map(|(s, shape)| Prose::new().math(Math::Member(s.clone(), shape.clone())))
-                        .collect(),
-                ),
+                abridged(symbols.len(), |i| {
+                    let (symbol, shape) = &symbols[i];
+                    Prose::new().math(Math::Member(symbol.clone(), shape.clone()))
+                }),
                 ", ",
             )
             .words(".");
         let output_list = Prose::new()
             .join(
-                abridged(
-                    outputs
-                        .iter()
-                        .map(|(s, layer)| {
-                            let mut p = Prose::new().symbol(s).words(" is the output of ");
-                            p.0.extend(layer.0.clone());
-                            p
-                        })
-                        .collect(),
-                ),
+                abridged(layers.len(), |i| {
+                    let mut p = Prose::new()
+                        .symbol(&self.symbol_of(layers[i].output))
+                        .words(" is the output of ");
+                    p.0.extend(layer_title(&layers[i]).0);
+                    p
+                }),
                 ", ",
             )
             .words(".");
@@ -535,7 +528,6 @@ impl Builder<'_> {
             linear_rule,
             loss,
             symbols,
-            outputs,
             paragraphs: [description, symbol_list, output_list, layout.then(legend)]
                 .into_iter()
                 .chain(definitions)
