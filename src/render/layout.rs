@@ -163,6 +163,11 @@ impl Layout for Line {
     }
     fn append(mut self, next: Self) -> Self {
         let joined = self.last.saturating_add(next.first);
+        let needed = self.text.len() + next.text.len();
+        if needed > self.text.capacity() {
+            // Lines grow a few pieces at a time to a row's length: skip the smallest sizes.
+            self.text.reserve(needed.max(64) - self.text.len());
+        }
         self.text.push_str(&next.text);
         if !self.multiline {
             self.first = joined;
