@@ -12,6 +12,7 @@ use crate::calculus::{Derivation, Expansion};
 use crate::error::Error;
 use crate::expr::{Arena, ExprId, Role};
 use crate::render::expression::Names;
+use crate::render::sections::{chain_rule_names, forward_names};
 
 /// The most operations the expanded forms may hold together: 2²¹, a chain of about 500 layers,
 /// whose expanded text at 100 columns is about 150 MB (wrapped lines of deeply nested forms are
@@ -26,9 +27,15 @@ pub fn check_expanded_size(derivation: &Derivation) -> Result<(), Error> {
     }
     let operations = expanded_operations(derivation);
     if operations > MAX_EXPANDED_OPERATIONS {
+        // The count saturates for forms that grow exponentially (softmax chains).
+        let counted = if operations == u64::MAX {
+            "more than 10^19".to_string()
+        } else {
+            format!("about {operations}")
+        };
         return Err(Error::Usage(format!(
-            "--expand would write out about {operations} operations for this {}-layer net (at \
-             most {MAX_EXPANDED_OPERATIONS}); leave it out to print the forms through named \
+            "--expand would write out {counted} operations for this {}-layer net (at most \
+             {MAX_EXPANDED_OPERATIONS}); leave it out to print the forms through named \
              intermediates and the δ recursion, linear in depth",
             derivation.network.layers.len()
         )));
@@ -36,9 +43,9 @@ pub fn check_expanded_size(derivation: &Derivation) -> Result<(), Error> {
     Ok(())
 }
 
-/// The operations of the forms an expanded derivation prints, each as its printer writes it:
-/// the forward pass in x, y and the parameters, the chain rule with its rows written out, the
-/// Jacobians and closed forms through the forward pass's values.
+/// The operations of the forms the derivation prints, each written as the section model asks
+/// its printer to: the forward pass and the chain rule as `sections` chooses for them, the
+/// Jacobians, rows and closed forms through the named values.
 pub fn expanded_operations(derivation: &Derivation) -> u64 {
     let arena = &derivation.network.arena;
     let mut forms: Vec<(ExprId, Names)> = Vec::new();
@@ -46,7 +53,7 @@ pub fn expanded_operations(derivation: &Derivation) -> u64 {
         if let Some(info) = arena.named(ExprId(index as u32))
             && info.role == Role::Value
         {
-            forms.push((info.definition, Names::ExpandValues));
+            forms.push((info.definition, forward_names(derivation)));
         }
     }
     for j in &derivation.jacobians {
@@ -57,7 +64,7 @@ pub fn expanded_operations(derivation: &Derivation) -> u64 {
     }
     for g in &derivation.gradients {
         forms.extend([
-            (g.chain_rule, Names::ExpandValuesAndSignals),
+            (g.chain_rule, chain_rule_names(derivation)),
             (g.closed_form, Names::Keep),
         ]);
     }
@@ -170,5 +177,27 @@ mod tests {
         assert!(error.to_string().contains("--expand would write out about"));
         let compact = derive_spec(&spec, loss, Expansion::Compact, false).expect("derives");
         assert!(check_expanded_size(&compact).is_ok());
+    }
+
+    #[test]
+    fn a_mini_batch_is_counted_as_it_is_printed_through_its_rows() {
+        // The batch chain rule is written through the named Δᵢ, as compact: its count grows
+        // with the square of the depth, like a single sample's.
+        let count = |repeats: usize| {
+            let spec = parse_spec(&format!(
+                "{}linear>identity",
+                "linear>tanh>".repeat(repeats)
+            ))
+            .expect("spec parses");
+            let derivation =
+                derive_spec(&spec, Loss::new(LossKind::Mse), Expansion::Expanded, true)
+                    .expect("derives");
+            expanded_operations(&derivation)
+        };
+        let (small, large) = (count(50), count(100));
+        assert!(
+            (3 * small..5 * small).contains(&large),
+            "{small} then {large}"
+        );
     }
 }

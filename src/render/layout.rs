@@ -49,11 +49,8 @@ impl Layout for Doc {
         RcDoc::text(piece)
     }
     fn measured(piece: String, width: usize) -> Self {
-        // Empty text is no document at all in `pretty`, and its `text` would measure the piece
-        // again; the width given here is the one laid out.
-        if piece.is_empty() {
-            return RcDoc::nil();
-        }
+        // Built directly: `RcDoc::text` would measure the piece again (and make empty text no
+        // text at all, which `pretty` cannot give a width); the width given is the one laid out.
         let text = RcDoc::from(pretty::Doc::OwnedText(piece.into()));
         RcDoc::from(pretty::Doc::RenderLen(width, text))
     }

@@ -262,6 +262,30 @@ fn abridged_spec(spec: &crate::spec::Spec) -> String {
     )
 }
 
+/// How the forward pass's outputs are written: in x, y and the parameters when expanded, by the
+/// names of the values before them when compact.
+pub fn forward_names(derivation: &Derivation) -> Names {
+    match derivation.expansion {
+        Expansion::Expanded => Names::ExpandValues,
+        Expansion::Compact => Names::Keep,
+    }
+}
+
+/// Whether the chain rule is written through the named rows ∂ℓ/∂zᵢ (a mini-batch's Δᵢ).
+pub fn shows_recursion(derivation: &Derivation) -> bool {
+    derivation.expansion == Expansion::Compact || derivation.network.samples.is_some()
+}
+
+/// How the gradients' chain-rule forms are written: through the rows ∂ℓ/∂zᵢ by name, or with
+/// each row written out as the product of Jacobians that defines it.
+pub fn chain_rule_names(derivation: &Derivation) -> Names {
+    if shows_recursion(derivation) {
+        Names::Keep
+    } else {
+        Names::ExpandValuesAndSignals
+    }
+}
+
 fn heading(number: usize, title: Prose) -> Heading {
     Heading { number, title }
 }
@@ -280,15 +304,11 @@ impl Builder<'_> {
 
     /// Values written out in full in the forward pass, or (compact) by name only.
     fn expanded_values(&self) -> Names {
-        match self.derivation.expansion {
-            Expansion::Expanded => Names::ExpandValues,
-            Expansion::Compact => Names::Keep,
-        }
+        forward_names(self.derivation)
     }
 
-    /// Whether the chain rule is written through the named rows ∂ℓ/∂zᵢ (a mini-batch's Δᵢ).
     fn shows_recursion(&self) -> bool {
-        self.derivation.expansion == Expansion::Compact || self.derivation.network.samples.is_some()
+        shows_recursion(self.derivation)
     }
 
     fn symbol_of(&self, id: ExprId) -> Symbol {
@@ -611,11 +631,7 @@ impl Builder<'_> {
                     g.symbol.clone(),
                     vec![Form {
                         id: g.chain_rule,
-                        names: if self.shows_recursion() {
-                            Names::Keep
-                        } else {
-                            Names::ExpandValuesAndSignals
-                        },
+                        names: chain_rule_names(self.derivation),
                     }],
                 ),
                 shape: self.arena().shape(g.chain_rule).clone(),
