@@ -68,19 +68,15 @@ pub fn expanded_operations(derivation: &Derivation) -> u64 {
             (g.closed_form, Names::Keep),
         ]);
     }
-    let mut sizes: Vec<TreeSizes> = [
-        Names::Keep,
-        Names::ExpandValues,
-        Names::ExpandValuesAndSignals,
-    ]
-    .into_iter()
-    .map(|names| TreeSizes::new(arena, names))
-    .collect();
+    // One table of sizes per way of writing names, made when a form first asks for it.
+    let mut sizes: Vec<TreeSizes> = Vec::new();
     forms.into_iter().fold(0u64, |total, (root, names)| {
-        let printer = match names {
-            Names::Keep => 0,
-            Names::ExpandValues => 1,
-            Names::ExpandValuesAndSignals => 2,
+        let printer = match sizes.iter().position(|s| s.names == names) {
+            Some(index) => index,
+            None => {
+                sizes.push(TreeSizes::new(arena, names));
+                sizes.len() - 1
+            }
         };
         total.saturating_add(sizes[printer].of(root))
     })

@@ -101,9 +101,7 @@ impl Shape {
     pub fn is_row(&self) -> bool {
         self.rows.is_one()
     }
-}
 
-impl Shape {
     /// The shape in Unicode, written piece by piece: every row of a deep chain's tables prints
     /// one.
     pub fn text(&self) -> String {

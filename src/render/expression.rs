@@ -8,7 +8,7 @@ use pretty::RcDoc;
 
 use crate::expr::{Arena, ExprId, Node, Role};
 pub use crate::render::layout::Doc;
-use crate::render::layout::{Layout, Line};
+use crate::render::layout::Layout;
 use crate::render::notation::Notation;
 
 const SUM: u8 = 0;
@@ -85,13 +85,6 @@ impl<L: Clone> Memo<L> {
         self.built.push(layout);
         self.position[id.index()] =
             u32::try_from(self.built.len()).expect("fewer layouts than nodes");
-    }
-}
-
-impl<'a, N: Notation> Printer<'a, N, Line> {
-    /// The expression on one line, with its width.
-    pub fn line(&self, id: ExprId) -> Line {
-        self.doc(id)
     }
 }
 

@@ -159,7 +159,7 @@ impl Page<'_> {
                 let inputs: Vec<String> = row
                     .inputs
                     .iter()
-                    .map(|id| self.formulas.keep.line(*id).text)
+                    .map(|id| self.formulas.keep.doc(*id).text)
                     .collect();
                 vec![
                     prose(&row.layer),

@@ -120,16 +120,14 @@ const TEXT_TOKENS: Tokens = Tokens {
 impl Text {
     /// A piece of text whose characters are each one column wide, as every name, operator,
     /// shape and layer title the engine writes is: its width is its number of characters,
-    /// which costs far less to count than a display width (debug builds check that they agree).
-    pub fn narrow<L: Layout>(piece: impl Into<String>) -> L {
-        let piece = piece.into();
-        let width = piece.chars().count();
+    /// counted far more cheaply than a display width (debug builds check that they agree).
+    fn one_column<L: Layout>(piece: String, characters: usize) -> L {
         debug_assert_eq!(
-            width,
+            characters,
             display_width(&piece),
             "{piece:?} is one column a character"
         );
-        L::measured(piece, width)
+        L::measured(piece, characters)
     }
 }
 
@@ -138,14 +136,15 @@ impl Notation for Text {
         &TEXT_TOKENS
     }
     fn atom<L: Layout>(&self, piece: impl Into<String>) -> L {
-        Text::narrow(piece)
+        let piece = piece.into();
+        let characters = piece.chars().count();
+        Text::one_column(piece, characters)
     }
     fn symbol_atom<L: Layout>(&self, symbol: &Symbol) -> L {
-        // Room for a partial such as ∂ℓ/∂W⁽¹²³⁴⁾ at once; its width is counted as it is written.
+        // Room for a partial such as ∂ℓ/∂W⁽¹²³⁴⁾ at once; its characters are counted as written.
         let mut text = String::with_capacity(32);
-        let width = symbol.write_text(&mut text);
-        debug_assert_eq!(width, display_width(&text), "{text:?}");
-        L::measured(text, width)
+        let characters = symbol.write_text(&mut text);
+        Text::one_column(text, characters)
     }
     fn shape(&self, shape: &Shape) -> String {
         shape.text()

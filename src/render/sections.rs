@@ -302,15 +302,6 @@ impl Builder<'_> {
         &self.derivation.network.arena
     }
 
-    /// Values written out in full in the forward pass, or (compact) by name only.
-    fn expanded_values(&self) -> Names {
-        forward_names(self.derivation)
-    }
-
-    fn shows_recursion(&self) -> bool {
-        shows_recursion(self.derivation)
-    }
-
     fn symbol_of(&self, id: ExprId) -> Symbol {
         match self.arena().node(id) {
             Node::Leaf(symbol) => symbol.clone(),
@@ -578,7 +569,7 @@ impl Builder<'_> {
                             },
                             Form {
                                 id: definition,
-                                names: self.expanded_values(),
+                                names: forward_names(self.derivation),
                             },
                         ],
                     ),
@@ -599,7 +590,7 @@ impl Builder<'_> {
                     },
                     Form {
                         id: loss_definition,
-                        names: self.expanded_values(),
+                        names: forward_names(self.derivation),
                     },
                 ],
             ),
@@ -648,7 +639,7 @@ impl Builder<'_> {
     /// The rows ∂ℓ/∂zᵢ (a mini-batch's Δᵢ), each defined through the one after it: shown
     /// when the chain rule is written through them.
     fn recursion(&self) -> Option<Table<ClosedRow>> {
-        if !self.shows_recursion() {
+        if !shows_recursion(self.derivation) {
             return None;
         }
         let rows = self

@@ -127,7 +127,7 @@ impl Row for ForwardRow {
             inputs = inputs.append(f.keep.doc(*id));
         }
         vec![
-            Text::narrow(self.layer.plain(&Text)),
+            Text.atom(self.layer.plain(&Text)),
             inputs,
             equation(f, &self.output),
         ]
@@ -139,7 +139,7 @@ impl Row for ChainRow {
         vec![
             f.name(&self.parameter),
             equation(f, &self.gradient),
-            Text::narrow(Text.shape(&self.shape)),
+            Text.atom(Text.shape(&self.shape)),
         ]
     }
 }
@@ -148,7 +148,7 @@ impl Row for ClosedRow {
     fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
         vec![
             equation(f, &self.equation),
-            Text::narrow(Text.shape(&self.shape)),
+            Text.atom(Text.shape(&self.shape)),
         ]
     }
 }
@@ -167,7 +167,7 @@ impl Row for JacobianRow {
         }
         vec![
             f.name(&self.symbol),
-            Text::narrow(Text.shape(&self.shape)),
+            Text.atom(Text.shape(&self.shape)),
             cell,
         ]
     }
