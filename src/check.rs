@@ -24,7 +24,7 @@ use rand_core::SeedableRng;
 use crate::budget::check_budget;
 use crate::calculus::Derivation;
 use crate::error::Error;
-use crate::eval::{Evaluator, Inputs, KnownSizes, Nearby, Sizes, for_each_operand};
+use crate::eval::{Evaluator, Inputs, Nearby, Sizes, for_each_operand};
 use crate::expr::{ExprId, Node};
 use crate::matrix::{Matrix, MatrixRef};
 use crate::symbol::Symbol;
@@ -509,8 +509,7 @@ const NODE_OVERHEAD: f64 = 200.0;
 /// each product of two factors.
 fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
     let arena = &derivation.network.arena;
-    let mut sizes = KnownSizes::new(sizes);
-    let mut size = |id: ExprId| {
+    let size = |id: ExprId| {
         let shape = arena.shape(id);
         (sizes.of(&shape.rows) as f64, sizes.of(&shape.cols) as f64)
     };

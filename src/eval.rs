@@ -23,19 +23,34 @@ use crate::symbol::Symbol;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sizes {
     entries: Vec<(String, usize)>,
-    /// Name → position in `entries`: a deep chain has thousands of dimensions, and every
-    /// evaluated leaf, identity and scale looks its sizes up.
+    /// Name → position in `entries`, for `set`.
     index: FxHashMap<String, usize>,
+    /// The same by the address of the name as a `Dim` stores it (names are stored once for the
+    /// process, see `shape`), for `of`: a deep chain has thousands of dimensions, and every node
+    /// evaluated, counted or budgeted looks its sizes up, so the name is not hashed each time.
+    by_address: FxHashMap<(usize, usize), usize>,
+}
+
+/// Where a dimension's stored name lies.
+fn address(name: &'static str) -> (usize, usize) {
+    (name.as_ptr() as usize, name.len())
 }
 
 impl Sizes {
     pub fn new(entries: Vec<(String, usize)>) -> Sizes {
-        let index = entries
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| (name.clone(), i))
-            .collect();
-        Sizes { entries, index }
+        let mut index = FxHashMap::default();
+        let mut by_address = FxHashMap::default();
+        for (i, (name, _)) in entries.iter().enumerate() {
+            index.insert(name.clone(), i);
+            if let Dim::Named(stored) = Dim::named(name) {
+                by_address.insert(address(stored), i);
+            }
+        }
+        Sizes {
+            entries,
+            index,
+            by_address,
+        }
     }
 
     pub fn entries(&self) -> &[(String, usize)] {
@@ -58,37 +73,11 @@ impl Sizes {
             Dim::One => 1,
             Dim::Named(name) => {
                 let i = self
-                    .index
-                    .get(*name)
+                    .by_address
+                    .get(&address(name))
                     .unwrap_or_else(|| panic!("no size for dimension {name}"));
                 self.entries[*i].1
             }
-        }
-    }
-}
-
-/// `Sizes` for a loop over every node of a deep chain: a dimension's name is stored once for
-/// the process (see `shape`), so its address finds its size without hashing the name each time.
-pub struct KnownSizes<'s> {
-    sizes: &'s Sizes,
-    known: FxHashMap<(*const u8, usize), usize>,
-}
-
-impl<'s> KnownSizes<'s> {
-    pub fn new(sizes: &'s Sizes) -> Self {
-        KnownSizes {
-            sizes,
-            known: FxHashMap::default(),
-        }
-    }
-
-    pub fn of(&mut self, dim: &Dim) -> usize {
-        match dim {
-            Dim::One => 1,
-            Dim::Named(name) => *self
-                .known
-                .entry((name.as_ptr(), name.len()))
-                .or_insert_with(|| self.sizes.of(dim)),
         }
     }
 }
@@ -419,7 +408,7 @@ impl<'a, T: Scalar> Evaluator<'a, T> {
     /// is address space only, never written.
     pub fn reserve_every_node(&mut self) {
         let arena = self.arena;
-        let mut sizes = KnownSizes::new(self.sizes);
+        let sizes = self.sizes;
         let mut stored = 0;
         for index in 0..arena.len() {
             let shape = arena.shape(ExprId(index as u32));
