@@ -143,7 +143,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
             // softmax(z₃)ⱼ: a vector function is indexed after it is applied.
             Node::Map(func, a) => {
                 let printer: Printer<N, Line> = Printer::new(arena, n, Names::Keep);
-                let whole = n.apply(*func, printer.doc(*a)).text;
+                let whole = n.apply(*func, printer.doc(*a)).text.into_owned();
                 let indices: Vec<char> = [r, c].into_iter().flatten().collect();
                 (n.atom::<L>(n.indexed(whole, &indices)), ATOM)
             }

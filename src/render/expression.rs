@@ -114,6 +114,23 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
         }
     }
 
+    /// `before.append(self.doc(id).nest(indent))`, the layout kept for `id` appended without a
+    /// copy of its own.
+    pub fn after(&self, before: L, id: ExprId, indent: isize) -> L {
+        self.after_at_level(before, id, SUM, indent)
+    }
+
+    /// `before.append(self.at_level(id, needed).nest(indent))`, without copying the layout kept
+    /// for `id` first.
+    fn after_at_level(&self, before: L, id: ExprId, needed: u8, indent: isize) -> L {
+        if let Some((layout, level)) = self.memo.borrow().get(id)
+            && *level >= needed
+        {
+            return before.append_nested(layout, indent);
+        }
+        before.append(self.at_level(id, needed).nest(indent))
+    }
+
     fn cached(&self, id: ExprId) -> (L, u8) {
         if let Some(hit) = self.memo.borrow().get(id) {
             return hit.clone();
@@ -121,7 +138,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
         let built = self.raw(id);
         self.memo
             .borrow_mut()
-            .insert(id, self.arena.len(), built.clone());
+            .insert(id, self.arena.len(), (built.0.kept(), built.1));
         built
     }
 
@@ -221,13 +238,20 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
         }
     }
 
+    /// `before.append(self.operand(id, level))`, without copying the operand's layout first.
+    fn after_operand(&self, before: L, id: ExprId, level: u8) -> L {
+        match self.arena.node(self.resolve(id)) {
+            Node::Ones(..) => before.append(self.notation.atom("1")),
+            _ => self.after_at_level(before, id, level, 0),
+        }
+    }
+
     fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> L {
-        self.operand(a, left_level)
+        let before = self
+            .operand(a, left_level)
             .append(L::line())
-            .append(self.notation.atom([op, " "].concat()))
-            .append(self.operand(b, right_level))
-            .nest(2)
-            .group()
+            .append(self.notation.atom([op, " "].concat()));
+        self.after_operand(before, b, right_level).nest(2).group()
     }
 
     /// The factors of a product as printed: products inside it (from an expanded row
@@ -260,7 +284,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             } else {
                 L::line()
             };
-            doc = doc.append(separator).append(self.at_level(right, POSTFIX));
+            doc = self.after_at_level(doc.append(separator), right, POSTFIX, 0);
         }
         doc.nest(2).group()
     }

@@ -179,7 +179,7 @@ struct Both<'a> {
 impl Both<'_> {
     fn form(&self, form: &Form) -> Formula {
         Formula {
-            text: self.text.form(form).text,
+            text: self.text.form(form).text.into_owned(),
             latex: portable(&self.latex.form(form).text),
         }
     }

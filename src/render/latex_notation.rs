@@ -6,6 +6,8 @@
 //! formula would run off. Parentheses are plain, never \left…\right, so that a line may break
 //! between them.
 
+use std::borrow::Cow;
+
 use crate::coef::Coef;
 use crate::func::Func;
 use crate::render::layout::Layout;
@@ -28,7 +30,7 @@ pub fn portable(latex: &str) -> String {
 }
 
 /// A piece of LaTeX source, as wide as it shows.
-pub fn piece<L: Layout>(source: impl Into<String>) -> L {
+pub fn piece<L: Layout>(source: impl Into<Cow<'static, str>>) -> L {
     let source = source.into();
     let width = shown_width(&source);
     L::measured(source, width)
@@ -117,7 +119,7 @@ impl Notation for Latex {
     fn tokens(&self) -> &'static Tokens {
         &LATEX_TOKENS
     }
-    fn atom<L: Layout>(&self, source: impl Into<String>) -> L {
+    fn atom<L: Layout>(&self, source: impl Into<Cow<'static, str>>) -> L {
         piece(source)
     }
     fn symbol(&self, symbol: &Symbol) -> String {

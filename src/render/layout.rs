@@ -20,16 +20,25 @@ pub trait Layout: Clone {
     /// A piece of text as wide as it shows in a terminal.
     fn text(piece: impl Into<Cow<'static, str>>) -> Self;
     /// A piece of source shown `width` columns wide (LaTeX: `\partial` shows as one sign).
-    fn measured(piece: String, width: usize) -> Self;
+    fn measured(piece: impl Into<Cow<'static, str>>, width: usize) -> Self;
     /// A place to break the line; a space when the group around it stays on one line.
     fn line() -> Self;
     /// A line break that is always taken.
     fn hardline() -> Self;
     fn append(self, next: Self) -> Self;
+    /// `self.append(next.clone().nest(indent))`, without the copy where it can be avoided: a
+    /// printer appends the layouts it keeps for every node.
+    fn append_nested(self, next: &Self, indent: isize) -> Self {
+        self.append(next.clone().nest(indent))
+    }
     /// Continuation lines indented by `indent` more.
     fn nest(self, indent: isize) -> Self;
     /// Breaks all the lines of the group, or none of them.
     fn group(self) -> Self;
+    /// A copy to keep for later, as small as it can be (a printer keeps every node's layout).
+    fn kept(&self) -> Self {
+        self.clone()
+    }
 }
 
 /// How wide `pretty` counts a piece of text: its display width.
@@ -48,10 +57,13 @@ impl Layout for Doc {
     fn text(piece: impl Into<Cow<'static, str>>) -> Self {
         RcDoc::text(piece)
     }
-    fn measured(piece: String, width: usize) -> Self {
+    fn measured(piece: impl Into<Cow<'static, str>>, width: usize) -> Self {
         // Built directly: `RcDoc::text` would measure the piece again (and make empty text no
         // text at all, which `pretty` cannot give a width); the width given is the one laid out.
-        let text = RcDoc::from(pretty::Doc::OwnedText(piece.into()));
+        let text = RcDoc::from(match piece.into() {
+            Cow::Borrowed(piece) => pretty::Doc::BorrowedText(piece),
+            Cow::Owned(piece) => pretty::Doc::OwnedText(piece.into()),
+        });
         RcDoc::from(pretty::Doc::RenderLen(width, text))
     }
     fn line() -> Self {
@@ -79,7 +91,8 @@ impl Layout for Doc {
 /// be indented; such a line is never used (`fitting` gives `None`) and the document is laid out.
 #[derive(Default, Debug, PartialEq, Eq)]
 pub struct Line {
-    pub text: String,
+    /// A fixed piece (an operator, a parenthesis) is borrowed until something is appended.
+    pub text: Cow<'static, str>,
     /// Columns of the first line, of the last line, and of the widest.
     first: u32,
     last: u32,
@@ -96,8 +109,14 @@ pub struct Line {
 /// after it), so it gets room to grow.
 impl Clone for Line {
     fn clone(&self) -> Line {
-        let mut text = String::with_capacity(self.text.len() + 32);
-        text.push_str(&self.text);
+        let text = match &self.text {
+            Cow::Borrowed(piece) => Cow::Borrowed(*piece),
+            Cow::Owned(text) => {
+                let mut copy = String::with_capacity(text.len() + 32);
+                copy.push_str(text);
+                Cow::Owned(copy)
+            }
+        };
         Line { text, ..*self }
     }
 }
@@ -106,8 +125,7 @@ impl Line {
     /// The text when every line of it fits `width` columns: then it is what `pretty` prints at
     /// that width.
     pub fn fitting(&self, width: usize) -> Option<&str> {
-        (!self.loose && !self.inexact && self.widest as usize <= width)
-            .then_some(self.text.as_str())
+        (!self.loose && !self.inexact && self.widest as usize <= width).then_some(&*self.text)
     }
 
     /// The columns of the widest line.
@@ -120,7 +138,39 @@ impl Line {
         self.multiline
     }
 
-    fn of(text: String, width: usize) -> Line {
+    /// Appends `next`; `inexact` when `next` is nested so that `pretty` might lay it out
+    /// otherwise.
+    fn join(&mut self, next: &Line, inexact: bool) {
+        let joined = self.last.saturating_add(next.first);
+        let needed = self.text.len() + next.text.len();
+        let text = match &mut self.text {
+            Cow::Owned(text) => text,
+            Cow::Borrowed(piece) => {
+                let piece: &str = piece;
+                self.text = Cow::Owned(String::with_capacity(needed.max(64)));
+                let Cow::Owned(text) = &mut self.text else {
+                    unreachable!("just made owned")
+                };
+                text.push_str(piece);
+                text
+            }
+        };
+        if needed > text.capacity() {
+            // Lines grow a few pieces at a time to a row's length: skip the smallest sizes.
+            text.reserve(needed.max(64) - text.len());
+        }
+        text.push_str(&next.text);
+        if !self.multiline {
+            self.first = joined;
+        }
+        self.last = if next.multiline { next.last } else { joined };
+        self.widest = self.widest.max(next.widest).max(joined);
+        self.multiline |= next.multiline;
+        self.loose |= next.loose;
+        self.inexact |= next.inexact || inexact;
+    }
+
+    fn of(text: Cow<'static, str>, width: usize) -> Line {
         // A formula wider than four billion columns is not printed on one line anyway.
         let width = u32::try_from(width).unwrap_or(u32::MAX);
         Line {
@@ -138,12 +188,12 @@ impl Layout for Line {
         Line::default()
     }
     fn text(piece: impl Into<Cow<'static, str>>) -> Self {
-        let text: String = piece.into().into_owned();
+        let text = piece.into();
         let width = display_width(&text);
         Line::of(text, width)
     }
-    fn measured(piece: String, width: usize) -> Self {
-        Line::of(piece, width)
+    fn measured(piece: impl Into<Cow<'static, str>>, width: usize) -> Self {
+        Line::of(piece.into(), width)
     }
     fn line() -> Self {
         Line {
@@ -153,27 +203,17 @@ impl Layout for Line {
     }
     fn hardline() -> Self {
         Line {
-            text: "\n".into(),
+            text: Cow::Borrowed("\n"),
             multiline: true,
             ..Line::default()
         }
     }
     fn append(mut self, next: Self) -> Self {
-        let joined = self.last.saturating_add(next.first);
-        let needed = self.text.len() + next.text.len();
-        if needed > self.text.capacity() {
-            // Lines grow a few pieces at a time to a row's length: skip the smallest sizes.
-            self.text.reserve(needed.max(64) - self.text.len());
-        }
-        self.text.push_str(&next.text);
-        if !self.multiline {
-            self.first = joined;
-        }
-        self.last = if next.multiline { next.last } else { joined };
-        self.widest = self.widest.max(next.widest).max(joined);
-        self.multiline |= next.multiline;
-        self.loose |= next.loose;
-        self.inexact |= next.inexact;
+        self.join(&next, false);
+        self
+    }
+    fn append_nested(mut self, next: &Self, indent: isize) -> Self {
+        self.join(next, next.multiline && indent != 0);
         self
     }
     fn nest(mut self, indent: isize) -> Self {
@@ -184,6 +224,13 @@ impl Layout for Line {
         self.inexact |= self.multiline;
         self.loose = false;
         self
+    }
+    fn kept(&self) -> Self {
+        let text = match &self.text {
+            Cow::Borrowed(piece) => Cow::Borrowed(*piece),
+            Cow::Owned(text) => Cow::Owned(text.as_str().into()),
+        };
+        Line { text, ..*self }
     }
 }
 

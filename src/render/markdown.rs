@@ -159,7 +159,7 @@ impl Page<'_> {
                 let inputs: Vec<String> = row
                     .inputs
                     .iter()
-                    .map(|id| self.formulas.keep.doc(*id).text)
+                    .map(|id| self.formulas.keep.doc(*id).text.into_owned())
                     .collect();
                 vec![
                     prose(&row.layer),

@@ -1,6 +1,8 @@
 //! How each notation spells the pieces of an expression. The expression printer is shared;
 //! only these spellings differ between Unicode text and other notations.
 
+use std::borrow::Cow;
+
 use crate::coef::Coef;
 use crate::func::Func;
 use crate::render::layout::{Layout, display_width};
@@ -59,8 +61,8 @@ pub trait Notation {
     /// One indivisible piece of a formula as a document; a notation whose source is longer than
     /// what it shows (LaTeX) gives it the width it shows, so that lines break where they would
     /// overflow on the page.
-    fn atom<L: Layout>(&self, piece: impl Into<String>) -> L {
-        L::text(piece.into())
+    fn atom<L: Layout>(&self, piece: impl Into<Cow<'static, str>>) -> L {
+        L::text(piece)
     }
     /// `d×n`: both sides always, so that a column and a row never look alike.
     fn shape(&self, shape: &Shape) -> String;
@@ -121,7 +123,7 @@ impl Text {
     /// A piece of text whose characters are each one column wide, as every name, operator,
     /// shape and layer title the engine writes is: its width is its number of characters,
     /// counted far more cheaply than a display width (debug builds check that they agree).
-    fn one_column<L: Layout>(piece: String, characters: usize) -> L {
+    fn one_column<L: Layout>(piece: Cow<'static, str>, characters: usize) -> L {
         debug_assert_eq!(
             characters,
             display_width(&piece),
@@ -135,7 +137,7 @@ impl Notation for Text {
     fn tokens(&self) -> &'static Tokens {
         &TEXT_TOKENS
     }
-    fn atom<L: Layout>(&self, piece: impl Into<String>) -> L {
+    fn atom<L: Layout>(&self, piece: impl Into<Cow<'static, str>>) -> L {
         let piece = piece.into();
         let characters = piece.chars().count();
         Text::one_column(piece, characters)
@@ -144,7 +146,7 @@ impl Notation for Text {
         // Room for a partial such as ∂ℓ/∂W⁽¹²³⁴⁾ at once; its characters are counted as written.
         let mut text = String::with_capacity(32);
         let characters = symbol.write_text(&mut text);
-        Text::one_column(text, characters)
+        Text::one_column(Cow::Owned(text), characters)
     }
     fn shape(&self, shape: &Shape) -> String {
         shape.text()

@@ -154,10 +154,19 @@ impl<'a, N: Notation, L: Layout> Formulas<'a, N, L> {
     }
 
     pub fn form(&self, form: &Form) -> L {
-        match form.names {
-            Names::Keep => self.keep.doc(form.id),
-            Names::ExpandValues => self.expand.doc(form.id),
-            Names::ExpandValuesAndSignals => self.chain.doc(form.id),
+        self.printer(form.names).doc(form.id)
+    }
+
+    /// `before.append(self.form(form).nest(indent))`, without a copy of the form's layout.
+    pub fn after_form(&self, before: L, form: &Form, indent: isize) -> L {
+        self.printer(form.names).after(before, form.id, indent)
+    }
+
+    fn printer(&self, names: Names) -> &Printer<'a, N, L> {
+        match names {
+            Names::Keep => &self.keep,
+            Names::ExpandValues => &self.expand,
+            Names::ExpandValuesAndSignals => &self.chain,
         }
     }
 
@@ -332,10 +341,10 @@ impl Builder<'_> {
                 continue;
             }
             if !kept.is_empty() {
-                let this = self.text.form(&form).text;
+                let this = self.text.form(&form).text.into_owned();
                 let mut same = false;
                 for (k, p) in kept.iter().zip(printed.iter_mut()) {
-                    let p = p.get_or_insert_with(|| self.text.form(k).text);
+                    let p = p.get_or_insert_with(|| self.text.form(k).text.into_owned());
                     same |= *p == this;
                 }
                 if same {

@@ -104,10 +104,8 @@ fn equation<L: Layout>(formulas: &Formulas<'_, Text, L>, equation: &Equation) ->
     let mut out = formulas.name(&equation.name);
     for (i, form) in equation.forms.iter().enumerate() {
         let separator = if i == 0 { L::text(" ") } else { L::line() };
-        out = out
-            .append(separator)
-            .append(L::text("= "))
-            .append(formulas.form(form).nest(2));
+        let before = out.append(separator).append(L::text("= "));
+        out = formulas.after_form(before, form, 2);
     }
     out.nest(2).group()
 }
@@ -124,7 +122,7 @@ impl Row for ForwardRow {
             if i > 0 {
                 inputs = inputs.append(L::text(", "));
             }
-            inputs = inputs.append(f.keep.doc(*id));
+            inputs = f.keep.after(inputs, *id, 0);
         }
         vec![
             Text.atom(self.layer.plain(&Text)),
