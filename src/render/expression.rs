@@ -106,6 +106,16 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     }
 
     fn at_level(&self, id: ExprId, needed: u8) -> L {
+        if let Some((layout, level)) = self.memo.borrow().get(id) {
+            return if *level < needed {
+                self.notation
+                    .atom::<L>(self.notation.open())
+                    .append_nested(layout, 0)
+                    .append(self.notation.atom(self.notation.close()))
+            } else {
+                layout.clone()
+            };
+        }
         let (doc, level) = self.cached(id);
         if level < needed {
             self.parens(doc)
@@ -123,12 +133,22 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     /// `before.append(self.at_level(id, needed).nest(indent))`, without copying the layout kept
     /// for `id` first.
     fn after_at_level(&self, before: L, id: ExprId, needed: u8, indent: isize) -> L {
-        if let Some((layout, level)) = self.memo.borrow().get(id)
-            && *level >= needed
-        {
-            return before.append_nested(layout, indent);
+        if let Some((layout, level)) = self.memo.borrow().get(id) {
+            return if *level >= needed {
+                before.append_nested(layout, indent)
+            } else {
+                self.parens_around(before, layout, indent)
+            };
         }
         before.append(self.at_level(id, needed).nest(indent))
+    }
+
+    /// `before.append(self.parens(layout.clone()).nest(indent))`, without the copy.
+    fn parens_around(&self, before: L, layout: &L, indent: isize) -> L {
+        before
+            .append(self.notation.atom(self.notation.open()))
+            .append_nested(layout, indent)
+            .append(self.notation.atom(self.notation.close()))
     }
 
     fn cached(&self, id: ExprId) -> (L, u8) {

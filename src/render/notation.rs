@@ -143,8 +143,9 @@ impl Notation for Text {
         Text::one_column(piece, characters)
     }
     fn symbol_atom<L: Layout>(&self, symbol: &Symbol) -> L {
-        // Room for a partial such as ∂ℓ/∂W⁽¹²³⁴⁾ at once; its characters are counted as written.
-        let mut text = String::with_capacity(32);
+        // Room for a partial such as ∂ℓ/∂W⁽¹²³⁴⁾ at once, and for the rest of an equation it
+        // begins; its characters are counted as written.
+        let mut text = String::with_capacity(64);
         let characters = symbol.write_text(&mut text);
         Text::one_column(Cow::Owned(text), characters)
     }

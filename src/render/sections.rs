@@ -329,9 +329,9 @@ impl Builder<'_> {
 
     /// Drops a form that reads, in text, the same as an earlier one.
     fn equation(&self, name: Symbol, forms: Vec<Form>) -> Equation {
-        let mut kept: Vec<Form> = Vec::new();
+        let mut kept: Vec<Form> = Vec::with_capacity(forms.len());
         // Printed only when there is something to compare with.
-        let mut printed: Vec<Option<String>> = Vec::new();
+        let mut printed: Vec<Option<String>> = Vec::with_capacity(forms.len());
         for form in forms {
             // The same tree reads the same when no name in it would be expanded differently.
             if kept

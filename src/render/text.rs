@@ -103,8 +103,11 @@ struct Page<'a> {
 fn equation<L: Layout>(formulas: &Formulas<'_, Text, L>, equation: &Equation) -> L {
     let mut out = formulas.name(&equation.name);
     for (i, form) in equation.forms.iter().enumerate() {
-        let separator = if i == 0 { L::text(" ") } else { L::line() };
-        let before = out.append(separator).append(L::text("= "));
+        let before = if i == 0 {
+            out.append(L::text(" = "))
+        } else {
+            out.append(L::line()).append(L::text("= "))
+        };
         out = formulas.after_form(before, form, 2);
     }
     out.nest(2).group()
