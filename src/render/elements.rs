@@ -138,12 +138,12 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
             },
             Node::Map(func, a) if func.is_elementwise() => {
                 let argument = self.at(*a, r, c, SUM);
-                (n.apply(*func, argument), ATOM)
+                (n.apply(*func, &argument), ATOM)
             }
             // softmax(z₃)ⱼ: a vector function is indexed after it is applied.
             Node::Map(func, a) => {
                 let printer: Printer<N, Line> = Printer::new(arena, n, Names::Keep);
-                let whole = n.apply(*func, printer.doc(*a)).text.into_owned();
+                let whole = n.apply(*func, &printer.doc(*a)).text.into_owned();
                 let indices: Vec<char> = [r, c].into_iter().flatten().collect();
                 (n.atom::<L>(n.indexed(whole, &indices)), ATOM)
             }

@@ -151,6 +151,14 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             .append(self.notation.atom(self.notation.close()))
     }
 
+    /// `wrap(&self.doc(id))`, given the layout kept for `id` rather than a copy of it.
+    fn with_doc(&self, id: ExprId, wrap: impl FnOnce(&L) -> L) -> L {
+        if let Some((layout, _)) = self.memo.borrow().get(id) {
+            return wrap(layout);
+        }
+        wrap(&self.doc(id))
+    }
+
     fn cached(&self, id: ExprId) -> (L, u8) {
         if let Some(hit) = self.memo.borrow().get(id) {
             return hit.clone();
@@ -212,25 +220,28 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
                     ""
                 };
                 let doc = self.notation.atom::<L>(n.coef(coef) + space);
-                (doc.append(self.at_level(*a, PRODUCT)), SCALE)
+                (self.after_at_level(doc, *a, PRODUCT, 0), SCALE)
             }
             Node::Add(a, b) => (self.binary(*a, n.plus(), *b, SUM, SUM), SUM),
             Node::Sub(a, b) => (self.binary(*a, n.minus(), *b, SUM, HADAMARD), SUM),
             Node::Hadamard(a, b) => {
                 // ⊙ is associative, so a chain needs no parentheses; anything else that is not
                 // a single term is wrapped, products included: (W⁽²⁾ᵀδ) ⊙ 𝟙[z₁ > 0].
-                let operand = |x: ExprId| {
+                let level = |x: ExprId| {
                     if matches!(arena.node(self.resolve(x)), Node::Hadamard(..)) {
-                        self.doc(x)
+                        SUM
                     } else {
-                        self.at_level(x, POSTFIX)
+                        POSTFIX
                     }
                 };
-                let doc = operand(*a)
+                let before = self
+                    .at_level(*a, level(*a))
                     .append(self.notation.atom([" ", n.hadamard()].concat()))
-                    .append(L::line())
-                    .append(operand(*b));
-                (doc.group(), HADAMARD)
+                    .append(L::line());
+                (
+                    self.after_at_level(before, *b, level(*b), 0).group(),
+                    HADAMARD,
+                )
             }
             Node::Divide(a, b) => (self.binary(*a, n.divide(), *b, SCALE, SCALE), HADAMARD),
             Node::Product(_) => (self.product(&self.display_factors(id)), PRODUCT),
@@ -242,10 +253,10 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
                 };
                 (inner.append(self.notation.atom(n.transpose())), POSTFIX)
             }
-            Node::Diag(a) => (n.diag(self.doc(*a)), ATOM),
-            Node::Map(func, a) => (n.apply(*func, self.doc(*a)), ATOM),
-            Node::SquaredNorm(a) => (n.squared_norm(self.doc(*a)), ATOM),
-            Node::Sum(a) => (n.sum(self.doc(*a)), ATOM),
+            Node::Diag(a) => (self.with_doc(*a, |a| n.diag(a)), ATOM),
+            Node::Map(func, a) => (self.with_doc(*a, |a| n.apply(*func, a)), ATOM),
+            Node::SquaredNorm(a) => (self.with_doc(*a, |a| n.squared_norm(a)), ATOM),
+            Node::Sum(a) => (self.with_doc(*a, |a| n.sum(a)), ATOM),
         }
     }
 

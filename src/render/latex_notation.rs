@@ -189,34 +189,36 @@ impl Notation for Latex {
     fn ones(&self, _dim: &Dim) -> String {
         "\\mathbf{1}".into()
     }
-    fn apply<L: Layout>(&self, func: Func, argument: L) -> L {
+    fn apply<L: Layout>(&self, func: Func, argument: &L) -> L {
         match func {
-            Func::Relu => piece::<L>("\\max(0, ").append(argument).append(piece(")")),
+            Func::Relu => piece::<L>("\\max(0, ")
+                .append_nested(argument, 0)
+                .append(piece(")")),
             Func::Step => piece::<L>("\\indicator[")
-                .append(argument)
+                .append_nested(argument, 0)
                 .append(piece(" > 0]")),
             other => piece::<L>(format!("{}(", other.latex_name()))
-                .append(argument)
+                .append_nested(argument, 0)
                 .append(piece(")")),
         }
     }
-    fn diag<L: Layout>(&self, argument: L) -> L {
+    fn diag<L: Layout>(&self, argument: &L) -> L {
         piece::<L>("\\operatorname{diag}(")
-            .append(argument)
+            .append_nested(argument, 0)
             .append(piece(")"))
     }
     fn squared<L: Layout>(&self, base: L) -> L {
         base.append(piece("^{2}"))
     }
-    fn squared_norm<L: Layout>(&self, argument: L) -> L {
+    fn squared_norm<L: Layout>(&self, argument: &L) -> L {
         piece::<L>("\\lVert ")
-            .append(argument)
+            .append_nested(argument, 0)
             .append(piece(" \\rVert^{2}"))
     }
-    fn sum<L: Layout>(&self, argument: L) -> L {
+    fn sum<L: Layout>(&self, argument: &L) -> L {
         // Braced so that \textstyle ends with the sign.
         piece::<L>("{\\textstyle\\sum}(")
-            .append(argument)
+            .append_nested(argument, 0)
             .append(piece(")"))
     }
     fn indexed(&self, base: String, indices: &[char]) -> String {

@@ -86,12 +86,13 @@ pub trait Notation {
     fn coef(&self, coef: &Coef) -> String;
     fn identity(&self, dim: &Dim) -> String;
     fn ones(&self, dim: &Dim) -> String;
-    fn apply<L: Layout>(&self, func: Func, argument: L) -> L;
-    fn diag<L: Layout>(&self, argument: L) -> L;
-    fn squared_norm<L: Layout>(&self, argument: L) -> L;
+    /// The functions wrap an argument that is most often kept by a printer: they copy it in.
+    fn apply<L: Layout>(&self, func: Func, argument: &L) -> L;
+    fn diag<L: Layout>(&self, argument: &L) -> L;
+    fn squared_norm<L: Layout>(&self, argument: &L) -> L;
     /// A number squared: (z₆)ᵢ².
     fn squared<L: Layout>(&self, base: L) -> L;
-    fn sum<L: Layout>(&self, argument: L) -> L;
+    fn sum<L: Layout>(&self, argument: &L) -> L;
     /// An element of a matrix-valued thing: `xᵢ`, `W⁽²⁾ᵢⱼ`; `base` is already parenthesised if
     /// it needs to be.
     fn indexed(&self, base: String, indices: &[char]) -> String;
@@ -201,26 +202,37 @@ impl Notation for Text {
     fn ones(&self, _dim: &Dim) -> String {
         "𝟙".into()
     }
-    fn apply<L: Layout>(&self, func: Func, argument: L) -> L {
+    fn apply<L: Layout>(&self, func: Func, argument: &L) -> L {
         match func {
-            Func::Relu => L::text("max(0, ").append(argument).append(L::text(")")),
-            Func::Step => L::text("𝟙[").append(argument).append(L::text(" > 0]")),
-            other => L::text(format!("{}(", other.text_name()))
-                .append(argument)
+            Func::Relu => L::text("max(0, ")
+                .append_nested(argument, 0)
+                .append(L::text(")")),
+            Func::Step => L::text("𝟙[")
+                .append_nested(argument, 0)
+                .append(L::text(" > 0]")),
+            other => L::text(other.text_name())
+                .append(L::text("("))
+                .append_nested(argument, 0)
                 .append(L::text(")")),
         }
     }
-    fn diag<L: Layout>(&self, argument: L) -> L {
-        L::text("diag(").append(argument).append(L::text(")"))
+    fn diag<L: Layout>(&self, argument: &L) -> L {
+        L::text("diag(")
+            .append_nested(argument, 0)
+            .append(L::text(")"))
     }
     fn squared<L: Layout>(&self, base: L) -> L {
         base.append(self.atom("²"))
     }
-    fn squared_norm<L: Layout>(&self, argument: L) -> L {
-        L::text("‖").append(argument).append(L::text("‖²"))
+    fn squared_norm<L: Layout>(&self, argument: &L) -> L {
+        L::text("‖")
+            .append_nested(argument, 0)
+            .append(L::text("‖²"))
     }
-    fn sum<L: Layout>(&self, argument: L) -> L {
-        L::text("Σ(").append(argument).append(L::text(")"))
+    fn sum<L: Layout>(&self, argument: &L) -> L {
+        L::text("Σ(")
+            .append_nested(argument, 0)
+            .append(L::text(")"))
     }
     fn indexed(&self, base: String, indices: &[char]) -> String {
         let mut s = base;

@@ -329,6 +329,9 @@ impl Builder<'_> {
 
     /// Drops a form that reads, in text, the same as an earlier one.
     fn equation(&self, name: Symbol, forms: Vec<Form>) -> Equation {
+        if forms.len() < 2 {
+            return Equation { name, forms };
+        }
         let mut kept: Vec<Form> = Vec::with_capacity(forms.len());
         // Printed only when there is something to compare with.
         let mut printed: Vec<Option<String>> = Vec::with_capacity(forms.len());
