@@ -192,6 +192,7 @@ fn push_digits(out: &mut String, number: usize, digits: &[&str; 10]) -> usize {
             break;
         }
     }
+    out.reserve(3 * count);
     for &digit in buffer[..count].iter().rev() {
         out.push_str(digits[digit as usize]);
     }

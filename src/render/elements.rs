@@ -30,6 +30,32 @@ pub fn indices_for(arena: &Arena, id: ExprId) -> (Option<char>, Option<char>) {
     (row, col)
 }
 
+/// The indices present of a row index and a column index, in order: at most two, so they are
+/// kept in place (every Jacobian row writes a few).
+fn present(r: Option<char>, c: Option<char>) -> Indices {
+    let mut indices = Indices {
+        chars: ['\0'; 2],
+        len: 0,
+    };
+    for index in [r, c].into_iter().flatten() {
+        indices.chars[indices.len] = index;
+        indices.len += 1;
+    }
+    indices
+}
+
+struct Indices {
+    chars: [char; 2],
+    len: usize,
+}
+
+impl std::ops::Deref for Indices {
+    type Target = [char];
+    fn deref(&self) -> &[char] {
+        &self.chars[..self.len]
+    }
+}
+
 impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
     pub fn new(arena: &'a Arena, notation: &'a N) -> Self {
         ElementPrinter {
@@ -48,7 +74,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
     /// How the left-hand side is written: `(∂ℓ/∂ŷ)ⱼ`.
     pub fn name_with_indices(&self, name: String, id: ExprId) -> String {
         let (r, c) = indices_for(self.arena, id);
-        let indices: Vec<char> = [r, c].into_iter().flatten().collect();
+        let indices = present(r, c);
         self.notation.indexed(self.notation.enclose(name), &indices)
     }
 
@@ -71,12 +97,17 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
         r: Option<char>,
         c: Option<char>,
     ) -> L {
-        let indices: Vec<char> = [r, c].into_iter().flatten().collect();
+        let indices = present(r, c);
         if indices.is_empty() {
             return self.notation.atom::<L>(text);
         }
         let base = if needs_parens {
-            [self.notation.open(), &text, self.notation.close()].concat()
+            // Room for the indices after it.
+            let mut base = String::with_capacity(text.len() + 16);
+            base.push_str(self.notation.open());
+            base.push_str(&text);
+            base.push_str(self.notation.close());
+            base
         } else {
             text
         };
@@ -129,9 +160,12 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
             Node::Transpose(a) => self.raw(*a, c, r),
             Node::Diag(v) => match (r, c) {
                 (Some(i), Some(j)) => (
-                    self.notation
-                        .atom::<L>(format!("{} ", n.delta(i, j)))
-                        .append(self.at(*v, Some(i), None, PRODUCT)),
+                    self.notation.atom::<L>(n.delta(i, j) + " ").append(self.at(
+                        *v,
+                        Some(i),
+                        None,
+                        PRODUCT,
+                    )),
                     PRODUCT,
                 ),
                 _ => self.raw(*v, r, None),
@@ -144,7 +178,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
             Node::Map(func, a) => {
                 let printer: Printer<N, Line> = Printer::new(arena, n, Names::Keep);
                 let whole = n.apply(*func, &printer.doc(*a)).text.into_owned();
-                let indices: Vec<char> = [r, c].into_iter().flatten().collect();
+                let indices = present(r, c);
                 (n.atom::<L>(n.indexed(whole, &indices)), ATOM)
             }
             Node::Product(factors) if factors.len() == 2 => {
@@ -187,7 +221,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
                     .atom::<L>(n.open())
                     .append(printer.doc(id))
                     .append(self.notation.atom::<L>(n.close()));
-                let indices: Vec<char> = [r, c].into_iter().flatten().collect();
+                let indices = present(r, c);
                 if indices.is_empty() {
                     (printer.doc(id), SUM)
                 } else {

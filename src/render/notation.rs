@@ -72,7 +72,12 @@ pub trait Notation {
     fn pick<'s>(&self, text: &'s str, latex: &'s str) -> &'s str;
     /// A whole name in parentheses, never broken across lines: `(∂ℓ/∂ŷ)`.
     fn enclose(&self, name: String) -> String {
-        [self.open(), &name, self.close()].concat()
+        // Room for the indices that most often follow.
+        let mut enclosed = String::with_capacity(name.len() + 16);
+        enclosed.push_str(self.open());
+        enclosed.push_str(&name);
+        enclosed.push_str(self.close());
+        enclosed
     }
     /// A number that reads back to the same f64.
     fn number(&self, value: f64) -> String;
@@ -240,7 +245,10 @@ impl Notation for Text {
         s
     }
     fn delta(&self, i: char, j: char) -> String {
-        self.indexed("δ".into(), &[i, j])
+        // Room for the space that follows in an element form.
+        let mut delta = String::with_capacity(12);
+        delta.push('δ');
+        self.indexed(delta, &[i, j])
     }
     fn sum_over(&self, index: char) -> String {
         self.indexed("Σ".into(), &[index])
