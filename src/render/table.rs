@@ -10,8 +10,9 @@ use crate::render::sink::Sink;
 
 pub struct Table {
     pub headers: Vec<String>,
-    /// Every cell on one line; narrow cells are always printed so.
-    pub rows: Vec<Vec<Line>>,
+    /// Every cell on one line, row after row, as many to a row as there are headers; narrow
+    /// cells are always printed so.
+    pub cells: Vec<Line>,
     /// The column that wraps.
     pub wide: usize,
 }
@@ -30,8 +31,9 @@ impl Table {
     /// only when its line does not fit.
     pub fn render(&self, width: usize, out: &mut Sink, wide_doc: impl Fn(usize) -> Doc) {
         let columns = self.headers.len();
+        let rows = || self.cells.chunks_exact(columns);
         let mut widths: Vec<usize> = self.headers.iter().map(|h| width_of(h)).collect();
-        for row in &self.rows {
+        for row in rows() {
             for (c, cell) in row.iter().enumerate() {
                 if c != self.wide {
                     debug_assert!(
@@ -53,9 +55,7 @@ impl Table {
             .saturating_sub(width_of(INDENT) + others + width_of(GAP) * (columns - 1))
             .max(MIN_WIDE);
         // The wide cells laid out by `pretty` where their own lines do not fit (`None`).
-        let wrapped: Vec<Option<Vec<String>>> = self
-            .rows
-            .iter()
+        let wrapped: Vec<Option<Vec<String>>> = rows()
             .enumerate()
             .map(|(r, row)| {
                 row[self.wide]
@@ -65,7 +65,7 @@ impl Table {
             })
             .collect();
         let mut wide_width = width_of(&self.headers[self.wide]);
-        for (row, by_pretty) in self.rows.iter().zip(&wrapped) {
+        for (row, by_pretty) in rows().zip(&wrapped) {
             for (_, line_width) in wide_lines(&row[self.wide], by_pretty) {
                 wide_width = wide_width.max(line_width);
             }
@@ -86,7 +86,7 @@ impl Table {
             .collect();
         push_row(out.buffer(), &rules, &widths);
         let mut cells: Vec<(&str, usize)> = Vec::with_capacity(columns);
-        for (row, by_pretty) in self.rows.iter().zip(&wrapped) {
+        for (row, by_pretty) in rows().zip(&wrapped) {
             let mut wide = wide_lines(&row[self.wide], by_pretty).peekable();
             let mut first = true;
             while first || wide.peek().is_some() {

@@ -115,11 +115,12 @@ fn equation<L: Layout>(formulas: &Formulas<'_, Text, L>, equation: &Equation) ->
 
 /// A table row's cells, as lines or as documents.
 trait Row {
-    fn cells<L: Layout>(&self, formulas: &Formulas<'_, Text, L>) -> Vec<L>;
+    /// Appends the row's cells to `out`, one for each column.
+    fn cells<L: Layout>(&self, formulas: &Formulas<'_, Text, L>, out: &mut Vec<L>);
 }
 
 impl Row for ForwardRow {
-    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>, out: &mut Vec<L>) {
         let mut inputs = L::nil();
         for (i, id) in self.inputs.iter().enumerate() {
             if i > 0 {
@@ -127,35 +128,35 @@ impl Row for ForwardRow {
             }
             inputs = f.keep.after(inputs, *id, 0);
         }
-        vec![
+        out.extend([
             Text.atom(self.layer.plain(&Text)),
             inputs,
             equation(f, &self.output),
-        ]
+        ]);
     }
 }
 
 impl Row for ChainRow {
-    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
-        vec![
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>, out: &mut Vec<L>) {
+        out.extend([
             f.name(&self.parameter),
             equation(f, &self.gradient),
             Text.atom(Text.shape(&self.shape)),
-        ]
+        ]);
     }
 }
 
 impl Row for ClosedRow {
-    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
-        vec![
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>, out: &mut Vec<L>) {
+        out.extend([
             equation(f, &self.equation),
             Text.atom(Text.shape(&self.shape)),
-        ]
+        ]);
     }
 }
 
 impl Row for JacobianRow {
-    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>, out: &mut Vec<L>) {
         let element = f
             .element_name(&self.symbol, self.element)
             .append(L::text(" = "))
@@ -166,29 +167,29 @@ impl Row for JacobianRow {
         if let Some(note) = &self.note {
             cell = cell.append(L::hardline()).append(words(&note.plain(&Text)));
         }
-        vec![
+        out.extend([
             f.name(&self.symbol),
             Text.atom(Text.shape(&self.shape)),
             cell,
-        ]
+        ]);
     }
 }
 
 impl Row for ValueRow {
-    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
-        vec![f.name(&self.symbol), words(&value_text(&Text, self))]
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>, out: &mut Vec<L>) {
+        out.extend([f.name(&self.symbol), words(&value_text(&Text, self))]);
     }
 }
 
 impl Row for CheckRow {
-    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>) -> Vec<L> {
-        vec![
+    fn cells<L: Layout>(&self, f: &Formulas<'_, Text, L>, out: &mut Vec<L>) {
+        out.extend([
             f.name(&self.symbol),
             L::text(self.form),
             L::text(self.how.clone()),
             L::text(self.error_text.clone()),
             L::text(if self.passed { "pass" } else { "FAIL" }),
-        ]
+        ]);
     }
 }
 
@@ -207,17 +208,20 @@ impl Page<'_> {
 
     /// The rows as a table whose column `wide` wraps.
     fn table<R: Row>(&self, section: &Section<R>, wide: usize, out: &mut Sink) {
+        let headers: Vec<String> = section.headers.iter().map(|h| h.to_string()).collect();
+        let mut cells = Vec::with_capacity(section.rows.len() * headers.len());
+        for row in &section.rows {
+            row.cells(self.lines, &mut cells);
+        }
         Table {
-            headers: section.headers.iter().map(|h| h.to_string()).collect(),
-            rows: section
-                .rows
-                .iter()
-                .map(|row| row.cells(self.lines))
-                .collect(),
+            headers,
+            cells,
             wide,
         }
         .render(self.width, out, |r| {
-            section.rows[r].cells(&self.docs).swap_remove(wide)
+            let mut cells = Vec::new();
+            section.rows[r].cells(&self.docs, &mut cells);
+            cells.swap_remove(wide)
         });
     }
 
