@@ -4,6 +4,8 @@
 //! declines. The rules are data (`RULES`), so a test can name the rule it exercises and a trace
 //! says which rules a derivation used.
 
+use std::sync::LazyLock;
+
 use rustc_hash::FxHashMap;
 
 use crate::coef::Coef;
@@ -36,7 +38,19 @@ enum Kind {
     Other,
 }
 
+/// For each kind (indexed by `Kind as usize`), the rules that rewrite it, in the order of
+/// `RULES`: the simplifier visits every node, and most kinds have few rules or none.
+static RULES_BY_KIND: LazyLock<[Vec<&'static Rule>; Kind::COUNT]> = LazyLock::new(|| {
+    let mut by_kind: [Vec<&'static Rule>; Kind::COUNT] = Default::default();
+    for rule in RULES {
+        by_kind[rule.rewrites as usize].push(rule);
+    }
+    by_kind
+});
+
 impl Kind {
+    const COUNT: usize = Kind::Other as usize + 1;
+
     fn of(node: &Node) -> Kind {
         match node {
             Node::Transpose(_) => Kind::Transpose,
@@ -215,10 +229,18 @@ impl Simplifier {
             return Ok(done);
         }
         let mut operands = arena.operands(id);
+        let mut changed = false;
         for operand in operands.iter_mut() {
-            *operand = self.simplify(arena, *operand)?;
+            let simplified = self.simplify(arena, *operand)?;
+            changed |= simplified != *operand;
+            *operand = simplified;
         }
-        let rebuilt = arena.rebuild(id, &operands)?;
+        // Most operands are already simple: then the node is its own rebuild.
+        let rebuilt = if changed {
+            arena.rebuild(id, &operands)?
+        } else {
+            id
+        };
         if let Some(&known) = self.facts.get(&rebuilt) {
             self.trace.push("assumption");
             self.memo.insert(id, known);
@@ -226,7 +248,7 @@ impl Simplifier {
         }
         let mut result = rebuilt;
         let kind = Kind::of(arena.node(rebuilt));
-        for rule in RULES.iter().filter(|rule| rule.rewrites == kind) {
+        for rule in &RULES_BY_KIND[kind as usize] {
             if let Some(rewritten) = (rule.apply)(arena, rebuilt)? {
                 self.trace.push(rule.name);
                 result = self.simplify(arena, rewritten)?;
@@ -259,10 +281,17 @@ impl Simplifier {
             Some(_) => id,
             None => {
                 let mut operands = arena.operands(id);
+                let mut changed = false;
                 for operand in operands.iter_mut() {
-                    *operand = self.unfold_derivatives(arena, *operand)?;
+                    let unfolded = self.unfold_derivatives(arena, *operand)?;
+                    changed |= unfolded != *operand;
+                    *operand = unfolded;
                 }
-                arena.rebuild(id, &operands)?
+                if changed {
+                    arena.rebuild(id, &operands)?
+                } else {
+                    id
+                }
             }
         };
         self.unfolded.insert(id, result);
