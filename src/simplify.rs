@@ -9,9 +9,9 @@ use std::sync::LazyLock;
 use rustc_hash::FxHashMap;
 
 use crate::coef::Coef;
-use crate::expr::{Arena, ExprId, Node, Operands};
+use crate::expr::{Arena, ExprId, Node};
 use crate::func::Func;
-use crate::shape::{Dim, ShapeError};
+use crate::shape::{Dim, Shape, ShapeError};
 
 type Rewrite = fn(&mut Arena, ExprId) -> Result<Option<ExprId>, ShapeError>;
 
@@ -369,11 +369,18 @@ fn scale_of_scale(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
     Ok(None)
 }
 
-fn product_factors(arena: &Arena, id: ExprId) -> Option<Operands> {
+/// The factors of a product, borrowed: most rules decline most products, so a rule looks at
+/// them in place and copies them (`Arena::operands`) only once it knows it will build.
+fn product_factors(arena: &Arena, id: ExprId) -> Option<&[ExprId]> {
     match arena.node(id) {
-        Node::Product(_) => Some(arena.operands(id)),
+        Node::Product(factors) => Some(factors),
         _ => None,
     }
+}
+
+/// Whether a factor of `factors` is a node that `is` accepts.
+fn any_factor(arena: &Arena, factors: &[ExprId], is: impl Fn(&Node) -> bool) -> bool {
+    factors.iter().any(|f| is(arena.node(*f)))
 }
 
 fn flatten_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
@@ -430,6 +437,10 @@ fn distribute_row_over_difference(
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    if !any_factor(arena, &factors[1..], |f| matches!(f, Node::Sub(..))) {
+        return Ok(None);
+    }
+    let factors = arena.operands(id);
     for p in 1..factors.len() {
         let Node::Sub(a, b) = arena.node(factors[p]) else {
             continue;
@@ -449,24 +460,40 @@ fn distribute_row_over_difference(
     Ok(None)
 }
 
-/// Rewrites the first adjacent pair of factors for which `pair` gives a replacement.
+/// What an adjacent pair of factors merges into.
+enum Merged {
+    /// Σa.
+    Sum(ExprId),
+    /// The matrix of ones of a shape.
+    Ones(Shape),
+}
+
+/// Rewrites the first adjacent pair of factors for which `pair` gives a replacement. `pair`
+/// only looks, so that a product no pair matches is left without building anything.
 fn rewrite_adjacent(
     arena: &mut Arena,
     id: ExprId,
-    pair: fn(&mut Arena, ExprId, ExprId) -> Option<ExprId>,
+    pair: fn(&Arena, ExprId, ExprId) -> Option<Merged>,
 ) -> Result<Option<ExprId>, ShapeError> {
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
-    for p in 0..factors.len() - 1 {
-        if let Some(merged) = pair(arena, factors[p], factors[p + 1]) {
-            let mut rest = factors[..p].to_vec();
-            rest.push(merged);
-            rest.extend_from_slice(&factors[p + 2..]);
-            return Ok(Some(arena.product(&rest)?));
-        }
-    }
-    Ok(None)
+    let Some((p, merged)) = factors
+        .windows(2)
+        .enumerate()
+        .find_map(|(p, two)| Some((p, pair(arena, two[0], two[1])?)))
+    else {
+        return Ok(None);
+    };
+    let factors = arena.operands(id);
+    let merged = match merged {
+        Merged::Sum(a) => arena.sum(a),
+        Merged::Ones(shape) => arena.ones_shaped(shape),
+    };
+    let mut rest = factors[..p].to_vec();
+    rest.push(merged);
+    rest.extend_from_slice(&factors[p + 2..]);
+    Ok(Some(arena.product(&rest)?))
 }
 
 fn quotient_dot_denominator(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
@@ -477,8 +504,7 @@ fn quotient_dot_denominator(arena: &mut Arena, id: ExprId) -> Result<Option<Expr
         let Node::Divide(a, b) = arena.node(*q) else {
             return None;
         };
-        let a = *a;
-        (*b == right).then(|| arena.sum(a))
+        (*b == right).then_some(Merged::Sum(*a))
     })
 }
 
@@ -487,9 +513,8 @@ fn dot_with_ones(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeE
         let Node::Transpose(a) = arena.node(left) else {
             return None;
         };
-        let a = *a;
         let ones = matches!(arena.node(right), Node::Ones(_, Dim::One));
-        (ones && arena.shape(a).is_column()).then(|| arena.sum(a))
+        (ones && arena.shape(*a).is_column()).then_some(Merged::Sum(*a))
     })
 }
 
@@ -501,11 +526,11 @@ fn outer_product_of_ones(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>
             other => matches!(other, Node::Ones(..)),
         };
         if is_ones(arena, left) && right_is_ones_row {
-            let shape = crate::shape::Shape::new(
+            let shape = Shape::new(
                 arena.shape(left).rows.clone(),
                 arena.shape(right).cols.clone(),
             );
-            return Some(arena.ones_shaped(shape));
+            return Some(Merged::Ones(shape));
         }
         None
     })
@@ -618,6 +643,10 @@ fn row_times_diag(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    if !any_factor(arena, &factors[1..], |f| matches!(f, Node::Diag(_))) {
+        return Ok(None);
+    }
+    let factors = arena.operands(id);
     for p in 1..factors.len() {
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
@@ -640,6 +669,11 @@ fn diag_times_column(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Sh
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    let all_but_last = &factors[..factors.len() - 1];
+    if !any_factor(arena, all_but_last, |f| matches!(f, Node::Diag(_))) {
+        return Ok(None);
+    }
+    let factors = arena.operands(id);
     for p in (0..factors.len() - 1).rev() {
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
