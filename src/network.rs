@@ -11,7 +11,7 @@ use crate::layer::LayerKind;
 use crate::loss::Loss;
 use crate::shape::{Dim, Shape, ShapeError};
 use crate::spec::Spec;
-use crate::symbol::{Symbol, subscript};
+use crate::symbol::{Symbol, push_decimal, subscript};
 
 #[derive(Clone, Debug)]
 pub struct Layer {
@@ -108,9 +108,10 @@ impl Network {
         let mut current = x;
         let mut current_dim = input_dim;
         let mut linear_seen = 0;
-        // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂).
+        // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂); linear
+        // layers are numbered by their own count.
         let mut title_counts: FxHashMap<&str, usize> = Default::default();
-        for l in &spec.layers {
+        for l in spec.layers.iter().filter(|l| l.kind != LayerKind::Linear) {
             *title_counts.entry(l.kind.title()).or_insert(0) += 1;
         }
         let mut seen_titles: FxHashMap<&str, usize> = Default::default();
@@ -231,7 +232,10 @@ fn linear_output_dim(k: usize, count: usize) -> Dim {
     } else if count == 2 {
         Dim::named("d")
     } else {
-        Dim::named(&format!("d{k}"))
+        let mut name = String::with_capacity(8);
+        name.push('d');
+        push_decimal(&mut name, k);
+        Dim::named(&name)
     }
 }
 
