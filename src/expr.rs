@@ -108,7 +108,7 @@ impl Arena {
             newest_with_hash: FxHashMap::with_capacity_and_hasher(nodes, FxBuildHasher),
             older_with_same_hash: Vec::with_capacity(nodes),
             names: Vec::with_capacity(names),
-            ..Arena::default()
+            value_names: FxHashMap::with_capacity_and_hasher(names, FxBuildHasher),
         }
     }
 
@@ -358,6 +358,7 @@ impl Arena {
     /// The operands of a node, in order, as `children` gives them but without allocating
     /// unless the node is a product of more than `Operands::INLINE` factors: the simplifier
     /// asks for them at every node it visits.
+    #[inline]
     pub fn operands(&self, id: ExprId) -> Operands {
         match self.node(id) {
             Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => {

@@ -241,7 +241,10 @@ impl Simplifier {
         } else {
             id
         };
-        if let Some(&known) = self.facts.get(&rebuilt) {
+        // Most derivations assume nothing: then there is no table to look the node up in.
+        if !self.facts.is_empty()
+            && let Some(&known) = self.facts.get(&rebuilt)
+        {
             self.trace.push("assumption");
             self.memo.insert(id, known);
             return Ok(known);
@@ -313,7 +316,10 @@ impl Memo {
 
     fn insert(&mut self, id: ExprId, value: ExprId) {
         if id.index() >= self.by_id.len() {
-            self.by_id.resize(id.index() + 1, None);
+            // Grown to the next power of two rather than to `id`: nodes are simplified in the
+            // order they are built, so growing by one id at a time would resize at every node.
+            self.by_id
+                .resize((id.index() + 1).next_power_of_two(), None);
         }
         self.by_id[id.index()] = Some(value);
     }
