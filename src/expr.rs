@@ -112,6 +112,11 @@ impl Arena {
         }
     }
 
+    /// How many nodes the arena has room for before its tables grow.
+    pub fn capacity(&self) -> usize {
+        self.nodes.capacity()
+    }
+
     pub fn len(&self) -> usize {
         self.nodes.len()
     }

@@ -219,6 +219,16 @@ impl Simplifier {
         Simplifier::default()
     }
 
+    /// A simplifier with room to remember `nodes` nodes (see `Arena::capacity`), so that its
+    /// tables are not copied each time they fill up.
+    pub fn with_capacity(nodes: usize) -> Simplifier {
+        Simplifier {
+            memo: Memo::with_capacity(nodes),
+            unfolded: Memo::with_capacity(nodes),
+            ..Simplifier::default()
+        }
+    }
+
     /// Lets the simplifier use `left = right`.
     pub fn assume(&mut self, left: ExprId, right: ExprId) {
         self.facts.insert(left, right);
@@ -310,16 +320,19 @@ struct Memo {
 }
 
 impl Memo {
+    fn with_capacity(nodes: usize) -> Memo {
+        Memo {
+            by_id: Vec::with_capacity(nodes),
+        }
+    }
+
     fn get(&self, id: ExprId) -> Option<ExprId> {
         self.by_id.get(id.index()).copied().flatten()
     }
 
     fn insert(&mut self, id: ExprId, value: ExprId) {
         if id.index() >= self.by_id.len() {
-            // Grown to the next power of two rather than to `id`: nodes are simplified in the
-            // order they are built, so growing by one id at a time would resize at every node.
-            self.by_id
-                .resize((id.index() + 1).next_power_of_two(), None);
+            self.by_id.resize(id.index() + 1, None);
         }
         self.by_id[id.index()] = Some(value);
     }
