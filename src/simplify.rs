@@ -712,6 +712,11 @@ fn diag_times_column(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Sh
 fn scale_out_of_hadamard(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
     if let Node::Hadamard(a, b) = arena.node(id) {
         let (a, b) = (*a, *b);
+        // Checked before any coefficient is made: most elementwise products have none.
+        let is_scale = |x: ExprId| matches!(arena.node(x), Node::Scale(..));
+        if !is_scale(a) && !is_scale(b) {
+            return Ok(None);
+        }
         let (coef_a, a) = split_scale(arena, a);
         let (coef_b, b) = split_scale(arena, b);
         if coef_a.is_one() && coef_b.is_one() {
