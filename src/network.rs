@@ -76,10 +76,12 @@ pub struct Network {
 impl Network {
     /// The network for one sample, or with `batch` for a mini-batch of N samples as columns.
     pub fn build(spec: &Spec, loss: Loss, batch: bool) -> Result<Network, ShapeError> {
-        // The derivation of a chain builds about 14 nodes per layer (13.5 for linear > tanh),
-        // 3 of them named (the layer's output, its Jacobian and the row ∂ℓ/∂zᵢ).
+        // The derivation of a chain builds about 14 to 16.5 nodes per layer (13.5 for
+        // linear > tanh, 16.5 for linear > softmax), 3 of them named (the layer's output, its
+        // Jacobian and the row ∂ℓ/∂zᵢ). Room for 17 keeps the tables from being copied as
+        // they grow.
         let layer_count = spec.layers.len();
-        let mut arena = Arena::with_capacity(16 * layer_count, 3 * layer_count + 2);
+        let mut arena = Arena::with_capacity(17 * layer_count, 3 * layer_count + 2);
         let samples = batch.then(|| Dim::named("N"));
         let columns = samples.clone().unwrap_or(Dim::One);
         // One sample's x, zᵢ, ŷ, y; a mini-batch's X, Zᵢ, Ŷ, Y.
