@@ -17,7 +17,7 @@ use crate::symbol::Symbol;
 
 pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
     let samples = network.samples.clone().expect("a mini-batch network");
-    let mut simplifier = Simplifier::new();
+    let mut simplifier = Simplifier::with_capacity(network.arena.capacity());
     let arena = &mut network.arena;
     if network.loss.target_is_distribution() {
         // Every column of Y sums to 1: 𝟙ᵀY = 𝟙ᵀ.

@@ -111,7 +111,7 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
     if network.samples.is_some() {
         return crate::batch::derive_batch(network, expansion);
     }
-    let mut simplifier = Simplifier::new();
+    let mut simplifier = Simplifier::with_capacity(network.arena.capacity());
     let arena = &mut network.arena;
     if network.loss.target_is_distribution() {
         // Σy = 1: the fact behind softmax + ce → (ŷ − y)ᵀ.

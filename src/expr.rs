@@ -108,8 +108,13 @@ impl Arena {
             newest_with_hash: FxHashMap::with_capacity_and_hasher(nodes, FxBuildHasher),
             older_with_same_hash: Vec::with_capacity(nodes),
             names: Vec::with_capacity(names),
-            ..Arena::default()
+            value_names: FxHashMap::with_capacity_and_hasher(names, FxBuildHasher),
         }
+    }
+
+    /// How many nodes the arena has room for before its tables grow.
+    pub fn capacity(&self) -> usize {
+        self.nodes.capacity()
     }
 
     pub fn len(&self) -> usize {
@@ -139,18 +144,6 @@ impl Arena {
     /// The named value (zᵢ, ŷ) defined as exactly this expression, if there is one.
     pub fn value_named_by(&self, definition: ExprId) -> Option<ExprId> {
         self.value_names.get(&definition).copied()
-    }
-
-    /// The node with this hash that `equals` accepts, if there is one.
-    fn find(&self, hash: u64, equals: impl Fn(&Node) -> bool) -> Option<ExprId> {
-        let mut candidate = self.newest_with_hash.get(&hash).copied();
-        while let Some(id) = candidate {
-            if equals(&self.nodes[id.index()]) {
-                return Some(id);
-            }
-            candidate = self.older_with_same_hash[id.index()];
-        }
-        None
     }
 
     /// The id of `node`: the existing one if the arena has an equal node, else a new one.
@@ -257,16 +250,22 @@ impl Arena {
             return Ok(factors[0]);
         }
         // Looked up from the factors themselves, so that finding an existing product allocates
-        // nothing; an existing product has already had its shapes checked.
-        let hash = hash_of_product(factors);
-        if let Some(id) = self.find(
-            hash,
-            |node| matches!(node, Node::Product(f) if f == factors),
-        ) {
-            return Ok(id);
+        // nothing; an existing product has already had its shapes checked. The slot is kept for
+        // a new product, so that the table is searched once.
+        let new_id = ExprId(self.nodes.len() as u32);
+        let slot = self.newest_with_hash.entry(hash_of_product(factors));
+        if let Entry::Occupied(slot) = &slot {
+            let mut candidate = Some(*slot.get());
+            while let Some(id) = candidate {
+                if matches!(&self.nodes[id.index()], Node::Product(f) if f == factors) {
+                    return Ok(id);
+                }
+                candidate = self.older_with_same_hash[id.index()];
+            }
         }
+        let shape_of = |id: ExprId| &self.shapes[id.index()];
         for pair in factors.windows(2) {
-            let (left, right) = (self.shape(pair[0]), self.shape(pair[1]));
+            let (left, right) = (shape_of(pair[0]), shape_of(pair[1]));
             if left.cols != right.rows {
                 return Err(ShapeError {
                     operation: "a matrix product",
@@ -276,11 +275,16 @@ impl Arena {
             }
         }
         let shape = Shape::new(
-            self.shape(factors[0]).rows.clone(),
-            self.shape(factors[factors.len() - 1]).cols.clone(),
+            shape_of(factors[0]).rows.clone(),
+            shape_of(factors[factors.len() - 1]).cols.clone(),
         );
-        let id = ExprId(self.nodes.len() as u32);
-        let older = self.newest_with_hash.insert(hash, id);
+        let older = match slot {
+            Entry::Vacant(slot) => {
+                slot.insert(new_id);
+                None
+            }
+            Entry::Occupied(mut slot) => Some(slot.insert(new_id)),
+        };
         Ok(self.push(Node::Product(factors.to_vec()), shape, older))
     }
 
@@ -358,6 +362,7 @@ impl Arena {
     /// The operands of a node, in order, as `children` gives them but without allocating
     /// unless the node is a product of more than `Operands::INLINE` factors: the simplifier
     /// asks for them at every node it visits.
+    #[inline]
     pub fn operands(&self, id: ExprId) -> Operands {
         match self.node(id) {
             Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => {

@@ -11,7 +11,7 @@ use crate::layer::LayerKind;
 use crate::loss::Loss;
 use crate::shape::{Dim, Shape, ShapeError};
 use crate::spec::Spec;
-use crate::symbol::{Symbol, subscript};
+use crate::symbol::{Symbol, push_decimal, subscript};
 
 #[derive(Clone, Debug)]
 pub struct Layer {
@@ -76,10 +76,12 @@ pub struct Network {
 impl Network {
     /// The network for one sample, or with `batch` for a mini-batch of N samples as columns.
     pub fn build(spec: &Spec, loss: Loss, batch: bool) -> Result<Network, ShapeError> {
-        // The derivation of a chain builds about 14 nodes per layer (13.5 for linear > tanh),
-        // 3 of them named (the layer's output, its Jacobian and the row ∂ℓ/∂zᵢ).
+        // The derivation of a chain builds about 14 to 16.5 nodes per layer (13.5 for
+        // linear > tanh, 16.5 for linear > softmax), 3 of them named (the layer's output, its
+        // Jacobian and the row ∂ℓ/∂zᵢ). Room for 17 keeps the tables from being copied as
+        // they grow.
         let layer_count = spec.layers.len();
-        let mut arena = Arena::with_capacity(16 * layer_count, 3 * layer_count + 2);
+        let mut arena = Arena::with_capacity(17 * layer_count, 3 * layer_count + 2);
         let samples = batch.then(|| Dim::named("N"));
         let columns = samples.clone().unwrap_or(Dim::One);
         // One sample's x, zᵢ, ŷ, y; a mini-batch's X, Zᵢ, Ŷ, Y.
@@ -108,9 +110,10 @@ impl Network {
         let mut current = x;
         let mut current_dim = input_dim;
         let mut linear_seen = 0;
-        // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂).
+        // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂); linear
+        // layers are numbered by their own count.
         let mut title_counts: FxHashMap<&str, usize> = Default::default();
-        for l in &spec.layers {
+        for l in spec.layers.iter().filter(|l| l.kind != LayerKind::Linear) {
             *title_counts.entry(l.kind.title()).or_insert(0) += 1;
         }
         let mut seen_titles: FxHashMap<&str, usize> = Default::default();
@@ -231,7 +234,10 @@ fn linear_output_dim(k: usize, count: usize) -> Dim {
     } else if count == 2 {
         Dim::named("d")
     } else {
-        Dim::named(&format!("d{k}"))
+        let mut name = String::with_capacity(8);
+        name.push('d');
+        push_decimal(&mut name, k);
+        Dim::named(&name)
     }
 }
 

@@ -15,10 +15,25 @@ use rustc_hash::{FxBuildHasher, FxHashSet};
 /// The name is interned (see `Dim::named`), so that cloning a dimension copies a pointer: every
 /// node of an expression carries a shape of two dimensions, and a deep chain builds hundreds of
 /// thousands of nodes.
-#[derive(Clone, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+// Equality is by name, as a derived one would be, so the derived `Hash` of the name agrees
+// with it; `PartialEq` is written out only to compare addresses first.
+#[allow(clippy::derived_hash_with_manual_eq)]
+#[derive(Clone, Eq, Hash, Debug, PartialOrd, Ord)]
 pub enum Dim {
     One,
     Named(&'static str),
+}
+
+impl PartialEq for Dim {
+    fn eq(&self, other: &Dim) -> bool {
+        match (self, other) {
+            (Dim::One, Dim::One) => true,
+            // Names are interned, so equal names almost always share an address: shapes are
+            // compared at every node built, and comparing the text would call memcmp.
+            (Dim::Named(a), Dim::Named(b)) => std::ptr::eq(*a, *b) || a == b,
+            _ => false,
+        }
+    }
 }
 
 /// Every dimension name made so far, each stored once for the rest of the process. Networks use

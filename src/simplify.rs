@@ -4,12 +4,14 @@
 //! declines. The rules are data (`RULES`), so a test can name the rule it exercises and a trace
 //! says which rules a derivation used.
 
+use std::sync::LazyLock;
+
 use rustc_hash::FxHashMap;
 
 use crate::coef::Coef;
-use crate::expr::{Arena, ExprId, Node, Operands};
+use crate::expr::{Arena, ExprId, Node};
 use crate::func::Func;
-use crate::shape::{Dim, ShapeError};
+use crate::shape::{Dim, Shape, ShapeError};
 
 type Rewrite = fn(&mut Arena, ExprId) -> Result<Option<ExprId>, ShapeError>;
 
@@ -36,7 +38,19 @@ enum Kind {
     Other,
 }
 
+/// For each kind (indexed by `Kind as usize`), the rules that rewrite it, in the order of
+/// `RULES`: the simplifier visits every node, and most kinds have few rules or none.
+static RULES_BY_KIND: LazyLock<[Vec<&'static Rule>; Kind::COUNT]> = LazyLock::new(|| {
+    let mut by_kind: [Vec<&'static Rule>; Kind::COUNT] = Default::default();
+    for rule in RULES {
+        by_kind[rule.rewrites as usize].push(rule);
+    }
+    by_kind
+});
+
 impl Kind {
+    const COUNT: usize = Kind::Other as usize + 1;
+
     fn of(node: &Node) -> Kind {
         match node {
             Node::Transpose(_) => Kind::Transpose,
@@ -205,6 +219,16 @@ impl Simplifier {
         Simplifier::default()
     }
 
+    /// A simplifier with room to remember `nodes` nodes (see `Arena::capacity`), so that its
+    /// tables are not copied each time they fill up.
+    pub fn with_capacity(nodes: usize) -> Simplifier {
+        Simplifier {
+            memo: Memo::with_capacity(nodes),
+            unfolded: Memo::with_capacity(nodes),
+            ..Simplifier::default()
+        }
+    }
+
     /// Lets the simplifier use `left = right`.
     pub fn assume(&mut self, left: ExprId, right: ExprId) {
         self.facts.insert(left, right);
@@ -215,18 +239,29 @@ impl Simplifier {
             return Ok(done);
         }
         let mut operands = arena.operands(id);
+        let mut changed = false;
         for operand in operands.iter_mut() {
-            *operand = self.simplify(arena, *operand)?;
+            let simplified = self.simplify(arena, *operand)?;
+            changed |= simplified != *operand;
+            *operand = simplified;
         }
-        let rebuilt = arena.rebuild(id, &operands)?;
-        if let Some(&known) = self.facts.get(&rebuilt) {
+        // Most operands are already simple: then the node is its own rebuild.
+        let rebuilt = if changed {
+            arena.rebuild(id, &operands)?
+        } else {
+            id
+        };
+        // Most derivations assume nothing: then there is no table to look the node up in.
+        if !self.facts.is_empty()
+            && let Some(&known) = self.facts.get(&rebuilt)
+        {
             self.trace.push("assumption");
             self.memo.insert(id, known);
             return Ok(known);
         }
         let mut result = rebuilt;
         let kind = Kind::of(arena.node(rebuilt));
-        for rule in RULES.iter().filter(|rule| rule.rewrites == kind) {
+        for rule in &RULES_BY_KIND[kind as usize] {
             if let Some(rewritten) = (rule.apply)(arena, rebuilt)? {
                 self.trace.push(rule.name);
                 result = self.simplify(arena, rewritten)?;
@@ -259,10 +294,17 @@ impl Simplifier {
             Some(_) => id,
             None => {
                 let mut operands = arena.operands(id);
+                let mut changed = false;
                 for operand in operands.iter_mut() {
-                    *operand = self.unfold_derivatives(arena, *operand)?;
+                    let unfolded = self.unfold_derivatives(arena, *operand)?;
+                    changed |= unfolded != *operand;
+                    *operand = unfolded;
                 }
-                arena.rebuild(id, &operands)?
+                if changed {
+                    arena.rebuild(id, &operands)?
+                } else {
+                    id
+                }
             }
         };
         self.unfolded.insert(id, result);
@@ -278,6 +320,12 @@ struct Memo {
 }
 
 impl Memo {
+    fn with_capacity(nodes: usize) -> Memo {
+        Memo {
+            by_id: Vec::with_capacity(nodes),
+        }
+    }
+
     fn get(&self, id: ExprId) -> Option<ExprId> {
         self.by_id.get(id.index()).copied().flatten()
     }
@@ -340,11 +388,18 @@ fn scale_of_scale(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
     Ok(None)
 }
 
-fn product_factors(arena: &Arena, id: ExprId) -> Option<Operands> {
+/// The factors of a product, borrowed: most rules decline most products, so a rule looks at
+/// them in place and copies them (`Arena::operands`) only once it knows it will build.
+fn product_factors(arena: &Arena, id: ExprId) -> Option<&[ExprId]> {
     match arena.node(id) {
-        Node::Product(_) => Some(arena.operands(id)),
+        Node::Product(factors) => Some(factors),
         _ => None,
     }
+}
+
+/// Whether a factor of `factors` is a node that `is` accepts.
+fn any_factor(arena: &Arena, factors: &[ExprId], is: impl Fn(&Node) -> bool) -> bool {
+    factors.iter().any(|f| is(arena.node(*f)))
 }
 
 fn flatten_product(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
@@ -401,6 +456,10 @@ fn distribute_row_over_difference(
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    if !any_factor(arena, &factors[1..], |f| matches!(f, Node::Sub(..))) {
+        return Ok(None);
+    }
+    let factors = arena.operands(id);
     for p in 1..factors.len() {
         let Node::Sub(a, b) = arena.node(factors[p]) else {
             continue;
@@ -420,24 +479,40 @@ fn distribute_row_over_difference(
     Ok(None)
 }
 
-/// Rewrites the first adjacent pair of factors for which `pair` gives a replacement.
+/// What an adjacent pair of factors merges into.
+enum Merged {
+    /// Σa.
+    Sum(ExprId),
+    /// The matrix of ones of a shape.
+    Ones(Shape),
+}
+
+/// Rewrites the first adjacent pair of factors for which `pair` gives a replacement. `pair`
+/// only looks, so that a product no pair matches is left without building anything.
 fn rewrite_adjacent(
     arena: &mut Arena,
     id: ExprId,
-    pair: fn(&mut Arena, ExprId, ExprId) -> Option<ExprId>,
+    pair: fn(&Arena, ExprId, ExprId) -> Option<Merged>,
 ) -> Result<Option<ExprId>, ShapeError> {
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
-    for p in 0..factors.len() - 1 {
-        if let Some(merged) = pair(arena, factors[p], factors[p + 1]) {
-            let mut rest = factors[..p].to_vec();
-            rest.push(merged);
-            rest.extend_from_slice(&factors[p + 2..]);
-            return Ok(Some(arena.product(&rest)?));
-        }
-    }
-    Ok(None)
+    let Some((p, merged)) = factors
+        .windows(2)
+        .enumerate()
+        .find_map(|(p, two)| Some((p, pair(arena, two[0], two[1])?)))
+    else {
+        return Ok(None);
+    };
+    let factors = arena.operands(id);
+    let merged = match merged {
+        Merged::Sum(a) => arena.sum(a),
+        Merged::Ones(shape) => arena.ones_shaped(shape),
+    };
+    let mut rest = factors[..p].to_vec();
+    rest.push(merged);
+    rest.extend_from_slice(&factors[p + 2..]);
+    Ok(Some(arena.product(&rest)?))
 }
 
 fn quotient_dot_denominator(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
@@ -448,8 +523,7 @@ fn quotient_dot_denominator(arena: &mut Arena, id: ExprId) -> Result<Option<Expr
         let Node::Divide(a, b) = arena.node(*q) else {
             return None;
         };
-        let a = *a;
-        (*b == right).then(|| arena.sum(a))
+        (*b == right).then_some(Merged::Sum(*a))
     })
 }
 
@@ -458,9 +532,8 @@ fn dot_with_ones(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeE
         let Node::Transpose(a) = arena.node(left) else {
             return None;
         };
-        let a = *a;
         let ones = matches!(arena.node(right), Node::Ones(_, Dim::One));
-        (ones && arena.shape(a).is_column()).then(|| arena.sum(a))
+        (ones && arena.shape(*a).is_column()).then_some(Merged::Sum(*a))
     })
 }
 
@@ -472,11 +545,11 @@ fn outer_product_of_ones(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>
             other => matches!(other, Node::Ones(..)),
         };
         if is_ones(arena, left) && right_is_ones_row {
-            let shape = crate::shape::Shape::new(
+            let shape = Shape::new(
                 arena.shape(left).rows.clone(),
                 arena.shape(right).cols.clone(),
             );
-            return Some(arena.ones_shaped(shape));
+            return Some(Merged::Ones(shape));
         }
         None
     })
@@ -589,6 +662,10 @@ fn row_times_diag(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shape
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    if !any_factor(arena, &factors[1..], |f| matches!(f, Node::Diag(_))) {
+        return Ok(None);
+    }
+    let factors = arena.operands(id);
     for p in 1..factors.len() {
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
@@ -611,6 +688,11 @@ fn diag_times_column(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Sh
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
+    let all_but_last = &factors[..factors.len() - 1];
+    if !any_factor(arena, all_but_last, |f| matches!(f, Node::Diag(_))) {
+        return Ok(None);
+    }
+    let factors = arena.operands(id);
     for p in (0..factors.len() - 1).rev() {
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
@@ -630,6 +712,11 @@ fn diag_times_column(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Sh
 fn scale_out_of_hadamard(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
     if let Node::Hadamard(a, b) = arena.node(id) {
         let (a, b) = (*a, *b);
+        // Checked before any coefficient is made: most elementwise products have none.
+        let is_scale = |x: ExprId| matches!(arena.node(x), Node::Scale(..));
+        if !is_scale(a) && !is_scale(b) {
+            return Ok(None);
+        }
         let (coef_a, a) = split_scale(arena, a);
         let (coef_b, b) = split_scale(arena, b);
         if coef_a.is_one() && coef_b.is_one() {

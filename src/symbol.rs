@@ -143,6 +143,7 @@ impl fmt::Display for Symbol {
 
 const SUBSCRIPT_DIGITS: [&str; 10] = ["₀", "₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"];
 const SUPERSCRIPT_DIGITS: [&str; 10] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"];
+const ASCII_DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 pub fn subscript(number: usize) -> String {
     let mut out = String::new();
@@ -154,6 +155,12 @@ pub fn superscript(number: usize) -> String {
     let mut out = String::new();
     push_digits(&mut out, number, &SUPERSCRIPT_DIGITS);
     out
+}
+
+/// Appends `number` in plain decimal digits, as `format!` would, without its machinery: a deep
+/// chain names a width for each of thousands of layers.
+pub fn push_decimal(out: &mut String, number: usize) {
+    push_digits(out, number, &ASCII_DIGITS);
 }
 
 /// A dimension name in Unicode: `d1` becomes `d₁`.
@@ -215,6 +222,9 @@ mod tests {
         assert_eq!(dim_text("d12"), "d₁₂");
         assert_eq!(subscript(0), "₀");
         assert_eq!(superscript(1090), "¹⁰⁹⁰");
+        let mut decimal = String::from("d");
+        push_decimal(&mut decimal, 1090);
+        assert_eq!(decimal, "d1090");
     }
 
     #[test]
