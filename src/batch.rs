@@ -6,6 +6,8 @@
 //! elementwise activation Δᵢ₋₁ = Δᵢ ⊙ f′(Zᵢ₋₁), and the gradients are the batch sums
 //! ∂ℓ/∂W⁽ᵏ⁾ = (1/N) Δᵢ Zᵢ₋₁ᵀ and ∂ℓ/∂b⁽ᵏ⁾ = (1/N) Δᵢ 𝟙.
 
+use std::sync::Arc;
+
 use crate::calculus::{Derivation, Expansion, Gradient, Signal};
 use crate::coef::Coef;
 use crate::expr::{Arena, ExprId, Role};
@@ -31,7 +33,7 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
     }
 
     let delta_symbol = |arena: &Arena, value: ExprId| {
-        Symbol::Delta(Box::new(
+        Symbol::Delta(Arc::new(
             arena.named(value).expect("a named value").symbol.clone(),
         ))
     };

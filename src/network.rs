@@ -4,6 +4,8 @@
 //! b⁽²⁾, y ∈ ℝᴷ; the outputs z₁, z₂, z₃ and ŷ (each named, defined in terms of the one before);
 //! and ℓ defined in ŷ and y.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use crate::expr::{Arena, ExprId, Role};
@@ -87,7 +89,7 @@ impl Network {
         // One sample's x, zᵢ, ŷ, y; a mini-batch's X, Zᵢ, Ŷ, Y.
         let value_symbol = |symbol: Symbol| {
             if batch {
-                Symbol::Samples(Box::new(symbol))
+                Symbol::Samples(Arc::new(symbol))
             } else {
                 symbol
             }

@@ -4,7 +4,10 @@
 //! spells it its own way.
 
 use std::fmt;
+use std::sync::Arc;
 
+/// The symbols inside a partial or a mini-batch symbol are shared, not copied: rows and
+/// equations of a deep chain hold hundreds of thousands of symbols.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub enum Symbol {
     /// The input x.
@@ -24,17 +27,17 @@ pub enum Symbol {
     /// θ, all the parameters together (for a check that moves them at once).
     Parameters,
     /// ∂a/∂b: a Jacobian between vectors, or the gradient of ℓ with respect to a parameter.
-    Partial(Box<Symbol>, Box<Symbol>),
+    Partial(Arc<Symbol>, Arc<Symbol>),
     /// The matrix of a mini-batch whose columns are the samples' x, y, zᵢ or ŷ: X, Y, Zᵢ, Ŷ.
-    Samples(Box<Symbol>),
+    Samples(Arc<Symbol>),
     /// Δ of a mini-batch value: the matrix whose s-th column is (∂ℓₛ/∂v)ᵀ for sample s's loss
     /// ℓₛ, so that ∂ℓ/∂Zᵢ = (1/N) Δᵢ.
-    Delta(Box<Symbol>),
+    Delta(Arc<Symbol>),
 }
 
 impl Symbol {
     pub fn partial(of: Symbol, with_respect_to: Symbol) -> Symbol {
-        Symbol::Partial(Box::new(of), Box::new(with_respect_to))
+        Symbol::Partial(Arc::new(of), Arc::new(with_respect_to))
     }
 
     /// The ASCII key used in JSON and point files: `x`, `y`, `W1`, `b1`, `z1`, `yhat`, `loss`.
@@ -229,15 +232,15 @@ mod tests {
 
     #[test]
     fn the_width_written_is_the_number_of_characters() {
-        let hidden = Symbol::Samples(Box::new(Symbol::Hidden(12)));
+        let hidden = Symbol::Samples(Arc::new(Symbol::Hidden(12)));
         for symbol in [
             Symbol::Weight(1234),
             Symbol::Bias(7),
             Symbol::partial(Symbol::Loss, Symbol::Weight(30)),
             Symbol::partial(Symbol::Hidden(2), Symbol::Hidden(1)),
-            Symbol::Samples(Box::new(Symbol::Output)),
-            Symbol::Delta(Box::new(hidden.clone())),
-            Symbol::Delta(Box::new(Symbol::Samples(Box::new(Symbol::Output)))),
+            Symbol::Samples(Arc::new(Symbol::Output)),
+            Symbol::Delta(Arc::new(hidden.clone())),
+            Symbol::Delta(Arc::new(Symbol::Samples(Arc::new(Symbol::Output)))),
             Symbol::partial(Symbol::Loss, hidden),
         ] {
             let mut text = String::new();

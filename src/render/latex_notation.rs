@@ -7,6 +7,7 @@
 //! between them.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::coef::Coef;
 use crate::func::Func;
@@ -150,7 +151,7 @@ impl Notation for Latex {
                     Symbol::Hidden(i) => format!("\\Delta_{{{i}}}"),
                     other => format!(
                         "\\Delta_{{{}}}",
-                        self.symbol(&Symbol::Samples(Box::new(other.clone())))
+                        self.symbol(&Symbol::Samples(Arc::new(other.clone())))
                     ),
                 },
                 other => format!("\\Delta_{{{}}}", self.symbol(other)),
