@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Whole-process measurements of the release binary: wall time (median and fastest of RUNS runs)
-# and peak memory (the largest maximum resident set size over the runs, from /usr/bin/time).
+# and peak memory (the maximum resident set size of one more run, from /usr/bin/time).
 #
 #     bench/whole_process.sh            # RUNS=7 by default
 #     RUNS=11 CALLGRIND=1 bench/whole_process.sh
+#     BIN=/tmp/derive-old bench/whole_process.sh
 #
 # CALLGRIND=1 adds valgrind's instruction count of one run of each case, a figure that does not
 # depend on what else the machine is doing (it takes minutes).
@@ -12,8 +13,14 @@ cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-7}
 CALLGRIND=${CALLGRIND:-0}
-cargo build --release --quiet
-BIN=$PWD/target/release/derive
+# BIN=path measures another build of derive (an older one, to compare on the same host).
+if [[ -z ${BIN:-} ]]; then
+    cargo build --release --quiet
+    BIN=$PWD/target/release/derive
+    BUILT="built at $(git rev-parse --short HEAD)"
+else
+    BUILT="given"
+fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
@@ -24,7 +31,8 @@ chain 10000 repeat10000.txt # 20,002 layers
 chain 499 layers1000.txt    # 1,000 layers
 chain 4999 layers10000.txt  # 10,000 layers: the longest chain accepted
 
-now_ns() { date +%s%N; }
+# Times in microseconds from bash's own clock (EPOCHREALTIME), read without starting a process
+# that would be timed too.
 
 # measure NAME STDIN-FILE ARGS...: prints one row of the table and keeps the median for ratios.
 declare -A MEDIAN
@@ -32,17 +40,19 @@ measure() {
     local name=$1 input=$2
     shift 2
     local times=() peak=0 code=0
+    # Peak memory from one run under /usr/bin/time; the timed runs start the program itself,
+    # so that the wrapper's own start-up is not counted.
+    /usr/bin/time -f %M -o "$WORK/rss" "$BIN" "$@" < "$input" > /dev/null 2>&1 || true
+    peak=$(tail -n 1 "$WORK/rss")
     for _ in $(seq "$RUNS"); do
-        local start end rss
-        start=$(now_ns)
+        local start end
+        start=${EPOCHREALTIME/./}
         set +e
-        /usr/bin/time -f %M -o "$WORK/rss" "$BIN" "$@" < "$input" > "$WORK/out" 2> "$WORK/err"
+        "$BIN" "$@" < "$input" > "$WORK/out" 2> "$WORK/err"
         code=$?
         set -e
-        end=$(now_ns)
-        times+=($(( (end - start) / 1000 )))
-        rss=$(tail -n 1 "$WORK/rss")
-        (( rss > peak )) && peak=$rss
+        end=${EPOCHREALTIME/./}
+        times+=($(( end - start )))
     done
     local sorted median fastest bytes ir="-"
     sorted=$(printf '%s\n' "${times[@]}" | sort -n)
@@ -62,7 +72,7 @@ measure() {
 }
 
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/ {print $2}') GB"
-echo "binary: $BIN ($(git rev-parse --short HEAD)); $RUNS runs per case"
+echo "binary: $BIN ($BUILT); $RUNS runs per case"
 echo
 printf '%-34s %9s %9s %8s %5s %11s %10s\n' case "median ms" "min ms" "peak MB" exit "out bytes" instr
 no_check="--no-check"
