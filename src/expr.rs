@@ -254,8 +254,8 @@ impl Arena {
         // a new product, so that the table is searched once.
         let new_id = ExprId(self.nodes.len() as u32);
         let slot = self.newest_with_hash.entry(hash_of_product(factors));
-        if let Entry::Occupied(slot) = &slot {
-            let mut candidate = Some(*slot.get());
+        if let Entry::Occupied(newest) = &slot {
+            let mut candidate = Some(*newest.get());
             while let Some(id) = candidate {
                 if matches!(&self.nodes[id.index()], Node::Product(f) if f == factors) {
                     return Ok(id);
@@ -279,11 +279,11 @@ impl Arena {
             shape_of(factors[factors.len() - 1]).cols.clone(),
         );
         let older = match slot {
-            Entry::Vacant(slot) => {
-                slot.insert(new_id);
+            Entry::Vacant(vacant) => {
+                vacant.insert(new_id);
                 None
             }
-            Entry::Occupied(mut slot) => Some(slot.insert(new_id)),
+            Entry::Occupied(mut newest) => Some(newest.insert(new_id)),
         };
         Ok(self.push(Node::Product(factors.to_vec()), shape, older))
     }

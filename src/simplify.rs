@@ -49,6 +49,7 @@ static RULES_BY_KIND: LazyLock<[Vec<&'static Rule>; Kind::COUNT]> = LazyLock::ne
 });
 
 impl Kind {
+    /// `Other` is the last kind.
     const COUNT: usize = Kind::Other as usize + 1;
 
     fn of(node: &Node) -> Kind {

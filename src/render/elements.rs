@@ -30,20 +30,8 @@ pub fn indices_for(arena: &Arena, id: ExprId) -> (Option<char>, Option<char>) {
     (row, col)
 }
 
-/// The indices present of a row index and a column index, in order: at most two, so they are
-/// kept in place (every Jacobian row writes a few).
-fn present(r: Option<char>, c: Option<char>) -> Indices {
-    let mut indices = Indices {
-        chars: ['\0'; 2],
-        len: 0,
-    };
-    for index in [r, c].into_iter().flatten() {
-        indices.chars[indices.len] = index;
-        indices.len += 1;
-    }
-    indices
-}
-
+/// The indices of an element, in order: at most two (row, column), so they are kept in place
+/// (every Jacobian row writes a few).
 struct Indices {
     chars: [char; 2],
     len: usize,
@@ -54,6 +42,19 @@ impl std::ops::Deref for Indices {
     fn deref(&self) -> &[char] {
         &self.chars[..self.len]
     }
+}
+
+/// The row index and the column index that are present.
+fn present_indices(r: Option<char>, c: Option<char>) -> Indices {
+    let mut indices = Indices {
+        chars: ['\0'; 2],
+        len: 0,
+    };
+    for index in [r, c].into_iter().flatten() {
+        indices.chars[indices.len] = index;
+        indices.len += 1;
+    }
+    indices
 }
 
 impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
@@ -74,7 +75,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
     /// How the left-hand side is written: `(∂ℓ/∂ŷ)ⱼ`.
     pub fn name_with_indices(&self, name: String, id: ExprId) -> String {
         let (r, c) = indices_for(self.arena, id);
-        let indices = present(r, c);
+        let indices = present_indices(r, c);
         self.notation.indexed(self.notation.enclose(name), &indices)
     }
 
@@ -97,7 +98,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
         r: Option<char>,
         c: Option<char>,
     ) -> L {
-        let indices = present(r, c);
+        let indices = present_indices(r, c);
         if indices.is_empty() {
             return self.notation.atom::<L>(text);
         }
@@ -178,7 +179,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
             Node::Map(func, a) => {
                 let printer: Printer<N, Line> = Printer::new(arena, n, Names::Keep);
                 let whole = n.apply(*func, &printer.doc(*a)).text.into_owned();
-                let indices = present(r, c);
+                let indices = present_indices(r, c);
                 (n.atom::<L>(n.indexed(whole, &indices)), ATOM)
             }
             Node::Product(factors) if factors.len() == 2 => {
@@ -221,7 +222,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
                     .atom::<L>(n.open())
                     .append(printer.doc(id))
                     .append(self.notation.atom::<L>(n.close()));
-                let indices = present(r, c);
+                let indices = present_indices(r, c);
                 if indices.is_empty() {
                     (printer.doc(id), SUM)
                 } else {

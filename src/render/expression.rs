@@ -108,15 +108,12 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     fn at_level(&self, id: ExprId, needed: u8) -> L {
         if let Some((layout, level)) = self.memo.borrow().get(id) {
             return if *level < needed {
-                self.notation
-                    .atom::<L>(self.notation.open())
-                    .append_nested(layout, 0)
-                    .append(self.notation.atom(self.notation.close()))
+                self.parens_around(None, layout, 0)
             } else {
                 layout.clone()
             };
         }
-        let (doc, level) = self.cached(id);
+        let (doc, level) = self.build_and_keep(id);
         if level < needed {
             self.parens(doc)
         } else {
@@ -130,6 +127,9 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
         self.after_at_level(before, id, SUM, indent)
     }
 
+    // The layouts kept are lent out below while the memo is borrowed: what is done with them
+    // (appending, a notation's wrapping) must not print through this printer again.
+
     /// `before.append(self.at_level(id, needed).nest(indent))`, without copying the layout kept
     /// for `id` first.
     fn after_at_level(&self, before: L, id: ExprId, needed: u8, indent: isize) -> L {
@@ -137,21 +137,26 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             return if *level >= needed {
                 before.append_nested(layout, indent)
             } else {
-                self.parens_around(before, layout, indent)
+                self.parens_around(Some(before), layout, indent)
             };
         }
         before.append(self.at_level(id, needed).nest(indent))
     }
 
-    /// `before.append(self.parens(layout.clone()).nest(indent))`, without the copy.
-    fn parens_around(&self, before: L, layout: &L, indent: isize) -> L {
-        before
-            .append(self.notation.atom(self.notation.open()))
+    /// `layout` in parentheses, nested by `indent`, after `before` if there is one.
+    fn parens_around(&self, before: Option<L>, layout: &L, indent: isize) -> L {
+        let open = self.notation.atom(self.notation.open());
+        let opened = match before {
+            Some(before) => before.append(open),
+            None => open,
+        };
+        opened
             .append_nested(layout, indent)
             .append(self.notation.atom(self.notation.close()))
     }
 
-    /// `wrap(&self.doc(id))`, given the layout kept for `id` rather than a copy of it.
+    /// `wrap(&self.doc(id))`, given the layout kept for `id` rather than a copy of it; `wrap`
+    /// must not print through this printer.
     fn with_doc(&self, id: ExprId, wrap: impl FnOnce(&L) -> L) -> L {
         if let Some((layout, _)) = self.memo.borrow().get(id) {
             return wrap(layout);
@@ -159,10 +164,8 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
         wrap(&self.doc(id))
     }
 
-    fn cached(&self, id: ExprId) -> (L, u8) {
-        if let Some(hit) = self.memo.borrow().get(id) {
-            return hit.clone();
-        }
+    /// Builds the layout of `id`, which is not kept yet, and keeps a copy.
+    fn build_and_keep(&self, id: ExprId) -> (L, u8) {
         let built = self.raw(id);
         self.memo
             .borrow_mut()
@@ -171,10 +174,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     }
 
     fn parens(&self, doc: L) -> L {
-        self.notation
-            .atom::<L>(self.notation.open())
-            .append(doc)
-            .append(self.notation.atom(self.notation.close()))
+        self.parens_around(None, &doc, 0)
     }
 
     /// The node a named value stands for when names are expanded; the node itself otherwise.
@@ -247,7 +247,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             Node::Product(_) => (self.product(&self.display_factors(id)), PRODUCT),
             Node::Transpose(a) => {
                 let inner = if self.is_fraction(*a) {
-                    self.parens(self.doc(*a))
+                    self.with_doc(*a, |a| self.parens_around(None, a, 0))
                 } else {
                     self.at_level(*a, ATOM)
                 };

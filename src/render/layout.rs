@@ -143,18 +143,12 @@ impl Line {
     fn join(&mut self, next: &Line, inexact: bool) {
         let joined = self.last.saturating_add(next.first);
         let needed = self.text.len() + next.text.len();
-        let text = match &mut self.text {
-            Cow::Owned(text) => text,
-            Cow::Borrowed(piece) => {
-                let piece: &str = piece;
-                self.text = Cow::Owned(String::with_capacity(needed.max(64)));
-                let Cow::Owned(text) = &mut self.text else {
-                    unreachable!("just made owned")
-                };
-                text.push_str(piece);
-                text
-            }
-        };
+        if let Cow::Borrowed(piece) = self.text {
+            let mut owned = String::with_capacity(needed.max(64));
+            owned.push_str(piece);
+            self.text = Cow::Owned(owned);
+        }
+        let text = self.text.to_mut();
         if needed > text.capacity() {
             // Lines grow a few pieces at a time to a row's length: skip the smallest sizes.
             text.reserve(needed.max(64) - text.len());

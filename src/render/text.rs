@@ -212,6 +212,7 @@ impl Page<'_> {
         let mut cells = Vec::with_capacity(section.rows.len() * headers.len());
         for row in &section.rows {
             row.cells(self.lines, &mut cells);
+            debug_assert_eq!(cells.len() % headers.len(), 0, "a cell for every column");
         }
         Table {
             headers,
