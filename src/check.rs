@@ -318,10 +318,17 @@ fn check_in_mode(
         };
     match mode {
         Mode::Entrywise => {
+            let kinked_inputs = network
+                .layers
+                .iter()
+                .filter(|l| l.kink().is_some())
+                .map(|l| l.input);
+            let logged_output = network.loss.takes_log_of_output().then_some(network.yhat);
             let mut checker = Checker {
                 derivation,
                 nearby: &mut nearby,
                 step: options.step,
+                keep_sign: kinked_inputs.chain(logged_output).collect(),
             };
             for g in &derivation.gradients {
                 let numeric = checker.parameter_gradient(g.leaf, value(g.leaf));

@@ -187,6 +187,11 @@ impl Loss {
         self.kind == LossKind::Bce
     }
 
+    /// Whether the loss takes the logarithm of ŷ, which must then stay positive.
+    pub fn takes_log_of_output(self) -> bool {
+        matches!(self.kind, LossKind::Bce | LossKind::Ce)
+    }
+
     /// Whether y is a probability distribution (entries in [0, 1] summing to 1); the simplifier
     /// may then use Σ y = 1.
     pub fn target_is_distribution(self) -> bool {

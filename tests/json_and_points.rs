@@ -280,6 +280,28 @@ fn bad_point_files_exit_two_naming_the_key_and_the_problem() {
     assert!(stderr(&output).contains("cannot read"));
 }
 
+/// x = (0.1, 0.2) and b⁽¹⁾₁ = −0.3 make a pre-activation of 0.1 + 0.2 − 0.3 = 5.6e-17, zero up
+/// to rounding.
+const ROUNDING: &str =
+    r#"{"x": [0.1, 0.2], "y": [0.5, 0.5], "W1": [[1, 1], [0, 1]], "b1": [-0.3, 0]}"#;
+
+/// Into softmax, such a value is moved by the ordinary step: moved by a hundredth of itself,
+/// softmax would not change at all, and the correct Jacobian ∂ŷ/∂z₁ failed the check.
+#[test]
+fn a_value_zero_up_to_rounding_is_moved_by_the_ordinary_step() {
+    let point = temp_file("rounding-softmax.json", ROUNDING);
+    let output = derive(&[
+        "linear>softmax",
+        "--loss",
+        "ce",
+        "--at",
+        point.to_str().unwrap(),
+    ]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(!text.contains("FAIL"), "{text}");
+}
+
 #[test]
 fn bce_targets_outside_the_unit_interval_are_refused() {
     let point = temp_file("bce.json", TINY);

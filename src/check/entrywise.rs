@@ -13,6 +13,9 @@ pub struct Checker<'c, 'b, 'a> {
     /// Points near the check's point, which is the base evaluation's.
     pub nearby: &'c mut Nearby<'b, 'a, f64>,
     pub step: f64,
+    /// The values whose sign must not change under a step (`step_for`): inputs of a kinked
+    /// activation, and ŷ when the loss takes its logarithm.
+    pub keep_sign: Vec<ExprId>,
 }
 
 impl Checker<'_, '_, '_> {
@@ -21,6 +24,7 @@ impl Checker<'_, '_, '_> {
     /// what depends on it is evaluated again.
     pub fn jacobian(&mut self, of: ExprId, by: ExprId, base: MatrixRef<f64>) -> Matrix<f64> {
         let mut jac: Option<Matrix<f64>> = None;
+        let keep_sign = self.keep_sign.contains(&by);
         for e in 0..base.data.len() {
             let at = |delta: f64| {
                 let mut moved = base.to_matrix();
@@ -28,7 +32,12 @@ impl Checker<'_, '_, '_> {
                 self.nearby.move_to([(by, moved)]);
                 self.nearby.value(of).to_matrix()
             };
-            let column = stencil(step_for(base.data[e], self.step), at);
+            let step = if keep_sign {
+                step_for(base.data[e], self.step)
+            } else {
+                self.step
+            };
+            let column = stencil(step, at);
             let jac =
                 jac.get_or_insert_with(|| Matrix::filled(column.data.len(), base.data.len(), 0.0));
             for (r, v) in column.data.iter().enumerate() {

@@ -2,9 +2,11 @@
 
 use crate::matrix::Matrix;
 
-/// The step for an entry of value v: the base step, but never more than |v|/100, so that v ± 2h
-/// keeps v's sign and stays close: a probability stays positive under log (whose derivatives
-/// grow like 1/v⁵), and an input on one side of a kink stays there.
+/// The step for an entry of value v whose sign matters: the base step, but never more than
+/// |v|/100, so that v ± 2h keeps v's sign and stays close: a probability stays positive under
+/// log (whose derivatives grow like 1/v⁵), and an input on one side of a kink stays there.
+/// Elsewhere the base step is taken: a value that is zero up to rounding (0.1 + 0.2 − 0.3)
+/// would otherwise be moved by less than rounding can show.
 pub fn step_for(value: f64, step: f64) -> f64 {
     if value == 0.0 {
         step
