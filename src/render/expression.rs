@@ -81,6 +81,9 @@ impl<L: Clone> Memo<L> {
         if self.position.is_empty() {
             // Zeroed memory is handed out untouched: only the pages of printed nodes are used.
             self.position = vec![0; nodes];
+            // Room for every node at once, so the layouts are never copied to a larger table;
+            // pages no layout reaches are never touched.
+            self.built = Vec::with_capacity(nodes);
         }
         self.built.push(layout);
         self.position[id.index()] =
