@@ -3,6 +3,7 @@
 //! `dloss/dW1`). Objects keep the order of the derivation; numbers are f64 in the shortest form
 //! that reads back to the same value (NaN and infinities, which JSON cannot hold, as null).
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde::ser::Serializer;
 
@@ -10,7 +11,7 @@ use crate::render::latex_notation::{Latex, portable};
 use crate::render::layout::Line;
 use crate::render::notation::{Notation, Text};
 use crate::render::prose::Prose;
-use crate::render::sections::{Equation, Form, Formulas, Sections, ValueRow};
+use crate::render::sections::{ClosedRow, Equation, Form, Formulas, Sections, ValueRow};
 use crate::shape::Shape;
 use crate::symbol::Symbol;
 
@@ -213,12 +214,16 @@ pub fn render_json(sections: &Sections) -> String {
         _ => arena.named(id).expect("a named value").symbol.key(),
     };
     let conventions = &sections.conventions;
+    // Each gradient's closed-form row, found by its parameter: a deep chain has thousands.
+    let closed_rows: FxHashMap<&Symbol, &ClosedRow> = sections
+        .closed_forms
+        .rows
+        .iter()
+        .filter_map(|r| r.parameter.as_ref().map(|p| (p, r)))
+        .collect();
     let closed = |parameter: &Symbol| {
-        sections
-            .closed_forms
-            .rows
-            .iter()
-            .find(|r| r.parameter.as_ref() == Some(parameter))
+        *closed_rows
+            .get(parameter)
             .expect("every gradient has a closed form")
     };
     let document = Document {
