@@ -302,6 +302,29 @@ fn a_value_zero_up_to_rounding_is_moved_by_the_ordinary_step() {
     assert!(!text.contains("FAIL"), "{text}");
 }
 
+/// Into ReLU, the same value keeps its side of the kink: ∂z₂/∂z₁ is checked on the side where
+/// it holds, and z₂'s other entry, which the step does not move, contributes exactly 0. (The
+/// gradients whose steps cross the kink still fail there, under the check's warning.)
+#[test]
+fn a_value_beside_a_kink_keeps_its_side() {
+    let point = temp_file(
+        "rounding-relu.json",
+        &ROUNDING.replace('}', r#", "W2": [[1, 0], [0, 1]], "b2": [0, 0]}"#),
+    );
+    let output = derive(&[
+        "linear>relu>linear>identity",
+        "--at",
+        point.to_str().unwrap(),
+    ]);
+    let text = stdout(&output);
+    let jacobian = text
+        .lines()
+        .find(|l| l.contains("∂z₂/∂z₁   as defined"))
+        .expect("the check compares ∂z₂/∂z₁");
+    assert!(jacobian.ends_with("pass"), "{jacobian}");
+    assert!(text.contains("lies within 1e-3 of its kink"), "{text}");
+}
+
 #[test]
 fn bce_targets_outside_the_unit_interval_are_refused() {
     let point = temp_file("bce.json", TINY);
