@@ -318,18 +318,7 @@ fn check_in_mode(
         };
     match mode {
         Mode::Entrywise => {
-            let kinked_inputs = network
-                .layers
-                .iter()
-                .filter(|l| l.kink().is_some())
-                .map(|l| l.input);
-            let logged_output = network.loss.takes_log_of_output().then_some(network.yhat);
-            let mut checker = Checker {
-                derivation,
-                nearby: &mut nearby,
-                step: options.step,
-                keep_sign: kinked_inputs.chain(logged_output).collect(),
-            };
+            let mut checker = Checker::new(derivation, &mut nearby, options.step);
             for g in &derivation.gradients {
                 let numeric = checker.parameter_gradient(g.leaf, value(g.leaf));
                 let (chain, closed) = (value(g.chain_rule), value(g.closed_form));

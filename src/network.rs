@@ -214,6 +214,13 @@ impl Network {
 }
 
 impl Network {
+    /// The input of each kinked activation (ReLU and its kin), with where its kink is.
+    pub fn kinked_inputs(&self) -> impl Iterator<Item = (ExprId, f64)> + '_ {
+        self.layers
+            .iter()
+            .filter_map(|l| l.kink().map(|kink| (l.input, kink)))
+    }
+
     /// What a point gives a value to, with the symbols the leaves carry: x (or X), the
     /// parameters in order, y (or Y).
     pub fn inputs(&self) -> Vec<(Symbol, ExprId)> {

@@ -4,9 +4,19 @@
 
 mod common;
 
+use std::process::Output;
+
 use serde_json::Value;
 
 use common::{derive, stderr, stdout, temp_file};
+
+/// `derive ARGS --at FILE`, with `contents` written to a file of the given name.
+fn derive_at(args: &[&str], name: &str, contents: &str) -> Output {
+    let point = temp_file(name, contents);
+    let mut all = args.to_vec();
+    all.extend(["--at", point.to_str().unwrap()]);
+    derive(&all)
+}
 
 fn json(args: &[&str]) -> Value {
     let mut all = args.to_vec();
@@ -264,12 +274,11 @@ fn bad_point_files_exit_two_naming_the_key_and_the_problem() {
         ("matrix-as-list", &good.replace("[[3]]", "[3]"), "`W2`[0]"),
         ("empty", &good.replace("[2]}", "[]}"), "`y` is empty"),
     ] {
-        let point = temp_file(&format!("{name}.json"), contents);
-        let output = derive(&[
-            "linear>relu>linear>identity",
-            "--at",
-            point.to_str().unwrap(),
-        ]);
+        let output = derive_at(
+            &["linear>relu>linear>identity"],
+            &format!("{name}.json"),
+            contents,
+        );
         assert_eq!(output.status.code(), Some(2), "{name}");
         let message = stderr(&output);
         assert!(message.contains(says), "{name}: {message}");
@@ -289,14 +298,11 @@ const ROUNDING: &str =
 /// softmax would not change at all, and the correct Jacobian ∂ŷ/∂z₁ failed the check.
 #[test]
 fn a_value_zero_up_to_rounding_is_moved_by_the_ordinary_step() {
-    let point = temp_file("rounding-softmax.json", ROUNDING);
-    let output = derive(&[
-        "linear>softmax",
-        "--loss",
-        "ce",
-        "--at",
-        point.to_str().unwrap(),
-    ]);
+    let output = derive_at(
+        &["linear>softmax", "--loss", "ce"],
+        "rounding-softmax.json",
+        ROUNDING,
+    );
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(!text.contains("FAIL"), "{text}");
@@ -307,15 +313,11 @@ fn a_value_zero_up_to_rounding_is_moved_by_the_ordinary_step() {
 /// gradients whose steps cross the kink still fail there, under the check's warning.)
 #[test]
 fn a_value_beside_a_kink_keeps_its_side() {
-    let point = temp_file(
+    let output = derive_at(
+        &["linear>relu>linear>identity"],
         "rounding-relu.json",
         &ROUNDING.replace('}', r#", "W2": [[1, 0], [0, 1]], "b2": [0, 0]}"#),
     );
-    let output = derive(&[
-        "linear>relu>linear>identity",
-        "--at",
-        point.to_str().unwrap(),
-    ]);
     let text = stdout(&output);
     let jacobian = text
         .lines()
@@ -327,14 +329,11 @@ fn a_value_beside_a_kink_keeps_its_side() {
 
 #[test]
 fn bce_targets_outside_the_unit_interval_are_refused() {
-    let point = temp_file("bce.json", TINY);
-    let output = derive(&[
-        "linear>relu>linear>sigmoid",
-        "--loss",
-        "bce",
-        "--at",
-        point.to_str().unwrap(),
-    ]);
+    let output = derive_at(
+        &["linear>relu>linear>sigmoid", "--loss", "bce"],
+        "bce.json",
+        TINY,
+    );
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("needs targets in [0, 1]"));
 }

@@ -70,11 +70,7 @@ impl<'b> Directions<'b, '_> {
         const SMALLEST: f64 = 1e-9;
         let derivation = self.derivation;
         let network = &derivation.network;
-        let kinked: Vec<(ExprId, f64)> = network
-            .layers
-            .iter()
-            .filter_map(|l| l.kink().map(|k| (l.input, k)))
-            .collect();
+        let kinked: Vec<(ExprId, f64)> = network.kinked_inputs().collect();
         if kinked.is_empty() {
             return self.step;
         }

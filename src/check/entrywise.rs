@@ -9,16 +9,32 @@ use crate::expr::ExprId;
 use crate::matrix::{Matrix, MatrixRef};
 
 pub struct Checker<'c, 'b, 'a> {
-    pub derivation: &'a Derivation,
+    derivation: &'a Derivation,
     /// Points near the check's point, which is the base evaluation's.
-    pub nearby: &'c mut Nearby<'b, 'a, f64>,
-    pub step: f64,
+    nearby: &'c mut Nearby<'b, 'a, f64>,
+    step: f64,
     /// The values whose sign must not change under a step (`step_for`): inputs of a kinked
     /// activation, and ŷ when the loss takes its logarithm.
-    pub keep_sign: Vec<ExprId>,
+    keep_sign: Vec<ExprId>,
 }
 
-impl Checker<'_, '_, '_> {
+impl<'c, 'b, 'a> Checker<'c, 'b, 'a> {
+    pub fn new(derivation: &'a Derivation, nearby: &'c mut Nearby<'b, 'a, f64>, step: f64) -> Self {
+        let network = &derivation.network;
+        let logged_output = network.loss.takes_log_of_output().then_some(network.yhat);
+        let keep_sign = network
+            .kinked_inputs()
+            .map(|(input, _)| input)
+            .chain(logged_output)
+            .collect();
+        Checker {
+            derivation,
+            nearby,
+            step,
+            keep_sign,
+        }
+    }
+
     /// The numerator-layout Jacobian ∂of/∂by by central differences, moving one entry of `by`
     /// at a time. `by` is a parameter, x, or a named value; its value `base` is moved, so only
     /// what depends on it is evaluated again.

@@ -32,7 +32,7 @@ pub fn random_point(
     const ATTEMPTS: usize = 1000;
     // A long chain of kinked layers almost never has every layer on both sides at once: after
     // a few draws, the first point clear of the kinks will do.
-    let kinked_layers = network.layers.iter().filter(|l| l.kink().is_some()).count();
+    let kinked_layers = network.kinked_inputs().count();
     let both_sides_draws = if kinked_layers > 8 { 20 } else { ATTEMPTS };
     let mut fallback = None;
     for attempt in 0..ATTEMPTS {
@@ -112,11 +112,8 @@ pub fn kink_placement_in(
 ) -> Placement {
     let network = &derivation.network;
     let mut placement = Placement::BothSides;
-    for layer in &network.layers {
-        let Some(kink) = layer.kink() else {
-            continue;
-        };
-        let z = evaluator.value(layer.input);
+    for (input, kink) in network.kinked_inputs() {
+        let z = evaluator.value(input);
         if z.data.iter().any(|v| (v - kink).abs() < margin) {
             return Placement::TooClose;
         }

@@ -263,16 +263,8 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
         }
     }
 
-    /// An operand of + or −: a matrix of ones there is the number 1 taken entry by entry
-    /// (1 − ŷ), elsewhere the vector 𝟙 (b𝟙ᵀ).
-    fn operand(&self, id: ExprId, level: u8) -> L {
-        match self.arena.node(self.resolve(id)) {
-            Node::Ones(..) => self.notation.atom("1"),
-            _ => self.at_level(id, level),
-        }
-    }
-
-    /// `before.append(self.operand(id, level))`, without copying the operand's layout first.
+    /// `before` followed by an operand of + or −: a matrix of ones there is the number 1 taken
+    /// entry by entry (1 − ŷ), elsewhere the vector 𝟙 (b𝟙ᵀ).
     fn after_operand(&self, before: L, id: ExprId, level: u8) -> L {
         match self.arena.node(self.resolve(id)) {
             Node::Ones(..) => before.append(self.notation.atom("1")),
@@ -282,7 +274,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
 
     fn binary(&self, a: ExprId, op: &str, b: ExprId, left_level: u8, right_level: u8) -> L {
         let before = self
-            .operand(a, left_level)
+            .after_operand(L::nil(), a, left_level)
             .append(L::line())
             .append(self.notation.atom([op, " "].concat()));
         self.after_operand(before, b, right_level).nest(2).group()
