@@ -230,6 +230,28 @@ impl Simplifier {
         }
     }
 
+    /// `id` with `step` applied to each of its operands. Most operands come back as they were:
+    /// then the node is its own rebuild, and `Arena::rebuild` is not asked to find it again.
+    fn with_operands(
+        &mut self,
+        arena: &mut Arena,
+        id: ExprId,
+        step: impl Fn(&mut Simplifier, &mut Arena, ExprId) -> Result<ExprId, ShapeError>,
+    ) -> Result<ExprId, ShapeError> {
+        let mut operands = arena.operands(id);
+        let mut changed = false;
+        for operand in operands.iter_mut() {
+            let stepped = step(self, arena, *operand)?;
+            changed |= stepped != *operand;
+            *operand = stepped;
+        }
+        if changed {
+            arena.rebuild(id, &operands)
+        } else {
+            Ok(id)
+        }
+    }
+
     /// Lets the simplifier use `left = right`.
     pub fn assume(&mut self, left: ExprId, right: ExprId) {
         self.facts.insert(left, right);
@@ -239,19 +261,7 @@ impl Simplifier {
         if let Some(done) = self.memo.get(id) {
             return Ok(done);
         }
-        let mut operands = arena.operands(id);
-        let mut changed = false;
-        for operand in operands.iter_mut() {
-            let simplified = self.simplify(arena, *operand)?;
-            changed |= simplified != *operand;
-            *operand = simplified;
-        }
-        // Most operands are already simple: then the node is its own rebuild.
-        let rebuilt = if changed {
-            arena.rebuild(id, &operands)?
-        } else {
-            id
-        };
+        let rebuilt = self.with_operands(arena, id, Simplifier::simplify)?;
         // Most derivations assume nothing: then there is no table to look the node up in.
         if !self.facts.is_empty()
             && let Some(&known) = self.facts.get(&rebuilt)
@@ -293,20 +303,7 @@ impl Simplifier {
                 self.unfold_derivatives(arena, definition)?
             }
             Some(_) => id,
-            None => {
-                let mut operands = arena.operands(id);
-                let mut changed = false;
-                for operand in operands.iter_mut() {
-                    let unfolded = self.unfold_derivatives(arena, *operand)?;
-                    changed |= unfolded != *operand;
-                    *operand = unfolded;
-                }
-                if changed {
-                    arena.rebuild(id, &operands)?
-                } else {
-                    id
-                }
-            }
+            None => self.with_operands(arena, id, Simplifier::unfold_derivatives)?,
         };
         self.unfolded.insert(id, result);
         Ok(result)
