@@ -155,12 +155,11 @@ impl Arena {
                 None
             }
             Entry::Occupied(mut slot) => {
-                let mut candidate = Some(*slot.get());
-                while let Some(id) = candidate {
-                    if self.nodes[id.index()] == node {
-                        return id;
-                    }
-                    candidate = self.older_with_same_hash[id.index()];
+                let same = |other: &Node| *other == node;
+                if let Some(id) =
+                    find_in_chain(&self.nodes, &self.older_with_same_hash, *slot.get(), same)
+                {
+                    return id;
                 }
                 Some(slot.insert(new_id))
             }
@@ -255,12 +254,11 @@ impl Arena {
         let new_id = ExprId(self.nodes.len() as u32);
         let slot = self.newest_with_hash.entry(hash_of_product(factors));
         if let Entry::Occupied(newest) = &slot {
-            let mut candidate = Some(*newest.get());
-            while let Some(id) = candidate {
-                if matches!(&self.nodes[id.index()], Node::Product(f) if f == factors) {
-                    return Ok(id);
-                }
-                candidate = self.older_with_same_hash[id.index()];
+            let same = |node: &Node| matches!(node, Node::Product(f) if f == factors);
+            if let Some(id) =
+                find_in_chain(&self.nodes, &self.older_with_same_hash, *newest.get(), same)
+            {
+                return Ok(id);
             }
         }
         let shape_of = |id: ExprId| &self.shapes[id.index()];
@@ -403,6 +401,24 @@ impl Arena {
             Node::Product(_) => self.product(children)?,
         })
     }
+}
+
+/// The node that `same` accepts among those filed under one hash, from the newest through the
+/// older ones (`Arena::older_with_same_hash`).
+fn find_in_chain(
+    nodes: &[Node],
+    older_with_same_hash: &[Option<ExprId>],
+    newest: ExprId,
+    same: impl Fn(&Node) -> bool,
+) -> Option<ExprId> {
+    let mut candidate = Some(newest);
+    while let Some(id) = candidate {
+        if same(&nodes[id.index()]) {
+            return Some(id);
+        }
+        candidate = older_with_same_hash[id.index()];
+    }
+    None
 }
 
 /// The hash under which the arena files a node.
