@@ -18,6 +18,8 @@ mod stencil;
 
 pub use sampling::random_point;
 
+use std::borrow::Cow;
+
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
@@ -230,12 +232,7 @@ fn error_with_floor(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>, floor: f6
 /// Runs the whole check at a random point drawn from `options.seed`, after making sure that its
 /// sizes fit in memory.
 pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckReport, Error> {
-    check_budget(derivation, &options.sizes)?;
-    let mode = choose_mode(derivation, &options.sizes);
-    let inputs = random_point(derivation, options, mode.kink_margin()).map_err(Error::Check)?;
-    let mut report = check_in_mode(derivation, options, &inputs, mode);
-    report.seed = Some(options.seed);
-    Ok(report)
+    Ok(PreparedCheck::at_random_point(derivation, options)?.run())
 }
 
 /// Runs the whole check at the given point.
@@ -244,8 +241,59 @@ pub fn check_at(
     options: &CheckOptions,
     inputs: &Inputs<f64>,
 ) -> CheckReport {
-    let mode = choose_mode(derivation, &options.sizes);
-    check_in_mode(derivation, options, inputs, mode)
+    PreparedCheck::at(derivation, options, inputs).run()
+}
+
+/// A check whose every way to fail as input is behind it: its sizes fit in memory and its point
+/// is chosen. Running it cannot fail, so the derivation can be written out while it runs.
+pub struct PreparedCheck<'a> {
+    derivation: &'a Derivation,
+    options: &'a CheckOptions,
+    /// Drawn here for a random point, borrowed for a given one.
+    inputs: Cow<'a, Inputs<f64>>,
+    mode: Mode,
+    /// The seed of a random point; `None` for a given one.
+    seed: Option<u64>,
+}
+
+impl<'a> PreparedCheck<'a> {
+    /// The check at a random point drawn from `options.seed`.
+    pub fn at_random_point(
+        derivation: &'a Derivation,
+        options: &'a CheckOptions,
+    ) -> Result<Self, Error> {
+        check_budget(derivation, &options.sizes)?;
+        let mode = choose_mode(derivation, &options.sizes);
+        let inputs = random_point(derivation, options, mode.kink_margin()).map_err(Error::Check)?;
+        Ok(PreparedCheck {
+            derivation,
+            options,
+            inputs: Cow::Owned(inputs),
+            mode,
+            seed: Some(options.seed),
+        })
+    }
+
+    /// The check at the given point.
+    pub fn at(
+        derivation: &'a Derivation,
+        options: &'a CheckOptions,
+        inputs: &'a Inputs<f64>,
+    ) -> Self {
+        PreparedCheck {
+            derivation,
+            options,
+            inputs: Cow::Borrowed(inputs),
+            mode: choose_mode(derivation, &options.sizes),
+            seed: None,
+        }
+    }
+
+    pub fn run(self) -> CheckReport {
+        let mut report = check_in_mode(self.derivation, self.options, &self.inputs, self.mode);
+        report.seed = self.seed;
+        report
+    }
 }
 
 fn check_in_mode(

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use derive::calculus::Expansion;
-use derive::check::{CheckOptions, check, check_at};
+use derive::check::{CheckOptions, CheckReport, PreparedCheck};
 use derive::evaluation::evaluate_at;
 use derive::expanded_size::check_expanded_size;
 use derive::point::parse_point;
@@ -14,7 +14,7 @@ use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;
 use derive::render::sections::Sections;
-use derive::render::text::render_text_to;
+use derive::render::text::{TextWriter, render_text};
 use derive::warnings::warnings;
 use derive::{Error, Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
 
@@ -163,46 +163,80 @@ fn run(cli: &Cli) -> Result<bool, Error> {
         Some(point) => point.sizes.clone(),
         None => parse_dims(cli.dims.as_deref().unwrap_or(""), &derivation.network)?,
     };
-    let report = if cli.no_check {
-        None
-    } else {
-        let options = CheckOptions {
-            seed: cli.seed,
-            sizes: sizes.clone(),
-            step: CheckOptions::DEFAULT_STEP,
-            tolerance: CheckOptions::DEFAULT_TOLERANCE,
-        };
-        Some(match &point {
-            Some(point) => check_at(&derivation, &options, &point.inputs),
-            None => check(&derivation, &options)?,
-        })
+    let options = CheckOptions {
+        seed: cli.seed,
+        sizes,
+        step: CheckOptions::DEFAULT_STEP,
+        tolerance: CheckOptions::DEFAULT_TOLERANCE,
+    };
+    // Everything that can go wrong with the check's input goes wrong here, before any output.
+    let check = match (&point, cli.no_check) {
+        (_, true) => None,
+        (Some(point), false) => Some(PreparedCheck::at(&derivation, &options, &point.inputs)),
+        (None, false) => Some(PreparedCheck::at_random_point(&derivation, &options)?),
     };
     let evaluation = point
         .as_ref()
         .map(|p| evaluate_at(&derivation, &p.sizes, &p.inputs));
-    let sections = Sections::new(&derivation, report.as_ref(), evaluation.as_ref());
-    let mut stdout = std::io::stdout().lock();
-    // Text goes out as it is laid out; the other formats are written whole.
-    let written = match cli.format {
-        Format::Text => render_text_to(&sections, cli.width, &mut stdout),
-        Format::Latex => stdout.write_all(render_latex(&sections, cli.standalone).as_bytes()),
-        Format::Markdown => stdout.write_all(render_markdown(&sections).as_bytes()),
-        Format::Json => stdout.write_all(render_json(&sections).as_bytes()),
-    };
+    // The check runs on a thread of its own while the derivation is laid out (and, as text,
+    // written): on a deep chain each takes about half of the time.
+    let (passed, written) = std::thread::scope(|scope| {
+        let checking = check.map(|check| scope.spawn(move || check.run()));
+        let report: Option<CheckReport>;
+        let mut sections = Sections::before_check(&derivation, evaluation.as_ref());
+        let mut stdout = std::io::stdout().lock();
+        let wait_for_check = || {
+            checking.map(|thread| {
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        };
+        // Text goes out as it is laid out; the other formats are written whole.
+        let written = if cli.format == Format::Text {
+            let mut text = TextWriter::new(cli.width, &mut stdout);
+            text.derivation(&sections);
+            report = wait_for_check();
+            if let Some(report) = &report {
+                sections.add_check(report);
+            }
+            text.check(&sections);
+            text.finish()
+        } else {
+            report = wait_for_check();
+            if let Some(report) = &report {
+                sections.add_check(report);
+            }
+            stdout.write_all(render_whole(cli, &sections).as_bytes())
+        }
+        .and_then(|()| stdout.flush());
+        let passed = report.as_ref().is_none_or(|r| r.passed());
+        // The process ends soon after, and the operating system takes its memory back at once:
+        // freeing a deep chain's millions of nodes and strings one by one took a tenth of its
+        // time.
+        std::mem::forget(sections);
+        std::mem::forget(report);
+        (passed, written)
+    });
     // A reader that stops early (`derive … | head`) closes the pipe: not an error of ours.
-    if let Err(e) = written.and_then(|()| stdout.flush())
+    if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(Error::Usage(format!("cannot write the output: {e}")));
     }
-    let passed = report.as_ref().is_none_or(|r| r.passed());
-    // The process ends here, and the operating system takes its memory back at once: freeing a
-    // deep chain's millions of nodes and strings one by one took a tenth of its time.
-    std::mem::forget(sections);
     std::mem::forget(evaluation);
-    std::mem::forget(report);
     std::mem::forget(derivation);
     Ok(passed)
+}
+
+/// The output in the format asked for, all at once.
+fn render_whole(cli: &Cli, sections: &Sections) -> String {
+    match cli.format {
+        Format::Text => render_text(sections, cli.width),
+        Format::Latex => render_latex(sections, cli.standalone),
+        Format::Markdown => render_markdown(sections),
+        Format::Json => render_json(sections),
+    }
 }
 
 fn read_stdin() -> Result<String, Error> {

@@ -195,20 +195,25 @@ impl<'a> Sections<'a> {
         report: Option<&'a CheckReport>,
         evaluated: Option<&'a Evaluation>,
     ) -> Sections<'a> {
+        let mut sections = Sections::before_check(derivation, evaluated);
+        if let Some(report) = report {
+            sections.add_check(report);
+        }
+        sections
+    }
+
+    /// Every section but the check's, which `add_check` adds once the check has run: the
+    /// derivation can be laid out while it runs.
+    pub fn before_check(
+        derivation: &'a Derivation,
+        evaluated: Option<&'a Evaluation>,
+    ) -> Sections<'a> {
         let build = Builder {
             derivation,
             text: Formulas::new(&derivation.network.arena, &Text),
         };
         let network = &derivation.network;
-        let mut number = 5;
-        let evaluation = evaluated.map(|e| {
-            number += 1;
-            build.evaluation(e, number)
-        });
-        let check = report.map(|r| {
-            number += 1;
-            build.check(r, number)
-        });
+        let evaluation = evaluated.map(|e| build.evaluation(e, 6));
         let conventions = build.conventions();
         let forward = build.forward();
         let chain_rule = build.chain_rule();
@@ -229,11 +234,18 @@ impl<'a> Sections<'a> {
             jacobians,
             closed_forms,
             evaluation,
-            check,
-            report,
+            check: None,
+            report: None,
             evaluated,
             text_lines: build.text,
         }
+    }
+
+    /// Adds the check's section, the last one.
+    pub fn add_check(&mut self, report: &'a CheckReport) {
+        let number = 6 + usize::from(self.evaluation.is_some());
+        self.check = Some(check_section(self.derivation, report, number));
+        self.report = Some(report);
     }
 }
 
@@ -306,21 +318,21 @@ fn layer_title(layer: &crate::network::Layer) -> Prose {
     ))
 }
 
+/// The name of a leaf or of a named value.
+fn symbol_of(arena: &Arena, id: ExprId) -> Symbol {
+    match arena.node(id) {
+        Node::Leaf(symbol) => symbol.clone(),
+        _ => arena.named(id).expect("a named value").symbol.clone(),
+    }
+}
+
 impl Builder<'_> {
     fn arena(&self) -> &Arena {
         &self.derivation.network.arena
     }
 
     fn symbol_of(&self, id: ExprId) -> Symbol {
-        match self.arena().node(id) {
-            Node::Leaf(symbol) => symbol.clone(),
-            _ => self
-                .arena()
-                .named(id)
-                .expect("a named value")
-                .symbol
-                .clone(),
-        }
+        symbol_of(self.arena(), id)
     }
 
     fn definition(&self, id: ExprId) -> ExprId {
@@ -842,177 +854,6 @@ impl Builder<'_> {
             rows,
         }
     }
-
-    fn check(&self, report: &CheckReport, number: usize) -> CheckSection {
-        let network = &self.derivation.network;
-        let verdict = if report.passed() { "PASS" } else { "FAIL" };
-        let sizes: Vec<Prose> = report
-            .sizes
-            .entries()
-            .iter()
-            .map(|(name, size)| {
-                Prose::new().math(Math::Size(crate::shape::Dim::named(name), *size))
-            })
-            .collect();
-        // The kinked activations this network has, each named once.
-        let mut kinked: Vec<&str> = Vec::new();
-        for layer in &network.layers {
-            if layer.kink().is_some() && !kinked.contains(&layer.kind.title()) {
-                kinked.push(layer.kind.title());
-            }
-        }
-        let kink_words = if kinked.is_empty() {
-            ")".to_string()
-        } else {
-            format!(
-                "; the inputs of {} at least {:e} away from 0, redrawn up to 1000 times to put \
-                 them on both sides of it, else the first draw clear of it)",
-                kinked.join(", "),
-                report.margin
-            )
-        };
-        let mut note = match report.seed {
-            Some(seed) => {
-                let target = if network.loss.target_is_distribution() {
-                    Prose::new().words(if network.samples.is_some() {
-                        " a random distribution in every column (positive entries summing to 1)"
-                    } else {
-                        " a random distribution (positive entries summing to 1)"
-                    })
-                } else if network.loss.needs_probabilities() {
-                    Prose::new().words(" uniform in ").fixed("[0, 1)", "[0, 1)")
-                } else {
-                    Prose::new()
-                        .words(" uniform in ")
-                        .fixed("[−1, 1)", "[-1, 1)")
-                };
-                Prose::new()
-                    .words(format!("At a random point (seed {seed}; sizes "))
-                    .join(sizes, ", ")
-                    .words("; ")
-                    .symbol(&self.symbol_of(network.x))
-                    .words(" and the biases uniform in ")
-                    .fixed("[−1, 1)", "[-1, 1)")
-                    .words(", the weights in ")
-                    .fixed("[−a, a)", "[-a, a)")
-                    .words(" with ")
-                    .fixed(
-                        "a = min(1, √(3/fan-in))",
-                        "a = \\min(1, \\sqrt{3/\\text{fan-in}})",
-                    )
-                    .words(", ")
-                    .symbol(&self.symbol_of(network.y))
-                    .join(vec![target], "")
-                    .words(kink_words)
-            }
-            None => Prose::new()
-                .words("At the given point (sizes ")
-                .join(sizes, ", ")
-                .words(")"),
-        };
-        note = note
-            .words(format!(
-                ", every printed matrix form is evaluated and compared with five-point central \
-                 differences of the forward pass (step {:e}). Error = ",
-                report.step
-            ))
-            .fixed(
-                "max |analytic − numeric|",
-                "\\max \\lvert \\mathrm{analytic} - \\mathrm{numeric} \\rvert",
-            )
-            .words(" / ")
-            .fixed(
-                "max(‖analytic‖∞, ‖numeric‖∞, 1e-3)",
-                "\\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
-            )
-            .words(format!("; tolerance {:e}.", report.tolerance));
-        if !self.derivation.jacobians.is_empty() {
-            note = note.words(
-                " The element forms of section 4 are printed from the same simplified trees but \
-                 are not evaluated entry by entry.",
-            );
-        }
-        match report.mode {
-            crate::check::Mode::Entrywise => {}
-            crate::check::Mode::PerParameter(n) => {
-                note = note.words(format!(
-                    " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
-                     each gradient is compared along {n} random directions of its parameter, each \
-                     Jacobian along {n} random directions of its input, and each backpropagated \
-                     row with the value of its chain-rule form.",
-                    crate::check::CheckOptions::BUDGET
-                ));
-            }
-            crate::check::Mode::Joint(n) => {
-                note = note.words(format!(
-                    " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
-                     the gradients are compared along {n} random directions moving all the \
-                     parameters ",
-                    crate::check::CheckOptions::BUDGET
-                ))
-                .symbol(&Symbol::Parameters)
-                .words(format!(
-                    " at once, each closed form with the value of its chain-rule form, and each \
-                     Jacobian along {n} random directions of its input."
-                ));
-            }
-        }
-        if report.mode != crate::check::Mode::Entrywise && !kinked.is_empty() {
-            note = note.words(
-                " Along a direction the step shrinks by tens, down to 1e-9, wherever an input of a \
-                 kinked activation would otherwise cross its kink within the stencil's reach.",
-            );
-        }
-        if report.near_kink {
-            note = note.words(
-                " Warning: at this point an input of a kinked activation lies within 1e-3 of \
-                 its kink, where the derivative does not exist and the differences straddle \
-                 it; a failure there says nothing about the formulas. Move the point off the \
-                 kink to check them.",
-            );
-        }
-        let rows: Vec<CheckRow> = report
-            .items
-            .iter()
-            .map(|item| CheckRow {
-                symbol: item.symbol.clone(),
-                form: item.form.label(),
-                how: item.method.label(),
-                error_text: item.error_text(),
-                non_finite: item.non_finite.clone(),
-                error: item.error,
-                passed: item.passed,
-            })
-            .collect();
-        let failed = rows.iter().filter(|r| !r.passed).count();
-        let mut summary = Prose::new().words(format!(
-            "{verdict}: {} of {} within tolerance.",
-            rows.len() - failed,
-            rows.len()
-        ));
-        // A NaN or an infinity is said in words, with the item it appeared in.
-        for row in &rows {
-            if let Some(what) = &row.non_finite {
-                summary = summary
-                    .words(" ")
-                    .symbol(&row.symbol)
-                    .words(format!(" ({}): {what}.", row.form));
-            }
-        }
-        CheckSection {
-            table: Table {
-                heading: heading(
-                    number,
-                    Prose::new().words(format!("Numeric check: {verdict}")),
-                ),
-                note: Some(note),
-                headers: vec!["Quantity", "Form", "Compared", "Error", "Result"],
-                rows,
-            },
-            passed: report.passed(),
-            summary,
-        }
-    }
 }
 
 impl<N: Notation> Formulas<'_, N, Line> {
@@ -1033,5 +874,176 @@ impl<N: Notation> Formulas<'_, N, Line> {
             self.element_name(symbol, id).text,
             self.element(id).text
         )
+    }
+}
+
+/// The check's section: how the check ran, and a row for each item.
+fn check_section(derivation: &Derivation, report: &CheckReport, number: usize) -> CheckSection {
+    let network = &derivation.network;
+    let verdict = if report.passed() { "PASS" } else { "FAIL" };
+    let sizes: Vec<Prose> = report
+        .sizes
+        .entries()
+        .iter()
+        .map(|(name, size)| Prose::new().math(Math::Size(crate::shape::Dim::named(name), *size)))
+        .collect();
+    // The kinked activations this network has, each named once.
+    let mut kinked: Vec<&str> = Vec::new();
+    for layer in &network.layers {
+        if layer.kink().is_some() && !kinked.contains(&layer.kind.title()) {
+            kinked.push(layer.kind.title());
+        }
+    }
+    let kink_words = if kinked.is_empty() {
+        ")".to_string()
+    } else {
+        format!(
+            "; the inputs of {} at least {:e} away from 0, redrawn up to 1000 times to put \
+             them on both sides of it, else the first draw clear of it)",
+            kinked.join(", "),
+            report.margin
+        )
+    };
+    let mut note = match report.seed {
+        Some(seed) => {
+            let target = if network.loss.target_is_distribution() {
+                Prose::new().words(if network.samples.is_some() {
+                    " a random distribution in every column (positive entries summing to 1)"
+                } else {
+                    " a random distribution (positive entries summing to 1)"
+                })
+            } else if network.loss.needs_probabilities() {
+                Prose::new().words(" uniform in ").fixed("[0, 1)", "[0, 1)")
+            } else {
+                Prose::new()
+                    .words(" uniform in ")
+                    .fixed("[−1, 1)", "[-1, 1)")
+            };
+            Prose::new()
+                .words(format!("At a random point (seed {seed}; sizes "))
+                .join(sizes, ", ")
+                .words("; ")
+                .symbol(&symbol_of(&network.arena, network.x))
+                .words(" and the biases uniform in ")
+                .fixed("[−1, 1)", "[-1, 1)")
+                .words(", the weights in ")
+                .fixed("[−a, a)", "[-a, a)")
+                .words(" with ")
+                .fixed(
+                    "a = min(1, √(3/fan-in))",
+                    "a = \\min(1, \\sqrt{3/\\text{fan-in}})",
+                )
+                .words(", ")
+                .symbol(&symbol_of(&network.arena, network.y))
+                .join(vec![target], "")
+                .words(kink_words)
+        }
+        None => Prose::new()
+            .words("At the given point (sizes ")
+            .join(sizes, ", ")
+            .words(")"),
+    };
+    note = note
+        .words(format!(
+            ", every printed matrix form is evaluated and compared with five-point central \
+             differences of the forward pass (step {:e}). Error = ",
+            report.step
+        ))
+        .fixed(
+            "max |analytic − numeric|",
+            "\\max \\lvert \\mathrm{analytic} - \\mathrm{numeric} \\rvert",
+        )
+        .words(" / ")
+        .fixed(
+            "max(‖analytic‖∞, ‖numeric‖∞, 1e-3)",
+            "\\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
+        )
+        .words(format!("; tolerance {:e}.", report.tolerance));
+    if !derivation.jacobians.is_empty() {
+        note = note.words(
+            " The element forms of section 4 are printed from the same simplified trees but \
+             are not evaluated entry by entry.",
+        );
+    }
+    match report.mode {
+        crate::check::Mode::Entrywise => {}
+        crate::check::Mode::PerParameter(n) => {
+            note = note.words(format!(
+                " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
+                 each gradient is compared along {n} random directions of its parameter, each \
+                 Jacobian along {n} random directions of its input, and each backpropagated \
+                 row with the value of its chain-rule form.",
+                crate::check::CheckOptions::BUDGET
+            ));
+        }
+        crate::check::Mode::Joint(n) => {
+            note = note
+                .words(format!(
+                    " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
+                 the gradients are compared along {n} random directions moving all the \
+                 parameters ",
+                    crate::check::CheckOptions::BUDGET
+                ))
+                .symbol(&Symbol::Parameters)
+                .words(format!(
+                    " at once, each closed form with the value of its chain-rule form, and each \
+                 Jacobian along {n} random directions of its input."
+                ));
+        }
+    }
+    if report.mode != crate::check::Mode::Entrywise && !kinked.is_empty() {
+        note = note.words(
+            " Along a direction the step shrinks by tens, down to 1e-9, wherever an input of a \
+             kinked activation would otherwise cross its kink within the stencil's reach.",
+        );
+    }
+    if report.near_kink {
+        note = note.words(
+            " Warning: at this point an input of a kinked activation lies within 1e-3 of \
+             its kink, where the derivative does not exist and the differences straddle \
+             it; a failure there says nothing about the formulas. Move the point off the \
+             kink to check them.",
+        );
+    }
+    let rows: Vec<CheckRow> = report
+        .items
+        .iter()
+        .map(|item| CheckRow {
+            symbol: item.symbol.clone(),
+            form: item.form.label(),
+            how: item.method.label(),
+            error_text: item.error_text(),
+            non_finite: item.non_finite.clone(),
+            error: item.error,
+            passed: item.passed,
+        })
+        .collect();
+    let failed = rows.iter().filter(|r| !r.passed).count();
+    let mut summary = Prose::new().words(format!(
+        "{verdict}: {} of {} within tolerance.",
+        rows.len() - failed,
+        rows.len()
+    ));
+    // A NaN or an infinity is said in words, with the item it appeared in.
+    for row in &rows {
+        if let Some(what) = &row.non_finite {
+            summary = summary
+                .words(" ")
+                .symbol(&row.symbol)
+                .words(format!(" ({}): {what}.", row.form));
+        }
+    }
+    CheckSection {
+        table: Table {
+            heading: heading(
+                number,
+                Prose::new().words(format!("Numeric check: {verdict}")),
+            ),
+            note: Some(note),
+            headers: vec!["Quantity", "Form", "Compared", "Error", "Result"],
+            rows,
+        },
+        passed: report.passed(),
+        summary,
     }
 }

@@ -53,6 +53,12 @@ impl<'w> Sink<'w> {
         }
     }
 
+    /// Writes what has been gathered so far (nothing without a writer), so a reader sees it
+    /// before a pause.
+    pub fn write_gathered(&mut self) {
+        self.write_out();
+    }
+
     fn write_out(&mut self) {
         if let Some(writer) = self.writer.as_mut() {
             if self.error.is_none()

@@ -20,24 +20,53 @@ use crate::render::words::{filled, words};
 
 pub fn render_text(sections: &Sections, width: usize) -> String {
     let mut out = Sink::memory();
-    write_text(sections, width, &mut out);
+    write_derivation(sections, width, &mut out);
+    write_check(sections, width, &mut out);
     out.into_string()
 }
 
 /// The derivation as text, written to `writer` as it is laid out.
 pub fn render_text_to(sections: &Sections, width: usize, writer: &mut dyn Write) -> io::Result<()> {
-    let mut out = Sink::writer(writer);
-    write_text(sections, width, &mut out);
-    out.finish()
+    let mut text = TextWriter::new(width, writer);
+    text.derivation(sections);
+    text.check(sections);
+    text.finish()
 }
 
-fn write_text(sections: &Sections, width: usize, out: &mut Sink) {
-    let arena = &sections.derivation.network.arena;
-    let page = Page {
-        docs: Formulas::new(arena, &Text),
-        lines: &sections.text_lines,
-        width,
-    };
+/// Text written to a writer as it is laid out, in two parts: the derivation, then the check's
+/// section. Between the two, the check may still be running (`Sections::add_check`).
+pub struct TextWriter<'w> {
+    out: Sink<'w>,
+    width: usize,
+}
+
+impl<'w> TextWriter<'w> {
+    pub fn new(width: usize, writer: &'w mut dyn Write) -> Self {
+        TextWriter {
+            out: Sink::writer(writer),
+            width,
+        }
+    }
+
+    /// Every section but the check's, all written out before this returns.
+    pub fn derivation(&mut self, sections: &Sections) {
+        write_derivation(sections, self.width, &mut self.out);
+        self.out.write_gathered();
+    }
+
+    /// The check's section, if `sections` has one.
+    pub fn check(&mut self, sections: &Sections) {
+        write_check(sections, self.width, &mut self.out);
+    }
+
+    /// Writes what is left; the writer's first error, if any.
+    pub fn finish(self) -> io::Result<()> {
+        self.out.finish()
+    }
+}
+
+fn write_derivation(sections: &Sections, width: usize, out: &mut Sink) {
+    let page = Page::new(sections, width);
     // The title wraps like a paragraph, without its indent: a long chain names many layers.
     for line in filled(&sections.title.plain(&Text), width) {
         out.push_str(&line);
@@ -65,7 +94,11 @@ fn write_text(sections: &Sections, width: usize, out: &mut Sink) {
     if let Some(evaluation) = &sections.evaluation {
         page.spaced_section(evaluation, 1, out);
     }
+}
+
+fn write_check(sections: &Sections, width: usize, out: &mut Sink) {
     if let Some(check) = &sections.check {
+        let page = Page::new(sections, width);
         page.spaced_section(&check.table, 4, out);
         out.push_str(&format!("\n  {}\n", check.summary.plain(&Text)));
     }
@@ -193,7 +226,15 @@ impl Row for CheckRow {
     }
 }
 
-impl Page<'_> {
+impl<'a> Page<'a> {
+    fn new(sections: &'a Sections, width: usize) -> Self {
+        Page {
+            docs: Formulas::new(&sections.derivation.network.arena, &Text),
+            lines: &sections.text_lines,
+            width,
+        }
+    }
+
     /// Words that wrap at the width, each line indented.
     fn paragraph(&self, prose: &Prose) -> String {
         filled(&prose.plain(&Text), self.width.saturating_sub(2))
