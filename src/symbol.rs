@@ -3,6 +3,7 @@
 //! A symbol is structured, not a string, so that each notation (Unicode text, LaTeX, ASCII keys)
 //! spells it its own way.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -74,17 +75,17 @@ impl Symbol {
             Symbol::Target => push(out, 'y'),
             Symbol::Weight(k) => {
                 out.push_str("W⁽");
-                let digits = push_digits(out, *k, &SUPERSCRIPT_DIGITS);
+                let digits = push_digits(out, *k, Script::Superscript);
                 out.push('⁾');
                 digits + 3
             }
             Symbol::Bias(k) => {
                 out.push_str("b⁽");
-                let digits = push_digits(out, *k, &SUPERSCRIPT_DIGITS);
+                let digits = push_digits(out, *k, Script::Superscript);
                 out.push('⁾');
                 digits + 3
             }
-            Symbol::Hidden(i) => push(out, 'z') + push_digits(out, *i, &SUBSCRIPT_DIGITS),
+            Symbol::Hidden(i) => push(out, 'z') + push_digits(out, *i, Script::Subscript),
             Symbol::Output => push(out, 'ŷ'),
             Symbol::Loss => push(out, 'ℓ'),
             Symbol::Parameters => push(out, 'θ'),
@@ -96,7 +97,7 @@ impl Symbol {
             Symbol::Samples(inner) => match inner.as_ref() {
                 Symbol::Input => push(out, 'X'),
                 Symbol::Target => push(out, 'Y'),
-                Symbol::Hidden(i) => push(out, 'Z') + push_digits(out, *i, &SUBSCRIPT_DIGITS),
+                Symbol::Hidden(i) => push(out, 'Z') + push_digits(out, *i, Script::Subscript),
                 Symbol::Output => push(out, 'Ŷ'),
                 other => other.write_text(out),
             },
@@ -105,7 +106,7 @@ impl Symbol {
                     let Symbol::Hidden(i) = value.as_ref() else {
                         unreachable!()
                     };
-                    push(out, 'Δ') + push_digits(out, *i, &SUBSCRIPT_DIGITS)
+                    push(out, 'Δ') + push_digits(out, *i, Script::Subscript)
                 }
                 other => {
                     out.push_str("Δ_");
@@ -151,20 +152,20 @@ const ASCII_DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "
 
 pub fn subscript(number: usize) -> String {
     let mut out = String::new();
-    push_digits(&mut out, number, &SUBSCRIPT_DIGITS);
+    push_digits(&mut out, number, Script::Subscript);
     out
 }
 
 pub fn superscript(number: usize) -> String {
     let mut out = String::new();
-    push_digits(&mut out, number, &SUPERSCRIPT_DIGITS);
+    push_digits(&mut out, number, Script::Superscript);
     out
 }
 
 /// Appends `number` in plain decimal digits, as `format!` would, without its machinery: a deep
 /// chain names a width for each of thousands of layers.
 pub fn push_decimal(out: &mut String, number: usize) {
-    push_digits(out, number, &ASCII_DIGITS);
+    push_digits(out, number, Script::Ascii);
 }
 
 /// A dimension name in Unicode: `d1` becomes `d₁`.
@@ -191,7 +192,57 @@ fn push(out: &mut String, c: char) -> usize {
 }
 
 /// Appends the decimal digits of `number` in the given script, and gives how many there are.
-fn push_digits(out: &mut String, number: usize, digits: &[&str; 10]) -> usize {
+fn push_digits(out: &mut String, number: usize, script: Script) -> usize {
+    // A derivation writes names hundreds of thousands of times, most numbers many times over:
+    // each number's digits are spelled once per script and then copied whole.
+    thread_local! {
+        static SPELLED: RefCell<[Vec<Option<Box<str>>>; 3]> = RefCell::default();
+    }
+    /// Numbers kept: more than a chain of the most layers accepted names.
+    const KEPT: usize = 1 << 16;
+    if number >= KEPT {
+        spell_digits(out, number, script.digits());
+        return decimal_length(number);
+    }
+    SPELLED.with_borrow_mut(|spelled| {
+        let spelled = &mut spelled[script as usize];
+        if spelled.len() <= number {
+            spelled.resize(number + 1, None);
+        }
+        let digits = spelled[number].get_or_insert_with(|| {
+            let mut digits = String::new();
+            spell_digits(&mut digits, number, script.digits());
+            digits.into_boxed_str()
+        });
+        out.push_str(digits);
+    });
+    decimal_length(number)
+}
+
+/// The scripts numbers are written in.
+#[derive(Clone, Copy)]
+enum Script {
+    Subscript,
+    Superscript,
+    Ascii,
+}
+
+impl Script {
+    fn digits(self) -> &'static [&'static str; 10] {
+        match self {
+            Script::Subscript => &SUBSCRIPT_DIGITS,
+            Script::Superscript => &SUPERSCRIPT_DIGITS,
+            Script::Ascii => &ASCII_DIGITS,
+        }
+    }
+}
+
+fn decimal_length(number: usize) -> usize {
+    number.checked_ilog10().map_or(1, |log| log as usize + 1)
+}
+
+/// Appends the decimal digits of `number`, one at a time.
+fn spell_digits(out: &mut String, number: usize, digits: &[&str; 10]) {
     let mut buffer = [0u8; 20];
     let mut rest = number;
     let mut count = 0;
@@ -208,7 +259,6 @@ fn push_digits(out: &mut String, number: usize, digits: &[&str; 10]) -> usize {
     for &digit in buffer[..count].iter().rev() {
         out.push_str(digits[digit as usize]);
     }
-    count
 }
 
 #[cfg(test)]
@@ -230,6 +280,15 @@ mod tests {
         let mut decimal = String::from("d");
         push_decimal(&mut decimal, 1090);
         assert_eq!(decimal, "d1090");
+        // Spelled once and then copied, or, beyond the numbers kept, spelled each time.
+        for _ in 0..2 {
+            assert_eq!(Symbol::Hidden(20_001).text(), "z₂₀₀₀₁");
+            assert_eq!(Symbol::Bias(0).text(), "b⁽⁰⁾");
+            assert_eq!(subscript(1_234_567), "₁₂₃₄₅₆₇");
+        }
+        let mut name = String::new();
+        assert_eq!(Symbol::Weight(70_000).write_text(&mut name), 8);
+        assert_eq!(name, "W⁽⁷⁰⁰⁰⁰⁾");
     }
 
     #[test]
