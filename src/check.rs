@@ -244,8 +244,9 @@ pub fn check_at(
     PreparedCheck::at(derivation, options, inputs).run()
 }
 
-/// A check whose every way to fail as input is behind it: its sizes fit in memory and its point
-/// is chosen. Running it cannot fail, so the derivation can be written out while it runs.
+/// A check ready to run: its sizes are known to fit in memory and its point is chosen, so every
+/// refusal of its input has been given. Running it cannot fail, and the derivation can be
+/// written out while it runs.
 pub struct PreparedCheck<'a> {
     derivation: &'a Derivation,
     options: &'a CheckOptions,
@@ -289,7 +290,8 @@ impl<'a> PreparedCheck<'a> {
         }
     }
 
-    pub fn run(self) -> CheckReport {
+    /// Evaluates every printed form at the point and compares it with finite differences.
+    pub fn run(&self) -> CheckReport {
         let mut report = check_in_mode(self.derivation, self.options, &self.inputs, self.mode);
         report.seed = self.seed;
         report

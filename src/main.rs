@@ -14,7 +14,7 @@ use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;
 use derive::render::sections::Sections;
-use derive::render::text::{TextWriter, render_text};
+use derive::render::text::TextWriter;
 use derive::warnings::warnings;
 use derive::{Error, Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
 
@@ -178,64 +178,95 @@ fn run(cli: &Cli) -> Result<bool, Error> {
     let evaluation = point
         .as_ref()
         .map(|p| evaluate_at(&derivation, &p.sizes, &p.inputs));
-    // The check runs on a thread of its own while the derivation is laid out (and, as text,
-    // written): on a deep chain each takes about half of the time.
-    let (passed, written) = std::thread::scope(|scope| {
-        let checking = check.map(|check| scope.spawn(move || check.run()));
-        let report: Option<CheckReport>;
-        let mut sections = Sections::before_check(&derivation, evaluation.as_ref());
-        let mut stdout = std::io::stdout().lock();
-        let wait_for_check = || {
-            checking.map(|thread| {
-                thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-        };
-        // Text goes out as it is laid out; the other formats are written whole.
-        let written = if cli.format == Format::Text {
-            let mut text = TextWriter::new(cli.width, &mut stdout);
-            text.derivation(&sections);
-            report = wait_for_check();
-            if let Some(report) = &report {
-                sections.add_check(report);
-            }
-            text.check(&sections);
-            text.finish()
-        } else {
-            report = wait_for_check();
-            if let Some(report) = &report {
-                sections.add_check(report);
-            }
-            stdout.write_all(render_whole(cli, &sections).as_bytes())
-        }
-        .and_then(|()| stdout.flush());
-        let passed = report.as_ref().is_none_or(|r| r.passed());
-        // The process ends soon after, and the operating system takes its memory back at once:
-        // freeing a deep chain's millions of nodes and strings one by one took a tenth of its
-        // time.
-        std::mem::forget(sections);
-        std::mem::forget(report);
-        (passed, written)
+    let mut stdout = std::io::stdout().lock();
+    let mut output = Output::new(cli, &mut stdout);
+    // The sections before the check's are built, and as text written, while the check runs.
+    let (mut sections, report) = alongside_check(check.as_ref(), || {
+        let sections = Sections::before_check(&derivation, evaluation.as_ref());
+        output.derivation(&sections);
+        sections
     });
+    if let Some(report) = &report {
+        sections.add_check(report);
+    }
+    let written = output.finish(&sections).and_then(|()| stdout.flush());
     // A reader that stops early (`derive … | head`) closes the pipe: not an error of ours.
     if let Err(e) = written
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
         return Err(Error::Usage(format!("cannot write the output: {e}")));
     }
+    let passed = report.as_ref().is_none_or(|r| r.passed());
+    // The process ends here, and the operating system takes its memory back at once: freeing a
+    // deep chain's millions of nodes and strings one by one took a tenth of its time.
+    std::mem::forget(sections);
+    std::mem::forget(report);
     std::mem::forget(evaluation);
     std::mem::forget(derivation);
     Ok(passed)
 }
 
-/// The output in the format asked for, all at once.
-fn render_whole(cli: &Cli, sections: &Sections) -> String {
-    match cli.format {
-        Format::Text => render_text(sections, cli.width),
-        Format::Latex => render_latex(sections, cli.standalone),
-        Format::Markdown => render_markdown(sections),
-        Format::Json => render_json(sections),
+/// Runs `work` while the check, if there is one, runs on a thread of its own (on a deep chain
+/// the two take comparable time), and gives the check's report with what `work` gives. Where no
+/// thread can be started, the check runs after `work`.
+fn alongside_check<T>(
+    check: Option<&PreparedCheck>,
+    work: impl FnOnce() -> T,
+) -> (T, Option<CheckReport>) {
+    std::thread::scope(|scope| {
+        let thread = check.and_then(|check| {
+            std::thread::Builder::new()
+                .name("check".into())
+                .spawn_scoped(scope, move || check.run())
+                .ok()
+        });
+        let done = work();
+        let report = match thread {
+            Some(thread) => Some(
+                thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            ),
+            None => check.map(PreparedCheck::run),
+        };
+        (done, report)
+    })
+}
+
+/// Where the output goes: text as it is laid out, the derivation before the check's section;
+/// the other formats whole, once everything is known.
+enum Output<'w> {
+    Streamed(TextWriter<'w>),
+    Whole(&'w mut dyn Write, fn(&Sections) -> String),
+}
+
+impl<'w> Output<'w> {
+    fn new(cli: &Cli, writer: &'w mut dyn Write) -> Self {
+        match cli.format {
+            Format::Text => Output::Streamed(TextWriter::new(cli.width, writer)),
+            Format::Latex if cli.standalone => Output::Whole(writer, |s| render_latex(s, true)),
+            Format::Latex => Output::Whole(writer, |s| render_latex(s, false)),
+            Format::Markdown => Output::Whole(writer, render_markdown),
+            Format::Json => Output::Whole(writer, render_json),
+        }
+    }
+
+    /// Writes every section but the check's, where the format is written as it goes.
+    fn derivation(&mut self, sections: &Sections) {
+        if let Output::Streamed(text) = self {
+            text.derivation(sections);
+        }
+    }
+
+    /// Writes the rest: the check's section, or the whole output.
+    fn finish(self, sections: &Sections) -> std::io::Result<()> {
+        match self {
+            Output::Streamed(mut text) => {
+                text.check(sections);
+                text.finish()
+            }
+            Output::Whole(writer, render) => writer.write_all(render(sections).as_bytes()),
+        }
     }
 }
 

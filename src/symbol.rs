@@ -196,10 +196,11 @@ fn push_digits(out: &mut String, number: usize, script: Script) -> usize {
     // A derivation writes names hundreds of thousands of times, most numbers many times over:
     // each number's digits are spelled once per script and then copied whole.
     thread_local! {
-        static SPELLED: RefCell<[Vec<Option<Box<str>>>; 3]> = RefCell::default();
+        static SPELLED: RefCell<[Vec<Option<Box<str>>>; Script::COUNT]> = RefCell::default();
     }
-    /// Numbers kept: more than a chain of the most layers accepted names.
+    /// Numbers kept: every number a chain of the most layers accepted names.
     const KEPT: usize = 1 << 16;
+    const _: () = assert!(KEPT > crate::spec::MAX_LAYERS + 1);
     if number >= KEPT {
         spell_digits(out, number, script.digits());
         return decimal_length(number);
@@ -219,15 +220,17 @@ fn push_digits(out: &mut String, number: usize, script: Script) -> usize {
     decimal_length(number)
 }
 
-/// The scripts numbers are written in.
+/// The scripts numbers are written in; each indexes its own table of spellings.
 #[derive(Clone, Copy)]
 enum Script {
-    Subscript,
-    Superscript,
-    Ascii,
+    Subscript = 0,
+    Superscript = 1,
+    Ascii = 2,
 }
 
 impl Script {
+    const COUNT: usize = 3;
+
     fn digits(self) -> &'static [&'static str; 10] {
         match self {
             Script::Subscript => &SUBSCRIPT_DIGITS,
@@ -284,7 +287,12 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(Symbol::Hidden(20_001).text(), "z₂₀₀₀₁");
             assert_eq!(Symbol::Bias(0).text(), "b⁽⁰⁾");
+            assert_eq!(subscript(65_535), "₆₅₅₃₅");
+            assert_eq!(superscript(65_536), "⁶⁵⁵³⁶");
             assert_eq!(subscript(1_234_567), "₁₂₃₄₅₆₇");
+            let mut decimal = String::new();
+            push_decimal(&mut decimal, usize::MAX);
+            assert_eq!(decimal, usize::MAX.to_string());
         }
         let mut name = String::new();
         assert_eq!(Symbol::Weight(70_000).write_text(&mut name), 8);

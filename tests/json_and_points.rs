@@ -327,6 +327,29 @@ fn a_value_beside_a_kink_keeps_its_side() {
     assert!(text.contains("lies within 1e-3 of its kink"), "{text}");
 }
 
+/// The check runs while the derivation is written: a failure still ends the output with the
+/// check's section and exits 1, in text and in JSON.
+#[test]
+fn a_failing_check_ends_the_output_and_exits_one() {
+    let point = ROUNDING.replace('}', r#", "W2": [[1, 0], [0, 1]], "b2": [0, 0]}"#);
+    let output = derive_at(&["linear>relu>linear>identity"], "failing.json", &point);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.starts_with("derive: linear > relu"), "{text}");
+    let summary = text.lines().last().expect("some output");
+    assert!(summary.trim_start().starts_with("FAIL: "), "{summary}");
+    assert_eq!(stderr(&output), "");
+
+    let output = derive_at(
+        &["linear>relu>linear>identity", "--format", "json"],
+        "failing-json.json",
+        &point,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let doc: Value = serde_json::from_str(&stdout(&output)).expect("JSON");
+    assert_eq!(doc["check"]["passed"], Value::Bool(false));
+}
+
 #[test]
 fn bce_targets_outside_the_unit_interval_are_refused() {
     let output = derive_at(

@@ -64,3 +64,30 @@ fn ten_thousand_repeats_of_linear_tanh_check() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stdout(&output).contains("Numeric check: PASS"));
 }
+
+/// The binary writes text as it is laid out, the derivation while the check runs on a thread
+/// of its own: byte for byte the text laid out whole, in one thread, after the check.
+#[test]
+fn text_written_alongside_the_check_is_the_text_laid_out_whole() {
+    use derive::check::{CheckOptions, check};
+    use derive::render::sections::Sections;
+    use derive::render::text::render_text;
+    use derive::{Loss, LossKind, default_sizes, derive_text};
+
+    // Several of the writer's 64 KiB pieces.
+    let spec = format!("{}linear>identity", "linear>tanh>".repeat(200));
+    let derivation = derive_text(&spec, Loss::new(LossKind::Mse)).unwrap();
+    let options = CheckOptions {
+        seed: CheckOptions::DEFAULT_SEED,
+        sizes: default_sizes(&derivation.network),
+        step: CheckOptions::DEFAULT_STEP,
+        tolerance: CheckOptions::DEFAULT_TOLERANCE,
+    };
+    let report = check(&derivation, &options).unwrap();
+    let whole = render_text(&Sections::new(&derivation, Some(&report), None), 100);
+    assert!(whole.len() > 4 * 65_536, "{} bytes", whole.len());
+
+    let output = derive_with_stdin(&["-"], spec.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output) == whole, "the streamed text differs");
+}

@@ -213,13 +213,13 @@ impl<'a> Sections<'a> {
             text: Formulas::new(&derivation.network.arena, &Text),
         };
         let network = &derivation.network;
-        let evaluation = evaluated.map(|e| build.evaluation(e, 6));
         let conventions = build.conventions();
         let forward = build.forward();
         let chain_rule = build.chain_rule();
         let recursion = build.recursion();
         let jacobians = build.jacobians();
         let closed_forms = build.closed_forms();
+        let evaluation = evaluated.map(|e| build.evaluation(e, closed_forms.heading.number + 1));
         Sections {
             derivation,
             title: Prose::new().words(format!(
@@ -241,9 +241,13 @@ impl<'a> Sections<'a> {
         }
     }
 
-    /// Adds the check's section, the last one.
+    /// Adds the check's section, after the others.
     pub fn add_check(&mut self, report: &'a CheckReport) {
-        let number = 6 + usize::from(self.evaluation.is_some());
+        let last = match &self.evaluation {
+            Some(evaluation) => &evaluation.heading,
+            None => &self.closed_forms.heading,
+        };
+        let number = last.number + 1;
         self.check = Some(check_section(self.derivation, report, number));
         self.report = Some(report);
     }

@@ -53,13 +53,9 @@ impl<'w> Sink<'w> {
         }
     }
 
-    /// Writes what has been gathered so far (nothing without a writer), so a reader sees it
-    /// before a pause.
-    pub fn write_gathered(&mut self) {
-        self.write_out();
-    }
-
-    fn write_out(&mut self) {
+    /// Writes what has been gathered so far to the writer, if there is one: before a pause,
+    /// so that a reader sees it (standard output passes whole lines on at once).
+    pub fn write_out(&mut self) {
         if let Some(writer) = self.writer.as_mut() {
             if self.error.is_none()
                 && let Err(e) = writer.write_all(self.buffer.as_bytes())

@@ -25,14 +25,6 @@ pub fn render_text(sections: &Sections, width: usize) -> String {
     out.into_string()
 }
 
-/// The derivation as text, written to `writer` as it is laid out.
-pub fn render_text_to(sections: &Sections, width: usize, writer: &mut dyn Write) -> io::Result<()> {
-    let mut text = TextWriter::new(width, writer);
-    text.derivation(sections);
-    text.check(sections);
-    text.finish()
-}
-
 /// Text written to a writer as it is laid out, in two parts: the derivation, then the check's
 /// section. Between the two, the check may still be running (`Sections::add_check`).
 pub struct TextWriter<'w> {
@@ -51,7 +43,7 @@ impl<'w> TextWriter<'w> {
     /// Every section but the check's, all written out before this returns.
     pub fn derivation(&mut self, sections: &Sections) {
         write_derivation(sections, self.width, &mut self.out);
-        self.out.write_gathered();
+        self.out.write_out();
     }
 
     /// The check's section, if `sections` has one.
