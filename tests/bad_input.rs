@@ -199,6 +199,19 @@ fn bad_dims() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// The check runs while the derivation is written, but a point it cannot be run at is found
+/// out before: log-softmax of one unit is always 0, so the ReLU after it sits on its kink.
+#[test]
+fn a_point_that_cannot_be_placed_is_refused_before_any_output() {
+    let spec = "linear>log_softmax>relu>linear>identity";
+    for format in ["text", "json"] {
+        refused(
+            &[spec, "--dims", "n=2,d=1,K=1", "--format", format],
+            &["no point found", "--no-check"],
+        );
+    }
+}
+
 #[test]
 fn unknown_loss_and_options_are_usage_errors() {
     refused(&["linear", "--loss", "hinge"], &["mse", "bce"]);
