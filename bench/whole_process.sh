@@ -64,7 +64,8 @@ measure() {
         valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" "$@" < "$input" \
             > /dev/null 2> "$WORK/cg" || true
         ir=$(grep -o 'refs: *[0-9,]*' "$WORK/cg" | tr -dc '0-9')
-        ir=$(awk -v n="$ir" 'BEGIN { printf "%.3g", n }')
+        ir=$(awk -v n="$ir" 'BEGIN {
+            if (n >= 1e9) printf "%.3gG", n / 1e9; else printf "%.3gM", n / 1e6 }')
     fi
     printf '%-34s %9.1f %9.1f %8.1f %5s %11s %10s\n' "$name" \
         "$(echo "$median / 1000" | bc -l)" "$(echo "$fastest / 1000" | bc -l)" \
