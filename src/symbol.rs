@@ -163,9 +163,9 @@ pub fn superscript(number: usize) -> String {
 }
 
 /// Appends `number` in plain decimal digits, as `format!` would, without its machinery: a deep
-/// chain names a width for each of thousands of layers.
+/// chain names a width for each of thousands of layers (once each, so nothing is kept).
 pub fn push_decimal(out: &mut String, number: usize) {
-    push_digits(out, number, Script::Ascii);
+    spell_digits(out, number, &ASCII_DIGITS);
 }
 
 /// A dimension name in Unicode: `d1` becomes `d₁`.
@@ -220,22 +220,20 @@ fn push_digits(out: &mut String, number: usize, script: Script) -> usize {
     decimal_length(number)
 }
 
-/// The scripts numbers are written in; each indexes its own table of spellings.
+/// The scripts of the numbers in names; each indexes its own table of spellings.
 #[derive(Clone, Copy)]
 enum Script {
     Subscript = 0,
     Superscript = 1,
-    Ascii = 2,
 }
 
 impl Script {
-    const COUNT: usize = 3;
+    const COUNT: usize = 2;
 
     fn digits(self) -> &'static [&'static str; 10] {
         match self {
             Script::Subscript => &SUBSCRIPT_DIGITS,
             Script::Superscript => &SUPERSCRIPT_DIGITS,
-            Script::Ascii => &ASCII_DIGITS,
         }
     }
 }

@@ -308,6 +308,12 @@ fn a_value_zero_up_to_rounding_is_moved_by_the_ordinary_step() {
     assert!(!text.contains("FAIL"), "{text}");
 }
 
+/// `ROUNDING` with a second layer that passes z₂ on: the ReLU's input z₁ has an entry on its
+/// kink up to rounding.
+fn beside_a_kink() -> String {
+    ROUNDING.replace('}', r#", "W2": [[1, 0], [0, 1]], "b2": [0, 0]}"#)
+}
+
 /// Into ReLU, the same value keeps its side of the kink: ∂z₂/∂z₁ is checked on the side where
 /// it holds, and z₂'s other entry, which the step does not move, contributes exactly 0. (The
 /// gradients whose steps cross the kink still fail there, under the check's warning.)
@@ -316,7 +322,7 @@ fn a_value_beside_a_kink_keeps_its_side() {
     let output = derive_at(
         &["linear>relu>linear>identity"],
         "rounding-relu.json",
-        &ROUNDING.replace('}', r#", "W2": [[1, 0], [0, 1]], "b2": [0, 0]}"#),
+        &beside_a_kink(),
     );
     let text = stdout(&output);
     let jacobian = text
@@ -331,7 +337,7 @@ fn a_value_beside_a_kink_keeps_its_side() {
 /// check's section and exits 1, in text and in JSON.
 #[test]
 fn a_failing_check_ends_the_output_and_exits_one() {
-    let point = ROUNDING.replace('}', r#", "W2": [[1, 0], [0, 1]], "b2": [0, 0]}"#);
+    let point = beside_a_kink();
     let output = derive_at(&["linear>relu>linear>identity"], "failing.json", &point);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
