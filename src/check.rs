@@ -235,15 +235,6 @@ pub fn check(derivation: &Derivation, options: &CheckOptions) -> Result<CheckRep
     Ok(PreparedCheck::at_random_point(derivation, options)?.run())
 }
 
-/// Runs the whole check at the given point.
-pub fn check_at(
-    derivation: &Derivation,
-    options: &CheckOptions,
-    inputs: &Inputs<f64>,
-) -> CheckReport {
-    PreparedCheck::at(derivation, options, inputs).run()
-}
-
 /// A check ready to run: its sizes are known to fit in memory and its point is chosen, so every
 /// refusal of its input has been given. Running it cannot fail, and the derivation can be
 /// written out while it runs.
@@ -610,7 +601,7 @@ mod tests {
             (Symbol::Weight(1), one(-2.0)),
             (Symbol::Bias(1), one(0.0)),
         ]);
-        let report = check_at(&derivation, &options, &inputs);
+        let report = PreparedCheck::at(&derivation, &options, &inputs).run();
         assert!(!report.passed());
         let item = report
             .items
