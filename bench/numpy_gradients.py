@@ -25,7 +25,7 @@ def load(directory):
 
 
 def gradients(p, layers=4):
-    """ℓ = (1/N)‖Ŷ − Y‖²; Zₖ = W⁽ᵏ⁾Aₖ₋₁ + b⁽ᵏ⁾𝟙ᵀ, Aₖ = max(0, Zₖ), Ŷ = Z_last."""
+    """ℓ = (1/N)‖Ŷ − Y‖²; Zₖ = W⁽ᵏ⁾Aₖ₋₁ + b⁽ᵏ⁾𝟏ᵀ, Aₖ = max(0, Zₖ), Ŷ = Z_last."""
     x, y = p["x"], p["y"]
     n_samples = x.shape[1]
     activations, pre = [x], []

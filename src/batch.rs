@@ -4,7 +4,7 @@
 //! four-index objects, so backpropagation is written with the matrices Δ: the s-th column of Δᵢ
 //! is (∂ℓₛ/∂zᵢ⁽ˢ⁾)ᵀ, hence ∂ℓ/∂Zᵢ = (1/N) Δᵢ. Through a linear layer Δᵢ₋₁ = W⁽ᵏ⁾ᵀΔᵢ, through an
 //! elementwise activation Δᵢ₋₁ = Δᵢ ⊙ f′(Zᵢ₋₁), and the gradients are the batch sums
-//! ∂ℓ/∂W⁽ᵏ⁾ = (1/N) Δᵢ Zᵢ₋₁ᵀ and ∂ℓ/∂b⁽ᵏ⁾ = (1/N) Δᵢ 𝟙.
+//! ∂ℓ/∂W⁽ᵏ⁾ = (1/N) Δᵢ Zᵢ₋₁ᵀ and ∂ℓ/∂b⁽ᵏ⁾ = (1/N) Δᵢ 𝟏.
 
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
     let mut simplifier = Simplifier::with_capacity(network.arena.capacity());
     let arena = &mut network.arena;
     if network.loss.target_is_distribution() {
-        // Every column of Y sums to 1: 𝟙ᵀY = 𝟙ᵀ.
+        // Every column of Y sums to 1: 𝟏ᵀY = 𝟏ᵀ.
         let outputs = arena.shape(network.y).rows.clone();
         let ones_k = arena.ones(outputs);
         let ones_k_row = arena.transpose(ones_k);

@@ -36,7 +36,7 @@ pub enum Node {
     Named(usize),
     /// The identity matrix of a dimension.
     Identity(Dim),
-    /// A matrix of ones (rows × cols): the column 𝟙 when cols is 1.
+    /// A matrix of ones (rows × cols): the column 𝟏 when cols is 1.
     Ones(Dim, Dim),
     Scale(Coef, ExprId),
     Add(ExprId, ExprId),
@@ -203,7 +203,7 @@ impl Arena {
         self.intern(Node::Identity(dim), shape)
     }
 
-    /// The column of ones 𝟙 of a dimension.
+    /// The column of ones 𝟏 of a dimension.
     pub fn ones(&mut self, dim: Dim) -> ExprId {
         self.ones_shaped(Shape::column(dim))
     }

@@ -25,7 +25,7 @@ impl Param {
 pub enum Func {
     /// max(0, z)
     Relu,
-    /// 𝟙[z > 0], the derivative of ReLU away from 0 (and 0 at 0, as PyTorch and JAX use).
+    /// [z > 0], the derivative of ReLU away from 0 (and 0 at 0, as PyTorch and JAX use).
     Step,
     /// z for z > 0, αz otherwise.
     LeakyRelu(Param),
@@ -152,11 +152,11 @@ impl Func {
     }
 
     /// The name in Unicode text. ReLU and the step are printed in forms of their own
-    /// (`max(0, z)`, `𝟙[z > 0]`) by each notation.
+    /// (`max(0, z)`, `[z > 0]`) by each notation.
     pub fn text_name(self) -> &'static str {
         match self {
             Func::Relu => "max",
-            Func::Step => "𝟙",
+            Func::Step => "[·]",
             Func::LeakyRelu(_) => "LeakyReLU",
             Func::LeakyReluPrime(_) => "LeakyReLU′",
             Func::Elu(_) => "ELU",
@@ -179,7 +179,7 @@ impl Func {
     pub fn latex_name(self) -> &'static str {
         match self {
             Func::Relu => "\\max",
-            Func::Step => "\\indicator",
+            Func::Step => "[\\cdot]",
             Func::Sigmoid => "\\sigma",
             Func::SigmoidPrime => "\\sigma'",
             Func::Tanh => "\\tanh",

@@ -241,7 +241,7 @@ impl Activation {
     }
 
     /// ∂output/∂z in numerator layout: diag(f′(z)) for an elementwise function, I for the
-    /// identity, diag(s) − s sᵀ for s = softmax(z), I − 𝟙 softmax(z)ᵀ for log-softmax.
+    /// identity, diag(s) − s sᵀ for s = softmax(z), I − 𝟏 softmax(z)ᵀ for log-softmax.
     pub fn jacobian(self, arena: &mut Arena, z: ExprId) -> Result<ExprId, ShapeError> {
         let dim = arena.shape(z).rows.clone();
         match self {
@@ -290,7 +290,7 @@ impl Activation {
                 let correction = arena.hadamard(s, spread)?;
                 arena.sub(s_delta, correction)
             }
-            // Each column: (I − 𝟙 sᵀ)ᵀ δ = δ − s (𝟙ᵀδ).
+            // Each column: (I − 𝟏 sᵀ)ᵀ δ = δ − s (𝟏ᵀδ).
             Activation::LogSoftmax => {
                 let s = arena.map(Func::Softmax, z);
                 let spread = spread_column_sums(arena, dim, delta)?;
@@ -397,7 +397,7 @@ impl Activation {
                 Prose::new()
                     .fixed("ReLU′(0)", "\\mathrm{ReLU}'(0)")
                     .words(" does not exist; 0 is used there, as in PyTorch and JAX (")
-                    .fixed("𝟙[z > 0]", "\\indicator[z > 0]")
+                    .fixed("[z > 0]", "[z > 0]")
                     .words(" is 0 at ")
                     .fixed("z = 0", "z = 0")
                     .words(")."),
@@ -428,7 +428,7 @@ impl Activation {
     }
 }
 
-/// 𝟙(𝟙ᵀA): every entry replaced by the sum of its column.
+/// 𝟏(𝟏ᵀA): every entry replaced by the sum of its column.
 fn spread_column_sums(
     arena: &mut Arena,
     dim: crate::shape::Dim,

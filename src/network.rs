@@ -144,7 +144,7 @@ impl Network {
                     });
                     current_dim = out_dim;
                     let wh = arena.matmul(w, current)?;
-                    // A mini-batch adds b to every column: b𝟙ᵀ.
+                    // A mini-batch adds b to every column: b𝟏ᵀ.
                     let bias = match &samples {
                         None => b,
                         Some(n) => {

@@ -146,13 +146,13 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         name: "outer_product_of_ones",
-        pattern: "𝟙𝟙ᵀ → the matrix of ones",
+        pattern: "𝟏𝟏ᵀ → the matrix of ones",
         rewrites: Kind::Product,
         apply: outer_product_of_ones,
     },
     Rule {
         name: "hadamard_with_ones",
-        pattern: "A ⊙ 𝟙𝟙ᵀ → A",
+        pattern: "A ⊙ 𝟏𝟏ᵀ → A",
         rewrites: Kind::Hadamard,
         apply: hadamard_with_ones,
     },

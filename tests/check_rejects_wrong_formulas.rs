@@ -112,7 +112,7 @@ fn a_flipped_sign_is_rejected() {
 
 #[test]
 fn a_relu_jacobian_written_as_the_scalar_one_is_rejected() {
-    // Mistake 1: ∂z₂/∂z₁ as "1" instead of diag(𝟙[z₁ > 0]). At the default point some unit of
+    // Mistake 1: ∂z₂/∂z₁ as "1" instead of diag([z₁ > 0]). At the default point some unit of
     // z₁ is negative, so the identity differs from the true Jacobian.
     let mut d = homework("linear>relu>linear>identity", LossKind::Mse);
     write_jacobian_as_identity(&mut d, "∂z₂/∂z₁");

@@ -146,7 +146,7 @@ fn every_homework_answer_has_the_documented_shape() {
 
 /// n = d = K = 1, relu, identity, mse: z₁ = 0.5·2 − 0.5 = 0.5, z₂ = 0.5, ŷ = 3·0.5 + 1 = 2.5,
 /// ℓ = (2.5 − 2)² = 0.25, ∂ℓ/∂ŷ = 2(2.5 − 2) = 1, ∂ℓ/∂W⁽²⁾ = 1·z₂ = 0.5, ∂ℓ/∂b⁽²⁾ = 1,
-/// ∂ℓ/∂z₁ = 1·3·𝟙[0.5 > 0] = 3, ∂ℓ/∂W⁽¹⁾ = 3·x = 6, ∂ℓ/∂b⁽¹⁾ = 3. Every number is exact in
+/// ∂ℓ/∂z₁ = 1·3·[0.5 > 0] = 3, ∂ℓ/∂W⁽¹⁾ = 3·x = 6, ∂ℓ/∂b⁽¹⁾ = 3. Every number is exact in
 /// binary, so the comparison is exact.
 const TINY: &str = r#"{"x": [2], "W1": [[0.5]], "b1": [-0.5], "W2": [[3]], "b2": [1], "y": [2]}"#;
 

@@ -1,4 +1,4 @@
-//! The element form of a matrix expression: (∂z₂/∂z₁)ᵢⱼ = δᵢⱼ 𝟙[(z₁)ᵢ > 0].
+//! The element form of a matrix expression: (∂z₂/∂z₁)ᵢⱼ = δᵢⱼ [(z₁)ᵢ > 0].
 //!
 //! Walks the same tree the matrix form prints, carrying the row and column index: a transpose
 //! swaps them, diag(v) gives δᵢⱼ vᵢ, an outer product s sᵀ gives sᵢ sⱼ, a product over a
@@ -186,7 +186,7 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
                 let (a, b) = (factors[0], factors[1]);
                 let inner = &arena.shape(a).cols;
                 if inner.is_one() {
-                    // An outer product: (a bᵀ)ᵢⱼ = aᵢ bⱼ, and (𝟙 bᵀ)ᵢⱼ = bⱼ.
+                    // An outer product: (a bᵀ)ᵢⱼ = aᵢ bⱼ, and (𝟏 bᵀ)ᵢⱼ = bⱼ.
                     let is_ones = |x: ExprId| matches!(arena.node(x), Node::Ones(..));
                     if is_ones(a) {
                         return self.raw(b, None, c);

@@ -229,7 +229,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             Node::Sub(a, b) => (self.binary(*a, n.minus(), *b, SUM, HADAMARD), SUM),
             Node::Hadamard(a, b) => {
                 // ⊙ is associative, so a chain needs no parentheses; anything else that is not
-                // a single term is wrapped, products included: (W⁽²⁾ᵀδ) ⊙ 𝟙[z₁ > 0].
+                // a single term is wrapped, products included: (W⁽²⁾ᵀδ) ⊙ [z₁ > 0].
                 let level = |x: ExprId| {
                     if matches!(arena.node(self.resolve(x)), Node::Hadamard(..)) {
                         SUM
@@ -264,7 +264,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     }
 
     /// `before` followed by an operand of + or −: a matrix of ones there is the number 1 taken
-    /// entry by entry (1 − ŷ), elsewhere the vector 𝟙 (b𝟙ᵀ).
+    /// entry by entry (1 − ŷ), elsewhere the vector 𝟏 (b𝟏ᵀ).
     fn after_operand(&self, before: L, id: ExprId, level: u8) -> L {
         match self.arena.node(self.resolve(id)) {
             Node::Ones(..) => before.append(self.notation.atom("1")),

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde::ser::Serializer;
 
-use crate::render::latex_notation::{Latex, portable};
+use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::{Notation, Text};
 use crate::render::prose::Prose;
@@ -181,7 +181,7 @@ impl Both<'_> {
     fn form(&self, form: &Form) -> Formula {
         Formula {
             text: self.text.form(form).text.into_owned(),
-            latex: portable(&self.latex.form(form).text),
+            latex: self.latex.form(form).text.into_owned(),
         }
     }
 
@@ -278,7 +278,7 @@ pub fn render_json(sections: &Sections) -> String {
                 matrix: both.forms(&row.matrix),
                 element: Formula {
                     text: both.text.element_flat(&row.symbol, row.element),
-                    latex: portable(&both.latex.element_flat(&row.symbol, row.element)),
+                    latex: both.latex.element_flat(&row.symbol, row.element),
                 },
                 note: row.note.as_ref().map(text),
             })

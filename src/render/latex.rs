@@ -6,7 +6,7 @@
 //! a `\\` continuation line of an aligned block, so that nothing runs into the margin.
 
 use crate::render::expression::lines;
-use crate::render::latex_notation::{Latex, MACROS, shown_width};
+use crate::render::latex_notation::{Latex, shown_width};
 use crate::render::notation::Notation;
 use crate::render::prose::{Piece, Prose, spell};
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, ValueRow, flat};
@@ -33,7 +33,6 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
             "% Needs \\usepackage{{{PACKAGES}}} in the preamble (and \\allowdisplaybreaks for long\n% derivations, so that an align* block may break across pages).\n"
         ));
     }
-    out.push_str(MACROS);
     out.push_str(&format!("\n\\section*{{{}}}\n", prose(&sections.title)));
     out.push_str(&page.conventions(sections));
     out.push_str(&page.forward(sections));

@@ -18,18 +18,6 @@ use crate::symbol::Symbol;
 
 pub struct Latex;
 
-/// The macros the LaTeX output uses beyond amsmath and amssymb; `\providecommand` so that a
-/// document that already defines them keeps its own.
-/// The indicator is a double-struck I: a double-struck 1 needs bbm or dsfont, which Debian's
-/// texlive-latex-base and -recommended do not have (with them, redefine it as \mathbbm{1}).
-pub const MACROS: &str = "\\providecommand{\\indicator}{\\mathbb{I}}\n";
-
-/// LaTeX for readers without `MACROS` (MathJax, JSON consumers): the indicator as \mathbb{1},
-/// which MathJax draws as a double-struck 1.
-pub fn portable(latex: &str) -> String {
-    latex.replace("\\indicator", "\\mathbb{1}")
-}
-
 /// A piece of LaTeX source, as wide as it shows.
 pub fn piece<L: Layout>(source: impl Into<Cow<'static, str>>) -> L {
     let source = source.into();
@@ -66,7 +54,7 @@ pub fn shown_width(source: &str) -> usize {
                     "odot" | "oslash" | "cdot" | "in" | "times" | "to" => 2,
                     "quad" => 2,
                     "qquad" => 4,
-                    "partial" | "ell" | "sigma" | "delta" | "indicator" => 1,
+                    "partial" | "ell" | "sigma" | "delta" => 1,
                     "lVert" | "rVert" | "lvert" | "rvert" => 2,
                     "sum" => 2,
                     other => other.len().min(4),
@@ -195,7 +183,8 @@ impl Notation for Latex {
             Func::Relu => piece::<L>("\\max(0, ")
                 .append_nested(argument, 0)
                 .append(piece(")")),
-            Func::Step => piece::<L>("\\indicator[")
+            // An Iverson bracket: no glyph that could be read as I or as the ones vector.
+            Func::Step => piece::<L>("[")
                 .append_nested(argument, 0)
                 .append(piece(" > 0]")),
             other => piece::<L>(format!("{}(", other.latex_name()))

@@ -2,7 +2,7 @@
 //! formulas in `$…$` (LaTeX notation, which GitHub renders), the loss in a `$$…$$` block.
 
 use crate::render::latex::matrix;
-use crate::render::latex_notation::{Latex, portable};
+use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::Notation;
 use crate::render::prose::{Piece, Prose, spell};
@@ -62,7 +62,7 @@ fn math(latex: &str) -> String {
 }
 
 fn github(latex: &str) -> String {
-    portable(latex).replace('|', "\\vert ")
+    latex.replace('|', "\\vert ")
 }
 
 /// Words with Markdown's active characters escaped.

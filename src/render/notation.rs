@@ -205,14 +205,15 @@ impl Notation for Text {
         "I".into()
     }
     fn ones(&self, _dim: &Dim) -> String {
-        "𝟙".into()
+        "𝟏".into()
     }
     fn apply<L: Layout>(&self, func: Func, argument: &L) -> L {
         match func {
             Func::Relu => L::text("max(0, ")
                 .append_nested(argument, 0)
                 .append(L::text(")")),
-            Func::Step => L::text("𝟙[")
+            // An Iverson bracket: no glyph that could be read as I or as the ones vector.
+            Func::Step => L::text("[")
                 .append_nested(argument, 0)
                 .append(L::text(" > 0]")),
             other => L::text(other.text_name())

@@ -502,7 +502,7 @@ impl Builder<'_> {
                 .words(" with respect to a parameter has that parameter's shape. ")
                 .math(Math::Ones)
                 .words(" is a vector of ones as long as its product needs (")
-                .fixed("b𝟙ᵀ", "b\\mathbf{1}^{\\top}")
+                .fixed("b𝟏ᵀ", "b\\mathbf{1}^{\\top}")
                 .words(" has N columns); ")
                 .fixed("Σ(·)", "\\sum(\\cdot)")
                 .words(" sums every entry. Unlike the numerator layout of one sample, ")
@@ -534,9 +534,13 @@ impl Builder<'_> {
             .math(Math::Divide)
             .words(" the elementwise quotient; ")
             .fixed("1 − v", "1 - v")
-            .words(" is taken entry by entry; ")
-            .fixed("𝟙[·]", "\\indicator[\\cdot]")
-            .words(" is the indicator, ")
+            .words(" is taken entry by entry; the Iverson bracket ")
+            .fixed("[z > 0]", "[z > 0]")
+            .words(" is 1 where ")
+            .fixed("z > 0", "z > 0")
+            .words(" and 0 elsewhere, entry by entry; ")
+            .fixed("I", "I")
+            .words(" is the identity matrix, ")
             .math(Math::Diag("v"))
             .words(" the diagonal matrix with ")
             .fixed("v", "v")
@@ -871,7 +875,7 @@ impl<N: Notation> Formulas<'_, N, Line> {
         out
     }
 
-    /// `(∂z₂/∂z₁)ᵢⱼ = δᵢⱼ 𝟙[(z₁)ᵢ > 0]` on one line.
+    /// `(∂z₂/∂z₁)ᵢⱼ = δᵢⱼ [(z₁)ᵢ > 0]` on one line.
     pub fn element_flat(&self, symbol: &Symbol, id: ExprId) -> String {
         format!(
             "{} = {}",
