@@ -297,20 +297,22 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
         out
     }
 
+    /// Factors fill the line: each break before a factor is a group of its own, taken only
+    /// where the factor would not fit, so a long product breaks where it must rather than
+    /// once per factor.
     fn product(&self, factors: &[ExprId]) -> L {
         let mut doc = self.at_level(factors[0], POSTFIX);
         for pair in factors.windows(2) {
             let (left, right) = (pair[0], pair[1]);
-            let separator = if self.is_fraction(left) || self.is_fraction(right) {
-                self.notation
-                    .atom::<L>([" ", self.notation.dot()].concat())
-                    .append(L::line())
+            doc = if self.is_fraction(left) || self.is_fraction(right) {
+                let dot = self.notation.atom::<L>([" ", self.notation.dot()].concat());
+                doc.append(dot)
+                    .append(self.after_at_level(L::line(), right, POSTFIX, 0).group())
             } else if self.is_simple(left) && !self.starts_with_function(right) {
-                L::nil()
+                self.after_at_level(doc, right, POSTFIX, 0)
             } else {
-                L::line()
+                doc.append(self.after_at_level(L::line(), right, POSTFIX, 0).group())
             };
-            doc = self.after_at_level(doc.append(separator), right, POSTFIX, 0);
         }
         doc.nest(2).group()
     }
