@@ -36,6 +36,11 @@ impl Coef {
         }
     }
 
+    /// A whole number, printed without a fraction.
+    pub fn is_integer(&self) -> bool {
+        self.den == 1 && self.over.is_empty()
+    }
+
     pub fn is_one(&self) -> bool {
         self.num == 1 && self.den == 1 && self.over.is_empty()
     }

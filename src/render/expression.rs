@@ -66,18 +66,22 @@ pub struct Printer<'a, N: Notation, L: Layout = Doc> {
 /// that a lookup is an index rather than a hash.
 struct Memo<L> {
     position: Vec<u32>,
-    built: Vec<(L, u8)>,
+    built: Vec<Built<L>>,
 }
 
+/// A node's layout, its precedence level, and whether it holds a fraction (so that
+/// parentheses around it must be tall).
+type Built<L> = (L, u8, bool);
+
 impl<L: Clone> Memo<L> {
-    fn get(&self, id: ExprId) -> Option<&(L, u8)> {
+    fn get(&self, id: ExprId) -> Option<&Built<L>> {
         match self.position.get(id.index()) {
             Some(&p) if p > 0 => Some(&self.built[p as usize - 1]),
             _ => None,
         }
     }
 
-    fn insert(&mut self, id: ExprId, nodes: usize, layout: (L, u8)) {
+    fn insert(&mut self, id: ExprId, nodes: usize, layout: Built<L>) {
         if self.position.is_empty() {
             // Zeroed memory is handed out untouched: only the pages of printed nodes are used.
             self.position = vec![0; nodes];
@@ -109,19 +113,24 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     }
 
     fn at_level(&self, id: ExprId, needed: u8) -> L {
-        if let Some((layout, level)) = self.memo.borrow().get(id) {
+        if let Some((layout, level, tall)) = self.memo.borrow().get(id) {
             return if *level < needed {
-                self.parens_around(None, layout, 0)
+                self.parens_around(None, layout, 0, *tall)
             } else {
                 layout.clone()
             };
         }
-        let (doc, level) = self.build_and_keep(id);
+        let (doc, level, tall) = self.build_and_keep(id);
         if level < needed {
-            self.parens(doc)
+            self.parens_around(None, &doc, 0, tall)
         } else {
             doc
         }
+    }
+
+    /// Whether the layout of `id`, already built, holds a fraction.
+    fn is_tall(&self, id: ExprId) -> bool {
+        self.memo.borrow().get(id).is_some_and(|built| built.2)
     }
 
     /// `before.append(self.doc(id).nest(indent))`, the layout kept for `id` appended without a
@@ -136,48 +145,72 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
     /// `before.append(self.at_level(id, needed).nest(indent))`, without copying the layout kept
     /// for `id` first.
     fn after_at_level(&self, before: L, id: ExprId, needed: u8, indent: isize) -> L {
-        if let Some((layout, level)) = self.memo.borrow().get(id) {
+        if let Some((layout, level, tall)) = self.memo.borrow().get(id) {
             return if *level >= needed {
                 before.append_nested(layout, indent)
             } else {
-                self.parens_around(Some(before), layout, indent)
+                self.parens_around(Some(before), layout, indent, *tall)
             };
         }
         before.append(self.at_level(id, needed).nest(indent))
     }
 
-    /// `layout` in parentheses, nested by `indent`, after `before` if there is one.
-    fn parens_around(&self, before: Option<L>, layout: &L, indent: isize) -> L {
-        let open = self.notation.atom(self.notation.open());
+    /// `layout` in parentheses (`tall` ones around a fraction), nested by `indent`, after
+    /// `before` if there is one.
+    fn parens_around(&self, before: Option<L>, layout: &L, indent: isize, tall: bool) -> L {
+        let (open, close) = self.notation.parentheses(tall);
+        let open = self.notation.atom(open);
         let opened = match before {
             Some(before) => before.append(open),
             None => open,
         };
         opened
             .append_nested(layout, indent)
-            .append(self.notation.atom(self.notation.close()))
+            .append(self.notation.atom(close))
     }
 
     /// `wrap(&self.doc(id))`, given the layout kept for `id` rather than a copy of it; `wrap`
     /// must not print through this printer.
     fn with_doc(&self, id: ExprId, wrap: impl FnOnce(&L) -> L) -> L {
-        if let Some((layout, _)) = self.memo.borrow().get(id) {
+        if let Some((layout, ..)) = self.memo.borrow().get(id) {
             return wrap(layout);
         }
         wrap(&self.doc(id))
     }
 
     /// Builds the layout of `id`, which is not kept yet, and keeps a copy.
-    fn build_and_keep(&self, id: ExprId) -> (L, u8) {
-        let built = self.raw(id);
+    fn build_and_keep(&self, id: ExprId) -> Built<L> {
+        let (layout, level) = self.raw(id);
+        let tall = self.holds_fraction(id);
         self.memo
             .borrow_mut()
-            .insert(id, self.arena.len(), (built.0.kept(), built.1));
-        built
+            .insert(id, self.arena.len(), (layout.kept(), level, tall));
+        (layout, level, tall)
     }
 
-    fn parens(&self, doc: L) -> L {
-        self.parens_around(None, &doc, 0)
+    /// Whether `id`, whose operands are laid out already, prints a fraction: a partial such as
+    /// ∂ℓ/∂ŷ, a coefficient such as 1/K, or an operand that holds one.
+    fn holds_fraction(&self, id: ExprId) -> bool {
+        if self.is_fraction(id) {
+            return true;
+        }
+        let resolved = self.resolve(id);
+        match self.arena.node(resolved) {
+            Node::Leaf(_) | Node::Named(_) | Node::Identity(_) | Node::Ones(..) => false,
+            Node::Scale(coef, a) => !coef.is_integer() || self.is_tall(*a),
+            Node::Add(a, b) | Node::Sub(a, b) | Node::Hadamard(a, b) | Node::Divide(a, b) => {
+                self.is_tall(*a) || self.is_tall(*b)
+            }
+            Node::Product(_) => self
+                .display_factors(resolved)
+                .iter()
+                .any(|f| self.is_tall(*f)),
+            Node::Transpose(a)
+            | Node::Diag(a)
+            | Node::Map(_, a)
+            | Node::SquaredNorm(a)
+            | Node::Sum(a) => self.is_tall(*a),
+        }
     }
 
     /// The node a named value stands for when names are expanded; the node itself otherwise.
@@ -250,7 +283,7 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             Node::Product(_) => (self.product(&self.display_factors(id)), PRODUCT),
             Node::Transpose(a) => {
                 let inner = if self.is_fraction(*a) {
-                    self.with_doc(*a, |a| self.parens_around(None, a, 0))
+                    self.with_doc(*a, |a| self.parens_around(None, a, 0, true))
                 } else {
                     self.at_level(*a, ATOM)
                 };

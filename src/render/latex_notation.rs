@@ -3,8 +3,8 @@
 //!
 //! Every piece of a formula is a document whose width is what it shows on the page (roughly, in
 //! half-ems), not the length of its source, so that `pretty` breaks lines where the typeset
-//! formula would run off. Parentheses are plain, never \left…\right, so that a line may break
-//! between them.
+//! formula would run off. Parentheses are never \left…\right, so that a line may break
+//! between them; around a fraction they are sized by hand (\biggl( … \biggr)).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -50,7 +50,7 @@ pub fn shown_width(source: &str) -> usize {
                 }
                 width += match word.as_str() {
                     "frac" | "operatorname" | "mathbb" | "mathbf" | "mathrm" | "hat"
-                    | "textstyle" | "left" | "right" | "top" => 0,
+                    | "textstyle" | "left" | "right" | "top" | "biggl" | "biggr" => 0,
                     "odot" | "oslash" | "cdot" | "in" | "times" | "to" => 2,
                     "quad" => 2,
                     "qquad" => 4,
@@ -102,6 +102,8 @@ const LATEX_TOKENS: Tokens = Tokens {
     dot: "\\cdot",
     open: "(",
     close: ")",
+    open_tall: "\\biggl(",
+    close_tall: "\\biggr)",
 };
 
 impl Notation for Latex {

@@ -24,6 +24,10 @@ pub struct Tokens {
     pub dot: &'static str,
     pub open: &'static str,
     pub close: &'static str,
+    /// Parentheses around something as tall as a fraction: `\biggl(` in LaTeX. Sized by hand,
+    /// not by `\left…\right`, so that a line may still break between them.
+    pub open_tall: &'static str,
+    pub close_tall: &'static str,
 }
 
 pub trait Notation {
@@ -57,6 +61,15 @@ pub trait Notation {
     }
     fn close(&self) -> &'static str {
         self.tokens().close
+    }
+    /// The parentheses that fit around their content: taller ones around a fraction.
+    fn parentheses(&self, tall: bool) -> (&'static str, &'static str) {
+        let tokens = self.tokens();
+        if tall {
+            (tokens.open_tall, tokens.close_tall)
+        } else {
+            (tokens.open, tokens.close)
+        }
     }
     /// One indivisible piece of a formula as a document; a notation whose source is longer than
     /// what it shows (LaTeX) gives it the width it shows, so that lines break where they would
@@ -123,6 +136,8 @@ const TEXT_TOKENS: Tokens = Tokens {
     dot: "·",
     open: "(",
     close: ")",
+    open_tall: "(",
+    close_tall: ")",
 };
 
 impl Text {
