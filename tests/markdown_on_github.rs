@@ -232,16 +232,20 @@ fn json_values(json: &Value) -> Vec<String> {
     out
 }
 
-/// What the JSON output holds that the Markdown may show or not: the names of every symbol,
-/// Jacobian, backpropagated row and gradient, and each row's recursion through the next (shown
-/// in compact form).
-fn json_names_and_recursions(json: &Value) -> Vec<String> {
+/// What the JSON output holds that the Markdown may show or not: ℓ and the names of every
+/// symbol, Jacobian, backpropagated row and gradient, their shapes, and each row's recursion
+/// through the next (shown in compact form).
+fn json_names_shapes_and_recursions(json: &Value) -> Vec<String> {
     let latex = |v: &Value| v["latex"].as_str().expect("a formula's latex").to_string();
-    let mut out: Vec<String> = ["symbols", "jacobians", "signals", "gradients"]
+    let items: Vec<Value> = ["symbols", "jacobians", "signals", "gradients"]
         .iter()
         .flat_map(|list| json[list].as_array().cloned().unwrap_or_default())
-        .map(|item| latex(&item["name"]))
         .collect();
+    let mut out = vec!["\\ell".to_string()];
+    for item in &items {
+        out.push(latex(&item["name"]));
+        out.push(shape(&item["shape"]));
+    }
     for row in json["signals"].as_array().cloned().unwrap_or_default() {
         out.push(format!(
             "{} = {}",
@@ -250,6 +254,18 @@ fn json_names_and_recursions(json: &Value) -> Vec<String> {
         ));
     }
     out
+}
+
+/// A shape `["d1", "n"]` in LaTeX: `d_{1} \times n`.
+fn shape(shape: &Value) -> String {
+    let dim = |d: &Value| {
+        let name = d.as_str().expect("a dimension's name");
+        match name.find(|c: char| c.is_ascii_digit()) {
+            Some(at) if at > 0 => format!("{}_{{{}}}", &name[..at], &name[at..]),
+            _ => name.to_string(),
+        }
+    };
+    format!("{} \\times {}", dim(&shape[0]), dim(&shape[1]))
 }
 
 /// The LaTeX output's inline formulas, `$…$`, without the macros of its preamble, other than
@@ -276,27 +292,6 @@ fn latex_inline_formulas(latex: &str) -> Vec<String> {
             out.push(portable(formula));
         }
         rest = &after[end + 1..];
-    }
-    out
-}
-
-/// The pieces of the LaTeX output's `align*` lines, `name &= form && shape`: each side and
-/// the shape, for the Markdown's table cells that hold them apart (a Jacobian's name and shape,
-/// a value at a point).
-fn latex_aligned_pieces(latex: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_align = false;
-    for line in latex.lines() {
-        match line {
-            "\\begin{align*}" => in_align = true,
-            "\\end{align*}" => in_align = false,
-            _ if in_align && !line.starts_with("\\intertext") => {
-                let line = line.trim_end_matches("\\\\").trim();
-                let (equation, shape) = line.split_once(" && ").unwrap_or((line, ""));
-                out.extend(equation.split(" &= ").chain([shape]).map(portable));
-            }
-            _ => {}
-        }
     }
     out
 }
@@ -360,9 +355,8 @@ fn survives_github(args: &[&str]) {
         .chain(latex_inline_formulas(&latex))
         .map(|f| as_markdown_spells(&f))
         .collect();
-    let also: Vec<String> = json_names_and_recursions(&json)
+    let also: Vec<String> = json_names_shapes_and_recursions(&json)
         .into_iter()
-        .chain(latex_aligned_pieces(&latex))
         .map(|f| as_markdown_spells(&f))
         .collect();
     let problems = problems(&markdown, &meant, &also);
