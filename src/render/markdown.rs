@@ -1,5 +1,12 @@
 //! The derivation as GitHub-flavoured Markdown: the same sections as the text, tables with the
-//! formulas in `$…$` (LaTeX notation, which GitHub renders), the loss in a `$$…$$` block.
+//! formulas in LaTeX notation, which GitHub renders: inline as `` $`…`$ ``, the loss in a
+//! ```` ```math ```` block.
+//!
+//! GitHub parses the Markdown before its math renderer sees a formula, so a formula written in
+//! plain `$…$` loses pieces: `}_{` and `)_{` pair up into italics, `\,` and `\\` lose a
+//! backslash, a `|` ends a table cell. Inside a code span and a fenced block Markdown changes
+//! nothing, and GitHub hands both forms to the math renderer whole. Only a `|` still splits a
+//! table row there, so it is written as a command.
 
 use crate::render::latex::matrix;
 use crate::render::latex_notation::Latex;
@@ -42,9 +49,9 @@ pub fn render_markdown(sections: &Sections) -> String {
             .map(|row| {
                 vec![
                     math(&Latex.symbol(&row.symbol)),
-                    row.form.to_string(),
-                    row.how.clone(),
-                    row.error_text.clone(),
+                    escape(row.form),
+                    escape(&row.how),
+                    escape(&row.error_text),
                     if row.passed { "pass" } else { "**FAIL**" }.to_string(),
                 ]
             })
@@ -55,13 +62,21 @@ pub fn render_markdown(sections: &Sections) -> String {
     out
 }
 
-/// Inline mathematics, without the macros pdflatex needs; a `|` would end a table cell, so it
-/// is spelled as a command.
+/// Inline mathematics, in the form GitHub leaves to its math renderer.
 fn math(latex: &str) -> String {
-    format!("${}$", github(latex))
+    format!("$`{}`$", github(latex))
 }
 
+/// Displayed mathematics, in the form GitHub leaves to its math renderer.
+fn math_block(latex: &str) -> String {
+    format!("```math\n{}\n```\n", github(latex))
+}
+
+/// LaTeX for GitHub's math renderer: without `|`, which
+/// splits a table row even inside a code span. A backtick would end the code span early; no
+/// notation writes one.
 fn github(latex: &str) -> String {
+    debug_assert!(!latex.contains('`'), "a formula with a backtick: {latex}");
     latex.replace('|', "\\vert ")
 }
 
@@ -77,7 +92,7 @@ fn escape(words: &str) -> String {
     out
 }
 
-/// A sentence: words escaped, each run of mathematics in one `$…$`.
+/// A sentence: words escaped, each run of mathematics one formula.
 fn prose(prose: &Prose) -> String {
     let mut out = String::new();
     let mut run: Option<String> = None;
@@ -140,10 +155,8 @@ impl Page<'_> {
         if let Some(rule) = &c.linear_rule {
             out.push_str(&format!("{}\n", prose(rule)));
         }
-        out.push_str(&format!(
-            "\n$$\n{}\n$$\n",
-            github(&self.formulas.equation_flat(&c.loss))
-        ));
+        out.push('\n');
+        out.push_str(&math_block(&self.formulas.equation_flat(&c.loss)));
         for paragraph in &c.paragraphs {
             out.push_str(&format!("\n{}\n", prose(paragraph)));
         }
