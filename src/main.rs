@@ -13,6 +13,7 @@ use derive::point::parse_point;
 use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;
+use derive::render::parts::{Part, Parts};
 use derive::render::sections::Sections;
 use derive::render::text::TextWriter;
 use derive::warnings::warnings;
@@ -93,6 +94,12 @@ struct Cli {
     /// check runs there.
     #[arg(long, value_name = "POINT.json")]
     at: Option<std::path::PathBuf>,
+
+    /// Print only these parts, without the title or section numbers: network, forward,
+    /// gradients, jacobians, closed, values (with --at), check (the check runs only when the
+    /// whole derivation is printed or check is listed), separated by commas
+    #[arg(long, value_name = "PARTS")]
+    only: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
@@ -125,6 +132,20 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<bool, Error> {
     if cli.standalone && cli.format != Format::Latex {
         return Err(Error::Usage("--standalone goes with --format latex".into()));
+    }
+    let parts = match &cli.only {
+        Some(names) => Parts::parse(names).map_err(Error::Usage)?,
+        None => Parts::whole(),
+    };
+    if !parts.is_whole() && parts.shows(Part::Values) && cli.at.is_none() {
+        return Err(Error::Usage(
+            "--only values: the values are those at a point given by --at POINT.json".into(),
+        ));
+    }
+    if !parts.is_whole() && parts.shows(Part::Check) && cli.no_check {
+        return Err(Error::Usage(
+            "--only check and --no-check contradict each other".into(),
+        ));
     }
     let mut loss = Loss::new(cli.loss);
     if let Some(reduction) = cli.reduction {
@@ -170,7 +191,7 @@ fn run(cli: &Cli) -> Result<bool, Error> {
         tolerance: CheckOptions::DEFAULT_TOLERANCE,
     };
     // Everything that can go wrong with the check's input goes wrong here, before any output.
-    let check = match (&point, cli.no_check) {
+    let check = match (&point, cli.no_check || !parts.shows(Part::Check)) {
         (_, true) => None,
         (Some(point), false) => Some(PreparedCheck::at(&derivation, &options, &point.inputs)),
         (None, false) => Some(PreparedCheck::at_random_point(&derivation, &options)?),
@@ -182,7 +203,7 @@ fn run(cli: &Cli) -> Result<bool, Error> {
     let mut output = Output::new(cli, &mut stdout);
     // The sections before the check's are built, and as text written, while the check runs.
     let (mut sections, report) = alongside_check(check.as_ref(), || {
-        let sections = Sections::before_check(&derivation, evaluation.as_ref());
+        let sections = Sections::before_check(&derivation, evaluation.as_ref(), parts);
         output.derivation(&sections);
         sections
     });

@@ -267,8 +267,8 @@ fn shape(shape: &Value) -> String {
     format!("{} \\times {}", dim(&shape[0]), dim(&shape[1]))
 }
 
-/// The LaTeX output's inline formulas, `$…$`, without the macros of its preamble, other than
-/// its aligned equations (which it breaks into lines) and the check's table (whose quantities
+/// The LaTeX output's inline formulas, `$…$`, other than the lines of its tables' equations
+/// (which it breaks into lines, each in display style) and the check's table (whose quantities
 /// it writes as ∂ℓ / ∂W, where the Markdown writes them as fractions).
 fn latex_inline_formulas(latex: &str) -> Vec<String> {
     let mut in_check_table = false;
@@ -287,7 +287,7 @@ fn latex_inline_formulas(latex: &str) -> Vec<String> {
         let after = &rest[start + 1..];
         let end = find_dollar(after).expect("every `$` in the LaTeX output is closed");
         let formula = &after[..end];
-        if !formula.starts_with("\\begin{aligned}") {
+        if !formula.starts_with("\\displaystyle") {
             out.push(formula.to_string());
         }
         rest = &after[end + 1..];

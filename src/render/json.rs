@@ -10,6 +10,7 @@ use serde::ser::Serializer;
 use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::{Notation, Text};
+use crate::render::parts::Part;
 use crate::render::prose::Prose;
 use crate::render::sections::{ClosedRow, Equation, Form, Formulas, Sections, ValueRow};
 use crate::shape::Shape;
@@ -18,17 +19,28 @@ use crate::symbol::Symbol;
 pub const SCHEMA: &str = "derive/1";
 
 #[derive(Serialize)]
+/// With `--only`, the parts not asked for are left out (`None` is skipped); the schema and the
+/// spec always say what the document is.
 struct Document {
     schema: &'static str,
     spec: SpecOut,
-    loss: LossOut,
-    symbols: Vec<SymbolOut>,
-    conventions: Vec<String>,
-    forward: Vec<ForwardOut>,
-    jacobians: Vec<JacobianOut>,
-    signals: Vec<SignalOut>,
-    gradients: Vec<GradientOut>,
-    check: Option<CheckOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loss: Option<LossOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    symbols: Option<Vec<SymbolOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conventions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    forward: Option<Vec<ForwardOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    jacobians: Option<Vec<JacobianOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signals: Option<Vec<SignalOut>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gradients: Option<Vec<GradientOut>>,
+    /// `null` in a whole derivation whose check did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<Option<CheckOut>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     evaluation: Option<EvaluationOut>,
 }
@@ -99,8 +111,10 @@ struct GradientOut {
     parameter: String,
     name: Formula,
     shape: [String; 2],
-    chain_rule: Formula,
-    closed_form: Formula,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain_rule: Option<Formula>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    closed_form: Option<Formula>,
 }
 
 #[derive(Serialize)]
@@ -214,6 +228,7 @@ pub fn render_json(sections: &Sections) -> String {
         _ => arena.named(id).expect("a named value").symbol.key(),
     };
     let conventions = &sections.conventions;
+    let shows = |part| sections.shows(part);
     // Each gradient's closed-form row, found by its parameter: a deep chain has thousands.
     let closed_rows: FxHashMap<&Symbol, &ClosedRow> = sections
         .closed_forms
@@ -237,7 +252,7 @@ pub fn render_json(sections: &Sections) -> String {
             },
             samples: network.samples.as_ref().map(|d| d.name().to_string()),
         },
-        loss: LossOut {
+        loss: shows(Part::Network).then(|| LossOut {
             name: network.loss.name(),
             reduction: match network.loss.reduction {
                 crate::loss::Reduction::Sum => "sum",
@@ -245,108 +260,123 @@ pub fn render_json(sections: &Sections) -> String {
             },
             description: network.loss.description().plain(&Text),
             definition: both.form(&conventions.loss.forms[0]),
-        },
-        symbols: conventions
-            .symbols
-            .iter()
-            .map(|(symbol, s)| SymbolOut {
-                key: symbol.key(),
-                name: both.name(symbol),
-                shape: shape(s),
-            })
-            .collect(),
-        conventions: conventions.paragraphs.iter().map(text).collect(),
-        forward: sections
-            .forward
-            .rows
-            .iter()
-            .map(|row| ForwardOut {
-                layer: row.key.clone(),
-                inputs: row.inputs.iter().map(|id| key(*id)).collect(),
-                output: row.output.name.key(),
-                forms: both.forms(&row.output),
-            })
-            .collect(),
-        jacobians: sections
-            .jacobians
-            .rows
-            .iter()
-            .map(|row| JacobianOut {
-                key: row.symbol.key(),
-                name: both.name(&row.symbol),
-                shape: shape(&row.shape),
-                matrix: both.forms(&row.matrix),
-                element: Formula {
-                    text: both.text.element_flat(&row.symbol, row.element),
-                    latex: both.latex.element_flat(&row.symbol, row.element),
-                },
-                note: row.note.as_ref().map(text),
-            })
-            .collect(),
-        signals: sections
-            .closed_forms
-            .rows
-            .iter()
-            .filter(|r| r.parameter.is_none())
-            .zip(&derivation.signals)
-            .map(|(row, signal)| SignalOut {
-                key: row.equation.name.key(),
-                name: both.name(&row.equation.name),
-                shape: shape(&row.shape),
-                recursion: both.form(&Form {
-                    id: signal.chain_rule,
-                    names: crate::render::expression::Names::Keep,
-                }),
-                closed_form: both.form(&row.equation.forms[0]),
-            })
-            .collect(),
-        gradients: sections
-            .chain_rule
-            .rows
-            .iter()
-            .map(|row| GradientOut {
-                parameter: row.parameter.key(),
-                name: both.name(&row.gradient.name),
-                shape: shape(&row.shape),
-                chain_rule: both.form(&row.gradient.forms[0]),
-                closed_form: both.form(&closed(&row.parameter).equation.forms[0]),
-            })
-            .collect(),
-        check: sections.report.map(|report| CheckOut {
-            passed: report.passed(),
-            point: if report.seed.is_some() {
-                "random"
-            } else {
-                "given"
-            },
-            seed: report.seed,
-            sizes: report.sizes.entries().to_vec(),
-            step: report.step,
-            tolerance: report.tolerance,
-            mode: match report.mode {
-                crate::check::Mode::Entrywise => "entrywise",
-                crate::check::Mode::PerParameter(_) => "per_parameter",
-                crate::check::Mode::Joint(_) => "joint",
-            },
-            items: sections
-                .check
-                .as_ref()
-                .map(|c| c.table.rows.as_slice())
-                .unwrap_or_default()
+        }),
+        symbols: shows(Part::Network).then(|| {
+            conventions
+                .symbols
                 .iter()
-                .map(|row| CheckItemOut {
-                    quantity: row.symbol.key(),
-                    form: row.form,
-                    method: row.how.clone(),
-                    error: row.error,
-                    non_finite: row.non_finite.clone(),
-                    passed: row.passed,
+                .map(|(symbol, s)| SymbolOut {
+                    key: symbol.key(),
+                    name: both.name(symbol),
+                    shape: shape(s),
                 })
-                .collect(),
+                .collect()
+        }),
+        conventions: shows(Part::Network)
+            .then(|| conventions.paragraphs.iter().map(text).collect()),
+        forward: shows(Part::Forward).then(|| {
+            sections
+                .forward
+                .rows
+                .iter()
+                .map(|row| ForwardOut {
+                    layer: row.key.clone(),
+                    inputs: row.inputs.iter().map(|id| key(*id)).collect(),
+                    output: row.output.name.key(),
+                    forms: both.forms(&row.output),
+                })
+                .collect()
+        }),
+        jacobians: shows(Part::Jacobians).then(|| {
+            sections
+                .jacobians
+                .rows
+                .iter()
+                .map(|row| JacobianOut {
+                    key: row.symbol.key(),
+                    name: both.name(&row.symbol),
+                    shape: shape(&row.shape),
+                    matrix: both.forms(&row.matrix),
+                    element: Formula {
+                        text: both.text.element_flat(&row.symbol, row.element),
+                        latex: both.latex.element_flat(&row.symbol, row.element),
+                    },
+                    note: row.note.as_ref().map(text),
+                })
+                .collect()
+        }),
+        signals: shows(Part::Closed).then(|| {
+            sections
+                .closed_forms
+                .rows
+                .iter()
+                .filter(|r| r.parameter.is_none())
+                .zip(&derivation.signals)
+                .map(|(row, signal)| SignalOut {
+                    key: row.equation.name.key(),
+                    name: both.name(&row.equation.name),
+                    shape: shape(&row.shape),
+                    recursion: both.form(&Form {
+                        id: signal.chain_rule,
+                        names: crate::render::expression::Names::Keep,
+                    }),
+                    closed_form: both.form(&row.equation.forms[0]),
+                })
+                .collect()
+        }),
+        gradients: (shows(Part::Gradients) || shows(Part::Closed)).then(|| {
+            sections
+                .chain_rule
+                .rows
+                .iter()
+                .map(|row| GradientOut {
+                    parameter: row.parameter.key(),
+                    name: both.name(&row.gradient.name),
+                    shape: shape(&row.shape),
+                    chain_rule: shows(Part::Gradients).then(|| both.form(&row.gradient.forms[0])),
+                    closed_form: shows(Part::Closed)
+                        .then(|| both.form(&closed(&row.parameter).equation.forms[0])),
+                })
+                .collect()
+        }),
+        check: (sections.parts.is_whole() || sections.report.is_some()).then(|| {
+            sections.report.map(|report| CheckOut {
+                passed: report.passed(),
+                point: if report.seed.is_some() {
+                    "random"
+                } else {
+                    "given"
+                },
+                seed: report.seed,
+                sizes: report.sizes.entries().to_vec(),
+                step: report.step,
+                tolerance: report.tolerance,
+                mode: match report.mode {
+                    crate::check::Mode::Entrywise => "entrywise",
+                    crate::check::Mode::PerParameter(_) => "per_parameter",
+                    crate::check::Mode::Joint(_) => "joint",
+                },
+                items: sections
+                    .check
+                    .as_ref()
+                    .map(|c| c.table.rows.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|row| CheckItemOut {
+                        quantity: row.symbol.key(),
+                        form: row.form,
+                        method: row.how.clone(),
+                        error: row.error,
+                        non_finite: row.non_finite.clone(),
+                        passed: row.passed,
+                    })
+                    .collect(),
+            })
         }),
         evaluation: sections
             .evaluation
             .as_ref()
+            .filter(|_| shows(Part::Values))
             .zip(sections.evaluated)
             .map(|(table, e)| EvaluationOut {
                 sizes: e.sizes.entries().to_vec(),

@@ -1,23 +1,42 @@
 //! The derivation as a LaTeX fragment (or, with `standalone`, a whole document) for pdflatex:
-//! booktabs tables for the forward pass, the chain rule and the check; align* for the
-//! Jacobians, the closed forms and the values at a point.
+//! longtables for the forward pass, the chain rule and the check; align* for the Jacobians,
+//! the closed forms and the values at a point.
 //!
-//! Long formulas are broken by `pretty` at a width measured in what the page shows, each break
-//! a `\\` continuation line of an aligned block, so that nothing runs into the margin.
+//! derive, not TeX, decides where a formula breaks: `pretty` lays it out at a width measured in
+//! what the page shows, and each line of it is a row of its table (so that tables break across
+//! pages between rows, with fixed column widths, in one pdflatex run) or a line of its aligned
+//! block. Pages may break between two formulas but never inside one, after a table's first row
+//! or before its last, so that nothing is left alone on a page.
 
 use crate::render::expression::lines;
 use crate::render::latex_notation::{Latex, shown_width};
 use crate::render::notation::Notation;
+use crate::render::parts::Part;
 use crate::render::prose::{Piece, Prose, spell};
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, ValueRow, flat};
 
-/// Widths, in the half-ems of `latex_notation::shown_width`, of the right-hand side of an
-/// align* line and of a formula in a table's wide column, on the 345pt text width of a default
-/// article.
-const ALIGN_WIDTH: usize = 54;
-const TABLE_WIDTH: usize = 44;
+/// Widths, in the half-ems of `latex_notation::shown_width`, of a whole line of an align*
+/// block (its name, `=` and right-hand side) and of a formula in a table's formula column. The
+/// page is taken as the narrowest of article's three sizes in ems (11pt: 360pt, about 32.9 em;
+/// the formula column of a table leaves about 21.7 em).
+const ALIGN_WIDTH: usize = 60;
+const TABLE_WIDTH: usize = 43;
+/// A matrix value with more rows than this is written entry by entry.
+const MATRIX_ROWS: usize = 8;
+/// A formula longer than this many lines may break across pages, every `BREAK_EVERY` lines.
+const UNBROKEN_LINES: usize = 12;
+const BREAK_EVERY: usize = 10;
 
-pub const PACKAGES: &str = "amsmath,amssymb,booktabs,tabularx,longtable";
+pub const PACKAGES: &str = "amsmath,amssymb,booktabs,longtable";
+
+/// Column types of the tables: fixed widths (so that longtable needs one run), the formula
+/// column taking what the others leave of the line.
+const FORWARD_COLUMNS: &str =
+    "@{}p{5.5em}p{3.5em}p{\\dimexpr\\linewidth-9em-4\\tabcolsep\\relax}@{}";
+const CHAIN_COLUMNS: &str = "@{}p{5em}p{\\dimexpr\\linewidth-9em-4\\tabcolsep\\relax}p{4em}@{}";
+/// The last column takes the rest of the line, so that the verdict below spans it exactly.
+const CHECK_COLUMNS: &str =
+    "@{}p{7em}p{5em}p{6em}p{4em}p{\\dimexpr\\linewidth-22em-8\\tabcolsep\\relax}@{}";
 
 pub fn render_latex(sections: &Sections, standalone: bool) -> String {
     let page = Page {
@@ -26,26 +45,42 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
     let mut out = String::new();
     if standalone {
         out.push_str(&format!(
-            "\\documentclass{{article}}\n\\usepackage{{{PACKAGES}}}\n\\allowdisplaybreaks\n\\begin{{document}}\n\n"
+            "\\documentclass{{article}}\n\\usepackage{{{PACKAGES}}}\n\\begin{{document}}\n\n"
         ));
     } else {
         out.push_str(&format!(
-            "% Needs \\usepackage{{{PACKAGES}}} in the preamble (and \\allowdisplaybreaks for long\n% derivations, so that an align* block may break across pages).\n"
+            "% Needs \\usepackage{{{PACKAGES}}} in the preamble.\n"
         ));
     }
-    out.push_str(&format!("\n\\section*{{{}}}\n", prose(&sections.title)));
-    out.push_str(&page.conventions(sections));
-    out.push_str(&page.forward(sections));
-    out.push_str(&page.chain_rule(sections));
-    out.push_str(&page.jacobians(sections));
-    out.push_str(&page.closed_forms(sections));
-    if let Some(evaluation) = &sections.evaluation {
+    // No paragraph leaves a single line alone at the top or bottom of a page.
+    out.push_str("\\begingroup\\clubpenalty=10000 \\widowpenalty=10000\n");
+    if sections.parts.is_whole() {
+        out.push_str(&format!("\n\\section*{{{}}}\n", prose(&sections.title)));
+    }
+    if sections.shows(Part::Network) {
+        out.push_str(&page.conventions(sections));
+    }
+    if sections.shows(Part::Forward) {
+        out.push_str(&page.forward(sections));
+    }
+    if sections.shows(Part::Gradients) {
+        out.push_str(&page.chain_rule(sections));
+    }
+    if sections.shows(Part::Jacobians) {
+        out.push_str(&page.jacobians(sections));
+    }
+    if sections.shows(Part::Closed) {
+        out.push_str(&page.closed_forms(sections));
+    }
+    if let Some(evaluation) = &sections.evaluation
+        && sections.shows(Part::Values)
+    {
         out.push_str(&heading(&evaluation.heading));
         if let Some(note) = &evaluation.note {
             out.push_str(&format!("{}\n", prose(note)));
         }
-        let rows: Vec<String> = evaluation.rows.iter().flat_map(value_lines).collect();
-        out.push_str(&align(&rows));
+        let groups: Vec<Vec<String>> = evaluation.rows.iter().flat_map(value_groups).collect();
+        out.push_str(&align(&groups));
     }
     if let Some(check) = &sections.check {
         let table = &check.table;
@@ -54,7 +89,7 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
             // Ragged right: the error formula is long and cannot break.
             out.push_str(&format!("{{\\raggedright {}\\par}}\n\n", prose(note)));
         }
-        let rows = table
+        let mut rows: Vec<Vec<String>> = table
             .rows
             .iter()
             .map(|row| {
@@ -70,25 +105,31 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
                 ]
             })
             .collect();
-        out.push_str(&tabular("lllll", &table.headers, rows, false));
-        out.push_str(&format!("\n{}\n", prose(&check.summary)));
+        // The verdict is the table's last row, so that it stays with the table.
+        rows.push(vec![format!(
+            "\\addlinespace\n\\multicolumn{{5}}{{@{{}}p{{\\linewidth}}@{{}}}}{{{}}}",
+            prose(&check.summary)
+        )]);
+        let rows = rows.into_iter().map(|cells| vec![cells]).collect();
+        out.push_str(&longtable(CHECK_COLUMNS, &table.headers, rows, false, None));
     }
+    out.push_str("\n\\endgroup\n");
     if standalone {
         out.push_str("\n\\end{document}\n");
     }
     out
 }
 
-/// `name &= value` as one line when the matrix fits the width, else one line per entry,
-/// `(∂ℓ/∂W⁽¹⁾)_{1,2} &= …`, counted from 1.
-fn value_lines(row: &ValueRow) -> Vec<String> {
+/// `name &= value` as one line when the matrix fits the width and is not too tall, else one
+/// line per entry, `(∂ℓ/∂W⁽¹⁾)_{1,2} &= …`, counted from 1: each a group of its own.
+fn value_groups(row: &ValueRow) -> Vec<Vec<String>> {
     let name = Latex.symbol(&row.symbol);
     let whole = matrix(row);
-    if shown_width(&whole) + shown_width(&name) <= ALIGN_WIDTH {
-        return vec![format!("{name} &= {whole}")];
-    }
     let m = &row.value;
-    let mut lines = Vec::new();
+    if shown_width(&whole) + shown_width(&name) <= ALIGN_WIDTH && m.rows <= MATRIX_ROWS {
+        return vec![vec![format!("{name} &= {whole}")]];
+    }
+    let mut groups = Vec::new();
     for r in 0..m.rows {
         for c in 0..m.cols {
             let index = if row.shape.is_column() {
@@ -96,14 +137,14 @@ fn value_lines(row: &ValueRow) -> Vec<String> {
             } else {
                 format!("{},{}", r + 1, c + 1)
             };
-            lines.push(format!(
+            groups.push(vec![format!(
                 "{}_{{{index}}} &= {}",
                 Latex.enclose(name.clone()),
                 Latex.number(m.data[r * m.cols + c])
-            ));
+            )]);
         }
     }
-    lines
+    groups
 }
 
 /// A value as a bmatrix (a column for a vector), or a number.
@@ -191,10 +232,10 @@ pub fn prose(prose: &Prose) -> String {
 }
 
 fn heading(heading: &Heading) -> String {
+    // A heading never ends a page: the table or display after it follows on the same one.
     format!(
-        "\n\\subsection*{{{}. {}}}\n\n",
-        heading.number,
-        prose(&heading.title)
+        "\n\\subsection*{{{}}}\n\\nopagebreak\n\n",
+        heading.numbered(prose(&heading.title))
     )
 }
 
@@ -203,12 +244,20 @@ fn is_operator(piece: &str) -> bool {
 }
 
 /// A continuation line that starts with a binary operator gets `{}` before it so that it keeps
-/// its binary spacing; one that ends with an operator gets `{}` after it.
-fn mend(line: &str) -> String {
+/// its binary spacing; one that ends with an operator gets `{}` after it. The indentation
+/// `pretty` gives a nested continuation (in the half-ems a line is measured in) is kept as
+/// space, so that a deeply nested formula shows its structure, as far as the line's `width`
+/// leaves room for it.
+fn mend(line: &str, width: usize) -> String {
+    let line_start = line.trim_start();
+    let indent = (line.len() - line_start.len()).min(width.saturating_sub(shown_width(line_start)));
     let line = line.trim();
     let first = line.split(' ').next().unwrap_or("");
     let last = line.rsplit(' ').next().unwrap_or("");
     let mut out = String::new();
+    if indent > 0 {
+        out.push_str(&format!("\\hspace{{{}em}}", indent as f64 / 2.0));
+    }
     if is_operator(first) {
         out.push_str("{}");
     }
@@ -219,47 +268,91 @@ fn mend(line: &str) -> String {
     out
 }
 
+/// One line of `name = form = form` as derive breaks it.
+enum EquationLine {
+    /// `name = …`, the first line.
+    First(String),
+    /// `= …`, the first line of a further form, under the first `=`.
+    NextForm(String),
+    /// The continuation of a form, indented under it.
+    Continued(String),
+}
+
+impl EquationLine {
+    /// As a line of an aligned block, the `=` at the alignment point.
+    fn aligned(&self, name: &str) -> String {
+        match self {
+            EquationLine::First(rest) => format!("{name} &= {rest}"),
+            EquationLine::NextForm(rest) => format!("&= {rest}"),
+            EquationLine::Continued(rest) => format!("&\\qquad {rest}"),
+        }
+    }
+
+    /// As the formula of a table row, in display style, indented by an invisible copy of the
+    /// name so that its `=` and its continuations line up as in an aligned block.
+    fn in_cell(&self, name: &str) -> String {
+        match self {
+            EquationLine::First(rest) => format!("$\\displaystyle {name} = {rest}$"),
+            EquationLine::NextForm(rest) => {
+                format!("$\\displaystyle \\hphantom{{{name}}} = {rest}$")
+            }
+            EquationLine::Continued(rest) => {
+                format!("$\\displaystyle \\hphantom{{{name}}} \\qquad {rest}$")
+            }
+        }
+    }
+}
+
 impl Page<'_> {
-    /// The lines of `name = form = form` for an aligned block: `name &= …` first, then
-    /// `&= …` for each further form and `&\qquad …` where a form is broken. All on one line when
-    /// it fits.
-    fn equation_lines(&self, equation: &Equation, width: usize) -> Vec<String> {
-        let name = self.formulas.name(&equation.name);
+    /// The name of `name = form = form` and its lines: all on one line when it fits `width`
+    /// (the whole line's), else each form on lines of its own, as wide as the name, the `=`
+    /// and a continuation's `\qquad` leave.
+    fn equation_lines(&self, equation: &Equation, width: usize) -> (String, Vec<EquationLine>) {
+        let name = flat(&self.formulas.name(&equation.name));
         let forms: Vec<_> = equation
             .forms
             .iter()
             .map(|f| self.formulas.form(f))
             .collect();
-        let one_line: String = forms
-            .iter()
-            .map(|f| format!("= {}", flat(f)))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let name = flat(&name);
-        if shown_width(&name) + shown_width(&one_line) <= width {
-            return vec![format!("{name} &{one_line}")];
+        let one_line: String = forms.iter().map(flat).collect::<Vec<_>>().join(" = ");
+        if shown_width(&name) + shown_width(&one_line) + 2 <= width {
+            return (name, vec![EquationLine::First(one_line)]);
         }
         let mut out = Vec::new();
+        let rest = width.saturating_sub(shown_width(&name) + 2 + 4);
         for (i, form) in forms.iter().enumerate() {
-            let left = if i == 0 { name.as_str() } else { "" };
-            for (j, line) in lines(form, width.saturating_sub(2)).iter().enumerate() {
-                if j == 0 {
-                    out.push(format!("{left} &= {}", mend(line)));
-                } else {
-                    out.push(format!("&\\qquad {}", mend(line)));
-                }
+            for (j, line) in lines(form, rest).iter().enumerate() {
+                let line = mend(line, rest);
+                out.push(match (i, j) {
+                    (0, 0) => EquationLine::First(line),
+                    (_, 0) => EquationLine::NextForm(line),
+                    _ => EquationLine::Continued(line),
+                });
             }
         }
-        out
+        (name, out)
     }
 
-    /// An equation in a table cell.
-    fn aligned(&self, equation: &Equation) -> String {
-        let lines = self.equation_lines(equation, TABLE_WIDTH);
-        format!(
-            "$\\begin{{aligned}}[t] {} \\end{{aligned}}$",
-            lines.join(" \\\\ ")
-        )
+    /// The lines of an equation in an aligned block.
+    fn aligned_lines(&self, equation: &Equation, width: usize) -> Vec<String> {
+        let (name, lines) = self.equation_lines(equation, width);
+        lines.iter().map(|l| l.aligned(&name)).collect()
+    }
+
+    /// The lines of an equation in an aligned block, its shape beside the first: the formula
+    /// is broken narrower by the shape's width.
+    fn with_shape(&self, equation: &Equation, of: &crate::shape::Shape) -> Vec<String> {
+        let shape = shape(of);
+        let width = ALIGN_WIDTH.saturating_sub(shown_width(&shape) + 4);
+        let mut lines = self.aligned_lines(equation, width);
+        lines[0].push_str(&format!(" && {shape}"));
+        lines
+    }
+
+    /// The lines of an equation as the formula column of table rows.
+    fn cell_lines(&self, equation: &Equation) -> Vec<String> {
+        let (name, lines) = self.equation_lines(equation, TABLE_WIDTH);
+        lines.iter().map(|l| l.in_cell(&name)).collect()
     }
 
     fn conventions(&self, sections: &Sections) -> String {
@@ -267,11 +360,20 @@ impl Page<'_> {
         let mut out = heading(&c.heading);
         let mut first = vec![prose(&c.chain)];
         first.extend(c.linear_rule.as_ref().map(prose));
-        out.push_str(&format!("\\noindent {}\n", first.join(" \\\\\n")));
-        out.push_str(&align(&self.equation_lines(&c.loss, ALIGN_WIDTH)));
+        // Ragged right, so that a long chain breaks after an arrow rather than overflowing.
+        out.push_str(&format!(
+            "{{\\raggedright\\noindent {}\\par}}\n",
+            first.join(" \\\\\n")
+        ));
+        out.push_str(&align(&[self.aligned_lines(&c.loss, ALIGN_WIDTH)]));
         // Ragged right: a list of formulas has few places to break, and justified lines would
         // run into the margin.
-        for paragraph in &c.paragraphs {
+        for (i, paragraph) in c.paragraphs.iter().enumerate() {
+            // The last paragraph stays with the one before: a short definition would otherwise
+            // be left alone at the top of a page.
+            if i + 1 == c.paragraphs.len() && i > 0 {
+                out.push_str("\\nopagebreak\n");
+            }
             out.push_str(&format!("\n{{\\raggedright {}\\par}}\n", prose(paragraph)));
         }
         out
@@ -288,16 +390,23 @@ impl Page<'_> {
                     .iter()
                     .map(|id| flat(&self.formulas.keep.doc(*id)))
                     .collect();
-                vec![
-                    prose(&row.layer),
-                    format!("${}$", inputs.join(", ")),
-                    self.aligned(&row.output),
-                ]
+                with_formula(
+                    vec![prose(&row.layer), format!("${}$", inputs.join(", "))],
+                    self.cell_lines(&row.output),
+                    Vec::new(),
+                )
             })
             .collect();
-        let mut out = heading(&table.heading);
-        out.push_str(&tabular("llX", &table.headers, rows, true));
-        out
+        format!(
+            "\n{}",
+            longtable(
+                FORWARD_COLUMNS,
+                &table.headers,
+                rows,
+                true,
+                Some(&table.heading)
+            )
+        )
     }
 
     fn chain_rule(&self, sections: &Sections) -> String {
@@ -306,15 +415,23 @@ impl Page<'_> {
             .rows
             .iter()
             .map(|row| {
-                vec![
-                    format!("${}$", Latex.symbol(&row.parameter)),
-                    self.aligned(&row.gradient),
-                    format!("${}$", shape(&row.shape)),
-                ]
+                with_formula(
+                    vec![format!("${}$", Latex.symbol(&row.parameter))],
+                    self.cell_lines(&row.gradient),
+                    vec![format!("${}$", shape(&row.shape))],
+                )
             })
             .collect();
-        let mut out = heading(&table.heading);
-        out.push_str(&tabular("lXl", &table.headers, rows, true));
+        let mut out = format!(
+            "\n{}",
+            longtable(
+                CHAIN_COLUMNS,
+                &table.headers,
+                rows,
+                true,
+                Some(&table.heading)
+            )
+        );
         if let Some(recursion) = &sections.recursion {
             if let Some(note) = &recursion.note {
                 out.push_str(&format!("{}\n", prose(note)));
@@ -326,22 +443,19 @@ impl Page<'_> {
 
     /// Equations with their shapes, one align* block.
     fn closed_align(&self, table: &crate::render::sections::Table<ClosedRow>) -> String {
-        let mut lines = Vec::new();
-        for row in &table.rows {
-            let mut equation = self.equation_lines(&row.equation, ALIGN_WIDTH);
-            equation[0].push_str(&format!(" && {}", shape(&row.shape)));
-            lines.extend(equation);
-        }
-        align(&lines)
+        let groups: Vec<Vec<String>> = table
+            .rows
+            .iter()
+            .map(|row| self.with_shape(&row.equation, &row.shape))
+            .collect();
+        align(&groups)
     }
 
     fn jacobians(&self, sections: &Sections) -> String {
         let table = &sections.jacobians;
-        let mut lines = Vec::new();
+        let mut groups = Vec::new();
         for row in &table.rows {
-            let mut matrix = self.equation_lines(&row.matrix, ALIGN_WIDTH);
-            matrix[0].push_str(&format!(" && {}", shape(&row.shape)));
-            lines.extend(matrix);
+            let mut lines = self.with_shape(&row.matrix, &row.shape);
             lines.push(format!(
                 "{} &= {}",
                 flat(&self.formulas.element_name(&row.symbol, row.element)),
@@ -350,14 +464,15 @@ impl Page<'_> {
             if let Some(note) = &row.note {
                 lines.push(format!("\\intertext{{{}}}", prose(note)));
             }
+            groups.push(lines);
         }
         let mut out = heading(&table.heading);
         if let Some(note) = &table.note {
             out.push_str(&format!("{}\n", prose(note)));
         }
-        if !lines.is_empty() {
+        if !groups.is_empty() {
             out.push_str("Each Jacobian with its shape, then its generic element.\n");
-            out.push_str(&align(&lines));
+            out.push_str(&align(&groups));
         }
         out
     }
@@ -377,16 +492,70 @@ fn shape(shape: &crate::shape::Shape) -> String {
     Latex.shape(shape)
 }
 
-/// An align* block, one entry per line; `\intertext` lines carry no `\\` of their own.
-fn align(lines: &[String]) -> String {
+/// The rows of a table for one entry: the cells `before` and `after` the formula on its first
+/// line, the formula's further lines alone in its column.
+fn with_formula(before: Vec<String>, formula: Vec<String>, after: Vec<String>) -> Vec<Vec<String>> {
+    let columns = before.len() + 1 + after.len();
+    let formula_column = before.len();
+    let mut lines = Vec::with_capacity(formula.len());
+    for (i, line) in formula.into_iter().enumerate() {
+        let mut cells = if i == 0 {
+            before.clone()
+        } else {
+            vec![String::new(); formula_column]
+        };
+        cells.push(line);
+        if i == 0 {
+            cells.extend(after.iter().cloned());
+        } else {
+            cells.resize(columns, String::new());
+        }
+        lines.push(cells);
+    }
+    lines
+}
+
+/// Where a page may break after line `i` of a formula of `count` lines: never inside a short
+/// one, and inside a long one only every `BREAK_EVERY` lines, away from its ends.
+fn breaks_inside(i: usize, count: usize) -> bool {
+    count > UNBROKEN_LINES && (i + 1).is_multiple_of(BREAK_EVERY) && i >= 2 && i + 3 < count
+}
+
+/// Where a page may break after entry `i` of `count`: never after the first or before the
+/// last, so that no entry is left alone on a page.
+fn breaks_between(i: usize, count: usize) -> bool {
+    i >= 1 && i + 2 < count
+}
+
+/// An align* block of groups of lines (an equation and its continuations, a Jacobian and its
+/// element form); a page may break between groups (`\displaybreak[0]`, whatever the document's
+/// `\allowdisplaybreaks`), not inside one. `\intertext` lines start their own line.
+fn align(groups: &[Vec<String>]) -> String {
+    let lines: Vec<(&String, bool)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, group)| {
+            let count = group.len();
+            group.iter().enumerate().map(move |(i, line)| {
+                let last_of_group = i + 1 == count;
+                let may_break = if last_of_group {
+                    breaks_between(g, groups.len())
+                } else {
+                    breaks_inside(i, count)
+                };
+                (line, may_break)
+            })
+        })
+        .collect();
     let mut out = String::from("\\begin{align*}\n");
-    for (i, line) in lines.iter().enumerate() {
+    for (i, (line, may_break)) in lines.iter().enumerate() {
         out.push_str(line);
-        let next_is_text = lines
-            .get(i + 1)
-            .is_some_and(|l| l.starts_with("\\intertext"));
-        if i + 1 < lines.len() && !line.starts_with("\\intertext") && !next_is_text {
-            out.push_str(" \\\\");
+        if i + 1 < lines.len() {
+            out.push_str(if *may_break {
+                " \\displaybreak[0]\\\\"
+            } else {
+                " \\\\*"
+            });
         }
         out.push('\n');
     }
@@ -394,46 +563,59 @@ fn align(lines: &[String]) -> String {
     out
 }
 
-/// A booktabs table; `wide` tables fill the line with tabularx's X column.
-/// A booktabs table. A wide one stretches its `X` column to the line (tabularx); a table too
-/// long for a page (or a narrow one) is a longtable, which breaks across pages, its `X` column
-/// then a paragraph column of fixed width.
-fn tabular(columns: &str, headers: &[&str], rows: Vec<Vec<String>>, wide: bool) -> String {
-    const ROWS_ON_A_PAGE: usize = 24;
-    let long = !wide || rows.len() > ROWS_ON_A_PAGE;
-    let mut out = String::from("\\noindent\n");
-    let (begin, end) = if long {
-        let columns = columns.replace('X', "p{0.55\\linewidth}");
-        (
-            format!("\\begin{{longtable}}[l]{{@{{}}{columns}@{{}}}}\n"),
-            "\\end{longtable}\n",
-        )
-    } else {
-        (
-            format!("\\begin{{tabularx}}{{\\linewidth}}{{@{{}}{columns}@{{}}}}\n"),
-            "\\end{tabularx}\n",
-        )
-    };
-    out.push_str(&begin);
-    out.push_str("\\toprule\n");
+/// A booktabs longtable with fixed column widths, which breaks across pages in one pdflatex
+/// run. Each entry is one or more rows (a formula's lines); a page may break between entries,
+/// never inside one, after the first or before the last.
+/// Entries are `spaced` apart where formulas stand tall. A section `heading` is set in the
+/// table's first head: longtable allows a page break where it begins, which would leave a
+/// heading before it alone at the foot of a page.
+fn longtable(
+    columns: &str,
+    headers: &[&str],
+    entries: Vec<Vec<Vec<String>>>,
+    spaced: bool,
+    heading: Option<&Heading>,
+) -> String {
+    let mut out = format!("\\begin{{longtable}}[l]{{{columns}}}\n");
     let headers: Vec<String> = headers.iter().map(|h| escape(h)).collect();
-    out.push_str(&format!("{} \\\\\n\\midrule\n", headers.join(" & ")));
-    if long {
-        // Repeated at the top of every page the table continues on.
-        out.push_str("\\endhead\n");
+    let head = format!("\\toprule\n{} \\\\\n\\midrule\n", headers.join(" & "));
+    if let Some(heading) = heading {
+        out.push_str(&format!(
+            "\\multicolumn{{{}}}{{@{{}}p{{\\linewidth}}@{{}}}}{{\\normalfont\\large\\bfseries {}}} \\\\[1ex]\n",
+            headers.len(),
+            heading.numbered(prose(&heading.title))
+        ));
+        out.push_str(&head);
+        out.push_str("\\endfirsthead\n");
     }
-    let count = rows.len();
-    for (i, row) in rows.into_iter().enumerate() {
-        // Room between rows whose fractions stand tall.
-        let space = if wide && i + 1 < count {
-            "\\addlinespace"
-        } else {
-            ""
-        };
-        out.push_str(&format!("{} \\\\{space}\n", row.join(" & ")));
+    out.push_str(&head);
+    // Repeated at the top of every page the table continues on.
+    out.push_str("\\endhead\n");
+    let count = entries.len();
+    for (e, entry) in entries.into_iter().enumerate() {
+        let lines = entry.len();
+        for (i, cells) in entry.into_iter().enumerate() {
+            out.push_str(&cells.join(" & "));
+            let end = if i + 1 < lines {
+                if breaks_inside(i, lines) {
+                    "\\\\"
+                } else {
+                    "\\\\*"
+                }
+            } else if e + 1 == count || breaks_between(e, count) {
+                "\\\\"
+            } else {
+                "\\\\*"
+            };
+            let space = if spaced && i + 1 == lines && e + 1 < count {
+                "\\addlinespace"
+            } else {
+                ""
+            };
+            out.push_str(&format!(" {end}{space}\n"));
+        }
     }
-    out.push_str("\\bottomrule\n");
-    out.push_str(end);
+    out.push_str("\\bottomrule\n\\end{longtable}\n");
     out
 }
 

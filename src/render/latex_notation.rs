@@ -25,12 +25,16 @@ pub fn piece<L: Layout>(source: impl Into<Cow<'static, str>>) -> L {
     L::measured(source, width)
 }
 
-/// An estimate of the typeset width in half-ems: letters and digits 1, binary operators and
-/// relations 2 (with their spacing), braces, scripts markers and spaces 0, a control word by
-/// what it draws. Fractions count numerator and denominator both, which errs on the wide side.
+/// An estimate of the typeset width in half-ems: letters and digits 1 (capitals 2 in upright
+/// names such as \mathrm{LeakyReLU}, where they are wide), binary operators and relations 2
+/// (with their spacing), braces, scripts markers and spaces 0, a control word by what it
+/// draws. Fractions count numerator and denominator both, which errs on the wide side.
 pub fn shown_width(source: &str) -> usize {
     let mut width = 0;
     let mut chars = source.chars().peekable();
+    // Brace depth, and the depth inside which letters are upright.
+    let mut depth = 0usize;
+    let mut upright: Option<usize> = None;
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
@@ -48,6 +52,12 @@ pub fn shown_width(source: &str) -> usize {
                     chars.next();
                     continue;
                 }
+                if matches!(word.as_str(), "mathrm" | "operatorname" | "text")
+                    && chars.peek() == Some(&'{')
+                    && upright.is_none()
+                {
+                    upright = Some(depth + 1);
+                }
                 width += match word.as_str() {
                     "frac" | "operatorname" | "mathbb" | "mathbf" | "mathrm" | "hat"
                     | "textstyle" | "left" | "right" | "top" | "biggl" | "biggr" => 0,
@@ -60,8 +70,16 @@ pub fn shown_width(source: &str) -> usize {
                     other => other.len().min(4),
                 };
             }
-            '{' | '}' | '^' | '_' | ' ' => {}
+            '{' => depth += 1,
+            '}' => {
+                if upright == Some(depth) {
+                    upright = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            '^' | '_' | ' ' => {}
             '+' | '-' | '=' | '<' | '>' | ',' => width += 2,
+            c if c.is_ascii_uppercase() && upright.is_some() => width += 2,
             _ => width += 1,
         }
     }

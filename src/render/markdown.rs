@@ -12,6 +12,7 @@ use crate::render::latex::matrix;
 use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::Notation;
+use crate::render::parts::Part;
 use crate::render::prose::{Piece, Prose, spell};
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections};
 
@@ -19,13 +20,28 @@ pub fn render_markdown(sections: &Sections) -> String {
     let page = Page {
         formulas: Formulas::new(&sections.derivation.network.arena, &Latex),
     };
-    let mut out = format!("## {}\n", prose(&sections.title));
-    out.push_str(&page.conventions(sections));
-    out.push_str(&page.forward(sections));
-    out.push_str(&page.chain_rule(sections));
-    out.push_str(&page.jacobians(sections));
-    out.push_str(&page.closed_forms(sections));
-    if let Some(evaluation) = &sections.evaluation {
+    let mut out = String::new();
+    if sections.parts.is_whole() {
+        out.push_str(&format!("## {}\n", prose(&sections.title)));
+    }
+    if sections.shows(Part::Network) {
+        out.push_str(&page.conventions(sections));
+    }
+    if sections.shows(Part::Forward) {
+        out.push_str(&page.forward(sections));
+    }
+    if sections.shows(Part::Gradients) {
+        out.push_str(&page.chain_rule(sections));
+    }
+    if sections.shows(Part::Jacobians) {
+        out.push_str(&page.jacobians(sections));
+    }
+    if sections.shows(Part::Closed) {
+        out.push_str(&page.closed_forms(sections));
+    }
+    if let Some(evaluation) = &sections.evaluation
+        && sections.shows(Part::Values)
+    {
         out.push_str(&heading(&evaluation.heading));
         if let Some(note) = &evaluation.note {
             out.push_str(&format!("{}\n\n", prose(note)));
@@ -124,7 +140,7 @@ fn prose(prose: &Prose) -> String {
 }
 
 fn heading(heading: &Heading) -> String {
-    format!("\n### {}. {}\n\n", heading.number, prose(&heading.title))
+    format!("\n### {}\n\n", heading.numbered(prose(&heading.title)))
 }
 
 fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {

@@ -8,6 +8,7 @@ pub mod latex_notation;
 pub mod layout;
 pub mod markdown;
 pub mod notation;
+pub mod parts;
 pub mod prose;
 pub mod sections;
 pub mod sink;

@@ -12,6 +12,7 @@ use crate::render::elements::ElementPrinter;
 use crate::render::expression::{Doc, Names, Printer};
 use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
+use crate::render::parts::{Part, Parts};
 use crate::render::prose::{Math, Prose};
 use crate::shape::Shape;
 use crate::symbol::Symbol;
@@ -32,8 +33,19 @@ pub struct Equation {
 
 #[derive(Clone, Debug)]
 pub struct Heading {
-    pub number: usize,
+    /// None when parts are printed alone, to sit under a reader's own headings.
+    pub number: Option<usize>,
     pub title: Prose,
+}
+
+impl Heading {
+    /// `2. Forward pass…`, or the title alone when unnumbered.
+    pub fn numbered(&self, title: String) -> String {
+        match self.number {
+            Some(number) => format!("{number}. {title}"),
+            None => title,
+        }
+    }
 }
 
 pub struct Conventions {
@@ -115,6 +127,8 @@ pub struct CheckSection {
 
 pub struct Sections<'a> {
     pub derivation: &'a Derivation,
+    /// The parts printed: all of them, titled and numbered, unless some were chosen.
+    pub parts: Parts,
     /// derive: linear > relu > linear > identity, loss mse
     pub title: Prose,
     pub conventions: Conventions,
@@ -195,7 +209,7 @@ impl<'a> Sections<'a> {
         report: Option<&'a CheckReport>,
         evaluated: Option<&'a Evaluation>,
     ) -> Sections<'a> {
-        let mut sections = Sections::before_check(derivation, evaluated);
+        let mut sections = Sections::before_check(derivation, evaluated, Parts::whole());
         if let Some(report) = report {
             sections.add_check(report);
         }
@@ -207,10 +221,12 @@ impl<'a> Sections<'a> {
     pub fn before_check(
         derivation: &'a Derivation,
         evaluated: Option<&'a Evaluation>,
+        parts: Parts,
     ) -> Sections<'a> {
         let build = Builder {
             derivation,
             text: Formulas::new(&derivation.network.arena, &Text),
+            parts,
         };
         let network = &derivation.network;
         let conventions = build.conventions();
@@ -219,9 +235,10 @@ impl<'a> Sections<'a> {
         let recursion = build.recursion();
         let jacobians = build.jacobians();
         let closed_forms = build.closed_forms();
-        let evaluation = evaluated.map(|e| build.evaluation(e, closed_forms.heading.number + 1));
-        Sections {
+        let evaluation = evaluated.map(|e| build.evaluation(e, 6));
+        let mut sections = Sections {
             derivation,
+            parts,
             title: Prose::new().words(format!(
                 "derive: {}, loss {}",
                 abridged_spec(&network.spec),
@@ -238,24 +255,44 @@ impl<'a> Sections<'a> {
             report: None,
             evaluated,
             text_lines: build.text,
+        };
+        if !parts.is_whole() {
+            sections.unnumber();
         }
+        sections
     }
 
     /// Adds the check's section, after the others.
     pub fn add_check(&mut self, report: &'a CheckReport) {
-        let last = match &self.evaluation {
-            Some(evaluation) => &evaluation.heading,
-            None => &self.closed_forms.heading,
-        };
-        let number = last.number + 1;
-        self.check = Some(check_section(self.derivation, report, number));
+        let number = if self.evaluation.is_some() { 7 } else { 6 };
+        let mut check = check_section(self.derivation, report, number, self.parts);
+        if !self.parts.is_whole() {
+            check.table.heading.number = None;
+        }
+        self.check = Some(check);
         self.report = Some(report);
+    }
+
+    /// Drops the section numbers, for parts printed alone.
+    fn unnumber(&mut self) {
+        self.conventions.heading.number = None;
+        self.forward.heading.number = None;
+        self.chain_rule.heading.number = None;
+        if let Some(recursion) = &mut self.recursion {
+            recursion.heading.number = None;
+        }
+        self.jacobians.heading.number = None;
+        self.closed_forms.heading.number = None;
+        if let Some(evaluation) = &mut self.evaluation {
+            evaluation.heading.number = None;
+        }
     }
 }
 
 struct Builder<'a> {
     derivation: &'a Derivation,
     text: Formulas<'a, Text, Line>,
+    parts: Parts,
 }
 
 /// A list short enough for a sentence, of the `count` items `item` makes: a long one keeps its
@@ -312,7 +349,10 @@ pub fn chain_rule_names(derivation: &Derivation) -> Names {
 }
 
 fn heading(number: usize, title: Prose) -> Heading {
-    Heading { number, title }
+    Heading {
+        number: Some(number),
+        title,
+    }
 }
 
 fn layer_title(layer: &crate::network::Layer) -> Prose {
@@ -330,7 +370,28 @@ fn symbol_of(arena: &Arena, id: ExprId) -> Symbol {
     }
 }
 
+impl Sections<'_> {
+    /// Whether `part` is printed.
+    pub fn shows(&self, part: Part) -> bool {
+        self.parts.shows(part)
+    }
+}
+
+/// How prose points to another part: "section 2" when sections are numbered, "the forward
+/// pass" when parts are printed alone.
+fn refer(parts: Parts, part: Part, number: usize) -> String {
+    if parts.is_whole() {
+        format!("section {number}")
+    } else {
+        part.description().to_string()
+    }
+}
+
 impl Builder<'_> {
+    fn refer(&self, part: Part, number: usize) -> String {
+        refer(self.parts, part, number)
+    }
+
     fn arena(&self) -> &Arena {
         &self.derivation.network.arena
     }
@@ -759,10 +820,11 @@ impl Builder<'_> {
             })
             .collect();
         let note = network.samples.is_some().then(|| {
-            Prose::new().words(
-                "A mini-batch is backpropagated with the matrices of section 3; each sample's \
+            Prose::new().words(format!(
+                "A mini-batch is backpropagated with the matrices of {}; each sample's \
                  Jacobians are those of the derivation without --batch.",
-            )
+                self.refer(Part::Gradients, 3)
+            ))
         });
         Table {
             heading: heading(4, Prose::new().words("Jacobians and their elements")),
@@ -807,7 +869,10 @@ impl Builder<'_> {
                     .fixed("Zᵢ", "Z_{i}")
                     .words(" and ")
                     .symbol(&self.symbol_of(self.derivation.network.yhat))
-                    .words(" (section 2); the matrices ")
+                    .words(format!(
+                        " ({}); the matrices ",
+                        self.refer(Part::Forward, 2)
+                    ))
                     .fixed("Δ", "\\Delta")
                     .words(" are what backpropagation carries.")
             } else {
@@ -816,7 +881,7 @@ impl Builder<'_> {
                     .fixed("zᵢ", "z_{i}")
                     .words(" and ")
                     .symbol(&Symbol::Output)
-                    .words(" (section 2); the rows ")
+                    .words(format!(" ({}); the rows ", self.refer(Part::Forward, 2)))
                     .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
                     .words(" are the signals backpropagation carries.")
             }),
@@ -854,9 +919,10 @@ impl Builder<'_> {
                     .join(sizes, ", ")
                     .words("): ")
                     .symbol(&Symbol::Loss)
-                    .words(
-                        " from its definition and every gradient from its closed form (section 5).",
-                    ),
+                    .words(format!(
+                        " from its definition and every gradient from its closed form ({}).",
+                        self.refer(Part::Closed, 5)
+                    )),
             ),
             headers: vec!["Quantity", "Value"],
             rows,
@@ -886,7 +952,12 @@ impl<N: Notation> Formulas<'_, N, Line> {
 }
 
 /// The check's section: how the check ran, and a row for each item.
-fn check_section(derivation: &Derivation, report: &CheckReport, number: usize) -> CheckSection {
+fn check_section(
+    derivation: &Derivation,
+    report: &CheckReport,
+    number: usize,
+    parts: Parts,
+) -> CheckSection {
     let network = &derivation.network;
     let verdict = if report.passed() { "PASS" } else { "FAIL" };
     let sizes: Vec<Prose> = report
@@ -968,10 +1039,11 @@ fn check_section(derivation: &Derivation, report: &CheckReport, number: usize) -
         )
         .words(format!("; tolerance {:e}.", report.tolerance));
     if !derivation.jacobians.is_empty() {
-        note = note.words(
-            " The element forms of section 4 are printed from the same simplified trees but \
-             are not evaluated entry by entry.",
-        );
+        note = note.words(format!(
+            " The element forms of {} are printed from the same simplified trees but are not \
+             evaluated entry by entry.",
+            refer(parts, Part::Jacobians, 4)
+        ));
     }
     match report.mode {
         crate::check::Mode::Entrywise => {}

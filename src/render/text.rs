@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use crate::render::expression::{Doc, lines};
 use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
+use crate::render::parts::Part;
 use crate::render::prose::Prose;
 use crate::render::sections::{
     ChainRow, CheckRow, ClosedRow, Equation, Formulas, ForwardRow, Heading, JacobianRow, Sections,
@@ -59,31 +60,41 @@ impl<'w> TextWriter<'w> {
 
 fn write_derivation(sections: &Sections, width: usize, out: &mut Sink) {
     let page = Page::new(sections, width);
-    // The title wraps like a paragraph, without its indent: a long chain names many layers.
-    for line in filled(&sections.title.plain(&Text), width) {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    page.conventions(sections, out);
-
-    page.section(&sections.forward, 2, out);
-
-    let chain_rule = &sections.chain_rule;
-    out.push_str(&page.heading(&chain_rule.heading));
-    page.table(chain_rule, 1, out);
-    if let Some(recursion) = &sections.recursion {
-        out.push('\n');
-        if let Some(note) = &recursion.note {
-            out.push_str(&page.paragraph(note));
+    if sections.parts.is_whole() {
+        // The title wraps like a paragraph, without its indent: a long chain names many layers.
+        for line in filled(&sections.title.plain(&Text), width) {
+            out.push_str(&line);
             out.push('\n');
         }
-        page.table(recursion, 0, out);
     }
-
-    page.section(&sections.jacobians, 2, out);
-
-    page.spaced_section(&sections.closed_forms, 0, out);
-    if let Some(evaluation) = &sections.evaluation {
+    if sections.shows(Part::Network) {
+        page.conventions(sections, out);
+    }
+    if sections.shows(Part::Forward) {
+        page.section(&sections.forward, 2, out);
+    }
+    if sections.shows(Part::Gradients) {
+        let chain_rule = &sections.chain_rule;
+        out.push_str(&page.heading(&chain_rule.heading));
+        page.table(chain_rule, 1, out);
+        if let Some(recursion) = &sections.recursion {
+            out.push('\n');
+            if let Some(note) = &recursion.note {
+                out.push_str(&page.paragraph(note));
+                out.push('\n');
+            }
+            page.table(recursion, 0, out);
+        }
+    }
+    if sections.shows(Part::Jacobians) {
+        page.section(&sections.jacobians, 2, out);
+    }
+    if sections.shows(Part::Closed) {
+        page.spaced_section(&sections.closed_forms, 0, out);
+    }
+    if let Some(evaluation) = &sections.evaluation
+        && sections.shows(Part::Values)
+    {
         page.spaced_section(evaluation, 1, out);
     }
 }
@@ -236,7 +247,7 @@ impl<'a> Page<'a> {
     }
 
     fn heading(&self, heading: &Heading) -> String {
-        format!("\n{}. {}\n\n", heading.number, heading.title.plain(&Text))
+        format!("\n{}\n\n", heading.numbered(heading.title.plain(&Text)))
     }
 
     /// The rows as a table whose column `wide` wraps.
