@@ -69,7 +69,7 @@ fn every_homework_document_compiles_without_overfull_boxes() {
 }
 
 /// Beyond the homework: every activation, the fused losses, a compact deep chain, mini-batches.
-const BREADTH: [&[&str]; 6] = [
+const BREADTH: [&[&str]; 8] = [
     &[
         "linear>tanh>linear>tanh>linear>tanh>linear>identity",
         "--loss",
@@ -86,6 +86,14 @@ const BREADTH: [&[&str]; 6] = [
         "mean",
     ],
     &["linear>relu>linear>identity", "--loss", "mse", "--batch"],
+    // Arguments at the ends of the doubles' range, in the header and in the definitions.
+    &["linear>elu(1e-300)>linear", "--loss", "mse", "--no-check"],
+    &[
+        "linear>leaky_relu(-1e308)>linear",
+        "--loss",
+        "mse",
+        "--no-check",
+    ],
 ];
 
 #[test]
