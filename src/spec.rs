@@ -210,15 +210,9 @@ fn layer_names() -> String {
 
 /// "did you mean `relu`?" for a near miss; a pointer to `--loss` for a loss written as a layer.
 fn unknown_name_help(name: &str) -> Option<String> {
-    use clap::ValueEnum;
-    let lower = name.to_ascii_lowercase();
-    let is_loss = crate::loss::LossKind::value_variants()
-        .iter()
-        .filter_map(|l| l.to_possible_value())
-        .any(|v| v.get_name() == lower);
-    if is_loss {
+    if crate::loss::Loss::from_name(name).is_ok() {
         return Some(format!(
-            "`{lower}` is a loss, not a layer: drop it from the chain and give `--loss {lower}`"
+            "`{name}` is a loss, not a layer: drop it from the chain and give `--loss {name}`"
         ));
     }
     if name.len() > 40 {
