@@ -128,9 +128,9 @@ impl Loss {
             NOT_HERE.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name))
         {
             return Err(match instead {
-                Some(instead) => format!("unknown loss `{name}`: {instead}"),
+                Some(instead) => format!("`{name}` is not a loss here: {instead}"),
                 None => format!(
-                    "unknown loss `{name}`: PyTorch's {pytorch} has no counterpart here; {losses}"
+                    "`{name}` is not a loss here: PyTorch's {pytorch} has no counterpart; {losses}"
                 ),
             });
         }
@@ -335,7 +335,7 @@ mod tests {
             "{error}"
         );
         let error = Loss::from_name("L1Loss").unwrap_err();
-        assert!(error.contains("no counterpart here"), "{error}");
+        assert!(error.contains("has no counterpart"), "{error}");
         assert!(!error.contains("did you mean"), "{error}");
         let error = Loss::from_name("mes").unwrap_err();
         assert!(error.contains("did you mean `mse`?"), "{error}");

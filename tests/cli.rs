@@ -172,3 +172,32 @@ fn widths_below_forty_are_refused() {
     let output = derive(&["linear>relu>linear", "--width", "40", "--no-check"]);
     assert_eq!(output.status.code(), Some(0));
 }
+
+#[test]
+fn at_the_narrowest_width_the_loss_breaks_at_an_operator_without_padding_inside() {
+    for (spec, loss) in [("linear>sigmoid", "bce"), ("linear>softmax", "ce")] {
+        let output = derive(&[spec, "--loss", loss, "--width", "40", "--no-check"]);
+        assert_eq!(output.status.code(), Some(0));
+        let text = stdout(&output);
+        // Section 1, the network and conventions: every line within the width, and no run of
+        // spaces inside a line once its indentation is past.
+        let conventions = text
+            .split("\n1. ")
+            .nth(1)
+            .and_then(|rest| rest.split("\n2. ").next())
+            .expect("section 1");
+        for line in conventions.lines() {
+            assert!(line.chars().count() <= 40, "{spec}: {line:?}");
+            assert!(!line.trim_start().contains("  "), "{spec}: {line:?}");
+        }
+        let broken = conventions
+            .lines()
+            .skip_while(|l| !l.starts_with("  ℓ = "))
+            .nth(1)
+            .expect("a line after the loss");
+        if loss == "bce" {
+            // The definition continues on a line of its own, from an operator.
+            assert!(broken.trim_start().starts_with("+ "), "{conventions}");
+        }
+    }
+}
