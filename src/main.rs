@@ -166,9 +166,13 @@ fn parse_arguments() -> Result<Cli, ExitCode> {
         // A reader that stops early (`derive --help | head`): not an error of ours.
         (Stream::Stdout, Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         (Stream::Stdout, Err(e)) => {
+            let what = match error.kind() {
+                clap::error::ErrorKind::DisplayVersion => "the version",
+                _ => "the help",
+            };
             let _ = standard_streams::write(
                 Stream::Stderr,
-                &format!("error: cannot write the help: {e}\n"),
+                &format!("error: cannot write {what}: {e}\n"),
             );
             ExitCode::from(2)
         }

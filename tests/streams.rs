@@ -117,6 +117,10 @@ fn output_that_cannot_be_written_is_an_error() {
         &shell(r#""$DERIVE" --help >&-"#),
         &["cannot write the help: standard output is closed"],
     );
+    refused(
+        &shell(r#""$DERIVE" --version > /dev/full"#),
+        &["cannot write the version"],
+    );
     // Written whole, the help still exits 0.
     let output = shell(r#""$DERIVE" --help > /dev/null"#);
     assert_eq!(output.status.code(), Some(0));
