@@ -6,6 +6,7 @@
 use derive::calculus::Expansion;
 use derive::check::{CheckOptions, check};
 use derive::eval::Sizes;
+use derive::input::{MAX_SPEC_BYTES, read_bounded};
 use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;
@@ -13,6 +14,14 @@ use derive::render::sections::Sections;
 use derive::render::text::render_text;
 use derive::warnings::warnings;
 use derive::{Loss, LossKind, derive_spec, parse_spec};
+
+/// Bytes as the command reads a spec from standard input: refused beyond its limit or when not
+/// UTF-8, and otherwise run through the pipeline.
+pub fn run_bytes(data: &[u8]) {
+    if let Ok(text) = read_bounded(data, MAX_SPEC_BYTES) {
+        run(&text);
+    }
+}
 
 pub fn run(text: &str) {
     let Ok(spec) = parse_spec(text) else {

@@ -116,6 +116,30 @@ pub enum LayerError {
 }
 
 impl LayerKind {
+    /// The layers as `--help` lists them: `relu`, `leaky_relu(α)` with the default of α, and
+    /// the other spellings taken.
+    pub fn usage() -> String {
+        let mut names = vec!["linear".to_string()];
+        let mut aliases = Vec::new();
+        for row in ACTIVATIONS {
+            names.push(match row.argument {
+                Some((argument, default)) => format!(
+                    "{}({argument}) ({argument} = {} if omitted)",
+                    row.name,
+                    argument_text(default)
+                ),
+                None => row.name.to_string(),
+            });
+            let title = (row.make)(row.argument.map_or(0.0, |(_, default)| default)).title();
+            aliases.extend(row.aliases.iter().map(|alias| pytorch_case(alias, title)));
+        }
+        format!(
+            "{}; any case, and PyTorch's spellings such as {}",
+            names.join(", "),
+            aliases.join(" and ")
+        )
+    }
+
     /// Every spelling accepted in specs, for help and for suggestions.
     pub fn names() -> Vec<&'static str> {
         let mut names = vec!["linear"];
@@ -178,7 +202,7 @@ impl Activation {
             .expect("every activation has a row");
         match (row.argument, self.argument()) {
             (Some((_, default)), Some(value)) if value != default => {
-                format!("{}({value})", row.name)
+                format!("{}({})", row.name, argument_text(value))
             }
             _ => row.name.to_string(),
         }
@@ -428,6 +452,29 @@ impl Activation {
     }
 }
 
+/// A layer's argument as a spec writes it: the shortest text that reads back to the same
+/// double, in decimals where that is short (`0.1`, `2`, `-0.5`) and with an exponent where it
+/// is not (`1e-300`, `1e308`); −0 is written 0, since α = −0 and α = 0 are the same function.
+pub fn argument_text(value: f64) -> String {
+    let value = if value == 0.0 { 0.0 } else { value };
+    let shortest = format!("{value:?}");
+    if shortest.contains('e') {
+        shortest
+    } else {
+        format!("{value}")
+    }
+}
+
+/// An alias in the capitalisation of the layer's title where they are the same letters
+/// (`leakyrelu` → `LeakyReLU`).
+fn pytorch_case(alias: &str, title: &str) -> String {
+    if alias.eq_ignore_ascii_case(title) {
+        title.to_string()
+    } else {
+        alias.to_string()
+    }
+}
+
 /// 𝟏(𝟏ᵀA): every entry replaced by the sum of its column.
 fn spread_column_sums(
     arena: &mut Arena,
@@ -500,5 +547,37 @@ mod tests {
             "leaky_relu(0.1)"
         );
         assert_eq!(Activation::Elu { alpha: 0.5 }.spec_name(), "elu(0.5)");
+        assert_eq!(Activation::Elu { alpha: 2.0 }.spec_name(), "elu(2)");
+    }
+
+    #[test]
+    fn arguments_are_written_in_their_shortest_form() {
+        assert_eq!(argument_text(1e-300), "1e-300");
+        assert_eq!(argument_text(1e308), "1e308");
+        assert_eq!(argument_text(0.1), "0.1");
+        assert_eq!(argument_text(-0.5), "-0.5");
+        assert_eq!(argument_text(-0.0), "0");
+        assert_eq!(argument_text(5e-324), "5e-324");
+        for value in [1e-300, 0.1, 1.0 / 3.0, 123456.789, -2.5e-7, f64::MAX] {
+            assert_eq!(argument_text(value).parse::<f64>(), Ok(value));
+        }
+        assert_eq!(
+            Activation::LeakyRelu { alpha: 1e-300 }.spec_name(),
+            "leaky_relu(1e-300)"
+        );
+    }
+
+    #[test]
+    fn the_usage_names_every_layer_and_its_argument() {
+        let usage = LayerKind::usage();
+        for name in LayerKind::names() {
+            assert!(usage.contains(name), "{usage}");
+        }
+        assert!(
+            usage.contains("leaky_relu(α) (α = 0.01 if omitted)"),
+            "{usage}"
+        );
+        assert!(usage.contains("elu(α) (α = 1 if omitted)"), "{usage}");
+        assert!(usage.contains("LeakyReLU and LogSoftmax"), "{usage}");
     }
 }

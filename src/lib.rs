@@ -15,6 +15,7 @@ pub mod evaluation;
 pub mod expanded_size;
 pub mod expr;
 pub mod func;
+pub mod input;
 pub mod layer;
 pub mod loss;
 pub mod matrix;
@@ -84,6 +85,7 @@ pub fn default_sizes(network: &Network) -> Sizes {
 pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
     let mut sizes = default_sizes(network);
     let known: Vec<String> = sizes.entries().iter().map(|(n, _)| n.clone()).collect();
+    let mut given: Vec<(&str, &str)> = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((name, value)) = part.split_once('=') else {
             return Err(Error::Usage(format!(
@@ -91,10 +93,35 @@ pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
             )));
         };
         let (name, value) = (name.trim(), value.trim());
+        if let Some((_, first)) = given.iter().find(|(n, _)| *n == name) {
+            return Err(Error::Usage(format!(
+                "--dims: `{name}` is given twice ({name}={first} and {name}={value}); give each \
+                 size once"
+            )));
+        }
+        given.push((name, value));
         if !known.iter().any(|k| k == name) {
             let names: Vec<&str> = known.iter().map(String::as_str).collect();
+            let hidden: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| !["n", "K", "N"].contains(n))
+                .collect();
+            let names_a_hidden_width = name
+                .strip_prefix('d')
+                .is_some_and(|index| index.bytes().all(|b| b.is_ascii_digit()));
             let hint = if name == "N" && network.samples.is_none() {
                 " (N is the number of samples of a mini-batch: add --batch)".to_string()
+            } else if names_a_hidden_width {
+                match hidden.as_slice() {
+                    [] => " (it has no hidden layer)".to_string(),
+                    [only] => format!(" (its hidden width is {only})"),
+                    [first, second, third, ..] if hidden.len() > 4 => format!(
+                        " (its hidden widths are {first}, {second}, {third}, …, {})",
+                        hidden[hidden.len() - 1]
+                    ),
+                    many => format!(" (its hidden widths are {})", many.join(", ")),
+                }
             } else {
                 suggest::did_you_mean(name, &names)
                     .map(|n| format!(" (did you mean `{n}`?)"))

@@ -7,7 +7,7 @@ use crate::render::prose::Prose;
 use crate::shape::ShapeError;
 use crate::symbol::Symbol;
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LossKind {
     /// Squared error ‖ŷ − y‖² (the sum of squares; `--reduction mean` divides by K).
     Mse,
@@ -34,7 +34,113 @@ pub struct Loss {
     pub reduction: Reduction,
 }
 
+/// The names `--loss` takes, compared case-insensitively: ours, and PyTorch's class names for
+/// the same loss with PyTorch's default reduction. PyTorch's mean averages over every entry,
+/// which is our mean over the K outputs and, with `--batch`, the mean over the N samples that
+/// ℓ always takes; NLLLoss averages over the samples only, so it is nll with the sum over K.
+const NAMES: &[(&str, LossKind, Option<Reduction>)] = &[
+    ("mse", LossKind::Mse, None),
+    ("bce", LossKind::Bce, None),
+    ("ce", LossKind::Ce, None),
+    ("nll", LossKind::Nll, None),
+    ("MSELoss", LossKind::Mse, Some(Reduction::Mean)),
+    ("BCELoss", LossKind::Bce, Some(Reduction::Mean)),
+    ("NLLLoss", LossKind::Nll, Some(Reduction::Sum)),
+];
+
+/// PyTorch losses that have no counterpart here, and what to write instead, if anything.
+const NOT_HERE: &[(&str, Option<&str>)] = &[
+    (
+        "CrossEntropyLoss",
+        Some(
+            "PyTorch's CrossEntropyLoss takes logits and applies log_softmax itself, and no loss \
+             here takes logits: end the chain with log_softmax and give --loss nll (or with \
+             softmax and give --loss ce)",
+        ),
+    ),
+    (
+        "BCEWithLogitsLoss",
+        Some(
+            "PyTorch's BCEWithLogitsLoss takes logits and applies the sigmoid itself, and no loss \
+             here takes logits: end the chain with sigmoid and give --loss bce",
+        ),
+    ),
+    ("L1Loss", None),
+    ("SmoothL1Loss", None),
+    ("HuberLoss", None),
+    ("KLDivLoss", None),
+];
+
+impl LossKind {
+    /// Our names of the losses, for help and messages.
+    pub fn names() -> Vec<&'static str> {
+        NAMES
+            .iter()
+            .filter(|(_, _, pytorch)| pytorch.is_none())
+            .map(|(name, _, _)| *name)
+            .collect()
+    }
+
+    /// The PyTorch spellings taken, with what each stands for: `MSELoss` → (mse, mean).
+    pub fn pytorch_names() -> Vec<(&'static str, Loss)> {
+        NAMES
+            .iter()
+            .filter_map(|(name, kind, reduction)| {
+                reduction.map(|reduction| {
+                    (
+                        *name,
+                        Loss {
+                            kind: *kind,
+                            reduction,
+                        },
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
 impl Loss {
+    /// The loss a name stands for (any case), with the reduction the name implies: the loss's
+    /// own default for our names, PyTorch's default for PyTorch's. The error says what was
+    /// meant where it can.
+    pub fn from_name(name: &str) -> Result<Loss, String> {
+        if let Some((_, kind, reduction)) =
+            NAMES.iter().find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        {
+            let mut loss = Loss::new(*kind);
+            if let Some(reduction) = reduction {
+                loss.reduction = *reduction;
+            }
+            return Ok(loss);
+        }
+        let losses = format!(
+            "the losses are {}, or PyTorch's {}",
+            LossKind::names().join(", "),
+            LossKind::pytorch_names()
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let name = crate::suggest::shorten(name);
+        if let Some((pytorch, instead)) =
+            NOT_HERE.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            return Err(match instead {
+                Some(instead) => format!("`{name}` is not a loss here: {instead}"),
+                None => format!(
+                    "`{name}` is not a loss here: PyTorch's {pytorch} has no counterpart; {losses}"
+                ),
+            });
+        }
+        let spellings: Vec<&str> = NAMES.iter().map(|(n, _, _)| *n).collect();
+        let hint = crate::suggest::did_you_mean(&name, &spellings)
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        Err(format!("unknown loss `{name}`{hint}; {losses}"))
+    }
+
     pub fn new(kind: LossKind) -> Loss {
         let reduction = match kind {
             LossKind::Mse | LossKind::Ce | LossKind::Nll => Reduction::Sum,
@@ -196,5 +302,44 @@ impl Loss {
     /// may then use Σ y = 1.
     pub fn target_is_distribution(self) -> bool {
         matches!(self.kind, LossKind::Ce | LossKind::Nll)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_case_insensitive_and_pytorch_spellings_take_pytorch_reductions() {
+        let loss = |name: &str| Loss::from_name(name).map(|l| (l.kind, l.reduction));
+        assert_eq!(loss("mse"), Ok((LossKind::Mse, Reduction::Sum)));
+        assert_eq!(loss("CE"), Ok((LossKind::Ce, Reduction::Sum)));
+        assert_eq!(loss("Bce"), Ok((LossKind::Bce, Reduction::Mean)));
+        assert_eq!(loss("MSELoss"), Ok((LossKind::Mse, Reduction::Mean)));
+        assert_eq!(loss("mseloss"), Ok((LossKind::Mse, Reduction::Mean)));
+        assert_eq!(loss("BCELoss"), Ok((LossKind::Bce, Reduction::Mean)));
+        assert_eq!(loss("NLLLoss"), Ok((LossKind::Nll, Reduction::Sum)));
+    }
+
+    #[test]
+    fn losses_that_are_not_here_say_what_to_write_instead() {
+        let error = Loss::from_name("CrossEntropyLoss").unwrap_err();
+        assert!(error.contains("takes logits"), "{error}");
+        assert!(
+            error.contains("log_softmax") && error.contains("--loss nll"),
+            "{error}"
+        );
+        let error = Loss::from_name("BCEWithLogitsLoss").unwrap_err();
+        assert!(
+            error.contains("sigmoid") && error.contains("--loss bce"),
+            "{error}"
+        );
+        let error = Loss::from_name("L1Loss").unwrap_err();
+        assert!(error.contains("has no counterpart"), "{error}");
+        assert!(!error.contains("did you mean"), "{error}");
+        let error = Loss::from_name("mes").unwrap_err();
+        assert!(error.contains("did you mean `mse`?"), "{error}");
+        let error = Loss::from_name("hinge").unwrap_err();
+        assert!(error.contains("mse, bce, ce, nll"), "{error}");
     }
 }

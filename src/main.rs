@@ -1,14 +1,16 @@
 //! The `derive` command line: arguments, the renderer, the exit code.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 use derive::calculus::Expansion;
 use derive::check::{CheckOptions, CheckReport, PreparedCheck};
 use derive::evaluation::evaluate_at;
 use derive::expanded_size::check_expanded_size;
+use derive::input::{MAX_POINT_BYTES, MAX_SPEC_BYTES, ReadError, read_bounded, size_in_words};
+use derive::layer::LayerKind;
 use derive::point::parse_point;
 use derive::render::json::render_json;
 use derive::render::latex::render_latex;
@@ -16,8 +18,13 @@ use derive::render::markdown::render_markdown;
 use derive::render::parts::{Part, Parts};
 use derive::render::sections::Sections;
 use derive::render::text::TextWriter;
+use derive::spec::MAX_LAYERS;
 use derive::warnings::warnings;
 use derive::{Error, Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
+
+mod standard_streams;
+
+use standard_streams::Stream;
 
 /// A derivation allocates millions of small nodes and strings; glibc's malloc and free took a
 /// third of a deep chain's instructions, mimalloc a fraction of that.
@@ -38,15 +45,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
                   2 bad input or usage."
 )]
 struct Cli {
-    /// The layers, joined by `>`, for example "linear>relu>linear>identity" (names in any
-    /// case; at most 25,000 layers). `-` reads the spec from standard input.
+    /// The layers (the help text is written from the table of layers: `spec_help`).
     spec: String,
 
-    /// The loss on the output ŷ and target y.
-    #[arg(long, value_enum, default_value = "mse")]
-    loss: LossKind,
+    /// The loss (the help text is written from the table of losses: `loss_help`).
+    #[arg(long, default_value = "mse")]
+    loss: String,
 
-    /// Sum or mean over the K outputs [default: sum for mse, mean for bce].
+    /// Sum or mean over the K outputs [default: the loss's own, listed under --loss].
     #[arg(long, value_enum)]
     reduction: Option<Reduction>,
 
@@ -58,7 +64,7 @@ struct Cli {
     #[arg(long, default_value_t = CheckOptions::DEFAULT_SEED)]
     seed: u64,
 
-    /// Width of the output in columns.
+    /// Width of the output in columns, at least 40.
     #[arg(long, default_value_t = 100)]
     width: usize,
 
@@ -110,28 +116,136 @@ enum Format {
     Json,
 }
 
+/// The narrowest output laid out: the tables of shapes and the longest words of the
+/// explanations need this much.
+const MIN_WIDTH: usize = 40;
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_arguments() {
+        Ok(cli) => cli,
+        Err(exit) => return exit,
+    };
     match run(&cli) {
-        Ok(passed) => {
-            if passed {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
         Err(error) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            eprintln!("{}", error.render(color));
+            // Exit code 2 whether or not the message could be written.
+            let _ = standard_streams::write(
+                Stream::Stderr,
+                &format!(
+                    "{}\n",
+                    error.render(standard_streams::colour(Stream::Stderr))
+                ),
+            );
             ExitCode::from(2)
         }
     }
+}
+
+/// The command line, or, for `--help`, `--version` and usage errors, the exit code once clap's
+/// text is written: 0 for the help written, 2 for a usage error or text that could not be
+/// written (clap's own printing would ignore a failed write).
+fn parse_arguments() -> Result<Cli, ExitCode> {
+    let command = Cli::command()
+        .mut_arg("spec", |arg| arg.help(spec_help()))
+        .mut_arg("loss", |arg| arg.help(loss_help()));
+    let error = match command
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
+        Ok(cli) => return Ok(cli),
+        Err(error) => error,
+    };
+    let stream = if error.use_stderr() {
+        Stream::Stderr
+    } else {
+        Stream::Stdout
+    };
+    let rendered = error.render();
+    let text = if standard_streams::colour(stream) {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    let written = standard_streams::write(stream, &text);
+    Err(match (stream, written) {
+        (Stream::Stdout, Ok(())) => ExitCode::SUCCESS,
+        // A reader that stops early (`derive --help | head`): not an error of ours.
+        (Stream::Stdout, Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        (Stream::Stdout, Err(e)) => {
+            let what = match error.kind() {
+                clap::error::ErrorKind::DisplayVersion => "the version",
+                _ => "the help",
+            };
+            let _ = standard_streams::write(
+                Stream::Stderr,
+                &format!("error: cannot write {what}: {e}\n"),
+            );
+            ExitCode::from(2)
+        }
+        (_, _) => ExitCode::from(2),
+    })
+}
+
+/// The help of SPEC, from the table of layers.
+fn spec_help() -> String {
+    format!(
+        "The layers, joined by `>`, for example \"linear>relu>linear>identity\": {}; at most \
+         {} layers. `-` reads the spec from standard input (at most {}).",
+        LayerKind::usage(),
+        with_thousands(MAX_LAYERS),
+        size_in_words(MAX_SPEC_BYTES)
+    )
+}
+
+/// The help of --loss, from the table of losses: each name with the reduction it defaults to.
+fn loss_help() -> String {
+    let reduction = |loss: Loss| match loss.reduction {
+        Reduction::Sum => "sum",
+        Reduction::Mean => "mean",
+    };
+    let ours: Vec<String> = LossKind::names()
+        .into_iter()
+        .map(|name| {
+            let loss = Loss::from_name(name).expect("a loss's own name");
+            format!("{name} ({} by default)", reduction(loss))
+        })
+        .collect();
+    let pytorch: Vec<String> = LossKind::pytorch_names()
+        .into_iter()
+        .map(|(name, loss)| format!("{name} ({} with {})", loss.name(), reduction(loss)))
+        .collect();
+    format!(
+        "The loss on the output ŷ and target y: {}; any case, and PyTorch's spellings {}, which \
+         take PyTorch's reduction unless --reduction is given.",
+        ours.join(", "),
+        pytorch.join(", ")
+    )
+}
+
+/// 25000 → `25,000`.
+fn with_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// Prints the derivation; `Ok(false)` when the numeric check failed.
 fn run(cli: &Cli) -> Result<bool, Error> {
     if cli.standalone && cli.format != Format::Latex {
         return Err(Error::Usage("--standalone goes with --format latex".into()));
+    }
+    if cli.width < MIN_WIDTH {
+        return Err(Error::Usage(format!(
+            "--width {}: the output needs at least {MIN_WIDTH} columns",
+            cli.width
+        )));
     }
     let parts = match &cli.only {
         Some(names) => Parts::parse(names).map_err(Error::Usage)?,
@@ -147,7 +261,7 @@ fn run(cli: &Cli) -> Result<bool, Error> {
             "--only check and --no-check contradict each other".into(),
         ));
     }
-    let mut loss = Loss::new(cli.loss);
+    let mut loss = Loss::from_name(&cli.loss).map_err(|e| Error::Usage(format!("--loss: {e}")))?;
     if let Some(reduction) = cli.reduction {
         loss.reduction = reduction;
     }
@@ -167,13 +281,12 @@ fn run(cli: &Cli) -> Result<bool, Error> {
     let derivation = derive_spec(&spec, loss, expansion, cli.batch)?;
     check_expanded_size(&derivation)?;
     for warning in warnings(&derivation.network) {
-        eprintln!("warning: {warning}");
+        standard_streams::write(Stream::Stderr, &format!("warning: {warning}\n"))
+            .map_err(|e| Error::Usage(format!("cannot write a warning: {e}")))?;
     }
     let point = match &cli.at {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::Usage(format!("--at {}: cannot read it: {e}", path.display()))
-            })?;
+            let text = read_point_file(path)?;
             let point = parse_point(&text, &derivation.network)
                 .map_err(|e| Error::Usage(format!("--at {}: {e}", path.display())))?;
             Some(point)
@@ -199,6 +312,11 @@ fn run(cli: &Cli) -> Result<bool, Error> {
     let evaluation = point
         .as_ref()
         .map(|p| evaluate_at(&derivation, &p.sizes, &p.inputs));
+    if standard_streams::closed_at_start(Stream::Stdout) {
+        return Err(Error::Usage(
+            "cannot write the output: standard output is closed".into(),
+        ));
+    }
     let mut stdout = std::io::stdout().lock();
     let mut output = Output::new(cli, &mut stdout);
     // The sections before the check's are built, and as text written, while the check runs.
@@ -292,14 +410,35 @@ impl<'w> Output<'w> {
 }
 
 fn read_stdin() -> Result<String, Error> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::Usage(format!("cannot read the spec from standard input: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
-        Error::Usage(format!(
-            "the spec on standard input is not UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        ))
+    let cannot =
+        |why: String| Error::Usage(format!("cannot read the spec from standard input: {why}"));
+    if standard_streams::closed_at_start(Stream::Stdin) {
+        return Err(cannot("it is closed".into()));
+    }
+    read_bounded(std::io::stdin().lock(), MAX_SPEC_BYTES).map_err(|e| match e {
+        ReadError::Io(e) => cannot(e.to_string()),
+        ReadError::TooLarge(limit) => Error::Usage(format!(
+            "the spec on standard input is larger than {}, the most read; a chain at the limit \
+             of {} layers takes far less",
+            size_in_words(limit),
+            with_thousands(MAX_LAYERS)
+        )),
+        ReadError::NotUtf8(at) => Error::Usage(format!(
+            "the spec on standard input is not UTF-8 (byte {at})"
+        )),
+    })
+}
+
+/// The text of a `--at` file, read up to `MAX_POINT_BYTES`.
+fn read_point_file(path: &std::path::Path) -> Result<String, Error> {
+    let at = |why: String| Error::Usage(format!("--at {}: {why}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| at(format!("cannot read it: {e}")))?;
+    read_bounded(file, MAX_POINT_BYTES).map_err(|e| match e {
+        ReadError::Io(e) => at(format!("cannot read it: {e}")),
+        ReadError::TooLarge(limit) => at(format!(
+            "the point file is larger than {}, the most read",
+            size_in_words(limit)
+        )),
+        ReadError::NotUtf8(byte) => at(format!("the point file is not UTF-8 (byte {byte})")),
     })
 }

@@ -4,9 +4,10 @@
 //!
 //! Every problem is reported with the key it is in: not JSON, a missing or unknown key, a
 //! ragged matrix, a size that disagrees with another key's, an entry that is not a finite
-//! number, a bce target outside [0, 1].
+//! number, a bce target outside [0, 1], a key given twice.
 
-use serde_json::Value;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::eval::{Inputs, Sizes};
 use crate::matrix::Matrix;
@@ -30,15 +31,27 @@ struct Seen {
 
 /// Parses and checks the text of a point file; the message names the key and the problem.
 pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("the point is not valid JSON: {e}"))?;
+    // Editors on Windows may begin a UTF-8 file with a byte-order mark; it is not JSON.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let leaves = network.inputs();
     let keys: Vec<String> = leaves.iter().map(|(s, _)| s.key()).collect();
-    let Value::Object(object) = value else {
-        return Err(format!(
-            "the point must be a JSON object with the keys {}",
-            keys.join(", ")
-        ));
+    let object = match serde_json::from_str::<Object>(text) {
+        Ok(Object {
+            duplicate: Some(key),
+            ..
+        }) => {
+            return Err(format!(
+                "the key `{key}` is given twice; give each key once"
+            ));
+        }
+        Ok(Object { entries, .. }) => entries,
+        Err(e) if e.is_data() => {
+            return Err(format!(
+                "the point must be a JSON object with the keys {}",
+                keys.join(", ")
+            ));
+        }
+        Err(e) => return Err(format!("the point is not valid JSON: {e}")),
     };
     if let Some(unknown) = object.keys().find(|k| !keys.contains(k)) {
         return Err(format!(
@@ -148,11 +161,52 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
     Ok(Point { sizes, inputs })
 }
 
+/// The top-level JSON object, with the first key it gives twice (serde_json's own map would
+/// keep the last value silently).
+struct Object {
+    entries: Map<String, Value>,
+    duplicate: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Object {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Object, D::Error> {
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+struct ObjectVisitor;
+
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = Object;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
+        let mut object = Object {
+            entries: Map::new(),
+            duplicate: None,
+        };
+        while let Some((key, value)) = map.next_entry::<String, Value>()? {
+            if object.entries.contains_key(&key) && object.duplicate.is_none() {
+                object.duplicate = Some(key.clone());
+            }
+            object.entries.insert(key, value);
+        }
+        Ok(object)
+    }
+}
+
 /// One entry: a finite number.
 fn number(key: &str, at: &str, value: &Value) -> Result<f64, String> {
     let place = format!("`{key}`{at}");
     match value {
         Value::Number(n) => match n.as_f64() {
+            Some(v) if crate::spec::underflows_to_zero(&n.to_string(), v) => Err(format!(
+                "{place} is {n}, which is not 0 but is too small for a double-precision \
+                 number: it would be read as 0"
+            )),
             Some(v) if v.is_finite() => Ok(v),
             _ => Err(format!(
                 "{place} is {n}, which is not a finite double-precision number"
@@ -266,6 +320,21 @@ mod tests {
         assert!(bad(&GOOD.replace("[0, 0, 0]", r#"[0, "NaN", 0]"#)).contains("`b1`[1]"));
         assert!(bad(&GOOD.replace("[0, 0, 0]", "[0, 1e400, 0]")).contains("`b1`[1]"));
         assert!(bad(&GOOD.replace("[0, 0, 0]", "[0, 0]")).contains("`b1` has 2 entries"));
+        assert!(bad(&GOOD.replace("[0, 0, 0]", "[0, 2e-400, 0]")).contains("`b1`[1] is 2e-400"));
+        assert!(
+            bad(&GOOD.replace(r#""b2": [0]"#, r#""b2": [0], "b2": [1]"#))
+                .contains("the key `b2` is given twice")
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_read_past_and_tiny_numbers_are_kept() {
+        let net = network(LossKind::Mse);
+        assert!(parse_point(&format!("\u{FEFF}{GOOD}"), &net).is_ok());
+        // The smallest subnormal is not 0, and 0 written with an exponent is 0.
+        let tiny = GOOD.replace("[0, 0, 0]", "[5e-324, 0e-400, 0.0]");
+        let point = parse_point(&tiny, &net).unwrap();
+        assert_eq!(point.inputs[&Symbol::Bias(1)].data[0], 5e-324);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::error::SpecError;
 use crate::layer::{LayerError, LayerKind};
 use crate::suggest::{did_you_mean, from_full_width, look_alike};
 
-/// The longest chain accepted, refused right after parsing beyond it. A derivation grows
+/// The longest chain accepted, refused before parsing beyond it. A derivation grows
 /// linearly with depth (each row ∂ℓ/∂zᵢ is written through the next by name), so 20,000 layers
 /// derive, print and check in seconds; a longer chain is more likely a mistake than a network.
 pub const MAX_LAYERS: usize = 25_000;
@@ -43,26 +43,12 @@ impl Spec {
 }
 
 pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
+    // pest builds the whole parse tree before anything can be counted, so the chain is measured
+    // first, and the memory the parse takes stays proportional to the limit.
+    check_layer_count(text)?;
     let mut pairs = SpecParser::parse(Rule::spec, text).map_err(|e| syntax_error(text, e))?;
     let spec = pairs.next().expect("the spec rule always yields one pair");
-    let layer_pairs: Vec<_> = spec
-        .into_inner()
-        .filter(|p| p.as_rule() == Rule::layer)
-        .collect();
-    if layer_pairs.len() > MAX_LAYERS {
-        let first_extra = layer_pairs[MAX_LAYERS].as_span().start();
-        let last = layer_pairs[layer_pairs.len() - 1].as_span().end();
-        return Err(SpecError {
-            spec: text.to_string(),
-            span: (first_extra, last),
-            message: format!(
-                "the chain has {} layers; at most {MAX_LAYERS} are supported",
-                layer_pairs.len()
-            ),
-            expected: format!("at most {MAX_LAYERS} layers"),
-            help: None,
-        });
-    }
+    let layer_pairs = spec.into_inner().filter(|p| p.as_rule() == Rule::layer);
     let mut layers = Vec::new();
     for pair in layer_pairs {
         let layer_span = pair.as_span();
@@ -74,15 +60,29 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
         let numbers: Vec<(f64, (usize, usize))> = arguments_pair
             .iter()
             .flat_map(|a| a.clone().into_inner())
+            .filter(|p| p.as_rule() == Rule::number)
             .map(|n| {
                 let span = n.as_span();
                 // The grammar only lets through text that `f64` parses; overflow gives ±inf.
-                (
-                    n.as_str().parse().unwrap_or(f64::NAN),
-                    (span.start(), span.end()),
-                )
+                let value = n.as_str().parse().unwrap_or(f64::NAN);
+                if underflows_to_zero(n.as_str(), value) {
+                    return Err(SpecError {
+                        spec: text.to_string(),
+                        span: (span.start(), span.end()),
+                        message: format!(
+                            "`{}` is too small for a double-precision number: it would be read as 0",
+                            shorten(n.as_str())
+                        ),
+                        expected: format!(
+                            "0, or a number of magnitude at least {:e}",
+                            f64::from_bits(1)
+                        ),
+                        help: None,
+                    });
+                }
+                Ok((value, (span.start(), span.end())))
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         let values: Vec<f64> = numbers.iter().map(|(v, _)| *v).collect();
         let arguments_span = arguments_pair
             .as_ref()
@@ -140,14 +140,68 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
     })
 }
 
-/// A name cut to a length that fits in a message.
-fn shorten(name: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    if name.chars().count() <= MAX_CHARS {
-        name.to_string()
-    } else {
-        format!("{}…", name.chars().take(MAX_CHARS).collect::<String>())
+/// Whether a decimal literal that is not zero was read as zero: below the smallest
+/// double-precision magnitude, 5e-324. It is refused, as an overflow to infinity is, rather
+/// than warned about: the number read would be another function's (elu(1e-400) would be
+/// elu(0)), and the derivation of the wrong function must not be printed as the right one's.
+pub fn underflows_to_zero(literal: &str, value: f64) -> bool {
+    let mantissa = literal.split(['e', 'E']).next().unwrap_or(literal);
+    value == 0.0 && mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b))
+}
+
+/// Refuses a chain of more than `MAX_LAYERS` layers, found by counting the `>` outside
+/// parentheses, and more than `MAX_LAYERS` commas inside them (no layer takes more than one
+/// argument): a pass over the bytes that allocates nothing, after which what pest builds is
+/// bounded by the limit whatever the length of the text.
+fn check_layer_count(text: &str) -> Result<(), SpecError> {
+    let mut depth = 0usize;
+    let (mut layers, mut commas) = (1usize, 0usize);
+    let mut refused = None;
+    for (at, byte) in text.bytes().enumerate() {
+        match byte {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b'>' if depth == 0 => {
+                layers += 1;
+                if layers == MAX_LAYERS + 1 && refused.is_none() {
+                    let rest = &text[at + 1..];
+                    refused = Some((text.len() - rest.trim_start().len(), "layers"));
+                }
+            }
+            b',' if depth > 0 => {
+                commas += 1;
+                if commas == MAX_LAYERS + 1 && refused.is_none() {
+                    refused = Some((at, "commas"));
+                }
+            }
+            _ => {}
+        }
     }
+    let Some((start, what)) = refused else {
+        return Ok(());
+    };
+    let (message, expected) = if what == "layers" {
+        (
+            format!("the chain has {layers} layers; at most {MAX_LAYERS} are supported"),
+            format!("at most {MAX_LAYERS} layers"),
+        )
+    } else {
+        (
+            format!("the spec has {commas} commas between arguments; no layer takes more than one"),
+            "one argument, or none, per layer".to_string(),
+        )
+    };
+    Err(SpecError {
+        spec: text.to_string(),
+        span: (start, text.trim_end().len().max(start)),
+        message,
+        expected,
+        help: None,
+    })
+}
+
+fn shorten(name: &str) -> String {
+    crate::suggest::shorten(name)
 }
 
 fn layer_names() -> String {
@@ -156,15 +210,9 @@ fn layer_names() -> String {
 
 /// "did you mean `relu`?" for a near miss; a pointer to `--loss` for a loss written as a layer.
 fn unknown_name_help(name: &str) -> Option<String> {
-    use clap::ValueEnum;
-    let lower = name.to_ascii_lowercase();
-    let is_loss = crate::loss::LossKind::value_variants()
-        .iter()
-        .filter_map(|l| l.to_possible_value())
-        .any(|v| v.get_name() == lower);
-    if is_loss {
+    if crate::loss::Loss::from_name(name).is_ok() {
         return Some(format!(
-            "`{lower}` is a loss, not a layer: drop it from the chain and give `--loss {lower}`"
+            "`{name}` is a loss, not a layer: drop it from the chain and give `--loss {name}`"
         ));
     }
     if name.len() > 40 {
@@ -198,6 +246,14 @@ fn look_alike_help(text: &str, start: usize) -> Option<(usize, String)> {
     if c == '-' && text[start + 1..].starts_with('>') {
         return Some((start + 2, "layers are joined by `>` alone, not `->`".into()));
     }
+    if c == '-'
+        && let Some(meant) = hyphenated_name(text, start)
+    {
+        return Some((
+            start + 1,
+            format!("names are written with `_`, not `-`: did you mean `{meant}`?"),
+        ));
+    }
     if !c.is_ascii() {
         return Some((
             start + c.len_utf8(),
@@ -210,16 +266,45 @@ fn look_alike_help(text: &str, start: usize) -> Option<(usize, String)> {
     None
 }
 
+/// For what follows a number where only `,` or `)` may: the slip it most likely is.
+fn after_number_help(text: &str, start: usize) -> Option<(usize, String)> {
+    let c = text[start..].chars().next()?;
+    let said = match c {
+        'e' | 'E' => "an exponent needs its digits, as in `1e-3`",
+        'x' | 'X' | 'b' | 'o' => "numbers are written in decimal",
+        '/' => "a fraction is not taken: write it as a decimal, such as `0.25`",
+        '0'..='9' | '.' | '-' | '+' => "arguments are separated by `,`",
+        _ => return look_alike_help(text, start),
+    };
+    Some((start + c.len_utf8(), said.to_string()))
+}
+
+/// For a `-` inside a name (`leaky-relu`), the layer meant with `_` in its place.
+fn hyphenated_name(text: &str, hyphen: usize) -> Option<&'static str> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let before = &text[..hyphen];
+    let head = &before[before.trim_end_matches(is_name).len()..];
+    let after = &text[hyphen + 1..];
+    let tail = &after[..after.len() - after.trim_start_matches(is_name).len()];
+    if head.is_empty() || tail.is_empty() || !head.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let joined = format!("{head}_{tail}");
+    did_you_mean(&joined, &LayerKind::names())
+}
+
 /// Turns pest's error into ours, naming what was expected in words rather than rule names.
 fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> SpecError {
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
-    let expected_rules: Vec<Rule> = match &error.variant {
+    let mut expected_rules: Vec<Rule> = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
+    // Within parentheses, what may follow reads best with the number first and `)` last.
+    expected_rules.sort_by_key(|r| matches!(r, Rule::close));
     let words: Vec<String> = expected_rules.iter().map(|r| rule_in_words(*r)).collect();
     let expected = if words.is_empty() {
         "a layer spec such as `linear > relu > linear > identity`".to_string()
@@ -241,11 +326,13 @@ fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> SpecError {
         .take_while(char::is_ascii_alphabetic)
         .collect();
     let not_finite = ["inf", "infinity", "nan"].contains(&word.to_ascii_lowercase().as_str());
-    let help = if not_finite && expected == "a number" {
+    let help = if not_finite && expected.starts_with("a number") {
         Some((
             start + word.len(),
             format!("`{word}` is not taken: an argument must be a finite number"),
         ))
+    } else if expected.contains("`,`") {
+        after_number_help(text, start)
     } else {
         look_alike_help(text, start)
     };
@@ -274,6 +361,8 @@ fn rule_in_words(rule: Rule) -> String {
         Rule::arrow => "`>` between layers".into(),
         Rule::arguments => "`(` and arguments".into(),
         Rule::number => "a number".into(),
+        Rule::comma => "`,`".into(),
+        Rule::close => "`)`".into(),
         Rule::EOI => "the end of the spec".into(),
         other => format!("{other:?}"),
     }
@@ -400,7 +489,77 @@ mod tests {
         let deep = format!("relu{}0.1{}", "(".repeat(100_000), ")".repeat(100_000));
         let err = parse_spec(&deep).unwrap_err();
         assert_eq!(err.span.0, 5);
-        assert_eq!(err.expected, "a number");
+        assert_eq!(err.expected, "a number or `)`");
+    }
+
+    #[test]
+    fn the_layer_count_is_refused_before_the_rest_is_parsed() {
+        // A syntax error after the limit is never reached: the count comes first.
+        let long = format!("{}>relu(((", vec!["tanh"; MAX_LAYERS].join(">"));
+        let err = parse_spec(&long).unwrap_err();
+        assert!(err.message.contains("25001 layers"), "{}", err.message);
+        // `>` inside parentheses is not a layer's.
+        let err = parse_spec(&format!("elu({})", ">".repeat(MAX_LAYERS + 1))).unwrap_err();
+        assert!(!err.message.contains("layers"), "{}", err.message);
+        // Nor can a list of arguments make the parse tree large.
+        let err = parse_spec(&format!("elu({}1)", "1,".repeat(MAX_LAYERS + 1))).unwrap_err();
+        assert!(err.message.contains("25001 commas"), "{}", err.message);
+        let err = parse_spec(&format!("elu({}1)", "1,".repeat(MAX_LAYERS))).unwrap_err();
+        assert!(
+            err.message.contains("takes one argument"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_bad_character_after_a_number_is_pointed_at() {
+        for (text, at, help) in [
+            ("linear>leaky_relu(1/3)>linear", 19, "fraction"),
+            ("leaky_relu(0.2>linear", 14, "`>` between layers"),
+            ("elu(1e)", 5, "exponent"),
+            ("elu(0x10)", 5, "decimal"),
+            ("elu(1 2)", 6, "separated by `,`"),
+        ] {
+            let err = parse_spec(text).unwrap_err();
+            assert_eq!(err.span.0, at, "{text}");
+            assert_eq!(err.expected, "`,` or `)`", "{text}");
+            assert!(!err.expected.contains('('), "{text}");
+            if let Some(h) = err.help.as_deref() {
+                assert!(h.contains(help), "{text}: {h}");
+            } else {
+                assert!(err.expected.contains(help) || help.contains('>'), "{text}");
+            }
+        }
+        let err = parse_spec("elu(1,)").unwrap_err();
+        assert_eq!((err.span.0, err.expected.as_str()), (6, "a number"));
+    }
+
+    #[test]
+    fn a_hyphen_for_an_underscore_is_suggested() {
+        let err = parse_spec("linear>leaky-relu>linear").unwrap_err();
+        assert_eq!(err.span, (12, 13));
+        assert!(err.help.unwrap().contains("`leaky_relu`"));
+        let err = parse_spec("Log-Softmax").unwrap_err();
+        assert!(err.help.unwrap().contains("`log_softmax`"));
+        let err = parse_spec("linear-conv").unwrap_err();
+        assert_eq!(err.help, None);
+    }
+
+    #[test]
+    fn a_literal_that_underflows_to_zero_is_refused() {
+        let err = parse_spec("linear>elu(1e-400)").unwrap_err();
+        assert_eq!(err.span, (11, 17));
+        assert!(
+            err.message.contains("would be read as 0"),
+            "{}",
+            err.message
+        );
+        assert!(parse_spec("elu(-2.5e-999)").is_err());
+        // Zero written any way is zero, and the smallest subnormal is not zero.
+        for zero in ["elu(0e-400)", "elu(0.000e5)", "elu(-0)", "elu(5e-324)"] {
+            assert!(parse_spec(zero).is_ok(), "{zero}");
+        }
     }
 
     #[test]

@@ -14,6 +14,16 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
+/// A name cut to a length that fits in a message.
+pub fn shorten(name: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    if name.chars().count() <= MAX_CHARS {
+        name.to_string()
+    } else {
+        format!("{}…", name.chars().take(MAX_CHARS).collect::<String>())
+    }
+}
+
 /// The ASCII text a run of full-width characters stands for (`ｒｅｌｕ` → `relu`), if every
 /// character of it is a full-width form of a printable ASCII character.
 pub fn from_full_width(text: &str) -> Option<String> {

@@ -153,6 +153,9 @@ fn a_spec_on_standard_input() {
     let output = derive_with_stdin(&["-"], b"");
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("the spec is empty"));
+    let output = derive_with_stdin(&["-"], "linear>relu".repeat(500_000).as_bytes());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("larger than 4 MiB"));
 }
 
 #[test]

@@ -74,3 +74,130 @@ fn dims_change_the_sizes_of_the_check() {
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout(&output).contains("n = 5, d = 2, K = 3"));
 }
+
+#[test]
+fn help_lists_the_layers_with_their_arguments_and_the_losses_with_their_reductions() {
+    let help = stdout(&derive(&["--help"]));
+    for item in [
+        "linear",
+        "relu",
+        "leaky_relu(α) (α = 0.01 if omitted)",
+        "elu(α) (α = 1 if omitted)",
+        "log_softmax",
+        "LeakyReLU",
+        "mse (sum by default)",
+        "bce (mean by default)",
+        "ce (sum by default)",
+        "nll (sum by default)",
+        "MSELoss (mse with mean)",
+        "NLLLoss (nll with sum)",
+    ] {
+        // clap wraps the help to the terminal's width: compare with the breaks removed.
+        let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(item), "{item:?} not in\n{help}");
+    }
+}
+
+#[test]
+fn losses_take_any_case_and_pytorch_spellings_with_pytorchs_reduction() {
+    let spec = "linear>relu>linear>softmax";
+    let run = |args: &[&str]| {
+        let output = derive(&[&[spec, "--no-check"], args].concat());
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        stdout(&output)
+    };
+    assert_eq!(run(&["--loss", "CE"]), run(&["--loss", "ce"]));
+    assert_eq!(
+        run(&["--loss", "MSELoss"]),
+        run(&["--loss", "mse", "--reduction", "mean"])
+    );
+    assert_ne!(run(&["--loss", "MSELoss"]), run(&["--loss", "mse"]));
+    // --reduction overrides the spelling's.
+    assert_eq!(
+        run(&["--loss", "MSELoss", "--reduction", "sum"]),
+        run(&["--loss", "mse"])
+    );
+    assert_eq!(run(&["--loss", "BCELoss"]), run(&["--loss", "bce"]));
+    let output = derive(&[spec, "--loss", "CrossEntropyLoss"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("takes logits"), "{message}");
+    assert!(
+        message.contains("log_softmax") && message.contains("--loss nll"),
+        "{message}"
+    );
+    let output = derive(&[spec, "--loss", "L1Loss"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("mse, bce, ce, nll"));
+}
+
+#[test]
+fn dims_name_the_hidden_widths_and_refuse_a_name_given_twice() {
+    let output = derive(&["linear>relu>linear>relu>linear", "--dims", "d=5"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("its hidden widths are d1, d2"),
+        "{message}"
+    );
+    assert!(!message.contains("did you mean `n`"), "{message}");
+    let output = derive(&["linear>relu>linear", "--dims", "d3=5"]);
+    assert!(
+        stderr(&output).contains("its hidden width is d"),
+        "{}",
+        stderr(&output)
+    );
+    let output = derive(&["linear>relu>linear", "--dims", "n=3,n=4"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`n` is given twice (n=3 and n=4)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn widths_below_forty_are_refused() {
+    for width in ["0", "39"] {
+        let output = derive(&["linear>relu>linear", "--width", width]);
+        assert_eq!(output.status.code(), Some(2), "{width}");
+        assert!(stderr(&output).contains("at least 40 columns"), "{width}");
+        assert!(stdout(&output).is_empty());
+    }
+    let output = derive(&["linear>relu>linear", "--width", "40", "--no-check"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn at_the_narrowest_width_the_loss_breaks_at_an_operator_without_padding_inside() {
+    for (spec, loss) in [("linear>sigmoid", "bce"), ("linear>softmax", "ce")] {
+        let output = derive(&[spec, "--loss", loss, "--width", "40", "--no-check"]);
+        assert_eq!(output.status.code(), Some(0));
+        let text = stdout(&output);
+        // Section 1, the network and conventions: every line within the width, and no run of
+        // spaces inside a line once its indentation is past.
+        let conventions = text
+            .split("\n1. ")
+            .nth(1)
+            .and_then(|rest| rest.split("\n2. ").next())
+            .expect("section 1");
+        for line in conventions.lines() {
+            assert!(line.chars().count() <= 40, "{spec}: {line:?}");
+            assert!(!line.trim_start().contains("  "), "{spec}: {line:?}");
+        }
+        let broken = conventions
+            .lines()
+            .skip_while(|l| !l.starts_with("  ℓ = "))
+            .nth(1)
+            .expect("a line after the loss");
+        if loss == "bce" {
+            // The definition continues on a line of its own, from an operator.
+            assert!(broken.trim_start().starts_with("+ "), "{conventions}");
+        }
+    }
+}

@@ -247,6 +247,27 @@ fn batches_and_every_loss_fit_the_page() {
     );
 }
 
+/// Arguments at the ends of the doubles' range, in the header and in the definitions.
+#[test]
+fn extreme_arguments_fit_the_page() {
+    if !tools_present() {
+        return;
+    }
+    assert_compiles(
+        "tiny-alpha",
+        &["linear>elu(1e-300)>linear", "--loss", "mse", "--no-check"],
+    );
+    assert_compiles(
+        "huge-alpha",
+        &[
+            "linear>leaky_relu(-1e308)>linear",
+            "--loss",
+            "mse",
+            "--no-check",
+        ],
+    );
+}
+
 #[test]
 fn a_document_with_values_at_a_point_compiles() {
     if !tools_present() {

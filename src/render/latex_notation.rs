@@ -277,6 +277,14 @@ impl Notation for Latex {
     fn pick<'s>(&self, _text: &'s str, latex: &'s str) -> &'s str {
         latex
     }
+    /// `0.1`, `-0.5`, `1 \times 10^{-300}`.
+    fn argument(&self, value: f64) -> String {
+        let text = crate::layer::argument_text(value);
+        match text.split_once('e') {
+            Some((mantissa, exponent)) => format!("{mantissa} \\times 10^{{{exponent}}}"),
+            None => text,
+        }
+    }
     /// `0.25`, `-3.0`, `1.5 \times 10^{-20}`.
     fn number(&self, value: f64) -> String {
         let s = shortest(value);
@@ -311,6 +319,9 @@ mod tests {
         );
         assert_eq!(l.number(1e-20), "1 \\times 10^{-20}");
         assert_eq!(l.number(0.25), "0.25");
+        assert_eq!(l.argument(1e-300), "1 \\times 10^{-300}");
+        assert_eq!(l.argument(-0.0), "0");
+        assert_eq!(l.argument(-0.5), "-0.5");
     }
 
     #[test]

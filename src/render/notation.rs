@@ -94,6 +94,9 @@ pub trait Notation {
     }
     /// A number that reads back to the same f64.
     fn number(&self, value: f64) -> String;
+    /// A layer's argument (the α of LeakyReLU) in its shortest form, `1e-300` rather than
+    /// three hundred digits, with the notation's minus sign.
+    fn argument(&self, value: f64) -> String;
     fn symbol(&self, symbol: &Symbol) -> String;
     /// A symbol as one piece of a formula.
     fn symbol_atom<L: Layout>(&self, symbol: &Symbol) -> L {
@@ -184,6 +187,14 @@ impl Notation for Text {
     }
     fn number(&self, value: f64) -> String {
         shortest(value)
+    }
+    /// `0.1`, `−0.5`, `1e-300`.
+    fn argument(&self, value: f64) -> String {
+        let text = crate::layer::argument_text(value);
+        match text.strip_prefix('-') {
+            Some(magnitude) => format!("−{magnitude}"),
+            None => text,
+        }
     }
     fn symbol(&self, symbol: &Symbol) -> String {
         symbol.text()

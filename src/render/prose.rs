@@ -34,6 +34,7 @@ pub enum Math {
     /// The vector of ones.
     Ones,
     Arrow,
+    /// A layer's argument, `0.1`.
     Number(f64),
     /// A fixed formula in both notations, written side by side.
     Fixed(&'static str, &'static str),
@@ -121,7 +122,7 @@ pub fn spell<N: Notation>(n: &N, math: &Math) -> String {
         Math::Divide => n.divide().to_string(),
         Math::Ones => n.ones(&Dim::One),
         Math::Arrow => n.arrow().to_string(),
-        Math::Number(v) => n.number(*v),
+        Math::Number(v) => n.argument(*v),
         Math::Fixed(text, latex) => n.pick(text, latex).to_string(),
     }
 }

@@ -298,8 +298,12 @@ impl<'a> Page<'a> {
         if let Some(rule) = &c.linear_rule {
             out.push_str(&format!("  {}\n", rule.plain(&Text)));
         }
-        let loss = lines(&equation(&self.docs, &c.loss), self.width).join(" ");
-        out.push_str(&format!("  {loss}\n"));
+        // A definition too long for the width is broken where `pretty` breaks it, at its
+        // operators, each continuation line indented under it; joined back into one line it
+        // would hold the continuation's indentation as a run of spaces.
+        for line in lines(&equation(&self.docs, &c.loss), self.width.saturating_sub(2)) {
+            out.push_str(&format!("  {line}\n"));
+        }
         for paragraph in &c.paragraphs {
             out.push_str(&self.paragraph(paragraph));
         }
