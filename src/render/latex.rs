@@ -52,8 +52,11 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
             "% Needs \\usepackage{{{PACKAGES}}} in the preamble.\n"
         ));
     }
-    // No paragraph leaves a single line alone at the top or bottom of a page.
-    out.push_str("\\begingroup\\clubpenalty=10000 \\widowpenalty=10000\n");
+    // No paragraph leaves a single line alone at the top or bottom of a page, and the words
+    // after a display (a Jacobian's \intertext note) stay with it.
+    out.push_str(
+        "\\begingroup\\clubpenalty=10000 \\widowpenalty=10000 \\postdisplaypenalty=10000\n",
+    );
     if sections.parts.is_whole() {
         out.push_str(&format!("\n\\section*{{{}}}\n", prose(&sections.title)));
     }
@@ -404,7 +407,7 @@ impl Page<'_> {
                 &table.headers,
                 rows,
                 true,
-                Some(&table.heading)
+                Some((&table.heading, table.note.as_ref()))
             )
         )
     }
@@ -429,7 +432,7 @@ impl Page<'_> {
                 &table.headers,
                 rows,
                 true,
-                Some(&table.heading)
+                Some((&table.heading, table.note.as_ref()))
             )
         );
         if let Some(recursion) = &sections.recursion {
@@ -566,25 +569,32 @@ fn align(groups: &[Vec<String>]) -> String {
 /// A booktabs longtable with fixed column widths, which breaks across pages in one pdflatex
 /// run. Each entry is one or more rows (a formula's lines); a page may break between entries,
 /// never inside one, after the first or before the last.
-/// Entries are `spaced` apart where formulas stand tall. A section `heading` is set in the
-/// table's first head: longtable allows a page break where it begins, which would leave a
+/// Entries are `spaced` apart where formulas stand tall. A section `heading` (and the note
+/// under it) is set in the table's first head: longtable allows a page break where it begins, which would leave a
 /// heading before it alone at the foot of a page.
 fn longtable(
     columns: &str,
     headers: &[&str],
     entries: Vec<Vec<Vec<String>>>,
     spaced: bool,
-    heading: Option<&Heading>,
+    heading: Option<(&Heading, Option<&Prose>)>,
 ) -> String {
     let mut out = format!("\\begin{{longtable}}[l]{{{columns}}}\n");
     let headers: Vec<String> = headers.iter().map(|h| escape(h)).collect();
     let head = format!("\\toprule\n{} \\\\\n\\midrule\n", headers.join(" & "));
-    if let Some(heading) = heading {
+    if let Some((heading, note)) = heading {
         out.push_str(&format!(
             "\\multicolumn{{{}}}{{@{{}}p{{\\linewidth}}@{{}}}}{{\\normalfont\\large\\bfseries {}}} \\\\[1ex]\n",
             headers.len(),
             heading.numbered(prose(&heading.title))
         ));
+        if let Some(note) = note {
+            out.push_str(&format!(
+                "\\multicolumn{{{}}}{{@{{}}p{{\\linewidth}}@{{}}}}{{\\raggedright {}}} \\\\[1ex]\n",
+                headers.len(),
+                prose(note)
+            ));
+        }
         out.push_str(&head);
         out.push_str("\\endfirsthead\n");
     }

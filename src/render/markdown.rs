@@ -198,6 +198,9 @@ impl Page<'_> {
             })
             .collect();
         let mut out = heading(&t.heading);
+        if let Some(note) = &t.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
         out.push_str(&table(&t.headers, rows));
         out
     }

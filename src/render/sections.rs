@@ -392,6 +392,15 @@ impl Builder<'_> {
         refer(self.parts, part, number)
     }
 
+    /// ` (section 2)` after a phrase that already names the part, when sections are numbered.
+    fn see(&self, number: usize) -> String {
+        if self.parts.is_whole() {
+            format!(" (section {number})")
+        } else {
+            String::new()
+        }
+    }
+
     fn arena(&self) -> &Arena {
         &self.derivation.network.arena
     }
@@ -688,17 +697,35 @@ impl Builder<'_> {
                 ],
             ),
         });
+        let (x, y) = (self.symbol_of(network.x), self.symbol_of(network.y));
+        let expanded = forward_names(self.derivation) != Names::Keep;
+        let mut title = Prose::new().words("Forward pass: every layer's input and output");
+        let mut note = Prose::new().words(
+            "Each Input is the output of the row above, by name; each Output is the layer's rule \
+             applied to it",
+        );
+        if expanded {
+            title = title
+                .words(", in ")
+                .symbol(&x)
+                .words(", ")
+                .symbol(&y)
+                .words(" and the parameters");
+            note = note
+                .words(", then the same value written out in ")
+                .symbol(&x)
+                .words(", ")
+                .symbol(&y)
+                .words(" and the parameters.");
+        } else {
+            note = note.words(
+                " (written out in full, a chain this long grows with the square of its depth; \
+                 --expand writes it so).",
+            );
+        }
         Table {
-            heading: heading(
-                2,
-                Prose::new()
-                    .words("Forward pass: every layer's input and output, in ")
-                    .symbol(&self.symbol_of(network.x))
-                    .words(", ")
-                    .symbol(&self.symbol_of(network.y))
-                    .words(" and the parameters"),
-            ),
-            note: None,
+            heading: heading(2, title),
+            note: Some(note),
             headers: vec!["Layer", "Input", "Output"],
             rows,
         }
@@ -869,10 +896,7 @@ impl Builder<'_> {
                     .fixed("Zᵢ", "Z_{i}")
                     .words(" and ")
                     .symbol(&self.symbol_of(self.derivation.network.yhat))
-                    .words(format!(
-                        " ({}); the matrices ",
-                        self.refer(Part::Forward, 2)
-                    ))
+                    .words(format!("{}; the matrices ", self.see(2)))
                     .fixed("Δ", "\\Delta")
                     .words(" are what backpropagation carries.")
             } else {
@@ -881,7 +905,7 @@ impl Builder<'_> {
                     .fixed("zᵢ", "z_{i}")
                     .words(" and ")
                     .symbol(&Symbol::Output)
-                    .words(format!(" ({}); the rows ", self.refer(Part::Forward, 2)))
+                    .words(format!("{}; the rows ", self.see(2)))
                     .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
                     .words(" are the signals backpropagation carries.")
             }),

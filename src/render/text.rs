@@ -71,7 +71,7 @@ fn write_derivation(sections: &Sections, width: usize, out: &mut Sink) {
         page.conventions(sections, out);
     }
     if sections.shows(Part::Forward) {
-        page.section(&sections.forward, 2, out);
+        page.spaced_section(&sections.forward, 2, out);
     }
     if sections.shows(Part::Gradients) {
         let chain_rule = &sections.chain_rule;
