@@ -3,20 +3,9 @@
 
 mod common;
 
-use common::{derive, stderr, stdout, temp_file};
+use common::{derive, derive_ok as run, stderr, stdout, temp_file};
 
 const SPEC: &str = "linear>relu>linear>identity";
-
-fn run(args: &[&str]) -> String {
-    let output = derive(args);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        stderr(&output)
-    );
-    stdout(&output)
-}
 
 /// The lines of the whole text output from the heading titled `title` up to the next heading.
 fn section_of(whole: &str, title: &str) -> String {

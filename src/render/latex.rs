@@ -60,61 +60,8 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
     if sections.parts.is_whole() {
         out.push_str(&format!("\n\\section*{{{}}}\n", prose(&sections.title)));
     }
-    if sections.shows(Part::Network) {
-        out.push_str(&page.conventions(sections));
-    }
-    if sections.shows(Part::Forward) {
-        out.push_str(&page.forward(sections));
-    }
-    if sections.shows(Part::Gradients) {
-        out.push_str(&page.chain_rule(sections));
-    }
-    if sections.shows(Part::Jacobians) {
-        out.push_str(&page.jacobians(sections));
-    }
-    if sections.shows(Part::Closed) {
-        out.push_str(&page.closed_forms(sections));
-    }
-    if let Some(evaluation) = &sections.evaluation
-        && sections.shows(Part::Values)
-    {
-        out.push_str(&heading(&evaluation.heading));
-        if let Some(note) = &evaluation.note {
-            out.push_str(&format!("{}\n", prose(note)));
-        }
-        let groups: Vec<Vec<String>> = evaluation.rows.iter().flat_map(value_groups).collect();
-        out.push_str(&align(&groups));
-    }
-    if let Some(check) = &sections.check {
-        let table = &check.table;
-        out.push_str(&heading(&table.heading));
-        if let Some(note) = &table.note {
-            // Ragged right: the error formula is long and cannot break.
-            out.push_str(&format!("{{\\raggedright {}\\par}}\n\n", prose(note)));
-        }
-        let mut rows: Vec<Vec<String>> = table
-            .rows
-            .iter()
-            .map(|row| {
-                vec![
-                    format!("${}$", Latex.inline_symbol(&row.symbol)),
-                    row.form.to_string(),
-                    escape(&row.how),
-                    match row.error_text.as_str() {
-                        "∞" => "$\\infty$".to_string(),
-                        other => other.to_string(),
-                    },
-                    if row.passed { "pass" } else { "FAIL" }.to_string(),
-                ]
-            })
-            .collect();
-        // The verdict is the table's last row, so that it stays with the table.
-        rows.push(vec![format!(
-            "\\addlinespace\n\\multicolumn{{5}}{{@{{}}p{{\\linewidth}}@{{}}}}{{{}}}",
-            prose(&check.summary)
-        )]);
-        let rows = rows.into_iter().map(|cells| vec![cells]).collect();
-        out.push_str(&longtable(CHECK_COLUMNS, &table.headers, rows, false, None));
+    for part in sections.printed() {
+        out.push_str(&page.part(sections, part));
     }
     out.push_str("\n\\endgroup\n");
     if standalone {
@@ -307,6 +254,68 @@ impl EquationLine {
 }
 
 impl Page<'_> {
+    /// A part of the derivation, as `Sections::printed` lists it.
+    fn part(&self, sections: &Sections, part: Part) -> String {
+        match part {
+            Part::Network => self.conventions(sections),
+            Part::Forward => self.forward(sections),
+            Part::Gradients => self.chain_rule(sections),
+            Part::Jacobians => self.jacobians(sections),
+            Part::Closed => self.closed_forms(sections),
+            Part::Values => self.values(sections),
+            Part::Check => self.check(sections),
+        }
+    }
+
+    fn values(&self, sections: &Sections) -> String {
+        let evaluation = sections.evaluation.as_ref().expect("printed at a point");
+        let mut out = String::new();
+        out.push_str(&heading(&evaluation.heading));
+        if let Some(note) = &evaluation.note {
+            out.push_str(&format!("{}\n", prose(note)));
+        }
+        let groups: Vec<Vec<String>> = evaluation.rows.iter().flat_map(value_groups).collect();
+        out.push_str(&align(&groups));
+        out
+    }
+
+    fn check(&self, sections: &Sections) -> String {
+        let check = sections
+            .check
+            .as_ref()
+            .expect("printed once the check has run");
+        let mut out = String::new();
+        let table = &check.table;
+        out.push_str(&heading(&table.heading));
+        if let Some(note) = &table.note {
+            // Ragged right: the error formula is long and cannot break.
+            out.push_str(&format!("{{\\raggedright {}\\par}}\n\n", prose(note)));
+        }
+        let mut rows: Vec<Vec<String>> = table
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    format!("${}$", Latex.inline_symbol(&row.symbol)),
+                    row.form.to_string(),
+                    escape(&row.how),
+                    match row.error_text.as_str() {
+                        "∞" => "$\\infty$".to_string(),
+                        other => other.to_string(),
+                    },
+                    if row.passed { "pass" } else { "FAIL" }.to_string(),
+                ]
+            })
+            .collect();
+        // The verdict is the table's last row, so that it stays with the table.
+        rows.push(vec![format!(
+            "\\addlinespace\n\\multicolumn{{5}}{{@{{}}p{{\\linewidth}}@{{}}}}{{{}}}",
+            prose(&check.summary)
+        )]);
+        let rows = rows.into_iter().map(|cells| vec![cells]).collect();
+        out.push_str(&longtable(CHECK_COLUMNS, &table.headers, rows, false, None));
+        out
+    }
     /// The name of `name = form = form` and its lines: all on one line when it fits `width`
     /// (the whole line's), else each form on lines of its own, as wide as the name, the `=`
     /// and a continuation's `\qquad` leave.

@@ -24,56 +24,8 @@ pub fn render_markdown(sections: &Sections) -> String {
     if sections.parts.is_whole() {
         out.push_str(&format!("## {}\n", prose(&sections.title)));
     }
-    if sections.shows(Part::Network) {
-        out.push_str(&page.conventions(sections));
-    }
-    if sections.shows(Part::Forward) {
-        out.push_str(&page.forward(sections));
-    }
-    if sections.shows(Part::Gradients) {
-        out.push_str(&page.chain_rule(sections));
-    }
-    if sections.shows(Part::Jacobians) {
-        out.push_str(&page.jacobians(sections));
-    }
-    if sections.shows(Part::Closed) {
-        out.push_str(&page.closed_forms(sections));
-    }
-    if let Some(evaluation) = &sections.evaluation
-        && sections.shows(Part::Values)
-    {
-        out.push_str(&heading(&evaluation.heading));
-        if let Some(note) = &evaluation.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
-        }
-        let rows = evaluation
-            .rows
-            .iter()
-            .map(|row| vec![math(&Latex.symbol(&row.symbol)), math(&matrix(row))])
-            .collect();
-        out.push_str(&table(&evaluation.headers, rows));
-    }
-    if let Some(check) = &sections.check {
-        let t = &check.table;
-        out.push_str(&heading(&t.heading));
-        if let Some(note) = &t.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
-        }
-        let rows = t
-            .rows
-            .iter()
-            .map(|row| {
-                vec![
-                    math(&Latex.symbol(&row.symbol)),
-                    escape(row.form),
-                    escape(&row.how),
-                    escape(&row.error_text),
-                    if row.passed { "pass" } else { "**FAIL**" }.to_string(),
-                ]
-            })
-            .collect();
-        out.push_str(&table(&t.headers, rows));
-        out.push_str(&format!("\n{}\n", prose(&check.summary)));
+    for part in sections.printed() {
+        out.push_str(&page.part(sections, part));
     }
     out
 }
@@ -160,6 +112,63 @@ struct Page<'a> {
 }
 
 impl Page<'_> {
+    /// A part of the derivation, as `Sections::printed` lists it.
+    fn part(&self, sections: &Sections, part: Part) -> String {
+        match part {
+            Part::Network => self.conventions(sections),
+            Part::Forward => self.forward(sections),
+            Part::Gradients => self.chain_rule(sections),
+            Part::Jacobians => self.jacobians(sections),
+            Part::Closed => self.closed_forms(sections),
+            Part::Values => self.values(sections),
+            Part::Check => self.check(sections),
+        }
+    }
+
+    fn values(&self, sections: &Sections) -> String {
+        let evaluation = sections.evaluation.as_ref().expect("printed at a point");
+        let mut out = String::new();
+        out.push_str(&heading(&evaluation.heading));
+        if let Some(note) = &evaluation.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        let rows = evaluation
+            .rows
+            .iter()
+            .map(|row| vec![math(&Latex.symbol(&row.symbol)), math(&matrix(row))])
+            .collect();
+        out.push_str(&table(&evaluation.headers, rows));
+        out
+    }
+
+    fn check(&self, sections: &Sections) -> String {
+        let check = sections
+            .check
+            .as_ref()
+            .expect("printed once the check has run");
+        let mut out = String::new();
+        let t = &check.table;
+        out.push_str(&heading(&t.heading));
+        if let Some(note) = &t.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    math(&Latex.symbol(&row.symbol)),
+                    escape(row.form),
+                    escape(&row.how),
+                    escape(&row.error_text),
+                    if row.passed { "pass" } else { "**FAIL**" }.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(&t.headers, rows));
+        out.push_str(&format!("\n{}\n", prose(&check.summary)));
+        out
+    }
     fn equation(&self, equation: &Equation) -> String {
         math(&self.formulas.equation_flat(equation))
     }

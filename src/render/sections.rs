@@ -375,6 +375,21 @@ impl Sections<'_> {
     pub fn shows(&self, part: Part) -> bool {
         self.parts.shows(part)
     }
+
+    /// The parts printed, in the derivation's order: those chosen that this derivation has
+    /// (values only at a given point, the check only once it has run). Every renderer walks
+    /// this one list.
+    pub fn printed(&self) -> Vec<Part> {
+        Part::ALL
+            .into_iter()
+            .filter(|&part| self.shows(part))
+            .filter(|part| match part {
+                Part::Values => self.evaluation.is_some(),
+                Part::Check => self.check.is_some(),
+                _ => true,
+            })
+            .collect()
+    }
 }
 
 /// How prose points to another part: "section 2" when sections are numbered, "the forward

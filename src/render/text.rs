@@ -67,35 +67,32 @@ fn write_derivation(sections: &Sections, width: usize, out: &mut Sink) {
             out.push('\n');
         }
     }
-    if sections.shows(Part::Network) {
-        page.conventions(sections, out);
-    }
-    if sections.shows(Part::Forward) {
-        page.spaced_section(&sections.forward, 2, out);
-    }
-    if sections.shows(Part::Gradients) {
-        let chain_rule = &sections.chain_rule;
-        out.push_str(&page.heading(&chain_rule.heading));
-        page.table(chain_rule, 1, out);
-        if let Some(recursion) = &sections.recursion {
-            out.push('\n');
-            if let Some(note) = &recursion.note {
-                out.push_str(&page.paragraph(note));
-                out.push('\n');
+    for part in sections.printed() {
+        match part {
+            Part::Network => page.conventions(sections, out),
+            Part::Forward => page.spaced_section(&sections.forward, 2, out),
+            Part::Gradients => {
+                let chain_rule = &sections.chain_rule;
+                out.push_str(&page.heading(&chain_rule.heading));
+                page.table(chain_rule, 1, out);
+                if let Some(recursion) = &sections.recursion {
+                    out.push('\n');
+                    if let Some(note) = &recursion.note {
+                        out.push_str(&page.paragraph(note));
+                        out.push('\n');
+                    }
+                    page.table(recursion, 0, out);
+                }
             }
-            page.table(recursion, 0, out);
+            Part::Jacobians => page.section(&sections.jacobians, 2, out),
+            Part::Closed => page.spaced_section(&sections.closed_forms, 0, out),
+            Part::Values => {
+                let evaluation = sections.evaluation.as_ref().expect("printed at a point");
+                page.spaced_section(evaluation, 1, out);
+            }
+            // Written by `write_check`, once the check has run.
+            Part::Check => {}
         }
-    }
-    if sections.shows(Part::Jacobians) {
-        page.section(&sections.jacobians, 2, out);
-    }
-    if sections.shows(Part::Closed) {
-        page.spaced_section(&sections.closed_forms, 0, out);
-    }
-    if let Some(evaluation) = &sections.evaluation
-        && sections.shows(Part::Values)
-    {
-        page.spaced_section(evaluation, 1, out);
     }
 }
 

@@ -33,6 +33,19 @@ pub fn derive_with_stdin(args: &[&str], input: &[u8]) -> Output {
     output
 }
 
+/// Runs `derive`, requires exit code 0 (else fails with its standard error), and gives its
+/// standard output.
+pub fn derive_ok(args: &[&str]) -> String {
+    let output = derive(args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
 }
