@@ -200,7 +200,9 @@ fn is_operator(piece: &str) -> bool {
 /// leaves room for it.
 fn mend(line: &str, width: usize) -> String {
     let line_start = line.trim_start();
-    let indent = (line.len() - line_start.len()).min(width.saturating_sub(shown_width(line_start)));
+    // A half-em to spare: the width of a line's own pieces is an estimate.
+    let indent =
+        (line.len() - line_start.len()).min(width.saturating_sub(shown_width(line_start) + 1));
     let line = line.trim();
     let first = line.split(' ').next().unwrap_or("");
     let last = line.rsplit(' ').next().unwrap_or("");
@@ -224,7 +226,7 @@ enum EquationLine {
     First(String),
     /// `= …`, the first line of a further form, under the first `=`.
     NextForm(String),
-    /// The continuation of a form, indented under it.
+    /// The continuation of a form, under the form's first line, indented as `pretty` nests it.
     Continued(String),
 }
 
@@ -234,12 +236,12 @@ impl EquationLine {
         match self {
             EquationLine::First(rest) => format!("{name} &= {rest}"),
             EquationLine::NextForm(rest) => format!("&= {rest}"),
-            EquationLine::Continued(rest) => format!("&\\qquad {rest}"),
+            EquationLine::Continued(rest) => format!("&\\hphantom{{{{}} = {{}}}}{rest}"),
         }
     }
 
     /// As the formula of a table row, in display style, indented by an invisible copy of the
-    /// name so that its `=` and its continuations line up as in an aligned block.
+    /// name (and `=`) so that its `=` and its continuations line up as in an aligned block.
     fn in_cell(&self, name: &str) -> String {
         match self {
             EquationLine::First(rest) => format!("$\\displaystyle {name} = {rest}$"),
@@ -247,7 +249,7 @@ impl EquationLine {
                 format!("$\\displaystyle \\hphantom{{{name}}} = {rest}$")
             }
             EquationLine::Continued(rest) => {
-                format!("$\\displaystyle \\hphantom{{{name}}} \\qquad {rest}$")
+                format!("$\\displaystyle \\hphantom{{{name} = {{}}}}{rest}$")
             }
         }
     }
@@ -317,8 +319,8 @@ impl Page<'_> {
         out
     }
     /// The name of `name = form = form` and its lines: all on one line when it fits `width`
-    /// (the whole line's), else each form on lines of its own, as wide as the name, the `=`
-    /// and a continuation's `\qquad` leave.
+    /// (the whole line's), else each form on lines of its own, as wide as the name and the `=`
+    /// leave.
     fn equation_lines(&self, equation: &Equation, width: usize) -> (String, Vec<EquationLine>) {
         let name = flat(&self.formulas.name(&equation.name));
         let forms: Vec<_> = equation
@@ -331,7 +333,7 @@ impl Page<'_> {
             return (name, vec![EquationLine::First(one_line)]);
         }
         let mut out = Vec::new();
-        let rest = width.saturating_sub(shown_width(&name) + 2 + 4);
+        let rest = width.saturating_sub(shown_width(&name) + 2);
         for (i, form) in forms.iter().enumerate() {
             for (j, line) in lines(form, rest).iter().enumerate() {
                 let line = mend(line, rest);
@@ -615,11 +617,13 @@ fn longtable(
         let lines = entry.len();
         for (i, cells) in entry.into_iter().enumerate() {
             out.push_str(&cells.join(" & "));
+            // The lines of one formula a little apart, so that a fraction's denominator and a
+            // transpose on the line below never touch.
             let end = if i + 1 < lines {
                 if breaks_inside(i, lines) {
-                    "\\\\"
+                    "\\\\[3pt]"
                 } else {
-                    "\\\\*"
+                    "\\\\*[3pt]"
                 }
             } else if e + 1 == count || breaks_between(e, count) {
                 "\\\\"

@@ -715,10 +715,14 @@ impl Builder<'_> {
         let (x, y) = (self.symbol_of(network.x), self.symbol_of(network.y));
         let expanded = forward_names(self.derivation) != Names::Keep;
         let mut title = Prose::new().words("Forward pass: every layer's input and output");
-        let mut note = Prose::new().words(
-            "Each Input is the output of the row above, by name; each Output is the layer's rule \
-             applied to it",
-        );
+        let mut note = Prose::new()
+            .words("Input is the value a layer takes, by name: ")
+            .symbol(&x)
+            .words(
+                " for the first, the output of the row above for the others (the loss also takes ",
+            )
+            .symbol(&y)
+            .words("); Output is the layer's rule applied to it");
         if expanded {
             title = title
                 .words(", in ")
