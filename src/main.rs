@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use derive::calculus::Expansion;
-use derive::check::{CheckOptions, CheckReport, PreparedCheck};
+use derive::check::{CheckOptions, CheckReport, PreparedCheck, Verdict};
 use derive::evaluation::evaluate_at;
 use derive::expanded_size::check_expanded_size;
 use derive::point::parse_point;
@@ -33,8 +33,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
                   A spec too long for the command line is read from standard input: \
                   derive - --loss mse < deep.txt\n\n\
                   Results go to standard output; errors and warnings to standard error.\n\
-                  Exit codes: 0 done (the check, if run, passed); 1 the numeric check failed; \
-                  2 bad input or usage."
+                  Exit codes: 0 done (the check, if run, passed); 1 the numeric check failed \
+                  (a formula disagrees; this wins over 3); 2 bad input or usage; 3 some item \
+                  could not be checked at this point (saturated in float64, or at the edge of \
+                  the loss's domain)."
 )]
 struct Cli {
     /// The layers, joined by `>`, for example "linear>relu>linear>identity" (names in any
@@ -106,13 +108,11 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
-        Ok(passed) => {
-            if passed {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
+        Ok(verdict) => match verdict {
+            None | Some(Verdict::Pass) => ExitCode::SUCCESS,
+            Some(Verdict::Fail) => ExitCode::from(1),
+            Some(Verdict::Unchecked) => ExitCode::from(3),
+        },
         Err(error) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             eprintln!("{}", error.render(color));
@@ -121,8 +121,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints the derivation; `Ok(false)` when the numeric check failed.
-fn run(cli: &Cli) -> Result<bool, Error> {
+/// Prints the derivation; the check's verdict, if it ran.
+fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
     if cli.standalone && cli.format != Format::Latex {
         return Err(Error::Usage("--standalone goes with --format latex".into()));
     }
@@ -196,14 +196,14 @@ fn run(cli: &Cli) -> Result<bool, Error> {
     {
         return Err(Error::Usage(format!("cannot write the output: {e}")));
     }
-    let passed = report.as_ref().is_none_or(|r| r.passed());
+    let verdict = report.as_ref().map(CheckReport::verdict);
     // The process ends here, and the operating system takes its memory back at once: freeing a
     // deep chain's millions of nodes and strings one by one took a tenth of its time.
     std::mem::forget(sections);
     std::mem::forget(report);
     std::mem::forget(evaluation);
     std::mem::forget(derivation);
-    Ok(passed)
+    Ok(verdict)
 }
 
 /// Runs `work` while the check, if there is one, runs on a thread of its own (on a deep chain

@@ -129,6 +129,9 @@ struct CheckItemOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     non_finite: Option<String>,
     passed: bool,
+    /// Why the item could not be checked at this point, if it could not (exit code 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unchecked: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -341,6 +344,7 @@ pub fn render_json(sections: &Sections) -> String {
                     error: row.error,
                     non_finite: row.non_finite.clone(),
                     passed: row.passed,
+                    unchecked: row.unchecked.clone(),
                 })
                 .collect(),
         }),

@@ -67,7 +67,7 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
                         "∞" => "$\\infty$".to_string(),
                         other => other.to_string(),
                     },
-                    if row.passed { "pass" } else { "FAIL" }.to_string(),
+                    row.result.to_string(),
                 ]
             })
             .collect();

@@ -45,7 +45,10 @@ pub fn render_markdown(sections: &Sections) -> String {
                     row.form.to_string(),
                     row.how.clone(),
                     row.error_text.clone(),
-                    if row.passed { "pass" } else { "**FAIL**" }.to_string(),
+                    match row.result {
+                        "FAIL" => "**FAIL**".to_string(),
+                        other => other.to_string(),
+                    },
                 ]
             })
             .collect();
