@@ -228,7 +228,8 @@ fn room_along(base: MatrixRef<f64>, u: &Matrix<f64>, lo: f64, hi: f64) -> Room {
         };
         room.below = room.below.min(down / speed);
         room.above = room.above.min(up / speed);
-        room.finest = room.finest.max(entry.finest / speed);
+        // v + t·u is rounded whatever the step: it must be 10⁷ times that rounding.
+        room.finest = room.finest.max(1e7 * f64::EPSILON * v.abs() / speed);
         room.nearest = match (room.nearest, entry.nearest) {
             (Some(a), Some(b)) if a.distance <= b.distance => Some(a),
             (_, b) => b,
