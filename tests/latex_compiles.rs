@@ -126,3 +126,39 @@ fn a_document_with_values_at_a_point_compiles() {
     let problems = compile("at-point", &stdout(&output));
     assert!(problems.is_empty(), "{problems:#?}");
 }
+
+#[test]
+fn a_document_whose_check_could_not_check_every_item_compiles() {
+    if !pdflatex_present() {
+        return;
+    }
+    // Softmax saturated (exit code 3), and bce beside 0 with one-sided differences.
+    for (name, spec, loss, point) in [
+        (
+            "saturated",
+            "linear>softmax",
+            "ce",
+            r#"{"x":[1],"W1":[[1000],[0]],"b1":[0,0],"y":[0.5,0.5]}"#,
+        ),
+        (
+            "one-sided",
+            "linear>sigmoid",
+            "bce",
+            r#"{"x":[1],"W1":[[-30]],"b1":[0],"y":[0]}"#,
+        ),
+    ] {
+        let point = temp_file(&format!("{name}.json"), point);
+        let output = derive(&[
+            spec,
+            "--loss",
+            loss,
+            "--format",
+            "latex",
+            "--standalone",
+            "--at",
+            point.to_str().unwrap(),
+        ]);
+        let problems = compile(name, &stdout(&output));
+        assert!(problems.is_empty(), "{name}: {problems:#?}");
+    }
+}
