@@ -18,7 +18,7 @@ use proptest::prelude::*;
 use common::{derive, stdout};
 use derive::calculus::Expansion;
 use derive::check::{
-    CheckOptions, CheckReport, Form, PreparedCheck, Unchecked, Verdict, random_point,
+    CheckOptions, CheckReport, Form, Mode, PreparedCheck, Unchecked, Verdict, random_point,
 };
 use derive::eval::{Evaluator, Inputs};
 use derive::matrix::Matrix;
@@ -240,24 +240,32 @@ fn a_failure_wins_over_an_item_that_could_not_be_checked() {
 #[test]
 fn along_directions_the_edge_is_kept_too() {
     // Too large to difference entry by entry; ŷ within 10⁻⁸ of 1 in some entries.
-    for (spec, loss, dims) in [
+    let deep = format!("{}linear>sigmoid", "linear>tanh>".repeat(200));
+    let per_parameter = Mode::PerParameter(CheckOptions::DIRECTIONS);
+    for (spec, loss, dims, mode) in [
         (
             "linear>tanh>linear>sigmoid",
             LossKind::Bce,
             "n=300,d=300,K=300",
+            per_parameter,
         ),
         (
             "linear>tanh>linear>softmax",
             LossKind::Ce,
             "n=300,d=300,K=300",
+            per_parameter,
+        ),
+        (
+            &deep[..],
+            LossKind::Bce,
+            "",
+            Mode::Joint(CheckOptions::DIRECTIONS),
         ),
     ] {
         let mut d = derivation(spec, loss, false);
         let options = sized(&d, dims);
-        assert_eq!(
-            derive::check::choose_mode(&d, &options.sizes),
-            derive::check::Mode::PerParameter(CheckOptions::DIRECTIONS)
-        );
+        assert_eq!(derive::check::choose_mode(&d, &options.sizes), mode);
+        let spec = &spec[..spec.len().min(30)];
         for logit in [20.0, -30.0, 30.0] {
             let inputs = point_with_logits(&d, &options, logit);
             let report = PreparedCheck::at(&d, &options, &inputs).run();
