@@ -3,7 +3,7 @@
 //! differs between formats.
 
 use crate::calculus::{Derivation, Expansion};
-use crate::check::{CheckItem, CheckReport, Saturated, Took, Unchecked, Verdict};
+use crate::check::{CheckItem, CheckReport, Saturated, Unchecked, Verdict};
 use crate::evaluation::Evaluation;
 use crate::expr::{Arena, ExprId, Node};
 use crate::layer::LayerKind;
@@ -1074,7 +1074,11 @@ fn check_section(derivation: &Derivation, report: &CheckReport, number: usize) -
              kinked activation would otherwise cross its kink within the stencil's reach.",
         );
     }
-    if report.items.iter().any(|i| i.took != Took::default()) {
+    if report
+        .items
+        .iter()
+        .any(|i| i.took.shrunk_to.is_some() || i.took.one_sided)
+    {
         note = note
             .words(" Where the differences must keep ")
             .symbol(&symbol_of(&network.arena, network.yhat))
