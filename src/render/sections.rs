@@ -101,6 +101,9 @@ pub struct CheckRow {
     pub result: &'static str,
     /// Why it could not be checked, in words (for JSON); the summary says it with symbols.
     pub unchecked: Option<String>,
+    /// `one-sided differences, steps down to 2.2e-6` where the differences had to keep ŷ
+    /// inside the loss's domain (said in the summary, and in JSON).
+    pub differences: Option<String>,
 }
 
 pub struct Table<R> {
@@ -885,18 +888,18 @@ impl<N: Notation> Formulas<'_, N, Line> {
     }
 }
 
-/// How an item was compared, with the step or stencil where the differences had to change them
-/// near the edge of a domain: `every entry`, `every entry, step 2.2e-6, one-sided` (the
-/// smallest step taken).
-fn compared(item: &CheckItem) -> String {
-    let mut how = item.method.label();
-    if let Some(step) = item.took.shrunk_to {
-        how.push_str(&format!(", step {step:.1e}"));
-    }
+/// The differences an item took where they had to change near the edge of a domain:
+/// `one-sided differences, steps down to 2.2e-6` (the smallest step taken); `None` for the
+/// central stencil at the report's step.
+fn differences(item: &CheckItem) -> Option<String> {
+    let mut said = Vec::new();
     if item.took.one_sided {
-        how.push_str(", one-sided");
+        said.push("one-sided differences".to_string());
     }
-    how
+    if let Some(step) = item.took.shrunk_to {
+        said.push(format!("steps down to {step:.1e}"));
+    }
+    (!said.is_empty()).then(|| said.join(", "))
 }
 
 /// Why an item could not be checked at this point: "could not be checked at this point, as ŷ
@@ -1088,8 +1091,8 @@ fn check_section(derivation: &Derivation, report: &CheckReport, number: usize) -
                 " positive (ce takes the log of it),"
             })
             .words(
-                " or a value near the point is not finite, the step shrinks (to the step shown) or \
-                 the differences are one-sided, stepping away from the edge with the same order \
+                " or a value near the point is not finite, the step shrinks or the differences \
+                 are one-sided (the summary says where), stepping away from the edge with the same order \
                  of error, whichever keeps within the tolerance when compared with the same \
                  differences at 1.5 times the step.",
             );
@@ -1108,7 +1111,8 @@ fn check_section(derivation: &Derivation, report: &CheckReport, number: usize) -
         .map(|item| CheckRow {
             symbol: item.symbol.clone(),
             form: item.form.label(),
-            how: compared(item),
+            how: item.method.label(),
+            differences: differences(item),
             error_text: item.error_text(),
             non_finite: item.non_finite.clone(),
             error: item.error,
@@ -1147,6 +1151,15 @@ fn check_section(derivation: &Derivation, report: &CheckReport, number: usize) -
             }
         ))
     };
+    // The differences that had to change, item by item, in words that wrap at the width.
+    for (item, row) in report.items.iter().zip(&rows) {
+        if let Some(differences) = &row.differences {
+            summary = summary
+                .words(" ")
+                .symbol(&item.symbol)
+                .words(format!(" ({}): {differences}.", item.form.label()));
+        }
+    }
     // A NaN or an infinity is said in words, with the item it appeared in; the items that
     // could not be checked are named together for each reason.
     let mut reasons: Vec<(&Unchecked, Vec<&CheckItem>)> = Vec::new();
