@@ -1,10 +1,11 @@
-//! Central differences: the five-point stencil and the step it takes at a value.
+//! Finite differences: the five-point stencils (central, and one-sided of the same order), the
+//! step they take at a value, and the choice among them beside the edge of a domain.
 
 use crate::matrix::Matrix;
 
 /// The step for an entry of value v whose sign matters: the base step, but never more than
-/// |v|/100, so that v ± 2h keeps v's sign and stays close: a probability stays positive under
-/// log (whose derivatives grow like 1/v⁵), and an input on one side of a kink stays there.
+/// |v|/100, so that v ± 2h keeps v's sign and stays close: an input on one side of a kink
+/// stays there. (ŷ under a log keeps its domain through `Room` instead.)
 /// Elsewhere the base step is taken: a value that is zero up to rounding (0.1 + 0.2 − 0.3)
 /// would otherwise be moved by less than rounding can show.
 pub fn step_for(value: f64, step: f64) -> f64 {
