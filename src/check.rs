@@ -9,14 +9,19 @@
 //! value of its chain-rule form. The error of one item is
 //!     max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, 10⁻³),
 //! relative for entries of ordinary size and absolute below 10⁻³, so that a gradient that is
-//! truly zero does not fail on rounding noise. NaN or infinity is a failure.
+//! truly zero does not fail on rounding noise. NaN or infinity is a failure, except where the
+//! point is saturated in float64 (`saturation`), or the differences cannot be taken there
+//! (`stencil::differentiate`): the item is then not checked, which is neither a pass nor a fail.
 
 mod directional;
 mod entrywise;
 mod sampling;
+mod saturation;
 mod stencil;
 
 pub use sampling::random_point;
+pub use saturation::{Saturated, Saturation};
+pub use stencil::{Edge, Took};
 
 use std::borrow::Cow;
 
@@ -34,6 +39,7 @@ use crate::symbol::Symbol;
 use directional::Directions;
 use entrywise::Checker;
 use sampling::{Placement, kink_placement_in};
+use saturation::SaturatedNodes;
 
 #[derive(Clone, Debug)]
 pub struct CheckOptions {
@@ -134,14 +140,44 @@ pub struct CheckItem {
     pub error: f64,
     pub passed: bool,
     /// Where a NaN or an infinity appeared, if one did: "the formula gives NaN", "the finite
-    /// differences give an infinity". Such an item always fails.
+    /// differences give an infinity". Such an item fails, unless it is `unchecked`.
     pub non_finite: Option<String>,
+    /// How the differences were taken, where not with the central stencil at the report's step.
+    pub took: Took,
+    /// Why the item could not be checked at this point, if it could not: then it neither
+    /// passed nor failed.
+    pub unchecked: Option<Unchecked>,
+}
+
+/// Why an item could not be checked at this point.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Unchecked {
+    /// The formula is not finite because a value it reads is saturated in float64.
+    Saturated(Saturation),
+    /// The finite differences cannot be taken here within the tolerance: ŷ is on the edge of
+    /// the loss's domain (the edge given), or closer to it than float64 can difference; or,
+    /// without an edge, ℓ is not finite nearby.
+    NotDifferentiable(Option<Edge>),
+}
+
+/// What the check says as a whole.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Verdict {
+    /// Every item within tolerance.
+    Pass,
+    /// Some item disagrees with its finite differences.
+    Fail,
+    /// None disagrees, but some could not be checked at this point.
+    Unchecked,
 }
 
 impl CheckItem {
-    /// The error as printed: `3.1e-11`, or `NaN`/`∞` when a value was not finite.
+    /// The error as printed: `3.1e-11`, or `NaN`/`∞` when a value was not finite, `n/a` when
+    /// the item could not be checked at this point.
     pub fn error_text(&self) -> String {
-        if self.error.is_nan() {
+        if self.unchecked.is_some() {
+            "n/a".into()
+        } else if self.error.is_nan() {
             "NaN".into()
         } else if self.error.is_infinite() {
             "∞".into()
@@ -192,6 +228,34 @@ pub struct CheckReport {
 impl CheckReport {
     pub fn passed(&self) -> bool {
         self.items.iter().all(|i| i.passed)
+    }
+
+    /// Fail where any item fails, even if others could not be checked.
+    pub fn verdict(&self) -> Verdict {
+        if self
+            .items
+            .iter()
+            .any(|i| !i.passed && i.unchecked.is_none())
+        {
+            Verdict::Fail
+        } else if self.passed() {
+            Verdict::Pass
+        } else {
+            Verdict::Unchecked
+        }
+    }
+}
+
+/// The interval the entries of ŷ must stay in when the loss takes its logarithm: (0, 1) under
+/// bce (log ŷ and log(1 − ŷ)), (0, ∞) under ce (log ŷ).
+fn output_domain(derivation: &Derivation) -> Option<(ExprId, f64, f64)> {
+    let network = &derivation.network;
+    if network.loss.needs_probabilities() {
+        Some((network.yhat, 0.0, 1.0))
+    } else if network.loss.takes_log_of_output() {
+        Some((network.yhat, 0.0, f64::INFINITY))
+    } else {
+        None
     }
 }
 
@@ -334,59 +398,96 @@ fn check_in_mode(
     let quantities =
         derivation.gradients.len() + derivation.jacobians.len() + derivation.signals.len() + 1;
     let mut items = Vec::with_capacity(2 * quantities);
-    let mut push =
-        |symbol: &Symbol, form: Form, method: Method, a: MatrixRef<f64>, n: MatrixRef<f64>| {
-            let error = if method == Method::ChainRule {
-                analytic_error(a, n)
-            } else {
-                error_between(a, n)
-            };
-            // A finite error means every entry was finite.
-            let non_finite = if error.is_finite() {
-                None
-            } else {
-                non_finite(a, n)
-            };
-            items.push(CheckItem {
-                symbol: symbol.clone(),
-                form,
-                method,
-                error,
-                // NaN compares false, so it fails here too; said explicitly all the same.
-                passed: non_finite.is_none() && error <= options.tolerance,
-                non_finite,
-            });
+    // Which values are saturated at this point, found once the first formula is not finite.
+    let mut saturated: Option<SaturatedNodes> = None;
+    let mut push = |symbol: &Symbol,
+                    form: Form,
+                    method: Method,
+                    trees: &[ExprId],
+                    a: MatrixRef<f64>,
+                    n: MatrixRef<f64>,
+                    took: Took| {
+        let error = if method == Method::ChainRule {
+            analytic_error(a, n)
+        } else {
+            error_between(a, n)
         };
+        // A finite error means every entry was finite.
+        let non_finite = if error.is_finite() {
+            None
+        } else {
+            non_finite(a, n)
+        };
+        // Compared with its chain rule, both sides are formulas.
+        let formulas_finite = a.data.iter().all(|v| v.is_finite())
+            && (method != Method::ChainRule || n.data.iter().all(|v| v.is_finite()));
+        let unchecked = if error.is_finite() {
+            None
+        } else if let Some(cause) = (!formulas_finite)
+            .then(|| {
+                saturated
+                    .get_or_insert_with(|| SaturatedNodes::find(&network.arena, &analytic))
+                    .cause_of(trees)
+            })
+            .flatten()
+        {
+            Some(Unchecked::Saturated(cause))
+        } else if took.impossible {
+            Some(Unchecked::NotDifferentiable(took.edge))
+        } else {
+            None
+        };
+        items.push(CheckItem {
+            symbol: symbol.clone(),
+            form,
+            method,
+            error,
+            // NaN compares false, so it fails here too; said explicitly all the same.
+            passed: non_finite.is_none() && error <= options.tolerance,
+            non_finite,
+            took,
+            unchecked,
+        });
+    };
+    let none = Took::default();
+    let domain = output_domain(derivation);
     match mode {
         Mode::Entrywise => {
-            let mut checker = Checker::new(derivation, &mut nearby, options.step);
+            let mut checker =
+                Checker::new(derivation, &mut nearby, options.step, options.tolerance);
             for g in &derivation.gradients {
-                let numeric = checker.parameter_gradient(g.leaf, value(g.leaf));
+                let (numeric, took) = checker.parameter_gradient(g.leaf, value(g.leaf));
                 let (chain, closed) = (value(g.chain_rule), value(g.closed_form));
                 push(
                     &g.symbol,
                     Form::ChainRule,
                     Method::Entries,
+                    &[g.chain_rule],
                     chain,
                     numeric.view(),
+                    took,
                 );
                 push(
                     &g.symbol,
                     Form::ClosedForm,
                     Method::Entries,
+                    &[g.closed_form],
                     closed,
                     numeric.view(),
+                    took,
                 );
             }
             for j in &derivation.jacobians {
-                let numeric = checker.jacobian(j.of, j.by, value(j.by));
+                let (numeric, took) = checker.jacobian(j.of, j.by, value(j.by));
                 let defined = value(j.definition);
                 push(
                     &j.symbol,
                     Form::Definition,
                     Method::Entries,
+                    &[j.definition],
                     defined,
                     numeric.view(),
+                    took,
                 );
                 if j.simplified != j.definition {
                     let simplified = value(j.simplified);
@@ -394,13 +495,15 @@ fn check_in_mode(
                         &j.symbol,
                         Form::Simplified,
                         Method::Entries,
+                        &[j.simplified],
                         simplified,
                         numeric.view(),
+                        took,
                     );
                 }
             }
             for signal in &derivation.signals {
-                let row = checker.jacobian(network.loss_value, signal.by, value(signal.by));
+                let (row, took) = checker.jacobian(network.loss_value, signal.by, value(signal.by));
                 let numeric = match &network.samples {
                     None => row,
                     // Δ = N ∂ℓ/∂Z, shaped like Z.
@@ -419,15 +522,19 @@ fn check_in_mode(
                     &signal.symbol,
                     Form::ChainRule,
                     Method::Entries,
+                    &[signal.chain_rule],
                     chain,
                     numeric.view(),
+                    took,
                 );
                 push(
                     &signal.symbol,
                     Form::ClosedForm,
                     Method::Entries,
+                    &[signal.closed_form],
                     closed,
                     numeric.view(),
+                    took,
                 );
             }
         }
@@ -437,6 +544,7 @@ fn check_in_mode(
                 base: &analytic,
                 nearby,
                 step: options.step,
+                tolerance: options.tolerance,
                 rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5eed),
                 count,
             };
@@ -448,19 +556,66 @@ fn check_in_mode(
                 .collect();
             if mode == Mode::Joint(count) {
                 let leaves: Vec<ExprId> = derivation.gradients.iter().map(|g| g.leaf).collect();
-                let (a, n) = directions.along_parameters(&leaves, &forms);
+                let (a, n, took) = directions.along_parameters(&leaves, &forms);
                 let all = Symbol::partial(Symbol::Loss, Symbol::Parameters);
-                push(&all, Form::ChainRule, method, a[0].view(), n.view());
-                push(&all, Form::ClosedForm, method, a[1].view(), n.view());
+                // Every chain-rule form, and every closed form, in one item each: the
+                // saturation of any of them says why such an item is not finite.
+                let (chains, closeds): (Vec<ExprId>, Vec<ExprId>) = derivation
+                    .gradients
+                    .iter()
+                    .map(|g| (g.chain_rule, g.closed_form))
+                    .unzip();
+                push(
+                    &all,
+                    Form::ChainRule,
+                    method,
+                    &chains,
+                    a[0].view(),
+                    n.view(),
+                    took,
+                );
+                push(
+                    &all,
+                    Form::ClosedForm,
+                    method,
+                    &closeds,
+                    a[1].view(),
+                    n.view(),
+                    took,
+                );
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
-                    push(&g.symbol, Form::ClosedForm, Method::ChainRule, f[1], f[0]);
+                    push(
+                        &g.symbol,
+                        Form::ClosedForm,
+                        Method::ChainRule,
+                        &[g.closed_form, g.chain_rule],
+                        f[1],
+                        f[0],
+                        none,
+                    );
                 }
             } else {
                 for (g, f) in derivation.gradients.iter().zip(&forms) {
-                    let (a, n) = directions
+                    let (a, n, took) = directions
                         .along_parameters(std::slice::from_ref(&g.leaf), std::slice::from_ref(f));
-                    push(&g.symbol, Form::ChainRule, method, a[0].view(), n.view());
-                    push(&g.symbol, Form::ClosedForm, method, a[1].view(), n.view());
+                    push(
+                        &g.symbol,
+                        Form::ChainRule,
+                        method,
+                        &[g.chain_rule],
+                        a[0].view(),
+                        n.view(),
+                        took,
+                    );
+                    push(
+                        &g.symbol,
+                        Form::ClosedForm,
+                        method,
+                        &[g.closed_form],
+                        a[1].view(),
+                        n.view(),
+                        took,
+                    );
                 }
             }
             for j in &derivation.jacobians {
@@ -470,16 +625,36 @@ fn check_in_mode(
                 }
                 // A kinked layer's input stays on its side of the kink (the step shrinks).
                 let kink = j.layer.and_then(|i| network.layers[i].kink());
-                let (a, n) =
-                    directions.along_input(j.of, j.by, value(j.by), &trees, options.step, kink);
-                push(&j.symbol, Form::Definition, method, a[0].view(), n.view());
+                let within = domain
+                    .filter(|(yhat, _, _)| *yhat == j.by)
+                    .map(|(_, lo, hi)| (lo, hi));
+                let (a, n, took) = directions.along_input(
+                    j.of,
+                    j.by,
+                    value(j.by),
+                    &trees,
+                    options.step,
+                    kink,
+                    within,
+                );
+                push(
+                    &j.symbol,
+                    Form::Definition,
+                    method,
+                    &[j.definition],
+                    a[0].view(),
+                    n.view(),
+                    took,
+                );
                 if let Some(simplified) = a.get(1) {
                     push(
                         &j.symbol,
                         Form::Simplified,
                         method,
+                        &[j.simplified],
                         simplified.view(),
                         n.view(),
+                        took,
                     );
                 }
             }
@@ -489,8 +664,10 @@ fn check_in_mode(
                     &signal.symbol,
                     Form::ClosedForm,
                     Method::ChainRule,
+                    &[signal.closed_form, signal.chain_rule],
                     closed,
                     chain,
+                    none,
                 );
             }
         }
@@ -584,8 +761,10 @@ mod tests {
     use super::*;
     use crate::loss::{Loss, LossKind};
 
+    /// bce on an unbounded output at ŷ = −2 is outside the loss's domain: log ŷ is NaN there and
+    /// nearby, so nothing can be differenced, which is not a wrong formula.
     #[test]
-    fn nan_is_a_failure_that_names_the_item() {
+    fn a_point_outside_the_domain_of_the_loss_is_not_checked() {
         // bce on an unbounded output at ŷ = −2, where log ŷ is NaN.
         let derivation = crate::derive_text("linear>identity", Loss::new(LossKind::Bce)).unwrap();
         let options = CheckOptions {
@@ -602,7 +781,7 @@ mod tests {
             (Symbol::Bias(1), one(0.0)),
         ]);
         let report = PreparedCheck::at(&derivation, &options, &inputs).run();
-        assert!(!report.passed());
+        assert_eq!(report.verdict(), Verdict::Unchecked);
         let item = report
             .items
             .iter()
@@ -613,6 +792,40 @@ mod tests {
             item.non_finite.as_deref(),
             Some("the finite differences give NaN")
         );
+        assert_eq!(item.unchecked, Some(Unchecked::NotDifferentiable(None)));
+        assert_eq!(item.error_text(), "n/a");
+    }
+
+    /// A formula that is NaN where nothing is saturated is wrong: ∂ℓ/∂b⁽¹⁾ of `linear>sigmoid`
+    /// under mse replaced by 0 ⊘ 0 fails, where the right one passes.
+    #[test]
+    fn nan_where_nothing_is_saturated_is_a_failure_that_names_the_item() {
+        let mut derivation =
+            crate::derive_text("linear>sigmoid", Loss::new(LossKind::Mse)).unwrap();
+        let options = CheckOptions {
+            seed: 0,
+            sizes: Sizes::new(vec![("n".into(), 1), ("K".into(), 1)]),
+            step: CheckOptions::DEFAULT_STEP,
+            tolerance: CheckOptions::DEFAULT_TOLERANCE,
+        };
+        let b = derivation
+            .gradients
+            .iter()
+            .position(|g| g.symbol.text() == "∂ℓ/∂b⁽¹⁾")
+            .unwrap();
+        let arena = &mut derivation.network.arena;
+        let y = derivation.network.y;
+        let zero = arena.sub(y, y).unwrap();
+        derivation.gradients[b].closed_form = arena.divide(zero, zero).unwrap();
+        let report = check(&derivation, &options).unwrap();
+        assert_eq!(report.verdict(), Verdict::Fail);
+        let item = &report.items[2 * b + 1];
+        assert_eq!(
+            (item.symbol.text().as_str(), item.form),
+            ("∂ℓ/∂b⁽¹⁾", Form::ClosedForm)
+        );
+        assert_eq!(item.non_finite.as_deref(), Some("the formula gives NaN"));
+        assert_eq!(item.unchecked, None);
         assert_eq!(item.error_text(), "NaN");
     }
 
@@ -625,6 +838,8 @@ mod tests {
             error: 3.14e-11,
             passed: true,
             non_finite: None,
+            took: Took::default(),
+            unchecked: None,
         };
         assert_eq!(item.error_text(), "3.1e-11");
     }

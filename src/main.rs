@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 use derive::calculus::Expansion;
-use derive::check::{CheckOptions, CheckReport, PreparedCheck};
+use derive::check::{CheckOptions, CheckReport, PreparedCheck, Verdict};
 use derive::evaluation::evaluate_at;
 use derive::expanded_size::check_expanded_size;
 use derive::input::{MAX_POINT_BYTES, MAX_SPEC_BYTES, ReadError, read_bounded, size_in_words};
@@ -41,8 +41,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
                   A spec too long for the command line is read from standard input: \
                   derive - --loss mse < deep.txt\n\n\
                   Results go to standard output; errors and warnings to standard error.\n\
-                  Exit codes: 0 done (the check, if run, passed); 1 the numeric check failed; \
-                  2 bad input or usage."
+                  Exit codes: 0 done (the check, if run, passed); 1 the numeric check failed \
+                  (a formula disagrees; this wins over 3); 2 bad input or usage; 3 some item \
+                  could not be checked at this point (saturated in float64, or at the edge of \
+                  the loss's domain)."
 )]
 struct Cli {
     /// The layers (the help text is written from the table of layers: `spec_help`).
@@ -126,8 +128,11 @@ fn main() -> ExitCode {
         Err(exit) => return exit,
     };
     match run(&cli) {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+        Ok(verdict) => match verdict {
+            None | Some(Verdict::Pass) => ExitCode::SUCCESS,
+            Some(Verdict::Fail) => ExitCode::from(1),
+            Some(Verdict::Unchecked) => ExitCode::from(3),
+        },
         Err(error) => {
             // Exit code 2 whether or not the message could be written.
             let _ = standard_streams::write(
@@ -236,8 +241,8 @@ fn with_thousands(n: usize) -> String {
     out
 }
 
-/// Prints the derivation; `Ok(false)` when the numeric check failed.
-fn run(cli: &Cli) -> Result<bool, Error> {
+/// Prints the derivation; the check's verdict, if it ran.
+fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
     if cli.standalone && cli.format != Format::Latex {
         return Err(Error::Usage("--standalone goes with --format latex".into()));
     }
@@ -335,14 +340,14 @@ fn run(cli: &Cli) -> Result<bool, Error> {
     {
         return Err(Error::Usage(format!("cannot write the output: {e}")));
     }
-    let passed = report.as_ref().is_none_or(|r| r.passed());
+    let verdict = report.as_ref().map(CheckReport::verdict);
     // The process ends here, and the operating system takes its memory back at once: freeing a
     // deep chain's millions of nodes and strings one by one took a tenth of its time.
     std::mem::forget(sections);
     std::mem::forget(report);
     std::mem::forget(evaluation);
     std::mem::forget(derivation);
-    Ok(passed)
+    Ok(verdict)
 }
 
 /// Runs `work` while the check, if there is one, runs on a thread of its own (on a deep chain

@@ -418,3 +418,41 @@ fn the_page_check_finds_a_line_left_alone() {
         "an overfull box is found"
     );
 }
+
+#[test]
+fn a_document_whose_check_could_not_check_every_item_compiles() {
+    if !tools_present() {
+        return;
+    }
+    // Softmax saturated (exit code 3), and bce beside 0 with one-sided differences.
+    for (name, spec, loss, point) in [
+        (
+            "saturated",
+            "linear>softmax",
+            "ce",
+            r#"{"x":[1],"W1":[[1000],[0]],"b1":[0,0],"y":[0.5,0.5]}"#,
+        ),
+        (
+            "one-sided",
+            "linear>sigmoid",
+            "bce",
+            r#"{"x":[1],"W1":[[-30]],"b1":[0],"y":[0]}"#,
+        ),
+    ] {
+        let point = temp_file(&format!("{name}.json"), point);
+        let document = stdout(&derive(&[
+            spec,
+            "--loss",
+            loss,
+            "--format",
+            "latex",
+            "--standalone",
+            "--at",
+            point.to_str().unwrap(),
+        ]));
+        for size in SIZES {
+            let problems = compile(&format!("{name}-{size}"), &at_size(&document, size));
+            assert!(problems.is_empty(), "{name} at {size}: {problems:#?}");
+        }
+    }
+}

@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::calculus::Derivation;
 use crate::check::sampling::uniform;
-use crate::check::stencil::stencil;
+use crate::check::stencil::{Room, Took, differentiate};
 use crate::eval::{Evaluator, Moves, Nearby};
 use crate::expr::ExprId;
 use crate::matrix::{Matrix, MatrixRef};
@@ -23,6 +23,7 @@ pub struct Directions<'b, 'a> {
     /// Points near it.
     pub nearby: Nearby<'b, 'a, f64>,
     pub step: f64,
+    pub tolerance: f64,
     pub rng: ChaCha8Rng,
     pub count: usize,
 }
@@ -100,12 +101,13 @@ impl<'b> Directions<'b, '_> {
     }
 
     /// For each direction, (vᵀg for each tree in `analytic`, the numeric derivative of ℓ),
-    /// moving the given parameters (their leaves) together (all of them for a joint check).
+    /// moving the given parameters (their leaves) together (all of them for a joint check),
+    /// and how the differences were taken.
     pub fn along_parameters(
         &mut self,
         parameters: &[ExprId],
         analytic: &[Vec<MatrixRef<f64>>],
-    ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
+    ) -> (Vec<Matrix<f64>>, Matrix<f64>, Took) {
         assert_eq!(
             parameters.len(),
             analytic.len(),
@@ -114,6 +116,7 @@ impl<'b> Directions<'b, '_> {
         let forms = analytic.first().map_or(0, Vec::len);
         let mut analytic_out = vec![Vec::with_capacity(self.count); forms];
         let mut numeric = Vec::with_capacity(self.count);
+        let mut took = Took::default();
         let base = self.base;
         let base_value = |id: ExprId| {
             base.computed(id)
@@ -142,18 +145,24 @@ impl<'b> Directions<'b, '_> {
             // Only the parameters move; everything before the first of them keeps its value.
             let moves = self.nearby.moves(parameters, direction);
             let h = self.step_clear_of_kinks(&moves);
+            let tolerance = self.tolerance;
             let moved = |t: f64| Matrix::filled(1, 1, self.loss_at(&moves, t));
-            numeric.push(stencil(h, moved).data[0]);
+            let derivative = differentiate(h, Room::UNBOUNDED, tolerance, moved);
+            took.add(&derivative, h, &Room::UNBOUNDED);
+            numeric.push(derivative.map_or(f64::NAN, |d| d.value.data[0]));
         }
         let column = |values: Vec<f64>| Matrix::from_vec(values.len(), 1, values);
         (
             analytic_out.into_iter().map(column).collect(),
             column(numeric),
+            took,
         )
     }
 
     /// J u for each direction u (as columns), against the derivative of the layer's output
-    /// along u; `analytic` are the evaluated forms of J.
+    /// along u, and how the differences were taken; `analytic` are the evaluated forms of J.
+    /// `domain` is the interval every entry of `by` must stay in (ŷ under a log), if any.
+    #[allow(clippy::too_many_arguments)]
     pub fn along_input(
         &mut self,
         of: ExprId,
@@ -162,13 +171,15 @@ impl<'b> Directions<'b, '_> {
         analytic: &[MatrixRef<f64>],
         step: f64,
         kink: Option<f64>,
-    ) -> (Vec<Matrix<f64>>, Matrix<f64>) {
+        domain: Option<(f64, f64)>,
+    ) -> (Vec<Matrix<f64>>, Matrix<f64>, Took) {
         let directions: Vec<Matrix<f64>> = (0..self.count).map(|_| self.direction(base)).collect();
         // The directions as the columns of one matrix: each form of J multiplies them all in
         // one product, which gives each column as J u would.
         let columns = side_by_side(&directions);
         let analytic = analytic.iter().map(|j| j.matmul(columns.view())).collect();
         let mut numeric_columns = Vec::with_capacity(self.count);
+        let mut took = Took::default();
         for u in &directions {
             // A kinked input moved along u stays on its side of the kink: 2h|uₑ| < |zₑ − kink|.
             let step = match kink {
@@ -181,17 +192,50 @@ impl<'b> Directions<'b, '_> {
                     .fold(step, f64::min),
                 None => step,
             };
+            let room = domain.map_or(Room::UNBOUNDED, |(lo, hi)| room_along(base, u, lo, hi));
             // Only the layer is evaluated again: its input moves, nothing else.
             let nearby = &mut self.nearby;
             let moves = nearby.moves(&[by], u.data.clone());
-            let moved = |t: f64| {
+            let mut moved = |t: f64| {
                 nearby.move_along(&moves, t);
                 nearby.value(of).to_matrix()
             };
-            numeric_columns.push(stencil(step, moved));
+            let derivative = differentiate(step, room, self.tolerance, &mut moved);
+            took.add(&derivative, step, &room);
+            numeric_columns.push(match derivative {
+                Some(d) => d.value,
+                None => moved(0.0).map(|_| f64::NAN),
+            });
         }
-        (analytic, side_by_side(&numeric_columns))
+        (analytic, side_by_side(&numeric_columns), took)
     }
+}
+
+/// How far a point may move along u, down and up, with every entry staying in (lo, hi), and
+/// the smallest step its rounding allows (`Room::inside` for each entry, at its speed |uₑ|).
+fn room_along(base: MatrixRef<f64>, u: &Matrix<f64>, lo: f64, hi: f64) -> Room {
+    let mut room = Room::UNBOUNDED;
+    for (v, d) in base.data.iter().zip(&u.data) {
+        if *d == 0.0 {
+            continue;
+        }
+        let entry = Room::inside(*v, lo, hi);
+        let speed = d.abs();
+        let (down, up) = if *d > 0.0 {
+            (entry.below, entry.above)
+        } else {
+            (entry.above, entry.below)
+        };
+        room.below = room.below.min(down / speed);
+        room.above = room.above.min(up / speed);
+        // v + t·u is rounded whatever the step: it must be 10⁷ times that rounding.
+        room.finest = room.finest.max(1e7 * f64::EPSILON * v.abs() / speed);
+        room.nearest = match (room.nearest, entry.nearest) {
+            (Some(a), Some(b)) if a.distance <= b.distance => Some(a),
+            (_, b) => b,
+        };
+    }
+    room
 }
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {

@@ -143,6 +143,12 @@ struct CheckItemOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     non_finite: Option<String>,
     passed: bool,
+    /// Why the item could not be checked at this point, if it could not (exit code 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unchecked: Option<String>,
+    /// `one-sided differences, steps down to 2.2e-6`, where they had to keep ŷ in its domain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    differences: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -369,6 +375,8 @@ pub fn render_json(sections: &Sections) -> String {
                         error: row.error,
                         non_finite: row.non_finite.clone(),
                         passed: row.passed,
+                        unchecked: row.unchecked.clone(),
+                        differences: row.differences.clone(),
                     })
                     .collect(),
             })

@@ -305,7 +305,7 @@ impl Page<'_> {
                         "∞" => "$\\infty$".to_string(),
                         other => other.to_string(),
                     },
-                    if row.passed { "pass" } else { "FAIL" }.to_string(),
+                    row.result.to_string(),
                 ]
             })
             .collect();

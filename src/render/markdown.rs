@@ -161,7 +161,10 @@ impl Page<'_> {
                     escape(row.form),
                     escape(&row.how),
                     escape(&row.error_text),
-                    if row.passed { "pass" } else { "**FAIL**" }.to_string(),
+                    match row.result {
+                        "FAIL" => "**FAIL**".to_string(),
+                        other => other.to_string(),
+                    },
                 ]
             })
             .collect();

@@ -3,7 +3,7 @@
 //! differs between formats.
 
 use crate::calculus::{Derivation, Expansion};
-use crate::check::CheckReport;
+use crate::check::{CheckItem, CheckReport, Saturated, Unchecked, Verdict};
 use crate::evaluation::Evaluation;
 use crate::expr::{Arena, ExprId, Node};
 use crate::layer::LayerKind;
@@ -109,6 +109,13 @@ pub struct CheckRow {
     pub non_finite: Option<String>,
     pub error: f64,
     pub passed: bool,
+    /// `pass`, `FAIL`, or `unchecked` where the item could not be checked at this point.
+    pub result: &'static str,
+    /// Why it could not be checked, in words (for JSON); the summary says it with symbols.
+    pub unchecked: Option<String>,
+    /// `one-sided differences, steps down to 2.2e-6` where the differences had to keep ŷ
+    /// inside the loss's domain (said in the summary, and in JSON).
+    pub differences: Option<String>,
 }
 
 pub struct Table<R> {
@@ -994,6 +1001,70 @@ impl<N: Notation> Formulas<'_, N, Line> {
     }
 }
 
+/// The differences an item took where they had to change near the edge of a domain:
+/// `one-sided differences, steps down to 2.2e-6` (the smallest step taken); `None` for the
+/// central stencil at the report's step.
+fn differences(item: &CheckItem) -> Option<String> {
+    let mut said = Vec::new();
+    if item.took.one_sided {
+        said.push("one-sided differences".to_string());
+    }
+    if let Some(step) = item.took.shrunk_to {
+        said.push(format!("steps down to {step:.1e}"));
+    }
+    (!said.is_empty()).then(|| said.join(", "))
+}
+
+/// Why an item could not be checked at this point: "could not be checked at this point, as ŷ
+/// is saturated there (σ is exactly 1 in float64), …". `yhat` is ŷ, the only value whose
+/// domain the differences must keep.
+fn why_unchecked(why: &Unchecked, yhat: &Symbol) -> Prose {
+    let said = Prose::new().words("could not be checked at this point, as ");
+    let right_formula = |prose: Prose| {
+        prose
+            .words(", where a right formula can give NaN (")
+            .fixed("0 · ∞", "0 \\cdot \\infty")
+            .words(") or an infinity")
+    };
+    match why {
+        Unchecked::Saturated(s) => {
+            let at = if s.at == 0.0 { "0" } else { "1" };
+            let what = said.symbol(&s.value);
+            right_formula(match s.saturated {
+                Saturated::Sigmoid => what
+                    .words(" is saturated there (")
+                    .fixed("σ", "\\sigma")
+                    .words(format!(" is exactly {at} in float64)")),
+                Saturated::Softmax => what.words(format!(
+                    " is saturated there (an entry of softmax is exactly {at} in float64)"
+                )),
+                Saturated::LogOfZero if s.at == 0.0 => {
+                    what.words(" is exactly 0 there, and the loss takes its log")
+                }
+                Saturated::LogOfZero => {
+                    what.words(" is exactly 1 there, and the loss takes the log of 1 minus it")
+                }
+            })
+        }
+        Unchecked::NotDifferentiable(Some(edge)) if edge.distance == 0.0 => {
+            said.symbol(yhat).words(format!(
+                " is exactly {} there in float64, on the edge of the loss's domain, where \
+                 the loss has no finite differences",
+                edge.at
+            ))
+        }
+        Unchecked::NotDifferentiable(Some(edge)) => said.symbol(yhat).words(format!(
+            " lies {:.1e} from {}, the edge of the loss's domain, too close for finite \
+             differences in float64, central or one-sided, to settle within the tolerance",
+            edge.distance, edge.at
+        )),
+        Unchecked::NotDifferentiable(None) => said.words(
+            "the loss is not finite near this point, or its finite differences do not settle \
+             within the tolerance at any step",
+        ),
+    }
+}
+
 /// The check's section: how the check ran, and a row for each item.
 fn check_section(
     derivation: &Derivation,
@@ -1002,7 +1073,12 @@ fn check_section(
     parts: Parts,
 ) -> CheckSection {
     let network = &derivation.network;
-    let verdict = if report.passed() { "PASS" } else { "FAIL" };
+    let yhat = symbol_of(&network.arena, network.yhat);
+    let verdict = match report.verdict() {
+        Verdict::Pass => "PASS",
+        Verdict::Fail => "FAIL",
+        Verdict::Unchecked => "INCOMPLETE",
+    };
     let sizes: Vec<Prose> = report
         .sizes
         .entries()
@@ -1120,6 +1196,26 @@ fn check_section(
              kinked activation would otherwise cross its kink within the stencil's reach.",
         );
     }
+    if report
+        .items
+        .iter()
+        .any(|i| i.took.shrunk_to.is_some() || i.took.one_sided)
+    {
+        note = note
+            .words(" Where the differences must keep ")
+            .symbol(&symbol_of(&network.arena, network.yhat))
+            .words(if network.loss.needs_probabilities() {
+                " inside (0, 1) (bce takes the log of it and of 1 minus it),"
+            } else {
+                " positive (ce takes the log of it),"
+            })
+            .words(
+                " or a value near the point is not finite, the step shrinks or the differences \
+                 are one-sided (the summary says where), stepping away from the edge with the same order \
+                 of error, whichever keeps within the tolerance when compared with the same \
+                 differences at 1.5 times the step.",
+            );
+    }
     if report.near_kink {
         note = note.words(
             " Warning: at this point an input of a kinked activation lies within 1e-3 of \
@@ -1135,26 +1231,88 @@ fn check_section(
             symbol: item.symbol.clone(),
             form: item.form.label(),
             how: item.method.label(),
+            differences: differences(item),
             error_text: item.error_text(),
             non_finite: item.non_finite.clone(),
             error: item.error,
             passed: item.passed,
+            result: match (&item.unchecked, item.passed) {
+                (_, true) => "pass",
+                (Some(_), false) => "unchecked",
+                (None, false) => "FAIL",
+            },
+            unchecked: item
+                .unchecked
+                .as_ref()
+                .map(|why| why_unchecked(why, &yhat).plain(&crate::render::notation::Text)),
         })
         .collect();
-    let failed = rows.iter().filter(|r| !r.passed).count();
+    let passed = rows.iter().filter(|r| r.passed).count();
+    let unchecked = report
+        .items
+        .iter()
+        .filter(|i| !i.passed && i.unchecked.is_some())
+        .count();
     let mut summary = Prose::new().words(format!(
-        "{verdict}: {} of {} within tolerance.",
-        rows.len() - failed,
+        "{verdict}: {passed} of {} within tolerance",
         rows.len()
     ));
-    // A NaN or an infinity is said in words, with the item it appeared in.
-    for row in &rows {
-        if let Some(what) = &row.non_finite {
+    summary = if unchecked == 0 {
+        summary.words(".")
+    } else {
+        summary.words(format!(
+            "; {unchecked} could not be checked at this point, which says nothing about \
+             {}.",
+            if unchecked == 1 {
+                "its formula"
+            } else {
+                "their formulas"
+            }
+        ))
+    };
+    // The differences that had to change, item by item, in words that wrap at the width.
+    for (item, row) in report.items.iter().zip(&rows) {
+        if let Some(differences) = &row.differences {
             summary = summary
                 .words(" ")
-                .symbol(&row.symbol)
-                .words(format!(" ({}): {what}.", row.form));
+                .symbol(&item.symbol)
+                .words(format!(" ({}): {differences}.", item.form.label()));
         }
+    }
+    // A NaN or an infinity is said in words, with the item it appeared in; the items that
+    // could not be checked are named together for each reason.
+    let mut reasons: Vec<(&Unchecked, Vec<&CheckItem>)> = Vec::new();
+    for item in &report.items {
+        if let Some(why) = &item.unchecked {
+            if item.passed {
+                continue;
+            }
+            match reasons.iter_mut().find(|(r, _)| *r == why) {
+                Some((_, items)) => items.push(item),
+                None => reasons.push((why, vec![item])),
+            }
+        } else if let Some(what) = &item.non_finite {
+            summary = summary
+                .words(" ")
+                .symbol(&item.symbol)
+                .words(format!(" ({}): {what}.", item.form.label()));
+        }
+    }
+    for (why, items) in reasons {
+        let named: Vec<Prose> = items
+            .iter()
+            .map(|i| {
+                Prose::new()
+                    .symbol(&i.symbol)
+                    .words(format!(" ({})", i.form.label()))
+            })
+            .collect();
+        summary = summary
+            .words(" ")
+            .join(named, ", ")
+            .words(": ")
+            .then(why_unchecked(why, &yhat))
+            .words(".");
     }
     CheckSection {
         table: Table {

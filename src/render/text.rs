@@ -100,7 +100,8 @@ fn write_check(sections: &Sections, width: usize, out: &mut Sink) {
     if let Some(check) = &sections.check {
         let page = Page::new(sections, width);
         page.spaced_section(&check.table, 4, out);
-        out.push_str(&format!("\n  {}\n", check.summary.plain(&Text)));
+        out.push('\n');
+        out.push_str(&page.paragraph(&check.summary));
     }
 }
 
@@ -221,7 +222,7 @@ impl Row for CheckRow {
             L::text(self.form),
             L::text(self.how.clone()),
             L::text(self.error_text.clone()),
-            L::text(if self.passed { "pass" } else { "FAIL" }),
+            L::text(self.result),
         ]);
     }
 }
