@@ -1144,17 +1144,15 @@ fn check_section(
     note = note
         .words(format!(
             ", every printed matrix form is evaluated and compared with five-point central \
-             differences of the forward pass (step {:e}). Error = ",
+             differences of the forward pass (step {:e}, or a hundredth of a value whose sign \
+             matters, the input of a kinked activation or the output under a logarithm, where that is \
+             smaller). The error is ",
             report.step
         ))
+        // One formula, so that no format splits it in two.
         .fixed(
-            "max |analytic − numeric|",
-            "\\max \\lvert \\mathrm{analytic} - \\mathrm{numeric} \\rvert",
-        )
-        .words(" / ")
-        .fixed(
-            "max(‖analytic‖∞, ‖numeric‖∞, 1e-3)",
-            "\\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
+            "max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, 1e-3)",
+            "\\max \\lvert \\mathrm{analytic} - \\mathrm{numeric} \\rvert / \\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
         )
         .words(format!("; tolerance {:e}.", report.tolerance));
     if !derivation.jacobians.is_empty() {
