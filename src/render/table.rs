@@ -20,7 +20,7 @@ pub struct Table {
 const GAP: &str = "  ";
 const INDENT: &str = "  ";
 /// Narrowest the wide column gets, however narrow the page.
-const MIN_WIDE: usize = 30;
+const MIN_WIDE: usize = 16;
 
 fn width_of(text: &str) -> usize {
     text.chars().count()

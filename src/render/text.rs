@@ -244,8 +244,10 @@ impl<'a> Page<'a> {
             .collect()
     }
 
+    /// A heading, wrapped at the width like the title.
     fn heading(&self, heading: &Heading) -> String {
-        format!("\n{}\n\n", heading.numbered(heading.title.plain(&Text)))
+        let lines = filled(&heading.numbered(heading.title.plain(&Text)), self.width);
+        format!("\n{}\n\n", lines.join("\n"))
     }
 
     /// The rows as a table whose column `wide` wraps.
