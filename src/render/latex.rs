@@ -274,7 +274,7 @@ impl Page<'_> {
         let mut out = String::new();
         out.push_str(&heading(&evaluation.heading));
         if let Some(note) = &evaluation.note {
-            out.push_str(&format!("{}\n", prose(note)));
+            out.push_str(&note_paragraph(note));
         }
         let groups: Vec<Vec<String>> = evaluation.rows.iter().flat_map(value_groups).collect();
         out.push_str(&align(&groups));
@@ -448,7 +448,7 @@ impl Page<'_> {
         );
         if let Some(recursion) = &sections.recursion {
             if let Some(note) = &recursion.note {
-                out.push_str(&format!("{}\n", prose(note)));
+                out.push_str(&note_paragraph(note));
             }
             out.push_str(&self.closed_align(recursion));
         }
@@ -482,7 +482,7 @@ impl Page<'_> {
         }
         let mut out = heading(&table.heading);
         if let Some(note) = &table.note {
-            out.push_str(&format!("{}\n", prose(note)));
+            out.push_str(&note_paragraph(note));
         }
         if !groups.is_empty() {
             out.push_str("Each Jacobian with its shape, then its generic element.\n");
@@ -495,11 +495,18 @@ impl Page<'_> {
         let table = &sections.closed_forms;
         let mut out = heading(&table.heading);
         if let Some(note) = &table.note {
-            out.push_str(&format!("{}\n", prose(note)));
+            out.push_str(&note_paragraph(note));
         }
         out.push_str(&self.closed_align(table));
         out
     }
+}
+
+/// A section's note before its display: flush left like the other paragraphs, and in the
+/// display's paragraph, so that it stays on the display's page (no page breaks right before a
+/// display) without the space a paragraph of its own would leave above it.
+fn note_paragraph(note: &Prose) -> String {
+    format!("\\noindent {}\n", prose(note))
 }
 
 fn shape(shape: &crate::shape::Shape) -> String {
