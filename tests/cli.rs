@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{derive, stderr, stdout};
+use common::{derive, derive_ok, stderr, stdout};
 
 #[test]
 fn help_exits_zero_and_names_the_exit_codes() {
@@ -101,16 +101,7 @@ fn help_lists_the_layers_with_their_arguments_and_the_losses_with_their_reductio
 #[test]
 fn losses_take_any_case_and_pytorch_spellings_with_pytorchs_reduction() {
     let spec = "linear>relu>linear>softmax";
-    let run = |args: &[&str]| {
-        let output = derive(&[&[spec, "--no-check"], args].concat());
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{args:?}: {}",
-            stderr(&output)
-        );
-        stdout(&output)
-    };
+    let run = |args: &[&str]| derive_ok(&[&[spec, "--no-check"], args].concat());
     assert_eq!(run(&["--loss", "CE"]), run(&["--loss", "ce"]));
     assert_eq!(
         run(&["--loss", "MSELoss"]),

@@ -11,7 +11,7 @@
 use crate::render::expression::lines;
 use crate::render::latex_notation::{Latex, shown_width};
 use crate::render::notation::Notation;
-use crate::render::parts::Part;
+use crate::render::parts::PartWriter;
 use crate::render::prose::{Piece, Prose, spell};
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, ValueRow, flat};
 
@@ -61,7 +61,7 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
         out.push_str(&format!("\n\\section*{{{}}}\n", prose(&sections.title)));
     }
     for part in sections.printed() {
-        out.push_str(&page.part(sections, part));
+        out.push_str(&page.write(sections, part));
     }
     out.push_str("\n\\endgroup\n");
     if standalone {
@@ -256,68 +256,6 @@ impl EquationLine {
 }
 
 impl Page<'_> {
-    /// A part of the derivation, as `Sections::printed` lists it.
-    fn part(&self, sections: &Sections, part: Part) -> String {
-        match part {
-            Part::Network => self.conventions(sections),
-            Part::Forward => self.forward(sections),
-            Part::Gradients => self.chain_rule(sections),
-            Part::Jacobians => self.jacobians(sections),
-            Part::Closed => self.closed_forms(sections),
-            Part::Values => self.values(sections),
-            Part::Check => self.check(sections),
-        }
-    }
-
-    fn values(&self, sections: &Sections) -> String {
-        let evaluation = sections.evaluation.as_ref().expect("printed at a point");
-        let mut out = String::new();
-        out.push_str(&heading(&evaluation.heading));
-        if let Some(note) = &evaluation.note {
-            out.push_str(&note_paragraph(note));
-        }
-        let groups: Vec<Vec<String>> = evaluation.rows.iter().flat_map(value_groups).collect();
-        out.push_str(&align(&groups));
-        out
-    }
-
-    fn check(&self, sections: &Sections) -> String {
-        let check = sections
-            .check
-            .as_ref()
-            .expect("printed once the check has run");
-        let mut out = String::new();
-        let table = &check.table;
-        out.push_str(&heading(&table.heading));
-        if let Some(note) = &table.note {
-            // Ragged right: the error formula is long and cannot break.
-            out.push_str(&format!("{{\\raggedright {}\\par}}\n\n", prose(note)));
-        }
-        let mut rows: Vec<Vec<String>> = table
-            .rows
-            .iter()
-            .map(|row| {
-                vec![
-                    format!("${}$", Latex.inline_symbol(&row.symbol)),
-                    row.form.to_string(),
-                    escape(&row.how),
-                    match row.error_text.as_str() {
-                        "∞" => "$\\infty$".to_string(),
-                        other => other.to_string(),
-                    },
-                    row.result.to_string(),
-                ]
-            })
-            .collect();
-        // The verdict is the table's last row, so that it stays with the table.
-        rows.push(vec![format!(
-            "\\addlinespace\n\\multicolumn{{5}}{{@{{}}p{{\\linewidth}}@{{}}}}{{{}}}",
-            prose(&check.summary)
-        )]);
-        let rows = rows.into_iter().map(|cells| vec![cells]).collect();
-        out.push_str(&longtable(CHECK_COLUMNS, &table.headers, rows, false, None));
-        out
-    }
     /// The name of `name = form = form` and its lines: all on one line when it fits `width`
     /// (the whole line's), else each form on lines of its own, as wide as the name and the `=`
     /// leave.
@@ -369,92 +307,6 @@ impl Page<'_> {
         lines.iter().map(|l| l.in_cell(&name)).collect()
     }
 
-    fn conventions(&self, sections: &Sections) -> String {
-        let c = &sections.conventions;
-        let mut out = heading(&c.heading);
-        let mut first = vec![prose(&c.chain)];
-        first.extend(c.linear_rule.as_ref().map(prose));
-        // Ragged right, so that a long chain breaks after an arrow rather than overflowing.
-        out.push_str(&format!(
-            "{{\\raggedright\\noindent {}\\par}}\n",
-            first.join(" \\\\\n")
-        ));
-        out.push_str(&align(&[self.aligned_lines(&c.loss, ALIGN_WIDTH)]));
-        // Ragged right: a list of formulas has few places to break, and justified lines would
-        // run into the margin.
-        for (i, paragraph) in c.paragraphs.iter().enumerate() {
-            // The last paragraph stays with the one before: a short definition would otherwise
-            // be left alone at the top of a page.
-            if i + 1 == c.paragraphs.len() && i > 0 {
-                out.push_str("\\nopagebreak\n");
-            }
-            out.push_str(&format!("\n{{\\raggedright {}\\par}}\n", prose(paragraph)));
-        }
-        out
-    }
-
-    fn forward(&self, sections: &Sections) -> String {
-        let table = &sections.forward;
-        let rows = table
-            .rows
-            .iter()
-            .map(|row| {
-                let inputs: Vec<String> = row
-                    .inputs
-                    .iter()
-                    .map(|id| flat(&self.formulas.keep.doc(*id)))
-                    .collect();
-                with_formula(
-                    vec![prose(&row.layer), format!("${}$", inputs.join(", "))],
-                    self.cell_lines(&row.output),
-                    Vec::new(),
-                )
-            })
-            .collect();
-        format!(
-            "\n{}",
-            longtable(
-                FORWARD_COLUMNS,
-                &table.headers,
-                rows,
-                true,
-                Some((&table.heading, table.note.as_ref()))
-            )
-        )
-    }
-
-    fn chain_rule(&self, sections: &Sections) -> String {
-        let table = &sections.chain_rule;
-        let rows = table
-            .rows
-            .iter()
-            .map(|row| {
-                with_formula(
-                    vec![format!("${}$", Latex.symbol(&row.parameter))],
-                    self.cell_lines(&row.gradient),
-                    vec![format!("${}$", shape(&row.shape))],
-                )
-            })
-            .collect();
-        let mut out = format!(
-            "\n{}",
-            longtable(
-                CHAIN_COLUMNS,
-                &table.headers,
-                rows,
-                true,
-                Some((&table.heading, table.note.as_ref()))
-            )
-        );
-        if let Some(recursion) = &sections.recursion {
-            if let Some(note) = &recursion.note {
-                out.push_str(&note_paragraph(note));
-            }
-            out.push_str(&self.closed_align(recursion));
-        }
-        out
-    }
-
     /// Equations with their shapes, one align* block.
     fn closed_align(&self, table: &crate::render::sections::Table<ClosedRow>) -> String {
         let groups: Vec<Vec<String>> = table
@@ -463,42 +315,6 @@ impl Page<'_> {
             .map(|row| self.with_shape(&row.equation, &row.shape))
             .collect();
         align(&groups)
-    }
-
-    fn jacobians(&self, sections: &Sections) -> String {
-        let table = &sections.jacobians;
-        let mut groups = Vec::new();
-        for row in &table.rows {
-            let mut lines = self.with_shape(&row.matrix, &row.shape);
-            lines.push(format!(
-                "{} &= {}",
-                flat(&self.formulas.element_name(&row.symbol, row.element)),
-                flat(&self.formulas.element(row.element))
-            ));
-            if let Some(note) = &row.note {
-                lines.push(format!("\\intertext{{{}}}", prose(note)));
-            }
-            groups.push(lines);
-        }
-        let mut out = heading(&table.heading);
-        if let Some(note) = &table.note {
-            out.push_str(&note_paragraph(note));
-        }
-        if !groups.is_empty() {
-            out.push_str("Each Jacobian with its shape, then its generic element.\n");
-            out.push_str(&align(&groups));
-        }
-        out
-    }
-
-    fn closed_forms(&self, sections: &Sections) -> String {
-        let table = &sections.closed_forms;
-        let mut out = heading(&table.heading);
-        if let Some(note) = &table.note {
-            out.push_str(&note_paragraph(note));
-        }
-        out.push_str(&self.closed_align(table));
-        out
     }
 }
 
@@ -647,6 +463,180 @@ fn longtable(
     }
     out.push_str("\\bottomrule\n\\end{longtable}\n");
     out
+}
+
+impl PartWriter for Page<'_> {
+    fn network(&self, sections: &Sections) -> String {
+        let c = &sections.conventions;
+        let mut out = heading(&c.heading);
+        let mut first = vec![prose(&c.chain)];
+        first.extend(c.linear_rule.as_ref().map(prose));
+        // Ragged right, so that a long chain breaks after an arrow rather than overflowing.
+        out.push_str(&format!(
+            "{{\\raggedright\\noindent {}\\par}}\n",
+            first.join(" \\\\\n")
+        ));
+        out.push_str(&align(&[self.aligned_lines(&c.loss, ALIGN_WIDTH)]));
+        // Ragged right: a list of formulas has few places to break, and justified lines would
+        // run into the margin.
+        for (i, paragraph) in c.paragraphs.iter().enumerate() {
+            // The last paragraph stays with the one before: a short definition would otherwise
+            // be left alone at the top of a page.
+            if i + 1 == c.paragraphs.len() && i > 0 {
+                out.push_str("\\nopagebreak\n");
+            }
+            out.push_str(&format!("\n{{\\raggedright {}\\par}}\n", prose(paragraph)));
+        }
+        out
+    }
+
+    fn forward(&self, sections: &Sections) -> String {
+        let table = &sections.forward;
+        let rows = table
+            .rows
+            .iter()
+            .map(|row| {
+                let inputs: Vec<String> = row
+                    .inputs
+                    .iter()
+                    .map(|id| flat(&self.formulas.keep.doc(*id)))
+                    .collect();
+                with_formula(
+                    vec![prose(&row.layer), format!("${}$", inputs.join(", "))],
+                    self.cell_lines(&row.output),
+                    Vec::new(),
+                )
+            })
+            .collect();
+        format!(
+            "\n{}",
+            longtable(
+                FORWARD_COLUMNS,
+                &table.headers,
+                rows,
+                true,
+                Some((&table.heading, table.note.as_ref()))
+            )
+        )
+    }
+
+    fn gradients(&self, sections: &Sections) -> String {
+        let table = &sections.chain_rule;
+        let rows = table
+            .rows
+            .iter()
+            .map(|row| {
+                with_formula(
+                    vec![format!("${}$", Latex.symbol(&row.parameter))],
+                    self.cell_lines(&row.gradient),
+                    vec![format!("${}$", shape(&row.shape))],
+                )
+            })
+            .collect();
+        let mut out = format!(
+            "\n{}",
+            longtable(
+                CHAIN_COLUMNS,
+                &table.headers,
+                rows,
+                true,
+                Some((&table.heading, table.note.as_ref()))
+            )
+        );
+        if let Some(recursion) = &sections.recursion {
+            if let Some(note) = &recursion.note {
+                out.push_str(&note_paragraph(note));
+            }
+            out.push_str(&self.closed_align(recursion));
+        }
+        out
+    }
+
+    fn jacobians(&self, sections: &Sections) -> String {
+        let table = &sections.jacobians;
+        let mut groups = Vec::new();
+        for row in &table.rows {
+            let mut lines = self.with_shape(&row.matrix, &row.shape);
+            lines.push(format!(
+                "{} &= {}",
+                flat(&self.formulas.element_name(&row.symbol, row.element)),
+                flat(&self.formulas.element(row.element))
+            ));
+            if let Some(note) = &row.note {
+                lines.push(format!("\\intertext{{{}}}", prose(note)));
+            }
+            groups.push(lines);
+        }
+        let mut out = heading(&table.heading);
+        if let Some(note) = &table.note {
+            out.push_str(&note_paragraph(note));
+        }
+        if !groups.is_empty() {
+            out.push_str("Each Jacobian with its shape, then its generic element.\n");
+            out.push_str(&align(&groups));
+        }
+        out
+    }
+
+    fn closed(&self, sections: &Sections) -> String {
+        let table = &sections.closed_forms;
+        let mut out = heading(&table.heading);
+        if let Some(note) = &table.note {
+            out.push_str(&note_paragraph(note));
+        }
+        out.push_str(&self.closed_align(table));
+        out
+    }
+
+    fn values(&self, sections: &Sections) -> String {
+        let evaluation = sections.evaluation.as_ref().expect("printed at a point");
+        let mut out = String::new();
+        out.push_str(&heading(&evaluation.heading));
+        if let Some(note) = &evaluation.note {
+            out.push_str(&note_paragraph(note));
+        }
+        let groups: Vec<Vec<String>> = evaluation.rows.iter().flat_map(value_groups).collect();
+        out.push_str(&align(&groups));
+        out
+    }
+
+    fn check(&self, sections: &Sections) -> String {
+        let check = sections
+            .check
+            .as_ref()
+            .expect("printed once the check has run");
+        let mut out = String::new();
+        let table = &check.table;
+        out.push_str(&heading(&table.heading));
+        if let Some(note) = &table.note {
+            // Ragged right: the error formula is long and cannot break.
+            out.push_str(&format!("{{\\raggedright {}\\par}}\n\n", prose(note)));
+        }
+        let mut rows: Vec<Vec<String>> = table
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    format!("${}$", Latex.inline_symbol(&row.symbol)),
+                    row.form.to_string(),
+                    escape(&row.how),
+                    match row.error_text.as_str() {
+                        "∞" => "$\\infty$".to_string(),
+                        other => other.to_string(),
+                    },
+                    row.result.to_string(),
+                ]
+            })
+            .collect();
+        // The verdict is the table's last row, so that it stays with the table.
+        rows.push(vec![format!(
+            "\\addlinespace\n\\multicolumn{{5}}{{@{{}}p{{\\linewidth}}@{{}}}}{{{}}}",
+            prose(&check.summary)
+        )]);
+        let rows = rows.into_iter().map(|cells| vec![cells]).collect();
+        out.push_str(&longtable(CHECK_COLUMNS, &table.headers, rows, false, None));
+        out
+    }
 }
 
 #[cfg(test)]

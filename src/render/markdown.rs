@@ -12,7 +12,7 @@ use crate::render::latex::matrix;
 use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::Notation;
-use crate::render::parts::Part;
+use crate::render::parts::PartWriter;
 use crate::render::prose::{Piece, Prose, spell};
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections};
 
@@ -25,7 +25,7 @@ pub fn render_markdown(sections: &Sections) -> String {
         out.push_str(&format!("## {}\n", prose(&sections.title)));
     }
     for part in sections.printed() {
-        out.push_str(&page.part(sections, part));
+        out.push_str(&page.write(sections, part));
     }
     out
 }
@@ -112,17 +112,126 @@ struct Page<'a> {
 }
 
 impl Page<'_> {
-    /// A part of the derivation, as `Sections::printed` lists it.
-    fn part(&self, sections: &Sections, part: Part) -> String {
-        match part {
-            Part::Network => self.conventions(sections),
-            Part::Forward => self.forward(sections),
-            Part::Gradients => self.chain_rule(sections),
-            Part::Jacobians => self.jacobians(sections),
-            Part::Closed => self.closed_forms(sections),
-            Part::Values => self.values(sections),
-            Part::Check => self.check(sections),
+    fn equation(&self, equation: &Equation) -> String {
+        math(&self.formulas.equation_flat(equation))
+    }
+
+    fn closed_table(&self, t: &crate::render::sections::Table<ClosedRow>) -> String {
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| vec![self.equation(&row.equation), math(&Latex.shape(&row.shape))])
+            .collect();
+        table(&t.headers, rows)
+    }
+}
+
+impl PartWriter for Page<'_> {
+    fn network(&self, sections: &Sections) -> String {
+        let c = &sections.conventions;
+        let mut out = heading(&c.heading);
+        out.push_str(&format!("{}  \n", prose(&c.chain)));
+        if let Some(rule) = &c.linear_rule {
+            out.push_str(&format!("{}\n", prose(rule)));
         }
+        out.push('\n');
+        out.push_str(&math_block(&self.formulas.equation_flat(&c.loss)));
+        for paragraph in &c.paragraphs {
+            out.push_str(&format!("\n{}\n", prose(paragraph)));
+        }
+        out
+    }
+
+    fn forward(&self, sections: &Sections) -> String {
+        let t = &sections.forward;
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                let inputs: Vec<String> = row
+                    .inputs
+                    .iter()
+                    .map(|id| self.formulas.keep.doc(*id).text.into_owned())
+                    .collect();
+                vec![
+                    prose(&row.layer),
+                    math(&inputs.join(", ")),
+                    self.equation(&row.output),
+                ]
+            })
+            .collect();
+        let mut out = heading(&t.heading);
+        if let Some(note) = &t.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        out.push_str(&table(&t.headers, rows));
+        out
+    }
+
+    fn gradients(&self, sections: &Sections) -> String {
+        let t = &sections.chain_rule;
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                vec![
+                    math(&Latex.symbol(&row.parameter)),
+                    self.equation(&row.gradient),
+                    math(&Latex.shape(&row.shape)),
+                ]
+            })
+            .collect();
+        let mut out = heading(&t.heading);
+        out.push_str(&table(&t.headers, rows));
+        if let Some(recursion) = &sections.recursion {
+            out.push('\n');
+            if let Some(note) = &recursion.note {
+                out.push_str(&format!("{}\n\n", prose(note)));
+            }
+            out.push_str(&self.closed_table(recursion));
+        }
+        out
+    }
+
+    fn jacobians(&self, sections: &Sections) -> String {
+        let t = &sections.jacobians;
+        let rows = t
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cell = format!(
+                    "{}<br>{}",
+                    self.equation(&row.matrix),
+                    math(&self.formulas.element_flat(&row.symbol, row.element))
+                );
+                if let Some(note) = &row.note {
+                    cell.push_str(&format!("<br>{}", prose(note)));
+                }
+                vec![
+                    math(&Latex.symbol(&row.symbol)),
+                    math(&Latex.shape(&row.shape)),
+                    cell,
+                ]
+            })
+            .collect();
+        let mut out = heading(&t.heading);
+        if let Some(note) = &t.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        if !t.rows.is_empty() {
+            out.push_str(&table(&t.headers, rows));
+        }
+        out
+    }
+
+    fn closed(&self, sections: &Sections) -> String {
+        let t = &sections.closed_forms;
+        let mut out = heading(&t.heading);
+        if let Some(note) = &t.note {
+            out.push_str(&format!("{}\n\n", prose(note)));
+        }
+        out.push_str(&self.closed_table(t));
+        out
     }
 
     fn values(&self, sections: &Sections) -> String {
@@ -170,125 +279,6 @@ impl Page<'_> {
             .collect();
         out.push_str(&table(&t.headers, rows));
         out.push_str(&format!("\n{}\n", prose(&check.summary)));
-        out
-    }
-    fn equation(&self, equation: &Equation) -> String {
-        math(&self.formulas.equation_flat(equation))
-    }
-
-    fn conventions(&self, sections: &Sections) -> String {
-        let c = &sections.conventions;
-        let mut out = heading(&c.heading);
-        out.push_str(&format!("{}  \n", prose(&c.chain)));
-        if let Some(rule) = &c.linear_rule {
-            out.push_str(&format!("{}\n", prose(rule)));
-        }
-        out.push('\n');
-        out.push_str(&math_block(&self.formulas.equation_flat(&c.loss)));
-        for paragraph in &c.paragraphs {
-            out.push_str(&format!("\n{}\n", prose(paragraph)));
-        }
-        out
-    }
-
-    fn forward(&self, sections: &Sections) -> String {
-        let t = &sections.forward;
-        let rows = t
-            .rows
-            .iter()
-            .map(|row| {
-                let inputs: Vec<String> = row
-                    .inputs
-                    .iter()
-                    .map(|id| self.formulas.keep.doc(*id).text.into_owned())
-                    .collect();
-                vec![
-                    prose(&row.layer),
-                    math(&inputs.join(", ")),
-                    self.equation(&row.output),
-                ]
-            })
-            .collect();
-        let mut out = heading(&t.heading);
-        if let Some(note) = &t.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
-        }
-        out.push_str(&table(&t.headers, rows));
-        out
-    }
-
-    fn chain_rule(&self, sections: &Sections) -> String {
-        let t = &sections.chain_rule;
-        let rows = t
-            .rows
-            .iter()
-            .map(|row| {
-                vec![
-                    math(&Latex.symbol(&row.parameter)),
-                    self.equation(&row.gradient),
-                    math(&Latex.shape(&row.shape)),
-                ]
-            })
-            .collect();
-        let mut out = heading(&t.heading);
-        out.push_str(&table(&t.headers, rows));
-        if let Some(recursion) = &sections.recursion {
-            out.push('\n');
-            if let Some(note) = &recursion.note {
-                out.push_str(&format!("{}\n\n", prose(note)));
-            }
-            out.push_str(&self.closed_table(recursion));
-        }
-        out
-    }
-
-    fn closed_table(&self, t: &crate::render::sections::Table<ClosedRow>) -> String {
-        let rows = t
-            .rows
-            .iter()
-            .map(|row| vec![self.equation(&row.equation), math(&Latex.shape(&row.shape))])
-            .collect();
-        table(&t.headers, rows)
-    }
-
-    fn jacobians(&self, sections: &Sections) -> String {
-        let t = &sections.jacobians;
-        let rows = t
-            .rows
-            .iter()
-            .map(|row| {
-                let mut cell = format!(
-                    "{}<br>{}",
-                    self.equation(&row.matrix),
-                    math(&self.formulas.element_flat(&row.symbol, row.element))
-                );
-                if let Some(note) = &row.note {
-                    cell.push_str(&format!("<br>{}", prose(note)));
-                }
-                vec![
-                    math(&Latex.symbol(&row.symbol)),
-                    math(&Latex.shape(&row.shape)),
-                    cell,
-                ]
-            })
-            .collect();
-        let mut out = heading(&t.heading);
-        if let Some(note) = &t.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
-        }
-        if !t.rows.is_empty() {
-            out.push_str(&table(&t.headers, rows));
-        }
-        out
-    }
-
-    fn closed_forms(&self, sections: &Sections) -> String {
-        let t = &sections.closed_forms;
-        let mut out = heading(&t.heading);
-        if let Some(note) = &t.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
-        }
-        out.push_str(&self.closed_table(t));
         out
     }
 }
