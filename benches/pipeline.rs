@@ -5,8 +5,8 @@
 mod common;
 
 use common::{all_dims, derive_mse, relu_net, tanh_chain};
-use derive::calculus::Expansion;
 use derive::check::{CheckOptions, check};
+use derive::derivation::Expansion;
 use derive::render::json::render_json;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
@@ -22,7 +22,7 @@ const DEPTHS: &[usize] = &[10, 100, 1000];
 /// Every dimension of `linear>relu>linear>relu>linear>identity`.
 const WIDTHS: &[usize] = &[64, 256, 512];
 
-fn options(sizes: derive::eval::Sizes) -> CheckOptions {
+fn options(sizes: derive::numeric::evaluator::Sizes) -> CheckOptions {
     CheckOptions {
         seed: CheckOptions::DEFAULT_SEED,
         sizes,
@@ -111,7 +111,7 @@ fn evaluate_gradients(bencher: Bencher, width: usize) {
     let inputs = common::point(&derivation, &sizes, 1);
     bencher.bench(|| {
         let mut evaluator =
-            derive::eval::Evaluator::new(&derivation.network.arena, &sizes, &inputs);
+            derive::numeric::evaluator::Evaluator::new(&derivation.network.arena, &sizes, &inputs);
         for g in &derivation.gradients {
             evaluator.value(g.closed_form);
         }

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use derive::expr::{ExprId, Node};
+use derive::math::expr::{ExprId, Node};
 use derive::{Loss, LossKind, derive_text};
 
 fn main() {

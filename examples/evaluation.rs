@@ -12,8 +12,8 @@ mod common;
 use std::io::Write;
 use std::time::Instant;
 
-use derive::eval::Evaluator;
-use derive::matrix::Matrix;
+use derive::numeric::evaluator::Evaluator;
+use derive::numeric::matrix::Matrix;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

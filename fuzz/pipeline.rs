@@ -3,16 +3,16 @@
 //! in every format, and check with small sizes. Errors are expected; a panic, a hang or a stack
 //! overflow is a bug.
 
-use derive::calculus::Expansion;
 use derive::check::{CheckOptions, check};
-use derive::eval::Sizes;
-use derive::input::{MAX_SPEC_BYTES, read_bounded};
+use derive::derivation::Expansion;
+use derive::network::fit::warnings;
+use derive::numeric::evaluator::Sizes;
 use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
-use derive::warnings::warnings;
+use derive::spec::input::{MAX_SPEC_BYTES, read_bounded};
 use derive::{Loss, LossKind, derive_spec, parse_spec};
 
 /// Bytes as the command reads a spec from standard input: refused beyond its limit or when not

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use ariadne::{Config, Label, Report, ReportKind, Source};
 
-use crate::shape::ShapeError;
+use crate::math::shape::ShapeError;
 
 /// Everything that can go wrong between a spec and a checked derivation.
 #[derive(Debug)]

@@ -1,47 +1,40 @@
 //! derive: symbolic gradients of small neural networks, derived, simplified, printed and
 //! checked numerically.
 //!
-//! The pipeline: `parse_spec` → `Network::build` → `calculus::derive` → a renderer, and
+//! The pipeline: `parse_spec` → `Network::build` → `derivation::derive` → a renderer, and
 //! `check::check` on the same `Derivation`.
 
-pub mod batch;
-pub mod budget;
-pub mod calculus;
-pub mod check;
-pub mod coef;
 pub mod error;
-pub mod eval;
-pub mod evaluation;
-pub mod expanded_size;
-pub mod expr;
-pub mod func;
-pub mod input;
-pub mod layer;
-pub mod loss;
-pub mod matrix;
-pub mod network;
-pub mod point;
-pub mod render;
-pub mod shape;
-pub mod simplify;
-pub mod spec;
-pub mod suggest;
-pub mod symbol;
-pub mod warnings;
 
-pub use calculus::Derivation;
+pub mod spec;
+
+pub mod math;
+
+pub mod network;
+
+pub mod derivation;
+
+pub mod simplify;
+
+pub mod numeric;
+
+pub mod check;
+
+pub mod render;
+
+pub use derivation::Derivation;
 pub use error::Error;
-pub use loss::{Loss, LossKind, Reduction};
+pub use network::loss::{Loss, LossKind, Reduction};
 pub use spec::{Spec, parse_spec};
 
-use eval::Sizes;
 use network::Network;
+use numeric::evaluator::Sizes;
 
 /// Parses a spec and derives every Jacobian and gradient for the given loss, expanded for
 /// short chains and compact for long ones.
 pub fn derive_text(spec_text: &str, loss: Loss) -> Result<Derivation, Error> {
     let spec = parse_spec(spec_text)?;
-    let expansion = calculus::Expansion::default_for(spec.layers.len());
+    let expansion = derivation::Expansion::default_for(spec.layers.len());
     derive_spec(&spec, loss, expansion, false)
 }
 
@@ -49,11 +42,11 @@ pub fn derive_text(spec_text: &str, loss: Loss) -> Result<Derivation, Error> {
 pub fn derive_spec(
     spec: &Spec,
     loss: Loss,
-    expansion: calculus::Expansion,
+    expansion: derivation::Expansion,
     batch: bool,
 ) -> Result<Derivation, Error> {
     let network = Network::build(spec, loss, batch)?;
-    Ok(calculus::derive(network, expansion)?)
+    Ok(derivation::derive(network, expansion)?)
 }
 
 /// The default sizes of the check: all different (n = 3, hidden widths from 4 up, K = 2), so
@@ -123,7 +116,7 @@ pub fn parse_dims(text: &str, network: &Network) -> Result<Sizes, Error> {
                     many => format!(" (its hidden widths are {})", many.join(", ")),
                 }
             } else {
-                suggest::did_you_mean(name, &names)
+                spec::suggest::did_you_mean(name, &names)
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default()
             };

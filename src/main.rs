@@ -5,13 +5,13 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 
-use derive::calculus::Expansion;
 use derive::check::{CheckOptions, CheckReport, PreparedCheck, Verdict};
-use derive::evaluation::evaluate_at;
-use derive::expanded_size::check_expanded_size;
-use derive::input::{MAX_POINT_BYTES, MAX_SPEC_BYTES, ReadError, read_bounded, size_in_words};
-use derive::layer::LayerKind;
-use derive::point::parse_point;
+use derive::derivation::Expansion;
+use derive::network::fit::warnings;
+use derive::network::layer::LayerKind;
+use derive::numeric::at_point::evaluate_at;
+use derive::numeric::point::parse_point;
+use derive::render::expanded_size::check_expanded_size;
 use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;
@@ -19,12 +19,14 @@ use derive::render::parts::{Part, Parts};
 use derive::render::sections::Sections;
 use derive::render::text::TextWriter;
 use derive::spec::MAX_LAYERS;
-use derive::warnings::warnings;
+use derive::spec::input::{
+    MAX_POINT_BYTES, MAX_SPEC_BYTES, ReadError, read_bounded, size_in_words,
+};
 use derive::{Error, Loss, LossKind, Reduction, derive_spec, parse_dims, parse_spec};
 
-mod standard_streams;
+mod cli;
 
-use standard_streams::Stream;
+use cli::standard_streams::{self, Stream};
 
 /// A derivation allocates millions of small nodes and strings; glibc's malloc and free took a
 /// third of a deep chain's instructions, mimalloc a fraction of that.

@@ -17,13 +17,13 @@ mod common;
 use proptest::prelude::*;
 
 use common::{derive, stdout};
-use derive::calculus::Expansion;
 use derive::check::{
     CheckOptions, CheckReport, Form, Mode, PreparedCheck, Unchecked, Verdict, random_point,
 };
-use derive::eval::{Evaluator, Inputs};
-use derive::matrix::Matrix;
-use derive::symbol::Symbol;
+use derive::derivation::Expansion;
+use derive::math::symbol::Symbol;
+use derive::numeric::evaluator::{Evaluator, Inputs};
+use derive::numeric::matrix::Matrix;
 use derive::{Derivation, Loss, LossKind, default_sizes, derive_spec, parse_spec};
 
 fn options(d: &Derivation) -> CheckOptions {

@@ -3,8 +3,8 @@
 //! catch it; a shape mistake is refused before any number is computed.
 
 use derive::check::{CheckOptions, Form, check};
-use derive::coef::Coef;
-use derive::symbol::Symbol;
+use derive::math::coef::Coef;
+use derive::math::symbol::Symbol;
 use derive::{Derivation, Loss, LossKind, default_sizes, derive_text};
 
 fn homework(spec: &str, loss: LossKind) -> Derivation {

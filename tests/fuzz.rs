@@ -33,7 +33,7 @@ fn former_crashes_stay_fixed() {
 /// at the read, the count of layers or the parse.
 #[test]
 fn stdin_sized_inputs_run_through_the_pipeline() {
-    use derive::input::MAX_SPEC_BYTES;
+    use derive::spec::input::MAX_SPEC_BYTES;
     let limit = MAX_SPEC_BYTES as usize;
     for unit in [
         "relu>",

@@ -4,8 +4,8 @@
 //! in text and LaTeX, with and without its element form, at many widths: wherever the line
 //! says it fits, `pretty` prints exactly that line.
 
-use derive::calculus::Expansion;
-use derive::expr::ExprId;
+use derive::derivation::Expansion;
+use derive::math::expr::ExprId;
 use derive::render::expression::{Doc, lines};
 use derive::render::latex_notation::Latex;
 use derive::render::layout::{Layout, Line};

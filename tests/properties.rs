@@ -6,9 +6,9 @@
 
 use proptest::prelude::*;
 
-use derive::calculus::Expansion;
 use derive::check::{CheckOptions, check};
-use derive::eval::Sizes;
+use derive::derivation::Expansion;
+use derive::numeric::evaluator::Sizes;
 use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;

@@ -2,9 +2,9 @@
 
 #![allow(dead_code)]
 
-use derive::calculus::{Derivation, Expansion};
-use derive::eval::{Inputs, Sizes};
-use derive::matrix::Matrix;
+use derive::derivation::{Derivation, Expansion};
+use derive::numeric::evaluator::{Inputs, Sizes};
+use derive::numeric::matrix::Matrix;
 use derive::{Loss, LossKind, derive_spec, parse_dims, parse_spec};
 
 /// A tanh chain of exactly `layers` layers (even, at least 2): `linear>tanh>` repeated, ending
@@ -53,7 +53,7 @@ pub fn point(derivation: &Derivation, sizes: &Sizes, seed: u64) -> Inputs<f64> {
     for (symbol, leaf) in network.inputs() {
         let shape = network.arena.shape(leaf);
         let (rows, cols) = (sizes.of(&shape.rows), sizes.of(&shape.cols));
-        let scale = if matches!(symbol, derive::symbol::Symbol::Weight(_)) {
+        let scale = if matches!(symbol, derive::math::symbol::Symbol::Weight(_)) {
             (3.0 / cols as f64).sqrt().min(1.0)
         } else {
             1.0

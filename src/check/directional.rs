@@ -9,12 +9,12 @@
 
 use rand_chacha::ChaCha8Rng;
 
-use crate::calculus::Derivation;
 use crate::check::sampling::uniform;
 use crate::check::stencil::{Room, Took, differentiate};
-use crate::eval::{Evaluator, Moves, Nearby};
-use crate::expr::ExprId;
-use crate::matrix::{Matrix, MatrixRef};
+use crate::derivation::Derivation;
+use crate::math::expr::ExprId;
+use crate::numeric::evaluator::{Evaluator, Moves, Nearby};
+use crate::numeric::matrix::{Matrix, MatrixRef};
 
 pub struct Directions<'b, 'a> {
     pub derivation: &'a Derivation,

@@ -2,11 +2,11 @@
 //! Jacobian's input, by central differences. Exact and thorough; its cost is one stencil of
 //! forward passes per entry, so it runs when that fits the budget.
 
-use crate::calculus::Derivation;
 use crate::check::stencil::{Room, Took, differentiate, step_for};
-use crate::eval::Nearby;
-use crate::expr::ExprId;
-use crate::matrix::{Matrix, MatrixRef};
+use crate::derivation::Derivation;
+use crate::math::expr::ExprId;
+use crate::numeric::evaluator::Nearby;
+use crate::numeric::matrix::{Matrix, MatrixRef};
 
 pub struct Checker<'c, 'b, 'a> {
     derivation: &'a Derivation,

@@ -4,11 +4,11 @@
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
-use crate::calculus::Derivation;
 use crate::check::CheckOptions;
-use crate::eval::{Evaluator, Inputs, Sizes};
-use crate::matrix::Matrix;
-use crate::symbol::Symbol;
+use crate::derivation::Derivation;
+use crate::math::symbol::Symbol;
+use crate::numeric::evaluator::{Evaluator, Inputs, Sizes};
+use crate::numeric::matrix::Matrix;
 
 /// Uniform in [lo, hi) from 53 random bits.
 pub fn uniform(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {

@@ -3,10 +3,10 @@
 //! for is finite, or infinite where it is too; the check then says the point is saturated
 //! rather than that the formula is wrong.
 
-use crate::eval::{Evaluator, for_each_operand};
-use crate::expr::{Arena, ExprId, Node};
-use crate::func::Func;
-use crate::symbol::Symbol;
+use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::func::Func;
+use crate::math::symbol::Symbol;
+use crate::numeric::evaluator::{Evaluator, for_each_operand};
 
 /// What is saturated.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

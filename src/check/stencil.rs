@@ -1,7 +1,7 @@
 //! Finite differences: the five-point stencils (central, and one-sided of the same order), the
 //! step they take at a value, and the choice among them beside the edge of a domain.
 
-use crate::matrix::Matrix;
+use crate::numeric::matrix::Matrix;
 
 /// The step for an entry of value v whose sign matters: the base step, but never more than
 /// |v|/100, so that v ± 2h keeps v's sign and stays close: an input on one side of a kink

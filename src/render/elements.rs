@@ -6,7 +6,7 @@
 
 use std::marker::PhantomData;
 
-use crate::expr::{Arena, ExprId, Node};
+use crate::math::expr::{Arena, ExprId, Node};
 use crate::render::expression::{Doc, Names, Printer};
 use crate::render::layout::{Layout, Line};
 use crate::render::notation::Notation;

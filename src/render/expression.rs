@@ -6,7 +6,7 @@
 
 use pretty::RcDoc;
 
-use crate::expr::{Arena, ExprId, Node, Role};
+use crate::math::expr::{Arena, ExprId, Node, Role};
 pub use crate::render::layout::Doc;
 use crate::render::layout::Layout;
 use crate::render::notation::Notation;

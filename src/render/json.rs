@@ -7,14 +7,14 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde::ser::Serializer;
 
+use crate::math::shape::Shape;
+use crate::math::symbol::Symbol;
 use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::{Notation, Text};
 use crate::render::parts::Part;
 use crate::render::prose::Prose;
 use crate::render::sections::{ClosedRow, Equation, Form, Formulas, Sections, ValueRow};
-use crate::shape::Shape;
-use crate::symbol::Symbol;
 
 pub const SCHEMA: &str = "derive/1";
 
@@ -230,7 +230,7 @@ pub fn render_json(sections: &Sections) -> String {
         latex: Formulas::new(arena, &Latex),
     };
     let key = |id| match arena.node(id) {
-        crate::expr::Node::Leaf(s) => s.key(),
+        crate::math::expr::Node::Leaf(s) => s.key(),
         _ => arena.named(id).expect("a named value").symbol.key(),
     };
     let conventions = &sections.conventions;
@@ -253,16 +253,16 @@ pub fn render_json(sections: &Sections) -> String {
             text: network.spec.normalized(),
             layers: network.layers.iter().map(|l| l.kind.name()).collect(),
             expansion: match derivation.expansion {
-                crate::calculus::Expansion::Expanded => "expanded",
-                crate::calculus::Expansion::Compact => "compact",
+                crate::derivation::Expansion::Expanded => "expanded",
+                crate::derivation::Expansion::Compact => "compact",
             },
             samples: network.samples.as_ref().map(|d| d.name().to_string()),
         },
         loss: shows(Part::Network).then(|| LossOut {
             name: network.loss.name(),
             reduction: match network.loss.reduction {
-                crate::loss::Reduction::Sum => "sum",
-                crate::loss::Reduction::Mean => "mean",
+                crate::network::loss::Reduction::Sum => "sum",
+                crate::network::loss::Reduction::Mean => "mean",
             },
             description: network.loss.description().plain(&Text),
             definition: both.form(&conventions.loss.forms[0]),

@@ -293,7 +293,7 @@ impl Page<'_> {
 
     /// The lines of an equation in an aligned block, its shape beside the first: the formula
     /// is broken narrower by the shape's width.
-    fn with_shape(&self, equation: &Equation, of: &crate::shape::Shape) -> Vec<String> {
+    fn with_shape(&self, equation: &Equation, of: &crate::math::shape::Shape) -> Vec<String> {
         let shape = shape(of);
         let width = ALIGN_WIDTH.saturating_sub(shown_width(&shape) + 4);
         let mut lines = self.aligned_lines(equation, width);
@@ -325,7 +325,7 @@ fn note_paragraph(note: &Prose) -> String {
     format!("\\noindent {}\n", prose(note))
 }
 
-fn shape(shape: &crate::shape::Shape) -> String {
+fn shape(shape: &crate::math::shape::Shape) -> String {
     Latex.shape(shape)
 }
 

@@ -9,12 +9,12 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::coef::Coef;
-use crate::func::Func;
+use crate::math::coef::Coef;
+use crate::math::func::Func;
+use crate::math::shape::{Dim, Shape};
+use crate::math::symbol::Symbol;
 use crate::render::layout::Layout;
 use crate::render::notation::{Notation, Tokens, shortest};
-use crate::shape::{Dim, Shape};
-use crate::symbol::Symbol;
 
 pub struct Latex;
 
@@ -279,7 +279,7 @@ impl Notation for Latex {
     }
     /// `0.1`, `-0.5`, `1 \times 10^{-300}`.
     fn argument(&self, value: f64) -> String {
-        let text = crate::layer::argument_text(value);
+        let text = crate::network::layer::argument_text(value);
         match text.split_once('e') {
             Some((mantissa, exponent)) => format!("{mantissa} \\times 10^{{{exponent}}}"),
             None => text,

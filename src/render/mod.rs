@@ -1,6 +1,7 @@
 //! Renderers: each notation is a walk over the same `Derivation`; none derives or simplifies.
 
 pub mod elements;
+pub mod expanded_size;
 pub mod expression;
 pub mod json;
 pub mod latex;

@@ -3,11 +3,11 @@
 
 use std::borrow::Cow;
 
-use crate::coef::Coef;
-use crate::func::Func;
+use crate::math::coef::Coef;
+use crate::math::func::Func;
+use crate::math::shape::{Dim, Shape};
+use crate::math::symbol::{Symbol, dim_text, subscript};
 use crate::render::layout::{Layout, display_width};
-use crate::shape::{Dim, Shape};
-use crate::symbol::{Symbol, dim_text, subscript};
 
 /// The fixed pieces of a notation: one table per notation instead of a method each.
 pub struct Tokens {
@@ -190,7 +190,7 @@ impl Notation for Text {
     }
     /// `0.1`, `−0.5`, `1e-300`.
     fn argument(&self, value: f64) -> String {
-        let text = crate::layer::argument_text(value);
+        let text = crate::network::layer::argument_text(value);
         match text.strip_prefix('-') {
             Some(magnitude) => format!("−{magnitude}"),
             None => text,

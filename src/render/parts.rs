@@ -3,7 +3,7 @@
 //! own, so each part can be printed without the others, the title or the section numbers.
 
 use crate::render::sections::Sections;
-use crate::suggest::did_you_mean;
+use crate::spec::suggest::did_you_mean;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Part {

@@ -4,11 +4,11 @@
 //! Words are plain ASCII (a renderer may escape them); everything that needs a symbol is a
 //! `Math` piece.
 
-use crate::func::Func;
+use crate::math::func::Func;
+use crate::math::shape::{Dim, Shape};
+use crate::math::symbol::Symbol;
 use crate::render::expression::flat;
 use crate::render::notation::Notation;
-use crate::shape::{Dim, Shape};
-use crate::symbol::Symbol;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Math {

@@ -2,20 +2,20 @@
 //! Markdown, JSON) walks this one list, so the contents are written once and only the spelling
 //! differs between formats.
 
-use crate::calculus::{Derivation, Expansion};
 use crate::check::{CheckItem, CheckReport, Saturated, Unchecked, Verdict};
-use crate::evaluation::Evaluation;
-use crate::expr::{Arena, ExprId, Node};
-use crate::layer::LayerKind;
-use crate::matrix::Matrix;
+use crate::derivation::{Derivation, Expansion};
+use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::shape::Shape;
+use crate::math::symbol::Symbol;
+use crate::network::layer::LayerKind;
+use crate::numeric::at_point::Evaluation;
+use crate::numeric::matrix::Matrix;
 use crate::render::elements::ElementPrinter;
 use crate::render::expression::{Doc, Names, Printer};
 use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
 use crate::render::parts::{Part, Parts};
 use crate::render::prose::{Math, Prose};
-use crate::shape::Shape;
-use crate::symbol::Symbol;
 
 /// One printed form of a quantity: a tree, with named values kept or expanded.
 #[derive(Clone, Copy, Debug)]
@@ -476,7 +476,7 @@ impl Builder<'_> {
         let mut stack = vec![id];
         while let Some(next) = stack.pop() {
             match arena.named(next) {
-                Some(info) if info.role != crate::expr::Role::Derivative => return true,
+                Some(info) if info.role != crate::math::expr::Role::Derivative => return true,
                 Some(_) => {}
                 None => stack.extend(arena.children(next)),
             }
@@ -539,7 +539,7 @@ impl Builder<'_> {
         };
         description.0.extend(network.loss.description().0);
         description = description.words(".");
-        if batch && network.loss.kind == crate::loss::LossKind::Mse {
+        if batch && network.loss.kind == crate::network::loss::LossKind::Mse {
             description = description
                 .words(" Here ")
                 .fixed("‖·‖²", "\\lVert \\cdot \\rVert^{2}")
@@ -611,7 +611,7 @@ impl Builder<'_> {
                 .words(" columns, so ")
                 .symbol(&Symbol::partial(Symbol::Loss, Symbol::Output))
                 .words(" is a ")
-                .math(Math::Shape(Shape::row(crate::shape::Dim::named("K"))))
+                .math(Math::Shape(Shape::row(crate::math::shape::Dim::named("K"))))
                 .words(" row. The gradient of ")
                 .symbol(&Symbol::Loss)
                 .words(" with respect to a parameter has that parameter's shape. ")
@@ -639,13 +639,13 @@ impl Builder<'_> {
             .words(" on its diagonal and ")
             .math(Math::Delta)
             .words(" the Kronecker delta; ")
-            .math(Math::Apply(crate::func::Func::Relu))
+            .math(Math::Apply(crate::math::func::Func::Relu))
             .words(", ")
-            .math(Math::FuncName(crate::func::Func::Sigmoid))
+            .math(Math::FuncName(crate::math::func::Func::Sigmoid))
             .words(", ")
-            .math(Math::FuncName(crate::func::Func::Tanh))
+            .math(Math::FuncName(crate::math::func::Func::Tanh))
             .words(" and ")
-            .math(Math::FuncName(crate::func::Func::Log))
+            .math(Math::FuncName(crate::math::func::Func::Log))
             .words(" act elementwise.");
         // Each activation of the chain defined once, in the order they first appear.
         let mut definitions: Vec<Prose> = Vec::new();
@@ -1083,7 +1083,9 @@ fn check_section(
         .sizes
         .entries()
         .iter()
-        .map(|(name, size)| Prose::new().math(Math::Size(crate::shape::Dim::named(name), *size)))
+        .map(|(name, size)| {
+            Prose::new().math(Math::Size(crate::math::shape::Dim::named(name), *size))
+        })
         .collect();
     // The kinked activations this network has, each named once.
     let mut kinked: Vec<&str> = Vec::new();

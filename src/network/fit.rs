@@ -2,9 +2,9 @@
 //! the validation of a target y given by the user.
 
 use crate::error::Error;
-use crate::layer::{Activation, LayerKind};
-use crate::loss::Loss;
 use crate::network::Network;
+use crate::network::layer::{Activation, LayerKind};
+use crate::network::loss::Loss;
 
 /// Messages (without a "warning:" prefix) about the fit of the loss to the network's output.
 pub fn warnings(network: &Network) -> Vec<String> {
@@ -26,16 +26,18 @@ pub fn warnings(network: &Network) -> Vec<String> {
     }
     let ends_with = |a: Activation| last == Some(LayerKind::Activation(a));
     match network.loss.kind {
-        crate::loss::LossKind::Ce if !ends_with(Activation::Softmax) => out.push(format!(
+        crate::network::loss::LossKind::Ce if !ends_with(Activation::Softmax) => out.push(format!(
             "ce on the output of {}: cross-entropy takes probabilities, and ŷ need not be a \
              distribution; end the chain with softmax (or use log_softmax with nll)",
             last.map_or("empty", |k| k.title())
         )),
-        crate::loss::LossKind::Nll if !ends_with(Activation::LogSoftmax) => out.push(format!(
-            "nll on the output of {}: the negative log-likelihood takes log-probabilities; end \
+        crate::network::loss::LossKind::Nll if !ends_with(Activation::LogSoftmax) => {
+            out.push(format!(
+                "nll on the output of {}: the negative log-likelihood takes log-probabilities; end \
              the chain with log_softmax",
-            last.map_or("empty", |k| k.title())
-        )),
+                last.map_or("empty", |k| k.title())
+            ))
+        }
         _ => {}
     }
     out
@@ -54,7 +56,7 @@ fn outputs_probabilities(kind: Option<LayerKind>) -> bool {
 /// Refuses a target y (one column per sample) that the loss is not defined for: for bce each
 /// yᵢ must lie in [0, 1]; for ce and nll every column must be a distribution, since their closed
 /// forms use Σ y = 1.
-pub fn validate_target(loss: Loss, y: &crate::matrix::Matrix<f64>) -> Result<(), Error> {
+pub fn validate_target(loss: Loss, y: &crate::numeric::matrix::Matrix<f64>) -> Result<(), Error> {
     validate_entries(loss, &y.data)?;
     if loss.target_is_distribution() {
         for c in 0..y.cols {
@@ -81,7 +83,7 @@ fn validate_entries(loss: Loss, y: &[f64]) -> Result<(), Error> {
     if let Some((i, v)) = y.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(Error::Usage(format!(
             "y{} = {v} is not a finite number",
-            crate::symbol::subscript(i + 1)
+            crate::math::symbol::subscript(i + 1)
         )));
     }
     if loss.needs_probabilities()
@@ -92,7 +94,7 @@ fn validate_entries(loss: Loss, y: &[f64]) -> Result<(), Error> {
     {
         return Err(Error::Usage(format!(
             "y{} = {v} is outside [0, 1], where {} is defined",
-            crate::symbol::subscript(i + 1),
+            crate::math::symbol::subscript(i + 1),
             loss.name()
         )));
     }
@@ -102,8 +104,8 @@ fn validate_entries(loss: Loss, y: &[f64]) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::LossKind;
-    use crate::matrix::Matrix;
+    use crate::network::loss::LossKind;
+    use crate::numeric::matrix::Matrix;
     use crate::spec::parse_spec;
 
     fn network(spec: &str, loss: LossKind) -> Network {

@@ -8,10 +8,10 @@ use std::sync::LazyLock;
 
 use rustc_hash::FxHashMap;
 
-use crate::coef::Coef;
-use crate::expr::{Arena, ExprId, Node};
-use crate::func::Func;
-use crate::shape::{Dim, Shape, ShapeError};
+use crate::math::coef::Coef;
+use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::func::Func;
+use crate::math::shape::{Dim, Shape, ShapeError};
 
 type Rewrite = fn(&mut Arena, ExprId) -> Result<Option<ExprId>, ShapeError>;
 
@@ -298,7 +298,7 @@ impl Simplifier {
             return Ok(done);
         }
         let result = match arena.named(id) {
-            Some(info) if info.role == crate::expr::Role::Derivative => {
+            Some(info) if info.role == crate::math::expr::Role::Derivative => {
                 let definition = info.definition;
                 self.unfold_derivatives(arena, definition)?
             }
@@ -784,9 +784,9 @@ fn derivative_through_output(arena: &mut Arena, id: ExprId) -> Result<Option<Exp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expr::Role;
-    use crate::shape::{Dim, Shape};
-    use crate::symbol::Symbol;
+    use crate::math::expr::Role;
+    use crate::math::shape::{Dim, Shape};
+    use crate::math::symbol::Symbol;
 
     fn column(arena: &mut Arena, symbol: Symbol, dim: &str) -> ExprId {
         arena.leaf(symbol, Shape::column(Dim::named(dim)))

@@ -4,10 +4,10 @@
 //! new function, a variant of `Func`); the grammar, the differentiator and the renderers need
 //! no change.
 
-use crate::expr::{Arena, ExprId};
-use crate::func::{Func, Param};
+use crate::math::expr::{Arena, ExprId};
+use crate::math::func::{Func, Param};
+use crate::math::shape::ShapeError;
 use crate::render::prose::{Math, Prose};
-use crate::shape::ShapeError;
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum LayerKind {
@@ -478,7 +478,7 @@ fn pytorch_case(alias: &str, title: &str) -> String {
 /// 𝟏(𝟏ᵀA): every entry replaced by the sum of its column.
 fn spread_column_sums(
     arena: &mut Arena,
-    dim: crate::shape::Dim,
+    dim: crate::math::shape::Dim,
     a: ExprId,
 ) -> Result<ExprId, ShapeError> {
     let ones = arena.ones(dim);

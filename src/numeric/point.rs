@@ -9,11 +9,11 @@
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::eval::{Inputs, Sizes};
-use crate::matrix::Matrix;
+use crate::math::shape::Dim;
+use crate::math::symbol::Symbol;
 use crate::network::Network;
-use crate::shape::Dim;
-use crate::symbol::Symbol;
+use crate::numeric::evaluator::{Inputs, Sizes};
+use crate::numeric::matrix::Matrix;
 
 #[derive(Clone, Debug)]
 pub struct Point {
@@ -125,7 +125,7 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
         }
         let is_target = symbol.is_target();
         if is_target && network.loss.target_is_distribution() {
-            crate::warnings::validate_target(network.loss, &matrix).map_err(|e| match e {
+            crate::network::fit::validate_target(network.loss, &matrix).map_err(|e| match e {
                 crate::error::Error::Usage(message) => format!("`y`: {message}"),
                 other => other.to_string(),
             })?;
@@ -283,7 +283,7 @@ fn matrix(key: &str, value: &Value) -> Result<Matrix<f64>, String> {
 mod tests {
     use super::*;
     use crate::derive_text;
-    use crate::loss::{Loss, LossKind};
+    use crate::network::loss::{Loss, LossKind};
 
     fn network(loss: LossKind) -> Network {
         derive_text("linear>relu>linear>identity", Loss::new(loss))

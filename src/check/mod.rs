@@ -13,6 +13,7 @@
 //! point is saturated in float64 (`saturation`), or the differences cannot be taken there
 //! (`stencil::differentiate`): the item is then not checked, which is neither a pass nor a fail.
 
+pub mod budget;
 mod directional;
 mod entrywise;
 mod sampling;
@@ -28,13 +29,13 @@ use std::borrow::Cow;
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
-use crate::budget::check_budget;
-use crate::calculus::Derivation;
+use crate::check::budget::check_budget;
+use crate::derivation::Derivation;
 use crate::error::Error;
-use crate::eval::{Evaluator, Inputs, Nearby, Sizes, for_each_operand};
-use crate::expr::{ExprId, Node};
-use crate::matrix::{Matrix, MatrixRef};
-use crate::symbol::Symbol;
+use crate::math::expr::{ExprId, Node};
+use crate::math::symbol::Symbol;
+use crate::numeric::evaluator::{Evaluator, Inputs, Nearby, Sizes, for_each_operand};
+use crate::numeric::matrix::{Matrix, MatrixRef};
 
 use directional::Directions;
 use entrywise::Checker;
@@ -759,7 +760,7 @@ fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::{Loss, LossKind};
+    use crate::network::loss::{Loss, LossKind};
 
     /// bce on an unbounded output at ŷ = −2 is outside the loss's domain: log ŷ is NaN there and
     /// nearby, so nothing can be differenced, which is not a wrong formula.

@@ -1,11 +1,11 @@
 //! The losses: their definitions and their Jacobians ∂ℓ/∂ŷ (1×K rows, numerator layout).
 
-use crate::coef::Coef;
-use crate::expr::{Arena, ExprId, Node};
-use crate::func::Func;
+use crate::math::coef::Coef;
+use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::func::Func;
+use crate::math::shape::ShapeError;
+use crate::math::symbol::Symbol;
 use crate::render::prose::Prose;
-use crate::shape::ShapeError;
-use crate::symbol::Symbol;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LossKind {
@@ -123,7 +123,7 @@ impl Loss {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        let name = crate::suggest::shorten(name);
+        let name = crate::spec::suggest::shorten(name);
         if let Some((pytorch, instead)) =
             NOT_HERE.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name))
         {
@@ -135,7 +135,7 @@ impl Loss {
             });
         }
         let spellings: Vec<&str> = NAMES.iter().map(|(n, _, _)| *n).collect();
-        let hint = crate::suggest::did_you_mean(&name, &spellings)
+        let hint = crate::spec::suggest::did_you_mean(&name, &spellings)
             .map(|n| format!(" (did you mean `{n}`?)"))
             .unwrap_or_default();
         Err(format!("unknown loss `{name}`{hint}; {losses}"))

@@ -122,7 +122,7 @@ impl Shape {
     pub fn text(&self) -> String {
         let push = |text: &mut String, dim: &Dim| match dim {
             Dim::One => text.push('1'),
-            Dim::Named(name) => crate::symbol::push_dim_text(text, name),
+            Dim::Named(name) => crate::math::symbol::push_dim_text(text, name),
         };
         let mut text = String::with_capacity(16);
         push(&mut text, &self.rows);

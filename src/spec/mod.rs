@@ -1,12 +1,15 @@
 //! Parsing the layer spec (grammar/spec.pest) into a `Spec`, with errors a person can act on.
 
+pub mod input;
+pub mod suggest;
+
 use pest::Parser;
 use pest::error::{ErrorVariant, InputLocation};
 use pest_derive::Parser;
 
 use crate::error::SpecError;
-use crate::layer::{LayerError, LayerKind};
-use crate::suggest::{did_you_mean, from_full_width, look_alike};
+use crate::network::layer::{LayerError, LayerKind};
+use crate::spec::suggest::{did_you_mean, from_full_width, look_alike};
 
 /// The longest chain accepted, refused before parsing beyond it. A derivation grows
 /// linearly with depth (each row ∂ℓ/∂zᵢ is written through the next by name), so 20,000 layers
@@ -201,7 +204,7 @@ fn check_layer_count(text: &str) -> Result<(), SpecError> {
 }
 
 fn shorten(name: &str) -> String {
-    crate::suggest::shorten(name)
+    crate::spec::suggest::shorten(name)
 }
 
 fn layer_names() -> String {
@@ -210,7 +213,7 @@ fn layer_names() -> String {
 
 /// "did you mean `relu`?" for a near miss; a pointer to `--loss` for a loss written as a layer.
 fn unknown_name_help(name: &str) -> Option<String> {
-    if crate::loss::Loss::from_name(name).is_ok() {
+    if crate::network::loss::Loss::from_name(name).is_ok() {
         return Some(format!(
             "`{name}` is a loss, not a layer: drop it from the chain and give `--loss {name}`"
         ));
@@ -371,7 +374,7 @@ fn rule_in_words(rule: Rule) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layer::Activation;
+    use crate::network::layer::Activation;
 
     #[test]
     fn parses_the_homework_chain_with_any_spacing_and_case() {

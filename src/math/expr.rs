@@ -13,10 +13,10 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
-use crate::coef::Coef;
-use crate::func::Func;
-use crate::shape::{Dim, Shape, ShapeError};
-use crate::symbol::Symbol;
+use crate::math::coef::Coef;
+use crate::math::func::Func;
+use crate::math::shape::{Dim, Shape, ShapeError};
+use crate::math::symbol::Symbol;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
 pub struct ExprId(pub u32);

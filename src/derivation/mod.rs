@@ -6,12 +6,14 @@
 //! layer zᵢ = W⁽ᵏ⁾zᵢ₋₁ + b⁽ᵏ⁾ the gradients, shaped like their parameters, are
 //! ∂ℓ/∂W⁽ᵏ⁾ = (∂ℓ/∂zᵢ)ᵀ zᵢ₋₁ᵀ and ∂ℓ/∂b⁽ᵏ⁾ = (∂ℓ/∂zᵢ)ᵀ.
 
-use crate::expr::{Arena, ExprId, Role};
-use crate::layer::LayerKind;
+pub mod batch;
+
+use crate::math::expr::{Arena, ExprId, Role};
+use crate::math::shape::{Dim, ShapeError};
+use crate::math::symbol::Symbol;
 use crate::network::Network;
-use crate::shape::{Dim, ShapeError};
+use crate::network::layer::LayerKind;
 use crate::simplify::Simplifier;
-use crate::symbol::Symbol;
 
 /// One Jacobian ∂a/∂b between vectors, as printed in the Jacobians section.
 #[derive(Clone, Debug)]
@@ -109,7 +111,7 @@ pub fn shaped_like_parameter(
 
 pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
     if network.samples.is_some() {
-        return crate::batch::derive_batch(network, expansion);
+        return crate::derivation::batch::derive_batch(network, expansion);
     }
     let mut simplifier = Simplifier::with_capacity(network.arena.capacity());
     let arena = &mut network.arena;
@@ -255,11 +257,11 @@ pub fn derive(mut network: Network, expansion: Expansion) -> Result<Derivation, 
 
 #[cfg(test)]
 mod tests {
-    use crate::coef::Coef;
-    use crate::loss::{Loss, LossKind};
+    use crate::math::coef::Coef;
+    use crate::network::loss::{Loss, LossKind};
     use crate::{Derivation, derive_text};
 
-    fn signal_of_last_hidden(d: &Derivation) -> crate::expr::ExprId {
+    fn signal_of_last_hidden(d: &Derivation) -> crate::math::expr::ExprId {
         d.signals[0].closed_form
     }
 
@@ -304,7 +306,7 @@ mod tests {
 
 #[cfg(test)]
 mod fused_forms {
-    use crate::loss::{Loss, LossKind};
+    use crate::network::loss::{Loss, LossKind};
     use crate::render::expression::{Names, Printer};
     use crate::render::notation::Text;
     use crate::{Derivation, derive_text};
@@ -340,7 +342,7 @@ mod fused_forms {
     #[test]
     fn mean_squared_error_scales_by_two_over_k() {
         let mut loss = Loss::new(LossKind::Mse);
-        loss.reduction = crate::loss::Reduction::Mean;
+        loss.reduction = crate::network::loss::Reduction::Mean;
         let d = derive_text("linear>identity", loss).unwrap();
         let printer = Printer::new(&d.network.arena, &Text, Names::Keep);
         let text =

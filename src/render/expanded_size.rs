@@ -8,9 +8,9 @@
 //! values and rows ∂ℓ/∂zᵢ replaced by their definitions, Jacobians kept by name), with every
 //! shared subtree counted each time it is printed.
 
-use crate::calculus::{Derivation, Expansion};
+use crate::derivation::{Derivation, Expansion};
 use crate::error::Error;
-use crate::expr::{Arena, ExprId, Role};
+use crate::math::expr::{Arena, ExprId, Role};
 use crate::render::expression::Names;
 use crate::render::sections::{chain_rule_names, forward_names};
 

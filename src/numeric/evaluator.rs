@@ -17,11 +17,11 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
-use crate::expr::{Arena, ExprId, Node};
-use crate::func::Func;
-use crate::matrix::{Matrix, MatrixRef, Scalar};
-use crate::shape::Dim;
-use crate::symbol::Symbol;
+use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::func::Func;
+use crate::math::shape::Dim;
+use crate::math::symbol::Symbol;
+use crate::numeric::matrix::{Matrix, MatrixRef, Scalar};
 
 /// The size of every named dimension, in the order the network introduces them.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -934,8 +934,8 @@ fn stable_log<'v, T: Scalar>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::{Loss, LossKind};
     use crate::network::Network;
+    use crate::network::loss::{Loss, LossKind};
     use crate::spec::parse_spec;
 
     #[test]

@@ -4,16 +4,20 @@
 //! b⁽²⁾, y ∈ ℝᴷ; the outputs z₁, z₂, z₃ and ŷ (each named, defined in terms of the one before);
 //! and ℓ defined in ŷ and y.
 
+pub mod fit;
+pub mod layer;
+pub mod loss;
+
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::expr::{Arena, ExprId, Role};
-use crate::layer::LayerKind;
-use crate::loss::Loss;
-use crate::shape::{Dim, Shape, ShapeError};
+use crate::math::expr::{Arena, ExprId, Role};
+use crate::math::shape::{Dim, Shape, ShapeError};
+use crate::math::symbol::{Symbol, push_decimal, subscript};
+use crate::network::layer::LayerKind;
+use crate::network::loss::Loss;
 use crate::spec::Spec;
-use crate::symbol::{Symbol, push_decimal, subscript};
 
 #[derive(Clone, Debug)]
 pub struct Layer {
@@ -188,9 +192,9 @@ impl Network {
         let mut loss_definition = loss.definition(&mut arena, yhat, y)?;
         if let Some(n) = &samples {
             // The mean of the samples' losses.
-            let mean = crate::coef::Coef::per(n.clone());
+            let mean = crate::math::coef::Coef::per(n.clone());
             loss_definition = match arena.node(loss_definition).clone() {
-                crate::expr::Node::Scale(c, inner) => arena.scale(c.times(&mean), inner),
+                crate::math::expr::Node::Scale(c, inner) => arena.scale(c.times(&mean), inner),
                 _ => arena.scale(mean, loss_definition),
             };
             dims.push(n.clone());
@@ -225,7 +229,7 @@ impl Network {
     /// parameters in order, y (or Y).
     pub fn inputs(&self) -> Vec<(Symbol, ExprId)> {
         let symbol = |id: ExprId| match self.arena.node(id) {
-            crate::expr::Node::Leaf(symbol) => symbol.clone(),
+            crate::math::expr::Node::Leaf(symbol) => symbol.clone(),
             _ => unreachable!("inputs and parameters are leaves"),
         };
         let mut inputs = vec![(symbol(self.x), self.x)];
@@ -253,7 +257,7 @@ fn linear_output_dim(k: usize, count: usize) -> Dim {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::LossKind;
+    use crate::network::loss::LossKind;
     use crate::spec::parse_spec;
 
     #[test]

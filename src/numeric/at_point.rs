@@ -2,9 +2,9 @@
 //! definition and each gradient from its closed form, so that the numbers shown are the numbers
 //! of the formulas shown.
 
-use crate::calculus::Derivation;
-use crate::eval::{Evaluator, Inputs, Sizes};
-use crate::matrix::Matrix;
+use crate::derivation::Derivation;
+use crate::numeric::evaluator::{Evaluator, Inputs, Sizes};
+use crate::numeric::matrix::Matrix;
 
 #[derive(Clone, Debug)]
 pub struct Evaluation {

@@ -2,7 +2,7 @@
 //! 1/K or 2/(KN). Kept exact so that the simplifier can combine them and the printer can show
 //! them as a person writes them.
 
-use crate::shape::Dim;
+use crate::math::shape::Dim;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Coef {

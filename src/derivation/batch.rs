@@ -8,14 +8,14 @@
 
 use std::sync::Arc;
 
-use crate::calculus::{Derivation, Expansion, Gradient, Signal};
-use crate::coef::Coef;
-use crate::expr::{Arena, ExprId, Role};
-use crate::layer::LayerKind;
+use crate::derivation::{Derivation, Expansion, Gradient, Signal};
+use crate::math::coef::Coef;
+use crate::math::expr::{Arena, ExprId, Role};
+use crate::math::shape::ShapeError;
+use crate::math::symbol::Symbol;
+use crate::network::layer::LayerKind;
 use crate::network::{Layer, Network};
-use crate::shape::ShapeError;
 use crate::simplify::Simplifier;
-use crate::symbol::Symbol;
 
 pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
     let samples = network.samples.clone().expect("a mini-batch network");
@@ -91,7 +91,7 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
             Ok(arena.scale(Coef::per(samples.clone()), sum))
         };
         let chain_rule = batch_sum(arena, delta)?;
-        crate::calculus::shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
+        crate::derivation::shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let closed_step = match expansion {
             Expansion::Expanded => batch_sum(arena, closed)?,
             Expansion::Compact => chain_rule,

@@ -5,10 +5,10 @@
 //! counted with overflow checks. The time the check takes is bounded apart: beyond a budget it
 //! goes along random directions instead of entry by entry (see `check::choose_mode`).
 
-use crate::calculus::Derivation;
+use crate::derivation::Derivation;
 use crate::error::Error;
-use crate::eval::Sizes;
-use crate::expr::ExprId;
+use crate::math::expr::ExprId;
+use crate::numeric::evaluator::Sizes;
 
 /// The most entries in one matrix: 2²² (32 MiB of f64).
 pub const MAX_MATRIX_ENTRIES: u128 = 1 << 22;
@@ -48,7 +48,7 @@ pub fn check_budget(derivation: &Derivation, sizes: &Sizes) -> Result<(), Error>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::{Loss, LossKind};
+    use crate::network::loss::{Loss, LossKind};
     use crate::{default_sizes, derive_text, parse_dims};
 
     fn derivation(spec: &str) -> Derivation {

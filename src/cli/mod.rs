@@ -1,0 +1,3 @@
+//! The command line's own pieces: the standard streams.
+
+pub mod standard_streams;

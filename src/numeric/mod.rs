@@ -1,0 +1,7 @@
+//! Numbers: matrices, the sizes of dimensions, the evaluator of expressions, the point a user
+//! gives with `--at`, and ℓ and the gradients evaluated there.
+
+pub mod at_point;
+pub mod evaluator;
+pub mod matrix;
+pub mod point;
