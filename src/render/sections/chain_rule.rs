@@ -1,0 +1,91 @@
+//! Section 3, the gradients by the chain rule, and the δ recursion it is written through.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn chain_rule(&self) -> Table<ChainRow> {
+        let rows = self
+            .derivation
+            .gradients
+            .iter()
+            .map(|g| ChainRow {
+                parameter: g.parameter.clone(),
+                gradient: self.equation(
+                    g.symbol.clone(),
+                    vec![Form {
+                        id: g.chain_rule,
+                        names: chain_rule_names(self.derivation),
+                    }],
+                ),
+                shape: self.arena().shape(g.chain_rule).clone(),
+            })
+            .collect();
+        Table {
+            heading: self.heading(
+                Part::Gradients,
+                Prose::new().words("Gradients by the chain rule"),
+            ),
+            note: None,
+            headers: vec!["Parameter", "Gradient (chain rule)", "Shape"],
+            rows,
+        }
+    }
+
+    /// The rows ∂ℓ/∂zᵢ (a mini-batch's Δᵢ), each defined through the one after it: shown
+    /// when the chain rule is written through them.
+    pub(super) fn recursion(&self) -> Option<Table<ClosedRow>> {
+        if !shows_recursion(self.derivation) {
+            return None;
+        }
+        let rows = self
+            .derivation
+            .signals
+            .iter()
+            .map(|s| ClosedRow {
+                equation: self.equation(
+                    s.symbol.clone(),
+                    vec![Form {
+                        id: s.chain_rule,
+                        names: Names::Keep,
+                    }],
+                ),
+                shape: self.arena().shape(s.chain_rule).clone(),
+                parameter: None,
+            })
+            .collect();
+        let what = if self.derivation.network.samples.is_some() {
+            Prose::new()
+                .words("For a mini-batch the s-th column of ")
+                .fixed("Δᵢ", "\\Delta_{i}")
+                .words(" is sample s's row ")
+                .fixed(
+                    "(∂ℓₛ/∂zᵢ)ᵀ",
+                    "(\\partial \\ell_{s} / \\partial z_{i})^{\\top}",
+                )
+                .words(", so that ")
+                .fixed(
+                    "∂ℓ/∂Zᵢ = (1/N)Δᵢ",
+                    "\\partial \\ell / \\partial Z_{i} = \\tfrac{1}{N}\\Delta_{i}",
+                )
+                .words("; each is written through the one after it, from the output back.")
+        } else {
+            Prose::new()
+                .words("Each row ")
+                .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
+                .words(" is written through the one after it, from the output back.")
+        };
+        Some(Table {
+            heading: self.heading(Part::Gradients, Prose::new().words("Backpropagation")),
+            note: Some(what),
+            headers: vec![
+                if self.derivation.network.samples.is_some() {
+                    "Backpropagated matrix"
+                } else {
+                    "Backpropagated row"
+                },
+                "Shape",
+            ],
+            rows,
+        })
+    }
+}

@@ -1,0 +1,58 @@
+//! Section 5, the closed forms: the Jacobians substituted and simplified.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn closed_forms(&self) -> Table<ClosedRow> {
+        let closed = |symbol: &Symbol, id: ExprId, parameter: Option<Symbol>| ClosedRow {
+            equation: self.equation(
+                symbol.clone(),
+                vec![Form {
+                    id,
+                    names: Names::Keep,
+                }],
+            ),
+            shape: self.arena().shape(id).clone(),
+            parameter,
+        };
+        let mut rows: Vec<ClosedRow> = self
+            .derivation
+            .signals
+            .iter()
+            .map(|s| closed(&s.symbol, s.closed_form, None))
+            .collect();
+        rows.extend(
+            self.derivation
+                .gradients
+                .iter()
+                .map(|g| closed(&g.symbol, g.closed_form, Some(g.parameter.clone()))),
+        );
+        Table {
+            heading: self.heading(
+                Part::Closed,
+                Prose::new().words("Closed forms: the Jacobians substituted and simplified"),
+            ),
+            note: Some(if self.derivation.network.samples.is_some() {
+                Prose::new()
+                    .words("Written with the forward pass's values ")
+                    .fixed("Zᵢ", "Z_{i}")
+                    .words(" and ")
+                    .symbol(&self.symbol_of(self.derivation.network.yhat))
+                    .words(format!("{}; the matrices ", self.see(Part::Forward)))
+                    .fixed("Δ", "\\Delta")
+                    .words(" are what backpropagation carries.")
+            } else {
+                Prose::new()
+                    .words("Written with the forward pass's values ")
+                    .fixed("zᵢ", "z_{i}")
+                    .words(" and ")
+                    .symbol(&Symbol::Output)
+                    .words(format!("{}; the rows ", self.see(Part::Forward)))
+                    .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
+                    .words(" are the signals backpropagation carries.")
+            }),
+            headers: vec!["Closed form", "Shape"],
+            rows,
+        }
+    }
+}

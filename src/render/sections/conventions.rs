@@ -1,0 +1,192 @@
+//! Section 1, the network and conventions: the chain, the loss, every symbol with its shape,
+//! and the legend of notation.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn conventions(&self) -> Conventions {
+        let network = &self.derivation.network;
+        let arena = self.arena();
+        let layers = &network.layers;
+        // x, each layer, ŷ.
+        let step = |i: usize| match i {
+            0 => Prose::new().symbol(&self.symbol_of(network.x)),
+            i if i <= layers.len() => layer_title(&layers[i - 1]),
+            _ => Prose::new().symbol(&self.symbol_of(network.yhat)),
+        };
+        let arrow = Prose::new().words(" ").math(Math::Arrow).words(" ");
+        let mut chain = Prose::new();
+        for (i, step) in abridged(layers.len() + 2, step).into_iter().enumerate() {
+            if i > 0 {
+                chain = chain.then(arrow.clone());
+            }
+            chain = chain.then(step);
+        }
+        let linear_rule = network
+            .layers
+            .iter()
+            .any(|l| l.linear_index.is_some())
+            .then(|| {
+                Prose::new().fixed(
+                    "Linearₖ(h) = W⁽ᵏ⁾h + b⁽ᵏ⁾",
+                    "\\mathrm{Linear}_{k}(h) = W^{(k)}h + b^{(k)}",
+                )
+            });
+        let loss = self.equation(
+            Symbol::Loss,
+            vec![Form {
+                id: self.definition(network.loss_value),
+                names: Names::Keep,
+            }],
+        );
+
+        let mut leaves = vec![network.x, network.y];
+        leaves.extend(network.parameters.iter().map(|p| p.leaf));
+        leaves.extend(network.layers.iter().map(|l| l.output));
+
+        let symbols: Vec<(Symbol, Shape)> = leaves
+            .iter()
+            .map(|id| (self.symbol_of(*id), arena.shape(*id).clone()))
+            .collect();
+
+        let batch = network.samples.is_some();
+        let mut description = Prose::new().symbol(&Symbol::Loss);
+        description = if batch {
+            description
+                .words(" is the mean over the N samples (the columns of X) of each sample's ")
+        } else {
+            description.words(" is the ")
+        };
+        description.0.extend(network.loss.description().0);
+        description = description.words(".");
+        if batch && network.loss.kind == crate::network::loss::LossKind::Mse {
+            description = description
+                .words(" Here ")
+                .fixed("‖·‖²", "\\lVert \\cdot \\rVert^{2}")
+                .words(" sums the squares of every entry (the Frobenius norm).");
+        }
+        let symbol_list = Prose::new()
+            .words("Symbols: ")
+            .join(
+                abridged(symbols.len(), |i| {
+                    let (symbol, shape) = &symbols[i];
+                    Prose::new().math(Math::Member(symbol.clone(), shape.clone()))
+                }),
+                ", ",
+            )
+            .words(".");
+        let output_list = Prose::new()
+            .join(
+                abridged(layers.len(), |i| {
+                    let mut p = Prose::new()
+                        .symbol(&self.symbol_of(layers[i].output))
+                        .words(" is the output of ");
+                    p.0.extend(layer_title(&layers[i]).0);
+                    p
+                }),
+                ", ",
+            )
+            .words(".");
+        let layout = if batch {
+            Prose::new()
+                .words("Samples are columns: the s-th column of X is the sample ")
+                .fixed("x⁽ˢ⁾", "x^{(s)}")
+                .words(", with loss ")
+                .fixed("ℓₛ", "\\ell_{s}")
+                .words(". For a value V (Z or the output), ")
+                .fixed("Δ_V", "\\Delta_{V}")
+                .words(" is the matrix whose s-th column is ")
+                .fixed(
+                    "(∂ℓₛ/∂v⁽ˢ⁾)ᵀ",
+                    "(\\partial \\ell_{s} / \\partial v^{(s)})^{\\top}",
+                )
+                .words(", so that ")
+                .fixed(
+                    "∂ℓ/∂V = (1/N)Δ_V",
+                    "\\partial \\ell / \\partial V = \\tfrac{1}{N}\\Delta_{V}",
+                )
+                .words(" and ")
+                .fixed("Δᵢ", "\\Delta_{i}")
+                .words(" is that of ")
+                .fixed("Zᵢ", "Z_{i}")
+                .words(". The gradient of ")
+                .symbol(&Symbol::Loss)
+                .words(" with respect to a parameter has that parameter's shape. ")
+                .math(Math::Ones)
+                .words(" is a vector of ones as long as its product needs (")
+                .fixed("b𝟏ᵀ", "b\\mathbf{1}^{\\top}")
+                .words(" has N columns); ")
+                .fixed("Σ(·)", "\\sum(\\cdot)")
+                .words(" sums every entry. Unlike the numerator layout of one sample, ")
+                .fixed("∂ℓ/∂V", "\\partial \\ell / \\partial V")
+                .words(" here has the shape of V (gradient layout). ")
+        } else {
+            Prose::new()
+                .words("Vectors are columns. Jacobians are in numerator layout: ")
+                .fixed("∂u/∂v", "\\partial u / \\partial v")
+                .words(" has ")
+                .fixed("dim(u)", "\\dim(u)")
+                .words(" rows and ")
+                .fixed("dim(v)", "\\dim(v)")
+                .words(" columns, so ")
+                .symbol(&Symbol::partial(Symbol::Loss, Symbol::Output))
+                .words(" is a ")
+                .math(Math::Shape(Shape::row(crate::math::shape::Dim::named("K"))))
+                .words(" row. The gradient of ")
+                .symbol(&Symbol::Loss)
+                .words(" with respect to a parameter has that parameter's shape. ")
+                .math(Math::Ones)
+                .words(" is a vector of ones; ")
+                .fixed("Σ(·)", "\\sum(\\cdot)")
+                .words(" sums every entry. ")
+        };
+        let legend = Prose::new()
+            .math(Math::Hadamard)
+            .words(" is the elementwise product and ")
+            .math(Math::Divide)
+            .words(" the elementwise quotient; ")
+            .fixed("1 − v", "1 - v")
+            .words(" is taken entry by entry; the Iverson bracket ")
+            .fixed("[z > 0]", "[z > 0]")
+            .words(" is 1 where ")
+            .fixed("z > 0", "z > 0")
+            .words(" and 0 elsewhere, entry by entry; ")
+            .fixed("I", "I")
+            .words(" is the identity matrix, ")
+            .math(Math::Diag("v"))
+            .words(" the diagonal matrix with ")
+            .fixed("v", "v")
+            .words(" on its diagonal and ")
+            .math(Math::Delta)
+            .words(" the Kronecker delta; ")
+            .math(Math::Apply(crate::math::func::Func::Relu))
+            .words(", ")
+            .math(Math::FuncName(crate::math::func::Func::Sigmoid))
+            .words(", ")
+            .math(Math::FuncName(crate::math::func::Func::Tanh))
+            .words(" and ")
+            .math(Math::FuncName(crate::math::func::Func::Log))
+            .words(" act elementwise.");
+        // Each activation of the chain defined once, in the order they first appear.
+        let mut definitions: Vec<Prose> = Vec::new();
+        for layer in &network.layers {
+            if let LayerKind::Activation(a) = layer.kind
+                && let Some(definition) = a.definition()
+                && !definitions.contains(&definition)
+            {
+                definitions.push(definition);
+            }
+        }
+        Conventions {
+            heading: self.heading(Part::Network, Prose::new().words("Network and conventions")),
+            chain,
+            linear_rule,
+            loss,
+            symbols,
+            paragraphs: [description, symbol_list, output_list, layout.then(legend)]
+                .into_iter()
+                .chain(definitions)
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Section 2, the forward pass: each layer's input and output.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn forward(&self) -> Table<ForwardRow> {
+        let network = &self.derivation.network;
+        let mut rows: Vec<ForwardRow> = network
+            .layers
+            .iter()
+            .map(|layer| {
+                let definition = self.definition(layer.output);
+                ForwardRow {
+                    layer: layer_title(layer),
+                    key: match layer.linear_index {
+                        Some(k) => format!("{}{k}", layer.kind.title()),
+                        None => layer.kind.title().to_string(),
+                    },
+                    inputs: vec![layer.input],
+                    output: self.equation(
+                        self.symbol_of(layer.output),
+                        vec![
+                            Form {
+                                id: definition,
+                                names: Names::Keep,
+                            },
+                            Form {
+                                id: definition,
+                                names: forward_names(self.derivation),
+                            },
+                        ],
+                    ),
+                }
+            })
+            .collect();
+        let loss_definition = self.definition(network.loss_value);
+        rows.push(ForwardRow {
+            layer: Prose::new().words(format!("Loss ({})", network.loss.name())),
+            key: "Loss".into(),
+            inputs: vec![network.yhat, network.y],
+            output: self.equation(
+                Symbol::Loss,
+                vec![
+                    Form {
+                        id: loss_definition,
+                        names: Names::Keep,
+                    },
+                    Form {
+                        id: loss_definition,
+                        names: forward_names(self.derivation),
+                    },
+                ],
+            ),
+        });
+        let (x, y) = (self.symbol_of(network.x), self.symbol_of(network.y));
+        let expanded = forward_names(self.derivation) != Names::Keep;
+        let mut title = Prose::new().words("Forward pass: every layer's input and output");
+        let mut note = Prose::new()
+            .words("Input is the value a layer takes, by name: ")
+            .symbol(&x)
+            .words(
+                " for the first, the output of the row above for the others (the loss also takes ",
+            )
+            .symbol(&y)
+            .words("); Output is the layer's rule applied to it");
+        if expanded {
+            title = title
+                .words(", in ")
+                .symbol(&x)
+                .words(", ")
+                .symbol(&y)
+                .words(" and the parameters");
+            note = note
+                .words(", then the same value written out in ")
+                .symbol(&x)
+                .words(", ")
+                .symbol(&y)
+                .words(" and the parameters.");
+        } else {
+            note = note.words(
+                " (written out in full, a chain this long grows with the square of its depth; \
+                 --expand writes it so).",
+            );
+        }
+        Table {
+            heading: self.heading(Part::Forward, title),
+            note: Some(note),
+            headers: vec!["Layer", "Input", "Output"],
+            rows,
+        }
+    }
+}

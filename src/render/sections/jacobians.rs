@@ -1,0 +1,55 @@
+//! Section 4, every Jacobian as a matrix and element by element.
+
+use super::*;
+
+impl Builder<'_> {
+    pub(super) fn jacobians(&self) -> Table<JacobianRow> {
+        let network = &self.derivation.network;
+        let rows = self
+            .derivation
+            .jacobians
+            .iter()
+            .map(|j| {
+                let note = j.layer.and_then(|index| match network.layers[index].kind {
+                    LayerKind::Activation(a) => a.kink_note(),
+                    LayerKind::Linear => None,
+                });
+                JacobianRow {
+                    symbol: j.symbol.clone(),
+                    shape: self.arena().shape(j.definition).clone(),
+                    matrix: self.equation(
+                        j.symbol.clone(),
+                        vec![
+                            Form {
+                                id: j.definition,
+                                names: Names::Keep,
+                            },
+                            Form {
+                                id: j.simplified,
+                                names: Names::Keep,
+                            },
+                        ],
+                    ),
+                    element: j.simplified,
+                    note,
+                }
+            })
+            .collect();
+        let note = network.samples.is_some().then(|| {
+            Prose::new().words(format!(
+                "A mini-batch is backpropagated with the matrices of {}; each sample's \
+                 Jacobians are those of the derivation without --batch.",
+                self.refer(Part::Gradients)
+            ))
+        });
+        Table {
+            heading: self.heading(
+                Part::Jacobians,
+                Prose::new().words("Jacobians and their elements"),
+            ),
+            note,
+            headers: vec!["Jacobian", "Shape", "Matrix and elements"],
+            rows,
+        }
+    }
+}
