@@ -5,5 +5,6 @@
 pub mod coef;
 pub mod expr;
 pub mod func;
+pub mod prose;
 pub mod shape;
 pub mod symbol;

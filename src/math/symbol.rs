@@ -191,17 +191,20 @@ fn push(out: &mut String, c: char) -> usize {
     1
 }
 
+/// The numbers whose spelling is kept, once spelled (`push_digits`): below this bound, which
+/// every number a chain of the most layers accepted names stays under (asserted in `spec`).
+pub const SPELLED_BELOW: usize = 1 << 16;
+
 /// Appends the decimal digits of `number` in the given script, and gives how many there are.
 fn push_digits(out: &mut String, number: usize, script: Script) -> usize {
     // A derivation writes names hundreds of thousands of times, most numbers many times over:
-    // each number's digits are spelled once per script and then copied whole.
+    // each number's digits are spelled once per script and then copied whole. This took a
+    // 20,002-layer chain from 987M to 942M instructions (BENCHMARKS.md, "Names spell each
+    // number's digits once"; `CALLGRIND=1 bench/whole_process.sh`).
     thread_local! {
         static SPELLED: RefCell<[Vec<Option<Box<str>>>; Script::COUNT]> = RefCell::default();
     }
-    /// Numbers kept: every number a chain of the most layers accepted names.
-    const KEPT: usize = 1 << 16;
-    const _: () = assert!(KEPT > crate::spec::MAX_LAYERS + 1);
-    if number >= KEPT {
+    if number >= SPELLED_BELOW {
         spell_digits(out, number, script.digits());
         return decimal_length(number);
     }

@@ -6,8 +6,8 @@
 
 use crate::math::expr::{Arena, ExprId};
 use crate::math::func::{Func, Param};
+use crate::math::prose::{Math, Prose};
 use crate::math::shape::ShapeError;
-use crate::render::prose::{Math, Prose};
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum LayerKind {

@@ -3,9 +3,9 @@
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId, Node};
 use crate::math::func::Func;
+use crate::math::prose::Prose;
 use crate::math::shape::ShapeError;
 use crate::math::symbol::Symbol;
-use crate::render::prose::Prose;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum LossKind {
@@ -20,7 +20,7 @@ pub enum LossKind {
 }
 
 /// How the per-element terms are combined.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Reduction {
     /// The sum over the K outputs (the homework's ‖ŷ − y‖²).
     Sum,
@@ -70,6 +70,24 @@ const NOT_HERE: &[(&str, Option<&str>)] = &[
     ("HuberLoss", None),
     ("KLDivLoss", None),
 ];
+
+impl Reduction {
+    /// The name `--reduction` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reduction::Sum => "sum",
+            Reduction::Mean => "mean",
+        }
+    }
+
+    /// What it means, for help.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Reduction::Sum => "The sum over the K outputs (the homework's ‖ŷ − y‖²)",
+            Reduction::Mean => "The mean over the K outputs (PyTorch's default)",
+        }
+    }
+}
 
 impl LossKind {
     /// Our names of the losses, for help and messages.

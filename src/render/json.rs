@@ -7,13 +7,14 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde::ser::Serializer;
 
+use crate::math::prose::Prose;
 use crate::math::shape::Shape;
 use crate::math::symbol::Symbol;
 use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::{Notation, Text};
 use crate::render::parts::Part;
-use crate::render::prose::Prose;
+use crate::render::prose::Spell;
 use crate::render::sections::{ClosedRow, Equation, Form, Formulas, Sections, ValueRow};
 
 pub const SCHEMA: &str = "derive/1";

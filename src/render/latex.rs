@@ -8,11 +8,12 @@
 //! block. Pages may break between two formulas but never inside one, after a table's first row
 //! or before its last, so that nothing is left alone on a page.
 
+use crate::math::prose::{Piece, Prose};
 use crate::render::expression::lines;
 use crate::render::latex_notation::{Latex, shown_width};
 use crate::render::notation::Notation;
 use crate::render::parts::PartWriter;
-use crate::render::prose::{Piece, Prose, spell};
+use crate::render::prose::spell;
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, ValueRow, flat};
 
 /// Widths, in the half-ems of `latex_notation::shown_width`, of a whole line of an align*

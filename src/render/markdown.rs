@@ -8,12 +8,13 @@
 //! nothing, and GitHub hands both forms to the math renderer whole. Only a `|` still splits a
 //! table row there, so it is written as a command.
 
+use crate::math::prose::{Piece, Prose};
 use crate::render::latex::matrix;
 use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::Notation;
 use crate::render::parts::PartWriter;
-use crate::render::prose::{Piece, Prose, spell};
+use crate::render::prose::spell;
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections};
 
 pub fn render_markdown(sections: &Sections) -> String {

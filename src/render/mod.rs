@@ -1,4 +1,10 @@
-//! Renderers: each notation is a walk over the same `Derivation`; none derives or simplifies.
+//! Renderers: each format is a walk over the same sections of one `Derivation`; none derives
+//! or simplifies.
+//!
+//! From the bottom up: `notation`, `latex_notation` and `layout` spell and lay out pieces of
+//! formulas; `expression` and `elements` print whole trees; `sections` is what a derivation
+//! shows, section by section, and `parts` which of them are printed; `text`, `latex`,
+//! `markdown` and `json` are the formats, listed in `Format`.
 
 pub mod elements;
 pub mod expanded_size;
@@ -16,3 +22,45 @@ pub mod sink;
 pub mod table;
 pub mod text;
 pub mod words;
+
+use sections::Sections;
+
+/// The output formats, by the name `--format` takes. Adding a format is a module above and a
+/// variant here with its arms.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Format {
+    Text,
+    Latex,
+    Markdown,
+    Json,
+}
+
+/// How a page is laid out: the width of text, and whether LaTeX is a complete document.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    pub width: usize,
+    pub standalone: bool,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Text, Format::Latex, Format::Markdown, Format::Json];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Latex => "latex",
+            Format::Markdown => "markdown",
+            Format::Json => "json",
+        }
+    }
+
+    /// The whole output in this format.
+    pub fn render(self, sections: &Sections, page: Page) -> String {
+        match self {
+            Format::Text => text::render_text(sections, page.width),
+            Format::Latex => latex::render_latex(sections, page.standalone),
+            Format::Markdown => markdown::render_markdown(sections),
+            Format::Json => json::render_json(sections),
+        }
+    }
+}

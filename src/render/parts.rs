@@ -2,7 +2,7 @@
 //! homework asks for the forward pass, the gradients and the Jacobians under headings of its
 //! own, so each part can be printed without the others, the title or the section numbers.
 
-use crate::render::prose::Prose;
+use crate::math::prose::Prose;
 use crate::render::sections::{Heading, Sections};
 use crate::spec::suggest::did_you_mean;
 

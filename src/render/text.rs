@@ -6,11 +6,12 @@
 
 use std::io::{self, Write};
 
+use crate::math::prose::Prose;
 use crate::render::expression::{Doc, lines};
 use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
 use crate::render::parts::Part;
-use crate::render::prose::Prose;
+use crate::render::prose::Spell;
 use crate::render::sections::{
     ChainRow, CheckRow, ClosedRow, Equation, Formulas, ForwardRow, Heading, JacobianRow, Sections,
     Table as Section, ValueRow,

@@ -16,6 +16,9 @@ use crate::spec::suggest::{did_you_mean, from_full_width, look_alike};
 /// derive, print and check in seconds; a longer chain is more likely a mistake than a network.
 pub const MAX_LAYERS: usize = 25_000;
 
+// Every number in the names of the longest chain (z₂₅₀₀₁ is the last) has its spelling kept.
+const _: () = assert!(MAX_LAYERS + 1 < crate::math::symbol::SPELLED_BELOW);
+
 #[derive(Parser)]
 #[grammar = "../grammar/spec.pest"]
 struct SpecParser;

@@ -5,6 +5,7 @@
 use crate::check::{CheckItem, CheckReport, Saturated, Unchecked, Verdict};
 use crate::derivation::{Derivation, Expansion};
 use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::prose::{Math, Prose};
 use crate::math::shape::Shape;
 use crate::math::symbol::Symbol;
 use crate::network::layer::LayerKind;
@@ -15,7 +16,7 @@ use crate::render::expression::{Doc, Names, Printer};
 use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
 use crate::render::parts::{Numbering, Part, Parts};
-use crate::render::prose::{Math, Prose};
+use crate::render::prose::Spell;
 
 mod chain_rule;
 mod check;

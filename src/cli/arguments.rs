@@ -1,0 +1,222 @@
+//! The arguments: clap's parser, the help written from the library's tables, and the flags'
+//! values mapped onto the library's types.
+
+use std::process::ExitCode;
+use std::sync::LazyLock;
+
+use clap::builder::PossibleValue;
+use clap::{CommandFactory, FromArgMatches, Parser};
+
+use derive::check::CheckOptions;
+use derive::network::layer::LayerKind;
+use derive::render::Format;
+use derive::spec::MAX_LAYERS;
+use derive::spec::input::{MAX_SPEC_BYTES, size_in_words};
+use derive::{Loss, LossKind, Reduction};
+
+use crate::cli::standard_streams::{self, Stream};
+
+/// Derive the gradients of a small neural network symbolically, and check them numerically.
+#[derive(Parser, Debug)]
+#[command(
+    name = "derive",
+    version,
+    about,
+    after_help = "Example: derive \"linear>relu>linear>identity\" --loss mse\n\
+                  A spec too long for the command line is read from standard input: \
+                  derive - --loss mse < deep.txt\n\n\
+                  Results go to standard output; errors and warnings to standard error.\n\
+                  Exit codes: 0 done (the check, if run, passed); 1 the numeric check failed \
+                  (a formula disagrees; this wins over 3); 2 bad input or usage; 3 some item \
+                  could not be checked at this point (saturated in float64, or at the edge of \
+                  the loss's domain)."
+)]
+pub struct Cli {
+    /// The layers (the help text is written from the table of layers: `spec_help`).
+    pub spec: String,
+
+    /// The loss (the help text is written from the table of losses: `loss_help`).
+    #[arg(long, default_value = "mse")]
+    pub loss: String,
+
+    /// Sum or mean over the K outputs [default: the loss's own, listed under --loss].
+    #[arg(long, value_enum)]
+    pub reduction: Option<ReductionArg>,
+
+    /// Sizes for the numeric check, e.g. n=3,d=4,K=2 [default: n=3, hidden widths 4, 5, …, K=2].
+    #[arg(long)]
+    pub dims: Option<String>,
+
+    /// Seed of the random point of the numeric check.
+    #[arg(long, default_value_t = CheckOptions::DEFAULT_SEED)]
+    pub seed: u64,
+
+    /// Width of the output in columns, at least 40.
+    #[arg(long, default_value_t = 100)]
+    pub width: usize,
+
+    /// Skip the numeric check.
+    #[arg(long)]
+    pub no_check: bool,
+
+    /// Derive for a mini-batch: X ∈ ℝ^(n×N) holds N samples as columns, ℓ is the mean of
+    /// their losses, and the gradients are written with the matrices Δᵢ of the samples' rows.
+    #[arg(long)]
+    pub batch: bool,
+
+    /// Write every formula out in full, down to x and the parameters [default for chains of
+    /// up to 6 layers].
+    #[arg(long, conflicts_with = "compact")]
+    pub expand: bool,
+
+    /// Write each row ∂ℓ/∂zᵢ through the next one by name (the δ recursion) and each
+    /// intermediate by name: output linear in depth [default for chains of 7 layers or more].
+    #[arg(long)]
+    pub compact: bool,
+
+    /// The output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: FormatArg,
+
+    /// With --format latex: a complete document for pdflatex instead of a fragment.
+    #[arg(long)]
+    pub standalone: bool,
+
+    /// Evaluate the loss and every gradient at the point in this JSON file ({"x": [...],
+    /// "y": [...], "W1": [[row], ...], "b1": [...], ...}); its sizes override --dims, and the
+    /// check runs there.
+    #[arg(long, value_name = "POINT.json")]
+    pub at: Option<std::path::PathBuf>,
+
+    /// Print only these parts, without the title or section numbers: network, forward,
+    /// gradients, jacobians, closed, values (with --at), check (the check runs only when the
+    /// whole derivation is printed or check is listed), separated by commas
+    #[arg(long, value_name = "PARTS")]
+    pub only: Option<String>,
+}
+
+/// `--format`: the library's formats, by their names.
+#[derive(Clone, Copy, Debug)]
+pub struct FormatArg(pub Format);
+
+static FORMATS: LazyLock<Vec<FormatArg>> =
+    LazyLock::new(|| Format::ALL.into_iter().map(FormatArg).collect());
+
+impl clap::ValueEnum for FormatArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()))
+    }
+}
+
+/// `--reduction`: the library's reductions, by their names, each with what it means.
+#[derive(Clone, Copy, Debug)]
+pub struct ReductionArg(pub Reduction);
+
+impl clap::ValueEnum for ReductionArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[ReductionArg(Reduction::Sum), ReductionArg(Reduction::Mean)]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()).help(self.0.meaning()))
+    }
+}
+
+/// The narrowest output laid out: the tables of shapes and the longest words of the
+/// explanations need this much.
+pub const MIN_WIDTH: usize = 40;
+
+/// The command line, or, for `--help`, `--version` and usage errors, the exit code once clap's
+/// text is written: 0 for the help written, 2 for a usage error or text that could not be
+/// written (clap's own printing would ignore a failed write).
+pub fn parse_arguments() -> Result<Cli, ExitCode> {
+    let command = Cli::command()
+        .mut_arg("spec", |arg| arg.help(spec_help()))
+        .mut_arg("loss", |arg| arg.help(loss_help()));
+    let error = match command
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches))
+    {
+        Ok(cli) => return Ok(cli),
+        Err(error) => error,
+    };
+    let stream = if error.use_stderr() {
+        Stream::Stderr
+    } else {
+        Stream::Stdout
+    };
+    let rendered = error.render();
+    let text = if standard_streams::colour(stream) {
+        rendered.ansi().to_string()
+    } else {
+        rendered.to_string()
+    };
+    let written = standard_streams::write(stream, &text);
+    Err(match (stream, written) {
+        (Stream::Stdout, Ok(())) => ExitCode::SUCCESS,
+        // A reader that stops early (`derive --help | head`): not an error of ours.
+        (Stream::Stdout, Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        (Stream::Stdout, Err(e)) => {
+            let what = match error.kind() {
+                clap::error::ErrorKind::DisplayVersion => "the version",
+                _ => "the help",
+            };
+            let _ = standard_streams::write(
+                Stream::Stderr,
+                &format!("error: cannot write {what}: {e}\n"),
+            );
+            ExitCode::from(2)
+        }
+        (_, _) => ExitCode::from(2),
+    })
+}
+
+/// The help of SPEC, from the table of layers.
+fn spec_help() -> String {
+    format!(
+        "The layers, joined by `>`, for example \"linear>relu>linear>identity\": {}; at most \
+         {} layers. `-` reads the spec from standard input (at most {}).",
+        LayerKind::usage(),
+        with_thousands(MAX_LAYERS),
+        size_in_words(MAX_SPEC_BYTES)
+    )
+}
+
+/// The help of --loss, from the table of losses: each name with the reduction it defaults to.
+fn loss_help() -> String {
+    let reduction = |loss: Loss| loss.reduction.name();
+    let ours: Vec<String> = LossKind::names()
+        .into_iter()
+        .map(|name| {
+            let loss = Loss::from_name(name).expect("a loss's own name");
+            format!("{name} ({} by default)", reduction(loss))
+        })
+        .collect();
+    let pytorch: Vec<String> = LossKind::pytorch_names()
+        .into_iter()
+        .map(|(name, loss)| format!("{name} ({} with {})", loss.name(), reduction(loss)))
+        .collect();
+    format!(
+        "The loss on the output ŷ and target y: {}; any case, and PyTorch's spellings {}, which \
+         take PyTorch's reduction unless --reduction is given.",
+        ours.join(", "),
+        pytorch.join(", ")
+    )
+}
+
+/// 25000 → `25,000`.
+pub fn with_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
