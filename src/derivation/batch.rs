@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::derivation::{Derivation, Expansion, Gradient, Signal};
+use super::types::{Derivation, Expansion, Gradient, Signal, shaped_like_parameter};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId, Role};
 use crate::math::shape::ShapeError;
@@ -91,7 +91,7 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
             Ok(arena.scale(Coef::per(samples.clone()), sum))
         };
         let chain_rule = batch_sum(arena, delta)?;
-        crate::derivation::shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
+        shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let closed_step = match expansion {
             Expansion::Expanded => batch_sum(arena, closed)?,
             Expansion::Compact => chain_rule,
