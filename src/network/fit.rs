@@ -24,22 +24,7 @@ pub fn warnings(network: &Network) -> Vec<String> {
                 .to_string(),
         );
     }
-    let ends_with = |a: Activation| last == Some(LayerKind::Activation(a));
-    match network.loss.kind {
-        crate::network::loss::LossKind::Ce if !ends_with(Activation::Softmax) => out.push(format!(
-            "ce on the output of {}: cross-entropy takes probabilities, and ŷ need not be a \
-             distribution; end the chain with softmax (or use log_softmax with nll)",
-            last.map_or("empty", |k| k.title())
-        )),
-        crate::network::loss::LossKind::Nll if !ends_with(Activation::LogSoftmax) => {
-            out.push(format!(
-                "nll on the output of {}: the negative log-likelihood takes log-probabilities; end \
-             the chain with log_softmax",
-                last.map_or("empty", |k| k.title())
-            ))
-        }
-        _ => {}
-    }
+    out.extend(network.loss.misfit(last));
     out
 }
 
