@@ -1,6 +1,6 @@
 //! Binary cross-entropy −(1/K) Σ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)], PyTorch's BCELoss.
 
-use super::{LossDefinition, Reduction, fits_any};
+use super::{LossDefinition, Reduction, Scaled, fits_any};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::func::Func;
@@ -48,12 +48,7 @@ fn definition(
 }
 
 /// d/dŷᵢ −[yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)] = (ŷᵢ − yᵢ) / (ŷᵢ(1 − ŷᵢ))
-fn gradient(
-    arena: &mut Arena,
-    yhat: ExprId,
-    y: ExprId,
-    coef: Coef,
-) -> Result<(Coef, ExprId), ShapeError> {
+fn gradient(arena: &mut Arena, yhat: ExprId, y: ExprId, coef: Coef) -> Result<Scaled, ShapeError> {
     let diff = arena.sub(yhat, y)?;
     let one_minus_yhat = arena.one_minus(yhat)?;
     let variance = arena.hadamard(yhat, one_minus_yhat)?;

@@ -1,6 +1,6 @@
 //! Cross-entropy −Σ yᵢ log ŷᵢ of probabilities ŷ (after softmax) against a distribution y.
 
-use super::{LossDefinition, Reduction};
+use super::{LossDefinition, Reduction, Scaled};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::func::Func;
@@ -50,12 +50,7 @@ fn definition(
 }
 
 /// d/dŷᵢ −yᵢ log ŷᵢ = −yᵢ / ŷᵢ
-fn gradient(
-    arena: &mut Arena,
-    yhat: ExprId,
-    y: ExprId,
-    coef: Coef,
-) -> Result<(Coef, ExprId), ShapeError> {
+fn gradient(arena: &mut Arena, yhat: ExprId, y: ExprId, coef: Coef) -> Result<Scaled, ShapeError> {
     Ok((coef.negated(), arena.divide(y, yhat)?))
 }
 

@@ -41,6 +41,9 @@ pub struct Loss {
     pub reduction: Reduction,
 }
 
+/// A factor and the column it scales.
+pub type Scaled = (Coef, ExprId);
+
 /// What one loss is. `coef` is the reduction's factor in front of the sum over the outputs: 1,
 /// or 1/K for a mean.
 pub struct LossDefinition {
@@ -56,7 +59,7 @@ pub struct LossDefinition {
     /// ℓ as an expression in ŷ and y.
     pub definition: fn(&mut Arena, ExprId, ExprId, Coef) -> Result<ExprId, ShapeError>,
     /// ∂ℓ/∂ŷ as a column shaped like ŷ, a factor and the column it scales.
-    pub gradient: fn(&mut Arena, ExprId, ExprId, Coef) -> Result<(Coef, ExprId), ShapeError>,
+    pub gradient: fn(&mut Arena, ExprId, ExprId, Coef) -> Result<Scaled, ShapeError>,
     /// ŷ must lie in (0, 1) and y in [0, 1].
     pub needs_probabilities: bool,
     /// The loss takes the logarithm of ŷ, which must then stay positive.

@@ -1,7 +1,7 @@
 //! Squared error ‖ŷ − y‖², the sum of squares (the homework's definition); with the mean,
 //! PyTorch's MSELoss.
 
-use super::{LossDefinition, Reduction, fits_any};
+use super::{LossDefinition, Reduction, Scaled, fits_any};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::prose::Prose;
@@ -42,12 +42,7 @@ fn definition(
 }
 
 /// d/dŷ ‖ŷ − y‖² = 2(ŷ − y)
-fn gradient(
-    arena: &mut Arena,
-    yhat: ExprId,
-    y: ExprId,
-    coef: Coef,
-) -> Result<(Coef, ExprId), ShapeError> {
+fn gradient(arena: &mut Arena, yhat: ExprId, y: ExprId, coef: Coef) -> Result<Scaled, ShapeError> {
     let diff = arena.sub(yhat, y)?;
     Ok((Coef::integer(2).times(&coef), diff))
 }

@@ -2,7 +2,7 @@
 //! distribution y; PyTorch's NLLLoss averages over the samples only, so it is nll with the sum
 //! over K.
 
-use super::{LossDefinition, Reduction};
+use super::{LossDefinition, Reduction, Scaled};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::prose::Prose;
@@ -52,7 +52,7 @@ fn gradient(
     _yhat: ExprId,
     y: ExprId,
     coef: Coef,
-) -> Result<(Coef, ExprId), ShapeError> {
+) -> Result<Scaled, ShapeError> {
     Ok((coef.negated(), y))
 }
 
