@@ -7,11 +7,9 @@ use derive::check::{CheckOptions, check};
 use derive::derivation::Expansion;
 use derive::network::fit::warnings;
 use derive::numeric::evaluator::Sizes;
-use derive::render::json::render_json;
-use derive::render::latex::render_latex;
-use derive::render::markdown::render_markdown;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
+use derive::render::{Format, Page};
 use derive::spec::input::{MAX_SPEC_BYTES, read_bounded};
 use derive::{Loss, LossKind, derive_spec, parse_spec};
 
@@ -27,12 +25,17 @@ pub fn run(text: &str) {
     let Ok(spec) = parse_spec(text) else {
         return;
     };
-    let variants = [
-        (LossKind::Mse, Expansion::Expanded, false),
-        (LossKind::Bce, Expansion::Compact, false),
-        (LossKind::Ce, Expansion::Expanded, true),
-        (LossKind::Nll, Expansion::Compact, true),
-    ];
+    // Every loss of the library's table, the expansions alternating and the later half for a
+    // mini-batch, so that each of the four combinations is met.
+    let count = LossKind::ALL.len();
+    let variants = LossKind::ALL.into_iter().enumerate().map(|(i, kind)| {
+        let expansion = if i % 2 == 0 {
+            Expansion::Expanded
+        } else {
+            Expansion::Compact
+        };
+        (kind, expansion, 2 * i >= count)
+    });
     for (kind, expansion, batch) in variants {
         let Ok(derivation) = derive_spec(&spec, Loss::new(kind), expansion, batch) else {
             continue;
@@ -55,11 +58,15 @@ pub fn run(text: &str) {
         };
         let report = check(&derivation, &options).ok();
         let sections = Sections::new(&derivation, report.as_ref(), None);
-        for width in [100, 20] {
-            let _ = render_text(&sections, width);
+        for format in Format::ALL {
+            let _ = format.render(
+                &sections,
+                Page {
+                    width: 100,
+                    standalone: true,
+                },
+            );
         }
-        let _ = render_latex(&sections, true);
-        let _ = render_markdown(&sections);
-        let _ = render_json(&sections);
+        let _ = render_text(&sections, 20);
     }
 }

@@ -1,4 +1,5 @@
-//! Property tests over random chains: every activation, every loss that fits the output,
+//! Property tests over random chains: every activation and every loss of the library's tables
+//! (a loss where it fits the output),
 //! sizes 1 to 6, random points. The closed forms and the chain-rule forms agree with central
 //! differences, every Jacobian with a finite-difference Jacobian, every gradient has its
 //! parameter's shape, and every renderer runs to the end; in expanded and in compact form, for one
@@ -8,47 +9,44 @@ use proptest::prelude::*;
 
 use derive::check::{CheckOptions, check};
 use derive::derivation::Expansion;
+use derive::network::fit::fits;
+use derive::network::layer::{Activation, LayerKind};
 use derive::numeric::evaluator::Sizes;
-use derive::render::json::render_json;
-use derive::render::latex::render_latex;
-use derive::render::markdown::render_markdown;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
-use derive::{Loss, LossKind, derive_spec, parse_spec};
+use derive::render::{Format, Page};
+use derive::{Loss, LossKind, Spec, derive_spec, parse_spec};
 
-const ACTIVATIONS: &[&str] = &[
-    "identity",
-    "relu",
-    "leaky_relu",
-    "leaky_relu(0.2)",
-    "elu",
-    "elu(0.5)",
-    "sigmoid",
-    "tanh",
-    "softplus",
-    "silu",
-    "softmax",
-    "log_softmax",
-];
-
+/// One layer: linear, or an activation of the library's table, with its default argument or a
+/// random one where it takes one.
 fn layer() -> impl Strategy<Value = String> {
+    let activations = LayerKind::activations();
+    let activation = (
+        proptest::sample::select(activations),
+        any::<bool>(),
+        0.05f64..2.0,
+    )
+        .prop_map(|((name, argument), given, value)| match argument {
+            Some(_) if given => format!("{name}({value})"),
+            _ => name.to_string(),
+        });
     prop_oneof![
         2 => Just("linear".to_string()),
-        3 => proptest::sample::select(ACTIVATIONS).prop_map(str::to_string),
+        3 => activation,
     ]
 }
 
-/// The losses that are defined on the chain's output.
-fn losses_for(last: &str) -> Vec<LossKind> {
-    let mut losses = vec![LossKind::Mse];
-    // bce after softmax is left out: a one-unit softmax outputs exactly 1, where bce is −∞.
-    match last {
-        "sigmoid" => losses.push(LossKind::Bce),
-        "softmax" => losses.push(LossKind::Ce),
-        "log_softmax" => losses.push(LossKind::Nll),
-        _ => {}
-    }
-    losses
+/// The losses of the library's table that take what the chain outputs (no warning of misfit).
+fn losses_for(spec: &Spec) -> Vec<LossKind> {
+    let last = spec.layers.last().map(|l| l.kind);
+    LossKind::ALL
+        .into_iter()
+        .filter(|&kind| fits(Loss::new(kind), last))
+        // bce after softmax is left out: a one-unit softmax outputs exactly 1, where bce is −∞.
+        .filter(|&kind| {
+            !(kind == LossKind::Bce && last == Some(LayerKind::Activation(Activation::Softmax)))
+        })
+        .collect()
 }
 
 proptest! {
@@ -57,7 +55,7 @@ proptest! {
     #[test]
     fn random_chains_check_out(
         layers in proptest::collection::vec(layer(), 1..=8),
-        loss_choice in 0usize..3,
+        loss_choice in 0usize..LossKind::ALL.len(),
         sizes in proptest::collection::vec(1usize..=6, 10),
         seed in 0u64..1_000_000,
         compact in any::<bool>(),
@@ -65,9 +63,9 @@ proptest! {
     ) {
         let spec = layers.join(">");
         let expansion = if compact { Expansion::Compact } else { Expansion::Expanded };
-        let losses = losses_for(layers.last().unwrap());
-        let loss = losses[loss_choice % losses.len()];
         let parsed = parse_spec(&spec).unwrap();
+        let losses = losses_for(&parsed);
+        let loss = losses[loss_choice % losses.len()];
         let derivation = derive_spec(&parsed, Loss::new(loss), expansion, batch).unwrap();
         let arena = &derivation.network.arena;
         for g in &derivation.gradients {
@@ -96,9 +94,12 @@ proptest! {
         let sections = Sections::new(&derivation, Some(&report), None);
         let text = render_text(&sections, 100);
         prop_assert!(text.contains("Numeric check: PASS"));
-        prop_assert!(!render_latex(&sections, true).is_empty());
-        prop_assert!(!render_markdown(&sections).is_empty());
-        let json: serde_json::Value = serde_json::from_str(&render_json(&sections)).unwrap();
+        let page = Page { width: 100, standalone: true };
+        for format in Format::ALL {
+            prop_assert!(!format.render(&sections, page).is_empty());
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&Format::Json.render(&sections, page)).unwrap();
         prop_assert_eq!(json["check"]["passed"].as_bool(), Some(true));
     }
 }

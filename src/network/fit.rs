@@ -8,16 +8,8 @@ use crate::network::loss::Loss;
 
 /// Messages (without a "warning:" prefix) about the fit of the loss to the network's output.
 pub fn warnings(network: &Network) -> Vec<String> {
-    let mut out = Vec::new();
     let last = network.layers.last().map(|l| l.kind);
-    if network.loss.needs_probabilities() && !outputs_probabilities(last) {
-        let title = last.map_or("empty", |k| k.title());
-        out.push(format!(
-            "{} on the output of {title}: ŷ may leave (0, 1), where log ŷ or log(1 − ŷ) is undefined \
-             and the check may fail with NaN; end the chain with sigmoid",
-            network.loss.name()
-        ));
-    }
+    let mut out: Vec<String> = outside_domain(network.loss, last).into_iter().collect();
     if network.parameters.is_empty() {
         out.push(
             "the chain has no linear layer, so no parameters: there is no gradient to derive"
@@ -26,6 +18,23 @@ pub fn warnings(network: &Network) -> Vec<String> {
     }
     out.extend(network.loss.misfit(last));
     out
+}
+
+/// Whether the loss takes what a chain ending in `last` outputs: nothing to warn of.
+pub fn fits(loss: Loss, last: Option<LayerKind>) -> bool {
+    outside_domain(loss, last).is_none() && loss.misfit(last).is_none()
+}
+
+/// A warning when the output may leave (0, 1) and the loss needs probabilities.
+fn outside_domain(loss: Loss, last: Option<LayerKind>) -> Option<String> {
+    (loss.needs_probabilities() && !outputs_probabilities(last)).then(|| {
+        format!(
+            "{} on the output of {}: ŷ may leave (0, 1), where log ŷ or log(1 − ŷ) is undefined \
+             and the check may fail with NaN; end the chain with sigmoid",
+            loss.name(),
+            last.map_or("empty", |k| k.title())
+        )
+    })
 }
 
 /// Whether every entry of the layer's output lies in (0, 1).

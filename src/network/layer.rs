@@ -140,6 +140,12 @@ impl LayerKind {
         )
     }
 
+    /// Every activation of the table: its name and, if it takes one, its argument's name and
+    /// default. Tests enumerate the layers from here.
+    pub fn activations() -> Vec<(&'static str, Option<(&'static str, f64)>)> {
+        ACTIVATIONS.iter().map(|r| (r.name, r.argument)).collect()
+    }
+
     /// Every spelling accepted in specs, for help and for suggestions.
     pub fn names() -> Vec<&'static str> {
         let mut names = vec!["linear"];
@@ -444,11 +450,6 @@ impl Activation {
             ),
             _ => None,
         }
-    }
-
-    /// Whether the output is a probability vector (each entry in (0, 1), summing to 1).
-    pub fn outputs_distribution(self) -> bool {
-        self == Activation::Softmax
     }
 }
 
