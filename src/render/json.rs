@@ -15,7 +15,7 @@ use crate::render::layout::Line;
 use crate::render::notation::{Notation, Text};
 use crate::render::parts::Part;
 use crate::render::prose::Spell;
-use crate::render::sections::{ClosedRow, Equation, Form, Formulas, Sections, ValueRow};
+use crate::render::sections::{ClosedRow, Equation, Formulas, PrintedForm, Sections, ValueRow};
 
 pub const SCHEMA: &str = "derive/1";
 
@@ -199,7 +199,7 @@ struct Both<'a> {
 }
 
 impl Both<'_> {
-    fn form(&self, form: &Form) -> Formula {
+    fn form(&self, form: &PrintedForm) -> Formula {
         Formula {
             text: self.text.form(form).text.into_owned(),
             latex: self.latex.form(form).text.into_owned(),
@@ -323,7 +323,7 @@ pub fn render_json(sections: &Sections) -> String {
                     key: row.equation.name.key(),
                     name: both.name(&row.equation.name),
                     shape: shape(&row.shape),
-                    recursion: both.form(&Form {
+                    recursion: both.form(&PrintedForm {
                         id: signal.chain_rule,
                         names: crate::render::expression::Names::Keep,
                     }),

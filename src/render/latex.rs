@@ -309,7 +309,7 @@ impl Page<'_> {
     }
 
     /// Equations with their shapes, one align* block.
-    fn closed_align(&self, table: &crate::render::sections::Table<ClosedRow>) -> String {
+    fn closed_align(&self, table: &crate::render::sections::Section<ClosedRow>) -> String {
         let groups: Vec<Vec<String>> = table
             .rows
             .iter()

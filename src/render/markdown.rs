@@ -117,7 +117,7 @@ impl Page<'_> {
         math(&self.formulas.equation_flat(equation))
     }
 
-    fn closed_table(&self, t: &crate::render::sections::Table<ClosedRow>) -> String {
+    fn closed_table(&self, t: &crate::render::sections::Section<ClosedRow>) -> String {
         let rows = t
             .rows
             .iter()

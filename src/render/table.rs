@@ -8,7 +8,7 @@ use crate::render::expression::{Doc, laid_out};
 use crate::render::layout::Line;
 use crate::render::sink::Sink;
 
-pub struct Table {
+pub struct TextTable {
     pub headers: Vec<String>,
     /// Every cell on one line, row after row, as many to a row as there are headers; narrow
     /// cells are always printed so.
@@ -26,7 +26,7 @@ fn width_of(text: &str) -> usize {
     text.chars().count()
 }
 
-impl Table {
+impl TextTable {
     /// Appends the table to `out`; `wide_doc(r)` is the document of row r's wide cell, built
     /// only when its line does not fit.
     pub fn render(&self, width: usize, out: &mut Sink, wide_doc: impl Fn(usize) -> Doc) {

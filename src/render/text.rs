@@ -13,11 +13,11 @@ use crate::render::notation::{Notation, Text};
 use crate::render::parts::Part;
 use crate::render::prose::Spell;
 use crate::render::sections::{
-    ChainRow, CheckRow, ClosedRow, Equation, Formulas, ForwardRow, Heading, JacobianRow, Sections,
-    Table as Section, ValueRow,
+    ChainRow, CheckRow, ClosedRow, Equation, Formulas, ForwardRow, Heading, JacobianRow, Section,
+    Sections, ValueRow,
 };
 use crate::render::sink::Sink;
-use crate::render::table::Table;
+use crate::render::table::TextTable;
 use crate::render::words::{filled, words};
 
 pub fn render_text(sections: &Sections, width: usize) -> String {
@@ -259,7 +259,7 @@ impl<'a> Page<'a> {
             row.cells(self.lines, &mut cells);
             debug_assert_eq!(cells.len() % headers.len(), 0, "a cell for every column");
         }
-        Table {
+        TextTable {
             headers,
             cells,
             wide,

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(super) fn chain_rule(&self) -> Table<ChainRow> {
+    pub(super) fn chain_rule(&self) -> Section<ChainRow> {
         let rows = self
             .derivation
             .gradients
@@ -12,7 +12,7 @@ impl Builder<'_> {
                 parameter: g.parameter.clone(),
                 gradient: self.equation(
                     g.symbol.clone(),
-                    vec![Form {
+                    vec![PrintedForm {
                         id: g.chain_rule,
                         names: chain_rule_names(self.derivation),
                     }],
@@ -20,7 +20,7 @@ impl Builder<'_> {
                 shape: self.arena().shape(g.chain_rule).clone(),
             })
             .collect();
-        Table {
+        Section {
             heading: self.heading(
                 Part::Gradients,
                 Prose::new().words("Gradients by the chain rule"),
@@ -33,7 +33,7 @@ impl Builder<'_> {
 
     /// The rows ∂ℓ/∂zᵢ (a mini-batch's Δᵢ), each defined through the one after it: shown
     /// when the chain rule is written through them.
-    pub(super) fn recursion(&self) -> Option<Table<ClosedRow>> {
+    pub(super) fn recursion(&self) -> Option<Section<ClosedRow>> {
         if !shows_recursion(self.derivation) {
             return None;
         }
@@ -44,7 +44,7 @@ impl Builder<'_> {
             .map(|s| ClosedRow {
                 equation: self.equation(
                     s.symbol.clone(),
-                    vec![Form {
+                    vec![PrintedForm {
                         id: s.chain_rule,
                         names: Names::Keep,
                     }],
@@ -74,7 +74,7 @@ impl Builder<'_> {
                 .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
                 .words(" is written through the one after it, from the output back.")
         };
-        Some(Table {
+        Some(Section {
             heading: self.heading(Part::Gradients, Prose::new().words("Backpropagation")),
             note: Some(what),
             headers: vec![

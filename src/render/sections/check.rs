@@ -315,7 +315,7 @@ pub(super) fn check_section(
             .words(".");
     }
     CheckSection {
-        table: Table {
+        table: Section {
             heading: numbering.heading(
                 Part::Check,
                 Prose::new().words(format!("Numeric check: {verdict}")),

@@ -3,11 +3,11 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(super) fn closed_forms(&self) -> Table<ClosedRow> {
+    pub(super) fn closed_forms(&self) -> Section<ClosedRow> {
         let closed = |symbol: &Symbol, id: ExprId, parameter: Option<Symbol>| ClosedRow {
             equation: self.equation(
                 symbol.clone(),
-                vec![Form {
+                vec![PrintedForm {
                     id,
                     names: Names::Keep,
                 }],
@@ -27,7 +27,7 @@ impl Builder<'_> {
                 .iter()
                 .map(|g| closed(&g.symbol, g.closed_form, Some(g.parameter.clone()))),
         );
-        Table {
+        Section {
             heading: self.heading(
                 Part::Closed,
                 Prose::new().words("Closed forms: the Jacobians substituted and simplified"),

@@ -34,7 +34,7 @@ impl Builder<'_> {
             });
         let loss = self.equation(
             Symbol::Loss,
-            vec![Form {
+            vec![PrintedForm {
                 id: self.definition(network.loss_value),
                 names: Names::Keep,
             }],

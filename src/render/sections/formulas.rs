@@ -22,12 +22,12 @@ impl<'a, N: Notation, L: Layout> Formulas<'a, N, L> {
         }
     }
 
-    pub fn form(&self, form: &Form) -> L {
+    pub fn form(&self, form: &PrintedForm) -> L {
         self.printer(form.names).doc(form.id)
     }
 
     /// `before.append(self.form(form).nest(indent))`, without a copy of the form's layout.
-    pub fn after_form(&self, before: L, form: &Form, indent: isize) -> L {
+    pub fn after_form(&self, before: L, form: &PrintedForm, indent: isize) -> L {
         self.printer(form.names).after(before, form.id, indent)
     }
 

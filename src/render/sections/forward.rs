@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(super) fn forward(&self) -> Table<ForwardRow> {
+    pub(super) fn forward(&self) -> Section<ForwardRow> {
         let network = &self.derivation.network;
         let mut rows: Vec<ForwardRow> = network
             .layers
@@ -20,11 +20,11 @@ impl Builder<'_> {
                     output: self.equation(
                         self.symbol_of(layer.output),
                         vec![
-                            Form {
+                            PrintedForm {
                                 id: definition,
                                 names: Names::Keep,
                             },
-                            Form {
+                            PrintedForm {
                                 id: definition,
                                 names: forward_names(self.derivation),
                             },
@@ -41,11 +41,11 @@ impl Builder<'_> {
             output: self.equation(
                 Symbol::Loss,
                 vec![
-                    Form {
+                    PrintedForm {
                         id: loss_definition,
                         names: Names::Keep,
                     },
-                    Form {
+                    PrintedForm {
                         id: loss_definition,
                         names: forward_names(self.derivation),
                     },
@@ -82,7 +82,7 @@ impl Builder<'_> {
                  --expand writes it so).",
             );
         }
-        Table {
+        Section {
             heading: self.heading(Part::Forward, title),
             note: Some(note),
             headers: vec!["Layer", "Input", "Output"],

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(super) fn jacobians(&self) -> Table<JacobianRow> {
+    pub(super) fn jacobians(&self) -> Section<JacobianRow> {
         let network = &self.derivation.network;
         let rows = self
             .derivation
@@ -20,11 +20,11 @@ impl Builder<'_> {
                     matrix: self.equation(
                         j.symbol.clone(),
                         vec![
-                            Form {
+                            PrintedForm {
                                 id: j.definition,
                                 names: Names::Keep,
                             },
-                            Form {
+                            PrintedForm {
                                 id: j.simplified,
                                 names: Names::Keep,
                             },
@@ -42,7 +42,7 @@ impl Builder<'_> {
                 self.refer(Part::Gradients)
             ))
         });
-        Table {
+        Section {
             heading: self.heading(
                 Part::Jacobians,
                 Prose::new().words("Jacobians and their elements"),

@@ -31,7 +31,7 @@ pub use formulas::Formulas;
 
 /// One printed form of a quantity: a tree, with named values kept or expanded.
 #[derive(Clone, Copy, Debug)]
-pub struct Form {
+pub struct PrintedForm {
     pub id: ExprId,
     pub names: Names,
 }
@@ -40,7 +40,7 @@ pub struct Form {
 #[derive(Clone, Debug)]
 pub struct Equation {
     pub name: Symbol,
-    pub forms: Vec<Form>,
+    pub forms: Vec<PrintedForm>,
 }
 
 #[derive(Clone, Debug)]
@@ -130,7 +130,7 @@ pub struct CheckRow {
     pub differences: Option<String>,
 }
 
-pub struct Table<R> {
+pub struct Section<R> {
     pub heading: Heading,
     /// Said between the heading and the table.
     pub note: Option<Prose>,
@@ -139,7 +139,7 @@ pub struct Table<R> {
 }
 
 pub struct CheckSection {
-    pub table: Table<CheckRow>,
+    pub table: Section<CheckRow>,
     pub passed: bool,
     pub summary: Prose,
 }
@@ -151,13 +151,13 @@ pub struct Sections<'a> {
     /// derive: linear > relu > linear > identity, loss mse
     pub title: Prose,
     pub conventions: Conventions,
-    pub forward: Table<ForwardRow>,
-    pub chain_rule: Table<ChainRow>,
+    pub forward: Section<ForwardRow>,
+    pub chain_rule: Section<ChainRow>,
     /// The δ recursion, when the chain rule is written through it.
-    pub recursion: Option<Table<ClosedRow>>,
-    pub jacobians: Table<JacobianRow>,
-    pub closed_forms: Table<ClosedRow>,
-    pub evaluation: Option<Table<ValueRow>>,
+    pub recursion: Option<Section<ClosedRow>>,
+    pub jacobians: Section<JacobianRow>,
+    pub closed_forms: Section<ClosedRow>,
+    pub evaluation: Option<Section<ValueRow>>,
     pub check: Option<CheckSection>,
     pub report: Option<&'a CheckReport>,
     pub evaluated: Option<&'a Evaluation>,
@@ -358,11 +358,11 @@ impl Builder<'_> {
     }
 
     /// Drops a form that reads, in text, the same as an earlier one.
-    fn equation(&self, name: Symbol, forms: Vec<Form>) -> Equation {
+    fn equation(&self, name: Symbol, forms: Vec<PrintedForm>) -> Equation {
         if forms.len() < 2 {
             return Equation { name, forms };
         }
-        let mut kept: Vec<Form> = Vec::with_capacity(forms.len());
+        let mut kept: Vec<PrintedForm> = Vec::with_capacity(forms.len());
         // Printed only when there is something to compare with.
         let mut printed: Vec<Option<String>> = Vec::with_capacity(forms.len());
         for form in forms {

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Builder<'_> {
-    pub(super) fn evaluation(&self, evaluation: &Evaluation) -> Table<ValueRow> {
+    pub(super) fn evaluation(&self, evaluation: &Evaluation) -> Section<ValueRow> {
         let network = &self.derivation.network;
         let mut rows = vec![ValueRow {
             symbol: Symbol::Loss,
@@ -24,7 +24,7 @@ impl Builder<'_> {
             .iter()
             .map(|d| Prose::new().math(Math::Size(d.clone(), evaluation.sizes.of(d))))
             .collect();
-        Table {
+        Section {
             heading: self.heading(
                 Part::Values,
                 Prose::new().words("Values at the given point"),
