@@ -22,7 +22,8 @@ use cli::reading::{read_point_file, read_stdin};
 use cli::standard_streams::{self, Stream};
 
 /// A derivation allocates millions of small nodes and strings; glibc's malloc and free took a
-/// third of a deep chain's instructions, mimalloc a fraction of that.
+/// third of a deep chain's instructions, mimalloc a fraction of that (BENCHMARKS.md, "What
+/// changed in the source").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -156,7 +157,8 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
     }
     let verdict = report.as_ref().map(CheckReport::verdict);
     // The process ends here, and the operating system takes its memory back at once: freeing a
-    // deep chain's millions of nodes and strings one by one took a tenth of its time.
+    // deep chain's millions of nodes and strings one by one took a tenth of its time
+    // (BENCHMARKS.md, "Leaving the memory to the operating system"; `bench/in_turns.sh`).
     std::mem::forget(sections);
     std::mem::forget(report);
     std::mem::forget(evaluation);

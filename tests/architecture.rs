@@ -109,6 +109,7 @@ fn a_crossing_is_found() {
     assert!(crossings("cli/arguments.rs", clap).is_empty());
     // A comment, a longer word, and test modules are not crossings.
     assert!(crossings("math/expr.rs", "// see crate::render\nlet clapped = 1;\n").is_empty());
-    let tested = "fn f() {}\n#[cfg(test)]\nmod tests {\n    use crate::render::notation::Text;\n}\n";
+    let tested =
+        "fn f() {}\n#[cfg(test)]\nmod tests {\n    use crate::render::notation::Text;\n}\n";
     assert!(crossings("simplify/mod.rs", tested).is_empty());
 }

@@ -39,6 +39,9 @@ impl PartialEq for Dim {
 /// Every dimension name made so far, each stored once for the rest of the process. Networks use
 /// few distinct names (n, K, N, d and one dᵏ per linear layer, so at most one per layer of the
 /// longest chain allowed), which keeps this small however many networks a process builds.
+/// Leaking them buys shapes that clone as two pointers and compare by address, part of the
+/// derivation's 4.2× fewer instructions (BENCHMARKS.md, "What changed in the source";
+/// `CALLGRIND=1 bench/whole_process.sh` counts them).
 static NAMES: Mutex<FxHashSet<&'static str>> = Mutex::new(FxHashSet::with_hasher(FxBuildHasher));
 
 impl Dim {

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::math::shape::Dim;
 use crate::math::symbol::Symbol;
 use crate::network::Network;
+use crate::network::loss::Loss;
 use crate::numeric::evaluator::{Inputs, Sizes};
 use crate::numeric::matrix::Matrix;
 
@@ -123,24 +124,8 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
                 )),
             }
         }
-        let is_target = symbol.is_target();
-        if is_target && network.loss.target_is_distribution() {
-            crate::network::fit::validate_target(network.loss, &matrix).map_err(|e| match e {
-                crate::error::Error::Usage(message) => format!("`y`: {message}"),
-                other => other.to_string(),
-            })?;
-        }
-        let probabilities = is_target && network.loss.needs_probabilities();
-        if let Some(i) = matrix
-            .data
-            .iter()
-            .position(|v| probabilities && !(0.0..=1.0).contains(v))
-        {
-            return Err(format!(
-                "`y`[{i}] is {}: the {} loss needs targets in [0, 1]",
-                matrix.data[i],
-                network.loss.name()
-            ));
+        if symbol.is_target() {
+            check_target(network.loss, &matrix)?;
         }
         inputs.insert(symbol.clone(), matrix);
     }
@@ -196,6 +181,49 @@ impl<'de> Visitor<'de> for ObjectVisitor {
         }
         Ok(object)
     }
+}
+
+/// Refuses a target y (one column per sample) that the loss is not defined for: for a loss
+/// that needs probabilities (bce) every entry in [0, 1]; for one that takes distributions (ce,
+/// nll) every column a distribution, since their closed forms use Σ y = 1.
+fn check_target(loss: Loss, y: &Matrix<f64>) -> Result<(), String> {
+    if let Some((i, v)) = y.data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(format!(
+            "`y`: y{} = {v} is not a finite number",
+            crate::math::symbol::subscript(i + 1)
+        ));
+    }
+    let in_unit_interval = |v: &f64| (0.0..=1.0).contains(v);
+    if loss.needs_probabilities()
+        && let Some(i) = y.data.iter().position(|v| !in_unit_interval(v))
+    {
+        return Err(format!(
+            "`y`[{i}] is {}: the {} loss needs targets in [0, 1]",
+            y.data[i],
+            loss.name()
+        ));
+    }
+    if loss.target_is_distribution() {
+        for c in 0..y.cols {
+            let column: Vec<f64> = (0..y.rows).map(|r| y.get(r, c)).collect();
+            if let Some(v) = column.iter().find(|v| !in_unit_interval(v)) {
+                return Err(format!(
+                    "`y`: y has the entry {v}; {} takes a distribution (entries in [0, 1] \
+                     summing to 1)",
+                    loss.name()
+                ));
+            }
+            let sum: f64 = column.iter().sum();
+            if (sum - 1.0).abs() > 1e-9 {
+                return Err(format!(
+                    "`y`: y sums to {sum}, not 1; {} takes a distribution (its closed forms use \
+                     Σ y = 1)",
+                    loss.name()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One entry: a finite number.
@@ -283,7 +311,38 @@ fn matrix(key: &str, value: &Value) -> Result<Matrix<f64>, String> {
 mod tests {
     use super::*;
     use crate::derive_text;
-    use crate::network::loss::{Loss, LossKind};
+    use crate::network::loss::LossKind;
+
+    fn column(values: &[f64]) -> Matrix<f64> {
+        Matrix::from_vec(values.len(), 1, values.to_vec())
+    }
+
+    #[test]
+    fn bce_targets_must_lie_in_the_unit_interval() {
+        let bce = Loss::new(LossKind::Bce);
+        assert!(check_target(bce, &column(&[0.0, 0.5, 1.0])).is_ok());
+        let err = check_target(bce, &column(&[0.5, 1.5])).unwrap_err();
+        assert_eq!(err, "`y`[1] is 1.5: the bce loss needs targets in [0, 1]");
+        assert!(check_target(bce, &column(&[-0.1])).is_err());
+        assert!(check_target(bce, &column(&[f64::NAN])).is_err());
+        let mse = Loss::new(LossKind::Mse);
+        assert!(check_target(mse, &column(&[1.5, -3.0])).is_ok());
+    }
+
+    #[test]
+    fn cross_entropy_targets_must_be_distributions() {
+        let ce = Loss::new(LossKind::Ce);
+        assert!(check_target(ce, &column(&[0.25, 0.75])).is_ok());
+        let err = check_target(ce, &column(&[0.5, 0.6])).unwrap_err();
+        assert!(err.contains("sums to 1.1"), "{err}");
+        let err = check_target(ce, &column(&[1.5, -0.5])).unwrap_err();
+        assert!(err.contains("has the entry 1.5"), "{err}");
+        // Two samples as columns, each a distribution.
+        let batch = Matrix::from_vec(2, 2, vec![1.0, 0.3, 0.0, 0.7]);
+        assert!(check_target(ce, &batch).is_ok());
+        let nll = Loss::new(LossKind::Nll);
+        assert!(check_target(nll, &column(&[0.5, 0.6])).is_err());
+    }
 
     fn network(loss: LossKind) -> Network {
         derive_text("linear>relu>linear>identity", Loss::new(loss))
