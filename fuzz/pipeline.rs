@@ -6,7 +6,7 @@
 use derive::check::{CheckOptions, check};
 use derive::derivation::Expansion;
 use derive::network::fit::warnings;
-use derive::numeric::evaluator::Sizes;
+use derive::numeric::sizes::Sizes;
 use derive::render::json::render_json;
 use derive::render::latex::render_latex;
 use derive::render::markdown::render_markdown;

@@ -8,7 +8,7 @@
 use crate::derivation::Derivation;
 use crate::error::Error;
 use crate::math::expr::ExprId;
-use crate::numeric::evaluator::Sizes;
+use crate::numeric::sizes::Sizes;
 
 /// The most entries in one matrix: 2²² (32 MiB of f64).
 pub const MAX_MATRIX_ENTRIES: u128 = 1 << 22;

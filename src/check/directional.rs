@@ -9,11 +9,12 @@
 
 use rand_chacha::ChaCha8Rng;
 
+use crate::check::nearby::{Moves, Nearby};
 use crate::check::sampling::uniform;
 use crate::check::stencil::{Room, Took, differentiate};
 use crate::derivation::Derivation;
 use crate::math::expr::ExprId;
-use crate::numeric::evaluator::{Evaluator, Moves, Nearby};
+use crate::numeric::evaluator::Evaluator;
 use crate::numeric::matrix::{Matrix, MatrixRef};
 
 pub struct Directions<'b, 'a> {

@@ -2,10 +2,10 @@
 //! Jacobian's input, by central differences. Exact and thorough; its cost is one stencil of
 //! forward passes per entry, so it runs when that fits the budget.
 
+use crate::check::nearby::Nearby;
 use crate::check::stencil::{Room, Took, differentiate, step_for};
 use crate::derivation::Derivation;
 use crate::math::expr::ExprId;
-use crate::numeric::evaluator::Nearby;
 use crate::numeric::matrix::{Matrix, MatrixRef};
 
 pub struct Checker<'c, 'b, 'a> {

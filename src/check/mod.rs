@@ -16,6 +16,7 @@
 pub mod budget;
 mod directional;
 mod entrywise;
+mod nearby;
 mod sampling;
 mod saturation;
 mod stencil;
@@ -34,11 +35,13 @@ use crate::derivation::Derivation;
 use crate::error::Error;
 use crate::math::expr::{ExprId, Node};
 use crate::math::symbol::Symbol;
-use crate::numeric::evaluator::{Evaluator, Inputs, Nearby, Sizes, for_each_operand};
+use crate::numeric::evaluator::{Evaluator, Inputs, for_each_operand};
 use crate::numeric::matrix::{Matrix, MatrixRef};
+use crate::numeric::sizes::Sizes;
 
 use directional::Directions;
 use entrywise::Checker;
+use nearby::Nearby;
 use sampling::{Placement, kink_placement_in};
 use saturation::SaturatedNodes;
 

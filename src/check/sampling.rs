@@ -7,8 +7,9 @@ use rand_core::{Rng, SeedableRng};
 use crate::check::CheckOptions;
 use crate::derivation::Derivation;
 use crate::math::symbol::Symbol;
-use crate::numeric::evaluator::{Evaluator, Inputs, Sizes};
+use crate::numeric::evaluator::{Evaluator, Inputs};
 use crate::numeric::matrix::Matrix;
+use crate::numeric::sizes::Sizes;
 
 /// Uniform in [lo, hi) from 53 random bits.
 pub fn uniform(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {

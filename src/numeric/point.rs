@@ -12,8 +12,9 @@ use serde_json::{Map, Value};
 use crate::math::shape::Dim;
 use crate::math::symbol::Symbol;
 use crate::network::Network;
-use crate::numeric::evaluator::{Inputs, Sizes};
+use crate::numeric::evaluator::Inputs;
 use crate::numeric::matrix::Matrix;
+use crate::numeric::sizes::Sizes;
 
 #[derive(Clone, Debug)]
 pub struct Point {
