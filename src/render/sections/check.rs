@@ -101,7 +101,7 @@ pub(super) fn check_section(
             "; the inputs of {} at least {:e} away from 0, redrawn up to 1000 times to put \
              them on both sides of it, else the first draw clear of it)",
             kinked.join(", "),
-            report.margin
+            report.kink_margin
         )
     };
     let mut note = match report.seed {
@@ -164,24 +164,24 @@ pub(super) fn check_section(
             numbering.refer(Part::Jacobians)
         ));
     }
-    match report.mode {
-        crate::check::Mode::Entrywise => {}
-        crate::check::Mode::PerParameter(n) => {
+    match report.coverage {
+        crate::check::Coverage::Entrywise => {}
+        crate::check::Coverage::PerParameter(n) => {
             note = note.words(format!(
                 " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
                  each gradient is compared along {n} random directions of its parameter, each \
                  Jacobian along {n} random directions of its input, and each backpropagated \
                  row with the value of its chain-rule form.",
-                crate::check::CheckOptions::BUDGET
+                crate::check::budget::MAX_MULTIPLY_ADDS
             ));
         }
-        crate::check::Mode::Joint(n) => {
+        crate::check::Coverage::Joint(n) => {
             note = note
                 .words(format!(
                     " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
                  the gradients are compared along {n} random directions moving all the \
                  parameters ",
-                    crate::check::CheckOptions::BUDGET
+                    crate::check::budget::MAX_MULTIPLY_ADDS
                 ))
                 .symbol(&Symbol::Parameters)
                 .words(format!(
@@ -190,7 +190,7 @@ pub(super) fn check_section(
                 ));
         }
     }
-    if report.mode != crate::check::Mode::Entrywise && !kinked.is_empty() {
+    if report.coverage != crate::check::Coverage::Entrywise && !kinked.is_empty() {
         note = note.words(
             " Along a direction the step shrinks by tens, down to 1e-9, wherever an input of a \
              kinked activation would otherwise cross its kink within the stencil's reach.",
@@ -230,7 +230,7 @@ pub(super) fn check_section(
         .map(|item| CheckRow {
             symbol: item.symbol.clone(),
             form: item.form.label(),
-            how: item.method.label(),
+            how: item.comparison.label(),
             differences: differences(item),
             error_text: item.error_text(),
             non_finite: item.non_finite.clone(),
