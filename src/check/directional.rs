@@ -22,6 +22,11 @@ use crate::math::symbol::Symbol;
 use crate::numeric::evaluator::Evaluator;
 use crate::numeric::matrix::{Matrix, MatrixRef};
 
+/// Along a direction, the step is divided by this where a kinked input would cross its kink...
+pub const KINK_STEP_DIVISOR: f64 = 10.0;
+/// ...but never below this: from the default step 10⁻⁴, six divisions at most.
+pub const SMALLEST_KINK_STEP: f64 = 1e-10;
+
 /// Every printed form along random directions (`Coverage::PerParameter` or `Joint`): the
 /// gradients along directions of each parameter, or of all of them at once, each closed form
 /// of a joint check against its chain rule, each Jacobian along directions of its input, and
@@ -128,11 +133,11 @@ impl<'b, 'a> Directions<'b, 'a> {
         drawn.iter_mut().for_each(|v| *v /= norm);
     }
 
-    /// The stencil's step along a direction: the base step, divided by ten until no input of
-    /// a kinked activation changes side of its kink between −2h and 2h (the stencil's reach), so
-    /// the differences see one smooth piece. Without kinks, the base step.
+    /// The stencil's step along a direction: the base step, divided by `KINK_STEP_DIVISOR`
+    /// (never below `SMALLEST_KINK_STEP`) until no input of a kinked activation changes side
+    /// of its kink between −2h and 2h (the stencil's reach), so the differences see one smooth
+    /// piece. Without kinks, the base step.
     fn step_clear_of_kinks(&mut self, moves: &Moves<f64>) -> f64 {
-        const SMALLEST: f64 = 1e-9;
         let derivation = self.derivation;
         let network = &derivation.network;
         let kinked: Vec<(ExprId, f64)> = network.kinked_inputs().collect();
@@ -153,8 +158,10 @@ impl<'b, 'a> Directions<'b, 'a> {
             sides
         };
         let mut h = self.step;
-        while h > SMALLEST && (sides(-2.0 * h) != here || sides(2.0 * h) != here) {
-            h /= 10.0;
+        while h / KINK_STEP_DIVISOR >= SMALLEST_KINK_STEP
+            && (sides(-2.0 * h) != here || sides(2.0 * h) != here)
+        {
+            h /= KINK_STEP_DIVISOR;
         }
         h
     }

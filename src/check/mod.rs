@@ -21,6 +21,7 @@
 pub mod budget;
 mod directional;
 mod entrywise;
+pub mod facts;
 mod items;
 mod nearby;
 mod report;
@@ -138,6 +139,13 @@ impl<'a> PreparedCheck<'a> {
             coverage: choose_coverage(derivation, &options.sizes),
             seed: None,
         }
+    }
+
+    /// The same check as if its budget had chosen `coverage`, to try one coverage on a small
+    /// network.
+    #[cfg(test)]
+    pub(crate) fn covering(self, coverage: Coverage) -> Self {
+        PreparedCheck { coverage, ..self }
     }
 
     /// Evaluates every printed form at the point and compares it with finite differences.
