@@ -22,7 +22,7 @@ const DEPTHS: &[usize] = &[10, 100, 1000];
 /// Every dimension of `linear>relu>linear>relu>linear>identity`.
 const WIDTHS: &[usize] = &[64, 256, 512];
 
-fn options(sizes: derive::numeric::evaluator::Sizes) -> CheckOptions {
+fn options(sizes: derive::numeric::sizes::Sizes) -> CheckOptions {
     CheckOptions {
         seed: CheckOptions::DEFAULT_SEED,
         sizes,

@@ -28,7 +28,7 @@ pub use network::loss::{Loss, LossKind, Reduction};
 pub use spec::{Spec, parse_spec};
 
 use network::Network;
-use numeric::evaluator::Sizes;
+use numeric::sizes::Sizes;
 
 /// Parses a spec and derives every Jacobian and gradient for the given loss, expanded for
 /// short chains and compact for long ones.

@@ -18,7 +18,8 @@ use proptest::prelude::*;
 
 use common::{derive, stdout};
 use derive::check::{
-    CheckOptions, CheckReport, Form, Mode, PreparedCheck, Unchecked, Verdict, random_point,
+    CheckOptions, CheckReport, CheckedForm, Coverage, PreparedCheck, Unchecked, Verdict,
+    random_point,
 };
 use derive::derivation::Expansion;
 use derive::math::symbol::Symbol;
@@ -165,7 +166,7 @@ proptest! {
         let item = report
             .items
             .iter()
-            .find(|i| i.symbol == wrong && i.form == Form::ClosedForm)
+            .find(|i| i.symbol == wrong && i.form == CheckedForm::ClosedForm)
             .unwrap();
         prop_assert!(!item.passed && item.unchecked.is_none(), "{context}");
     }
@@ -201,7 +202,7 @@ fn where_sigmoid_rounds_to_one_the_check_still_rejects_a_wrong_formula() {
         let chain_rule = report
             .items
             .iter()
-            .find(|i| i.symbol.text() == "∂ℓ/∂W⁽¹⁾" && i.form == Form::ChainRule)
+            .find(|i| i.symbol.text() == "∂ℓ/∂W⁽¹⁾" && i.form == CheckedForm::ChainRule)
             .unwrap();
         assert!(chain_rule.passed, "w = {w}, y = {y}");
         let wrong = plant_wrong_bias_gradient(&mut d);
@@ -213,7 +214,11 @@ fn where_sigmoid_rounds_to_one_the_check_still_rejects_a_wrong_formula() {
             .filter(|i| !i.passed && i.unchecked.is_none())
             .map(|i| (i.symbol.clone(), i.form))
             .collect();
-        assert_eq!(failed, vec![(wrong, Form::ClosedForm)], "w = {w}, y = {y}");
+        assert_eq!(
+            failed,
+            vec![(wrong, CheckedForm::ClosedForm)],
+            "w = {w}, y = {y}"
+        );
     }
 }
 
@@ -250,8 +255,8 @@ fn a_failure_wins_over_an_item_that_could_not_be_checked() {
 fn along_directions_the_edge_is_kept_too() {
     // Too large to difference entry by entry; ŷ within 10⁻⁸ of 1 in some entries.
     let deep = format!("{}linear>sigmoid", "linear>tanh>".repeat(200));
-    let per_parameter = Mode::PerParameter(CheckOptions::DIRECTIONS);
-    for (spec, loss, dims, mode) in [
+    let per_parameter = Coverage::PerParameter(CheckOptions::DIRECTIONS);
+    for (spec, loss, dims, coverage) in [
         (
             "linear>tanh>linear>sigmoid",
             LossKind::Bce,
@@ -268,12 +273,12 @@ fn along_directions_the_edge_is_kept_too() {
             &deep[..],
             LossKind::Bce,
             "",
-            Mode::Joint(CheckOptions::DIRECTIONS),
+            Coverage::Joint(CheckOptions::DIRECTIONS),
         ),
     ] {
         let mut d = derivation(spec, loss, false);
         let options = sized(&d, dims);
-        assert_eq!(derive::check::choose_mode(&d, &options.sizes), mode);
+        assert_eq!(derive::check::choose_coverage(&d, &options.sizes), coverage);
         let spec = &spec[..spec.len().min(30)];
         for logit in [20.0, -30.0, 30.0] {
             let inputs = point_with_logits(&d, &options, logit);

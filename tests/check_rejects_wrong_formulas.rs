@@ -2,7 +2,7 @@
 //! student made (../HOMEWORK.md) in an otherwise right derivation and expects the check to
 //! catch it; a shape mistake is refused before any number is computed.
 
-use derive::check::{CheckOptions, Form, check};
+use derive::check::{CheckOptions, CheckedForm, check};
 use derive::math::coef::Coef;
 use derive::math::symbol::Symbol;
 use derive::{Derivation, Loss, LossKind, default_sizes, derive_text};
@@ -20,7 +20,7 @@ fn options(derivation: &Derivation) -> CheckOptions {
     }
 }
 
-fn failed_items(derivation: &Derivation) -> Vec<(String, Form)> {
+fn failed_items(derivation: &Derivation) -> Vec<(String, CheckedForm)> {
     let report = check(derivation, &options(derivation)).unwrap();
     report
         .items
@@ -94,7 +94,7 @@ fn a_sigmoid_derivative_replaced_by_one_is_rejected() {
     d.gradients[i].closed_form = wrong;
     assert_eq!(
         failed_items(&d),
-        vec![("∂ℓ/∂W⁽¹⁾".to_string(), Form::ClosedForm)]
+        vec![("∂ℓ/∂W⁽¹⁾".to_string(), CheckedForm::ClosedForm)]
     );
 }
 
@@ -106,7 +106,7 @@ fn a_flipped_sign_is_rejected() {
     d.gradients[i].closed_form = d.network.arena.scale(Coef::integer(-1), right);
     assert_eq!(
         failed_items(&d),
-        vec![("∂ℓ/∂b⁽²⁾".to_string(), Form::ClosedForm)]
+        vec![("∂ℓ/∂b⁽²⁾".to_string(), CheckedForm::ClosedForm)]
     );
 }
 
@@ -118,7 +118,7 @@ fn a_relu_jacobian_written_as_the_scalar_one_is_rejected() {
     write_jacobian_as_identity(&mut d, "∂z₂/∂z₁");
     assert_eq!(
         failed_items(&d),
-        vec![("∂z₂/∂z₁".to_string(), Form::Definition)]
+        vec![("∂z₂/∂z₁".to_string(), CheckedForm::Definition)]
     );
 }
 
@@ -164,13 +164,13 @@ fn large(spec: &str, dims: &str) -> (Derivation, CheckOptions) {
     (d, options)
 }
 
-fn failures_with(d: &Derivation, options: &CheckOptions) -> Vec<(String, Form, String)> {
+fn failures_with(d: &Derivation, options: &CheckOptions) -> Vec<(String, CheckedForm, String)> {
     check(d, options)
         .unwrap()
         .items
         .iter()
         .filter(|i| !i.passed)
-        .map(|i| (i.symbol.text(), i.form, i.method.label()))
+        .map(|i| (i.symbol.text(), i.form, i.comparison.label()))
         .collect()
 }
 
@@ -178,8 +178,8 @@ fn failures_with(d: &Derivation, options: &CheckOptions) -> Vec<(String, Form, S
 fn the_directional_check_rejects_a_flipped_sign() {
     let (mut d, options) = large("linear>tanh>linear>identity", "n=300,d=300,K=300");
     assert_eq!(
-        derive::check::choose_mode(&d, &options.sizes),
-        derive::check::Mode::PerParameter(CheckOptions::DIRECTIONS)
+        derive::check::choose_coverage(&d, &options.sizes),
+        derive::check::Coverage::PerParameter(CheckOptions::DIRECTIONS)
     );
     assert_eq!(failures_with(&d, &options), vec![]);
     let i = gradient_index(&d, Symbol::Bias(2));
@@ -189,7 +189,7 @@ fn the_directional_check_rejects_a_flipped_sign() {
         failures_with(&d, &options),
         vec![(
             "∂ℓ/∂b⁽²⁾".to_string(),
-            Form::ClosedForm,
+            CheckedForm::ClosedForm,
             "3 directions".to_string()
         )]
     );
@@ -200,8 +200,8 @@ fn the_joint_check_rejects_a_wrong_closed_form_and_a_wrong_jacobian() {
     let spec = format!("{}linear>identity", "linear>tanh>".repeat(200));
     let (mut d, options) = large(&spec, "");
     assert_eq!(
-        derive::check::choose_mode(&d, &options.sizes),
-        derive::check::Mode::Joint(CheckOptions::DIRECTIONS)
+        derive::check::choose_coverage(&d, &options.sizes),
+        derive::check::Coverage::Joint(CheckOptions::DIRECTIONS)
     );
     assert_eq!(failures_with(&d, &options), vec![]);
     // ∂ℓ/∂b⁽¹⁾ with its sign flipped, and ∂z₂/∂z₁ = diag(tanh′(z₁)) written as I.
@@ -214,12 +214,12 @@ fn the_joint_check_rejects_a_wrong_closed_form_and_a_wrong_jacobian() {
         vec![
             (
                 "∂ℓ/∂b⁽¹⁾".to_string(),
-                Form::ClosedForm,
+                CheckedForm::ClosedForm,
                 "= chain rule".to_string()
             ),
             (
                 "∂z₂/∂z₁".to_string(),
-                Form::Definition,
+                CheckedForm::Definition,
                 "3 directions".to_string()
             ),
         ]

@@ -11,7 +11,7 @@ use derive::check::{CheckOptions, check};
 use derive::derivation::Expansion;
 use derive::network::fit::fits;
 use derive::network::layer::{Activation, LayerKind};
-use derive::numeric::evaluator::Sizes;
+use derive::numeric::sizes::Sizes;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
 use derive::render::{Format, Page};

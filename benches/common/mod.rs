@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use derive::derivation::{Derivation, Expansion};
-use derive::numeric::evaluator::{Inputs, Sizes};
+use derive::numeric::evaluator::Inputs;
 use derive::numeric::matrix::Matrix;
+use derive::numeric::sizes::Sizes;
 use derive::{Loss, LossKind, derive_spec, parse_dims, parse_spec};
 
 /// A tanh chain of exactly `layers` layers (even, at least 2): `linear>tanh>` repeated, ending

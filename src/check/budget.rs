@@ -1,19 +1,27 @@
-//! Refusing a numeric check that the machine cannot hold or finish, before anything is
+//! The budgets of the numeric check, in memory and in time, both judged before anything is
 //! allocated.
 //!
-//! Every node of the derivation's arena may be evaluated with the given sizes; its entries are
-//! counted with overflow checks. The time the check takes is bounded apart: beyond a budget it
-//! goes along random directions instead of entry by entry (see `check::choose_mode`).
+//! Memory: every node of the derivation's arena may be evaluated with the given sizes; its
+//! entries are counted with overflow checks, and a check that the machine cannot hold is
+//! refused. Time: the multiply-adds of the differences are counted, and beyond a budget the
+//! check goes along random directions instead of entry by entry (`choose_coverage`).
 
+use crate::check::CheckOptions;
+use crate::check::report::Coverage;
 use crate::derivation::Derivation;
 use crate::error::Error;
-use crate::math::expr::ExprId;
-use crate::numeric::evaluator::Sizes;
+use crate::math::expr::{ExprId, Node};
+use crate::numeric::evaluator::for_each_operand;
+use crate::numeric::sizes::Sizes;
 
 /// The most entries in one matrix: 2²² (32 MiB of f64).
 pub const MAX_MATRIX_ENTRIES: u128 = 1 << 22;
 /// The most entries over every node of the derivation: 2²⁵ (256 MiB of f64).
 pub const MAX_TOTAL_ENTRIES: u128 = 1 << 25;
+
+/// Multiply-adds the check may take entry by entry, or per parameter along directions; beyond,
+/// it moves every parameter at once.
+pub const MAX_MULTIPLY_ADDS: f64 = 2e8;
 
 /// `Ok` when the check with these sizes fits in memory; otherwise an error that says
 /// which matrix or total is too large.
@@ -43,6 +51,78 @@ pub fn check_budget(derivation: &Derivation, sizes: &Sizes) -> Result<(), Error>
         )));
     }
     Ok(())
+}
+
+/// Entry by entry when that fits `MAX_MULTIPLY_ADDS`; else directions per parameter when
+/// those fit; else directions moving every parameter at once.
+pub fn choose_coverage(derivation: &Derivation, sizes: &Sizes) -> Coverage {
+    let network = &derivation.network;
+    let forward = forward_cost(derivation, sizes);
+    let entries = |id: ExprId| {
+        let shape = network.arena.shape(id);
+        (sizes.of(&shape.rows) * sizes.of(&shape.cols)) as f64
+    };
+    let parameter_entries: f64 = network.parameters.iter().map(|p| entries(p.leaf)).sum();
+    let differenced: f64 = parameter_entries
+        + derivation
+            .signals
+            .iter()
+            .map(|s| entries(s.by))
+            .sum::<f64>()
+        + derivation
+            .jacobians
+            .iter()
+            .map(|j| entries(j.by))
+            .sum::<f64>();
+    let count = CheckOptions::DIRECTIONS;
+    if 4.0 * forward * differenced <= MAX_MULTIPLY_ADDS {
+        Coverage::Entrywise
+    } else if 4.0 * forward * (count * derivation.gradients.len()) as f64 <= MAX_MULTIPLY_ADDS {
+        Coverage::PerParameter(count)
+    } else {
+        Coverage::Joint(count)
+    }
+}
+
+/// What one node of an evaluation costs beyond its arithmetic (allocation, bookkeeping), in
+/// multiply-adds; measured on the homework nets and deep chains.
+const NODE_OVERHEAD: f64 = 200.0;
+
+/// Multiply-adds of one evaluation of ℓ: each node's entries, and rows × inner × columns for
+/// each product of two factors.
+fn forward_cost(derivation: &Derivation, sizes: &Sizes) -> f64 {
+    let arena = &derivation.network.arena;
+    let size = |id: ExprId| {
+        let shape = arena.shape(id);
+        (sizes.of(&shape.rows) as f64, sizes.of(&shape.cols) as f64)
+    };
+    // A flag per node, not a hash set: a deep chain's forward pass has tens of thousands.
+    let mut seen = vec![false; arena.len()];
+    let mut stack = vec![derivation.network.loss_value];
+    let mut cost = 0.0;
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.index()], true) {
+            continue;
+        }
+        // Every node costs something to evaluate, however small its matrices.
+        cost += NODE_OVERHEAD;
+        match arena.node(id) {
+            Node::Product(factors) => {
+                for pair in factors.windows(2) {
+                    let (rows, inner) = size(pair[0]);
+                    let (_, cols) = size(pair[1]);
+                    cost += rows * inner * cols;
+                }
+            }
+            _ => {
+                let (rows, cols) = size(id);
+                cost += rows * cols;
+            }
+        }
+        // A named node through its definition, as the evaluator goes.
+        for_each_operand(arena, id, |operand| stack.push(operand));
+    }
+    cost
 }
 
 #[cfg(test)]

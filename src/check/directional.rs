@@ -8,13 +8,82 @@
 //! forward passes) per direction instead of one per entry.
 
 use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
 
+use crate::check::CheckOptions;
+use crate::check::items::{Items, Printed};
+use crate::check::nearby::{Moves, Nearby};
+use crate::check::report::{CheckedForm, Comparison, Coverage};
 use crate::check::sampling::uniform;
 use crate::check::stencil::{Room, Took, differentiate};
 use crate::derivation::Derivation;
 use crate::math::expr::ExprId;
-use crate::numeric::evaluator::{Evaluator, Moves, Nearby};
+use crate::math::symbol::Symbol;
+use crate::numeric::evaluator::Evaluator;
 use crate::numeric::matrix::{Matrix, MatrixRef};
+
+/// Along a direction, the step is divided by this where a kinked input would cross its kink...
+pub const KINK_STEP_DIVISOR: f64 = 10.0;
+/// ...but never below this: from the default step 10⁻⁴, six divisions at most.
+pub const SMALLEST_KINK_STEP: f64 = 1e-10;
+
+/// Every printed form along random directions (`Coverage::PerParameter` or `Joint`): the
+/// gradients along directions of each parameter, or of all of them at once, each closed form
+/// of a joint check against its chain rule, each Jacobian along directions of its input, and
+/// each backpropagated row against its chain rule.
+pub fn compare_along_directions<'b, 'a>(
+    derivation: &'a Derivation,
+    options: &CheckOptions,
+    analytic: &'b Evaluator<'a, f64>,
+    nearby: Nearby<'b, 'a, f64>,
+    coverage: Coverage,
+    items: &mut Items<'b, 'a>,
+) {
+    let count = match coverage {
+        Coverage::PerParameter(count) | Coverage::Joint(count) => count,
+        Coverage::Entrywise => unreachable!("an entrywise check takes no directions"),
+    };
+    let mut directions = Directions {
+        derivation,
+        base: analytic,
+        nearby,
+        step: options.step,
+        tolerance: options.tolerance,
+        // A stream of its own, apart from the point's (drawn from the seed itself).
+        rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5eed),
+        count,
+    };
+    if let Coverage::Joint(_) = coverage {
+        directions.gradients_jointly(items);
+    } else {
+        directions.gradients_per_parameter(items);
+    }
+    directions.jacobians(items);
+    signals_against_chain_rule(derivation, analytic, items);
+}
+
+/// Each backpropagated row ∂ℓ/∂zᵢ in closed form against the value of its chain-rule form:
+/// differencing ℓ in each zᵢ would cost a stencil per layer.
+fn signals_against_chain_rule<'b, 'a>(
+    derivation: &'a Derivation,
+    analytic: &'b Evaluator<'a, f64>,
+    items: &mut Items<'b, 'a>,
+) {
+    let value = |id| super::analytic_value(analytic, id);
+    for signal in &derivation.signals {
+        items.record(
+            Printed::new(
+                &signal.symbol,
+                CheckedForm::ClosedForm,
+                &[signal.closed_form, signal.chain_rule],
+            ),
+            Comparison::ChainRule,
+            value(signal.closed_form),
+            value(signal.chain_rule),
+            Took::default(),
+        );
+    }
+}
 
 pub struct Directions<'b, 'a> {
     pub derivation: &'a Derivation,
@@ -28,7 +97,7 @@ pub struct Directions<'b, 'a> {
     pub count: usize,
 }
 
-impl<'b> Directions<'b, '_> {
+impl<'b, 'a> Directions<'b, 'a> {
     /// A value of the base evaluation; the check computes them all before it moves.
     fn base_value(&self, id: ExprId) -> MatrixRef<'b, f64> {
         self.base
@@ -64,11 +133,11 @@ impl<'b> Directions<'b, '_> {
         drawn.iter_mut().for_each(|v| *v /= norm);
     }
 
-    /// The stencil's step along a direction: the base step, divided by ten until no input of
-    /// a kinked activation changes side of its kink between −2h and 2h (the stencil's reach), so
-    /// the differences see one smooth piece. Without kinks, the base step.
+    /// The stencil's step along a direction: the base step, divided by `KINK_STEP_DIVISOR`
+    /// (never below `SMALLEST_KINK_STEP`) until no input of a kinked activation changes side
+    /// of its kink between −2h and 2h (the stencil's reach), so the differences see one smooth
+    /// piece. Without kinks, the base step.
     fn step_clear_of_kinks(&mut self, moves: &Moves<f64>) -> f64 {
-        const SMALLEST: f64 = 1e-9;
         let derivation = self.derivation;
         let network = &derivation.network;
         let kinked: Vec<(ExprId, f64)> = network.kinked_inputs().collect();
@@ -89,8 +158,10 @@ impl<'b> Directions<'b, '_> {
             sides
         };
         let mut h = self.step;
-        while h > SMALLEST && (sides(-2.0 * h) != here || sides(2.0 * h) != here) {
-            h /= 10.0;
+        while h / KINK_STEP_DIVISOR >= SMALLEST_KINK_STEP
+            && (sides(-2.0 * h) != here || sides(2.0 * h) != here)
+        {
+            h /= KINK_STEP_DIVISOR;
         }
         h
     }
@@ -208,6 +279,143 @@ impl<'b> Directions<'b, '_> {
             });
         }
         (analytic, side_by_side(&numeric_columns), took)
+    }
+
+    /// The chain-rule and closed form of each gradient, whose vᵀg `along_parameters` takes.
+    fn gradient_forms(&self) -> Vec<Vec<MatrixRef<'b, f64>>> {
+        self.derivation
+            .gradients
+            .iter()
+            .map(|g| {
+                vec![
+                    self.base_value(g.chain_rule),
+                    self.base_value(g.closed_form),
+                ]
+            })
+            .collect()
+    }
+
+    /// Every gradient along directions moving all the parameters θ at once, in one item for
+    /// the chain-rule forms and one for the closed forms; then each closed form against the
+    /// value of its chain-rule form.
+    fn gradients_jointly(&mut self, items: &mut Items<'b, 'a>) {
+        let derivation = self.derivation;
+        let forms = self.gradient_forms();
+        let leaves: Vec<ExprId> = derivation.gradients.iter().map(|g| g.leaf).collect();
+        let (a, n, took) = self.along_parameters(&leaves, &forms);
+        let all = Symbol::partial(Symbol::Loss, Symbol::Parameters);
+        // Every chain-rule form, and every closed form, in one item each: the saturation of
+        // any of them says why such an item is not finite.
+        let (chains, closeds): (Vec<ExprId>, Vec<ExprId>) = derivation
+            .gradients
+            .iter()
+            .map(|g| (g.chain_rule, g.closed_form))
+            .unzip();
+        let comparison = Comparison::Directions(self.count);
+        items.record(
+            Printed::new(&all, CheckedForm::ChainRule, &chains),
+            comparison,
+            a[0].view(),
+            n.view(),
+            took,
+        );
+        items.record(
+            Printed::new(&all, CheckedForm::ClosedForm, &closeds),
+            comparison,
+            a[1].view(),
+            n.view(),
+            took,
+        );
+        for (g, f) in derivation.gradients.iter().zip(&forms) {
+            items.record(
+                Printed::new(
+                    &g.symbol,
+                    CheckedForm::ClosedForm,
+                    &[g.closed_form, g.chain_rule],
+                ),
+                Comparison::ChainRule,
+                f[1],
+                f[0],
+                Took::default(),
+            );
+        }
+    }
+
+    /// Each gradient, in chain-rule and closed form, along directions of its own parameter.
+    fn gradients_per_parameter(&mut self, items: &mut Items<'b, 'a>) {
+        let derivation = self.derivation;
+        let forms = self.gradient_forms();
+        let comparison = Comparison::Directions(self.count);
+        for (g, f) in derivation.gradients.iter().zip(&forms) {
+            let (a, n, took) =
+                self.along_parameters(std::slice::from_ref(&g.leaf), std::slice::from_ref(f));
+            for (form, tree, analytic) in [
+                (CheckedForm::ChainRule, &g.chain_rule, &a[0]),
+                (CheckedForm::ClosedForm, &g.closed_form, &a[1]),
+            ] {
+                items.record(
+                    Printed::new(&g.symbol, form, std::slice::from_ref(tree)),
+                    comparison,
+                    analytic.view(),
+                    n.view(),
+                    took,
+                );
+            }
+        }
+    }
+
+    /// Each Jacobian, as defined and (where it differs) as simplified, along directions of
+    /// its input, which keep a kinked layer's input on its side of the kink and ŷ inside the
+    /// loss's domain.
+    fn jacobians(&mut self, items: &mut Items<'b, 'a>) {
+        let derivation = self.derivation;
+        let network = &derivation.network;
+        let domain = super::output_domain(derivation);
+        let comparison = Comparison::Directions(self.count);
+        for j in &derivation.jacobians {
+            let mut trees = vec![self.base_value(j.definition)];
+            if j.simplified != j.definition {
+                trees.push(self.base_value(j.simplified));
+            }
+            // A kinked layer's input stays on its side of the kink (the step shrinks).
+            let kink = j.layer.and_then(|i| network.layers[i].kink());
+            let within = domain
+                .filter(|(yhat, _, _)| *yhat == j.by)
+                .map(|(_, lo, hi)| (lo, hi));
+            let (a, n, took) = self.along_input(
+                j.of,
+                j.by,
+                self.base_value(j.by),
+                &trees,
+                self.step,
+                kink,
+                within,
+            );
+            items.record(
+                Printed::new(
+                    &j.symbol,
+                    CheckedForm::Definition,
+                    std::slice::from_ref(&j.definition),
+                ),
+                comparison,
+                a[0].view(),
+                n.view(),
+                took,
+            );
+            if let Some(simplified) = a.get(1) {
+                items.record(
+                    Printed::new(
+                        &j.symbol,
+                        CheckedForm::Simplified,
+                        std::slice::from_ref(&j.simplified),
+                    ),
+                    comparison,
+                    simplified.view(),
+                    n.view(),
+                    took,
+                );
+            }
+        }
     }
 }
 

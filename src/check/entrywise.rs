@@ -2,11 +2,33 @@
 //! Jacobian's input, by central differences. Exact and thorough; its cost is one stencil of
 //! forward passes per entry, so it runs when that fits the budget.
 
+use crate::check::CheckOptions;
+use crate::check::items::{Items, Printed};
+use crate::check::nearby::Nearby;
+use crate::check::report::{CheckedForm, Comparison};
 use crate::check::stencil::{Room, Took, differentiate, step_for};
 use crate::derivation::Derivation;
 use crate::math::expr::ExprId;
-use crate::numeric::evaluator::Nearby;
+use crate::numeric::evaluator::Evaluator;
 use crate::numeric::matrix::{Matrix, MatrixRef};
+use crate::numeric::sizes::Sizes;
+
+/// Every printed form against differences in every entry: each gradient (chain rule and
+/// closed form) against those of ℓ in its parameter, each Jacobian (as defined and as
+/// simplified) against those of its layer's output in its input, each row ∂ℓ/∂zᵢ against
+/// those of ℓ in zᵢ.
+pub fn compare_every_entry<'b, 'a>(
+    derivation: &'a Derivation,
+    options: &CheckOptions,
+    analytic: &'b Evaluator<'a, f64>,
+    mut nearby: Nearby<'b, 'a, f64>,
+    items: &mut Items<'b, 'a>,
+) {
+    let mut checker = Checker::new(derivation, &mut nearby, options.step, options.tolerance);
+    checker.gradients(analytic, items);
+    checker.jacobians(analytic, items);
+    checker.signals(analytic, &options.sizes, items);
+}
 
 pub struct Checker<'c, 'b, 'a> {
     derivation: &'a Derivation,
@@ -99,5 +121,91 @@ impl<'c, 'b, 'a> Checker<'c, 'b, 'a> {
     ) -> (Matrix<f64>, Took) {
         let (row, took) = self.jacobian(self.derivation.network.loss_value, leaf, base);
         (Matrix::from_vec(base.rows, base.cols, row.data), took)
+    }
+
+    /// Each gradient, in chain-rule and closed form, against the differences of ℓ in every
+    /// entry of its parameter.
+    fn gradients(&mut self, analytic: &'b Evaluator<'a, f64>, items: &mut Items<'b, 'a>) {
+        let value = |id| super::analytic_value(analytic, id);
+        let derivation = self.derivation;
+        for g in &derivation.gradients {
+            let (numeric, took) = self.parameter_gradient(g.leaf, value(g.leaf));
+            for (form, tree) in [
+                (CheckedForm::ChainRule, &g.chain_rule),
+                (CheckedForm::ClosedForm, &g.closed_form),
+            ] {
+                items.record(
+                    Printed::new(&g.symbol, form, std::slice::from_ref(tree)),
+                    Comparison::Entries,
+                    value(*tree),
+                    numeric.view(),
+                    took,
+                );
+            }
+        }
+    }
+
+    /// Each Jacobian, as defined and (where it differs) as simplified, against the differences
+    /// of its layer's output in every entry of its input.
+    fn jacobians(&mut self, analytic: &'b Evaluator<'a, f64>, items: &mut Items<'b, 'a>) {
+        let value = |id| super::analytic_value(analytic, id);
+        let derivation = self.derivation;
+        for j in &derivation.jacobians {
+            let (numeric, took) = self.jacobian(j.of, j.by, value(j.by));
+            let mut forms = vec![(CheckedForm::Definition, &j.definition)];
+            if j.simplified != j.definition {
+                forms.push((CheckedForm::Simplified, &j.simplified));
+            }
+            for (form, tree) in forms {
+                items.record(
+                    Printed::new(&j.symbol, form, std::slice::from_ref(tree)),
+                    Comparison::Entries,
+                    value(*tree),
+                    numeric.view(),
+                    took,
+                );
+            }
+        }
+    }
+
+    /// Each backpropagated row ∂ℓ/∂zᵢ (Δᵢ on a batch), in chain-rule and closed form, against
+    /// the differences of ℓ in every entry of zᵢ.
+    fn signals(
+        &mut self,
+        analytic: &'b Evaluator<'a, f64>,
+        sizes: &Sizes,
+        items: &mut Items<'b, 'a>,
+    ) {
+        let value = |id| super::analytic_value(analytic, id);
+        let derivation = self.derivation;
+        let network = &derivation.network;
+        for signal in &derivation.signals {
+            let (row, took) = self.jacobian(network.loss_value, signal.by, value(signal.by));
+            let numeric = match &network.samples {
+                None => row,
+                // Δ = N ∂ℓ/∂Z, shaped like Z.
+                Some(samples) => {
+                    let shape = network.arena.shape(signal.by);
+                    let count = sizes.of(samples) as f64;
+                    Matrix::from_vec(
+                        sizes.of(&shape.rows),
+                        sizes.of(&shape.cols),
+                        row.data.iter().map(|v| v * count).collect(),
+                    )
+                }
+            };
+            for (form, tree) in [
+                (CheckedForm::ChainRule, &signal.chain_rule),
+                (CheckedForm::ClosedForm, &signal.closed_form),
+            ] {
+                items.record(
+                    Printed::new(&signal.symbol, form, std::slice::from_ref(tree)),
+                    Comparison::Entries,
+                    value(*tree),
+                    numeric.view(),
+                    took,
+                );
+            }
+        }
     }
 }

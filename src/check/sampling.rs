@@ -7,8 +7,10 @@ use rand_core::{Rng, SeedableRng};
 use crate::check::CheckOptions;
 use crate::derivation::Derivation;
 use crate::math::symbol::Symbol;
-use crate::numeric::evaluator::{Evaluator, Inputs, Sizes};
+use crate::network::Network;
+use crate::numeric::evaluator::{Evaluator, Inputs};
 use crate::numeric::matrix::Matrix;
+use crate::numeric::sizes::Sizes;
 
 /// Uniform in [lo, hi) from 53 random bits.
 pub fn uniform(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
@@ -16,10 +18,38 @@ pub fn uniform(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> f64 {
     lo + (hi - lo) * unit
 }
 
-/// A random point: x and b⁽ᵏ⁾ uniform in [−1, 1); W⁽ᵏ⁾ uniform in ±√(3/fan-in) (at most 1);
-/// y uniform in [−1, 1), in [0, 1) for bce, a distribution per column for ce and nll. Redrawn
-/// until no input to a kinked activation is within `margin` of its kink, and inputs lie on both
-/// sides of it.
+/// The interval x, the biases, and y (but under bce) are drawn from, uniformly: [lo, hi).
+pub const UNIFORM: (f64, f64) = (-1.0, 1.0);
+/// The interval y is drawn from under bce, whose targets are probabilities.
+pub const PROBABILITY: (f64, f64) = (0.0, 1.0);
+/// The weights are uniform in [−a, a) with a = min(`WEIGHT_CAP`, √(`WEIGHT_GAIN`/fan-in)):
+/// LeCun's uniform initialisation, so that activations keep their size through a wide or deep
+/// network.
+pub const WEIGHT_GAIN: f64 = 3.0;
+pub const WEIGHT_CAP: f64 = 1.0;
+
+/// Draws of a random point at most, clear of the kinks.
+const ATTEMPTS: usize = 1000;
+/// Beyond this many kinked layers, a point with inputs on both sides of every kink is rare...
+const MANY_KINKED_LAYERS: usize = 8;
+/// ...and after this many draws the first point clear of the kinks will do.
+const FEW_DRAWS: usize = 20;
+
+/// How many draws `random_point` takes to put the inputs of every kinked layer on both sides of
+/// its kink; after them, it takes the first draw clear of the kinks. A long chain of kinked
+/// layers almost never has every layer on both sides at once.
+pub fn both_sides_draws(network: &Network) -> usize {
+    if network.kinked_inputs().count() > MANY_KINKED_LAYERS {
+        FEW_DRAWS
+    } else {
+        ATTEMPTS
+    }
+}
+
+/// A random point: x and b⁽ᵏ⁾ uniform in `UNIFORM`; W⁽ᵏ⁾ uniform as `WEIGHT_GAIN` says; y
+/// uniform in `UNIFORM`, in `PROBABILITY` for bce, a distribution per column for ce and nll.
+/// Redrawn until no input to a kinked activation is within `margin` of its kink, and inputs lie
+/// on both sides of it (`both_sides_draws`).
 pub fn random_point(
     derivation: &Derivation,
     options: &CheckOptions,
@@ -29,11 +59,7 @@ pub fn random_point(
     let arena = &network.arena;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let leaves = network.inputs();
-    const ATTEMPTS: usize = 1000;
-    // A long chain of kinked layers almost never has every layer on both sides at once: after
-    // a few draws, the first point clear of the kinks will do.
-    let kinked_layers = network.kinked_inputs().count();
-    let both_sides_draws = if kinked_layers > 8 { 20 } else { ATTEMPTS };
+    let both_sides_draws = both_sides_draws(network);
     let mut fallback = None;
     for attempt in 0..ATTEMPTS {
         if attempt >= both_sides_draws && fallback.is_some() {
@@ -43,15 +69,13 @@ pub fn random_point(
         for (symbol, leaf) in &leaves {
             let shape = arena.shape(*leaf);
             let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
-            // Weights scaled as LeCun's uniform initialisation, ±√(3/fan-in), so that
-            // activations keep their size through a wide or deep network.
             let (lo, hi) = if symbol.is_target() && network.loss.needs_probabilities() {
-                (0.0, 1.0)
+                PROBABILITY
             } else if matches!(symbol, Symbol::Weight(_)) {
-                let bound = (3.0 / cols as f64).sqrt().min(1.0);
+                let bound = (WEIGHT_GAIN / cols as f64).sqrt().min(WEIGHT_CAP);
                 (-bound, bound)
             } else {
-                (-1.0, 1.0)
+                UNIFORM
             };
             let mut data: Vec<f64> = (0..rows * cols)
                 .map(|_| uniform(&mut rng, lo, hi))

@@ -1,7 +1,17 @@
 //! Finite differences: the five-point stencils (central, and one-sided of the same order), the
 //! step they take at a value, and the choice among them beside the edge of a domain.
 
+use crate::check::items::ERROR_FLOOR;
 use crate::numeric::matrix::Matrix;
+
+/// The points of each stencil: f(0), f(±h), f(±2h) for the central one (f(0) with weight 0),
+/// f(0), …, f(±4h) for the one-sided ones.
+pub const STENCIL_POINTS: usize = 5;
+
+/// A step moves a value whose sign matters by at most its distance from where the sign
+/// changes over this: an input of a kinked activation (`step_for`), ŷ under a logarithm
+/// (`EDGE_FRACTION`).
+pub const SIGN_STEP_DIVISOR: f64 = 100.0;
 
 /// The step for an entry of value v whose sign matters: the base step, but never more than
 /// |v|/100, so that v ± 2h keeps v's sign and stays close: an input on one side of a kink
@@ -12,7 +22,7 @@ pub fn step_for(value: f64, step: f64) -> f64 {
     if value == 0.0 {
         step
     } else {
-        step.min(value.abs() / 100.0)
+        step.min(value.abs() / SIGN_STEP_DIVISOR)
     }
 }
 
@@ -98,7 +108,8 @@ impl Room {
 
 /// A step reaches at most this fraction of the way to an edge of the domain; near it, the
 /// derivatives of log grow like 1/distance⁵, and the stencil's error with (step/distance)⁴.
-const EDGE_FRACTION: f64 = 0.01;
+/// (1/100 is the same f64 as 0.01.)
+const EDGE_FRACTION: f64 = 1.0 / SIGN_STEP_DIVISOR;
 
 /// How many times a step is divided by ten where the function is not finite within its reach.
 const SHRINKS: usize = 8;
@@ -222,7 +233,7 @@ pub fn differentiate(
 
 /// The ratio of the second step to the first in an estimate of the error: not a power of two,
 /// so that steps rounded to a coarse grid (1 − v near v = 0) round differently at the two.
-const SECOND_STEP: f64 = 1.5;
+pub const SECOND_STEP: f64 = 1.5;
 
 /// The stencil `kind` at h and its estimated error, |D(h) − D(1.5h)| over the size of D(h) (at
 /// least 10⁻³, as the check's error), when every value it reads is finite. The truncation
@@ -242,7 +253,7 @@ fn with_estimate(
     let mut at = |h: f64| match kind {
         Stencil::Central => stencil(h, &mut *f),
         Stencil::Forward | Stencil::Backward => {
-            let at: Vec<Matrix<f64>> = (0..5).map(|k| f(k as f64 * h)).collect();
+            let at: Vec<Matrix<f64>> = (0..STENCIL_POINTS).map(|k| f(k as f64 * h)).collect();
             one_sided_from(h, [&at[0], &at[1], &at[2], &at[3], &at[4]])
         }
     };
@@ -251,7 +262,7 @@ fn with_estimate(
     if !fine.data.iter().chain(&coarse.data).all(|v| v.is_finite()) {
         return None;
     }
-    let largest = fine.data.iter().fold(1e-3f64, |m, v| m.max(v.abs()));
+    let largest = fine.data.iter().fold(ERROR_FLOOR, |m, v| m.max(v.abs()));
     let worst = fine
         .data
         .iter()
@@ -300,7 +311,7 @@ fn central_from(
 /// (−25f(0) + 48f(h) − 36f(2h) + 16f(3h) − 3f(4h)) / 12h, error of order h⁴ like the central
 /// stencil's; h < 0 steps down. Taken as differences from f(0), so that an entry the step
 /// does not change gives exactly 0.
-fn one_sided_from(h: f64, at: [&Matrix<f64>; 5]) -> Matrix<f64> {
+fn one_sided_from(h: f64, at: [&Matrix<f64>; STENCIL_POINTS]) -> Matrix<f64> {
     let data = (0..at[0].data.len())
         .map(|i| {
             let d = |k: usize| at[k].data[i] - at[0].data[i];

@@ -3,8 +3,9 @@
 //! of the formulas shown.
 
 use crate::derivation::Derivation;
-use crate::numeric::evaluator::{Evaluator, Inputs, Sizes};
+use crate::numeric::evaluator::{Evaluator, Inputs};
 use crate::numeric::matrix::Matrix;
+use crate::numeric::sizes::Sizes;
 
 #[derive(Clone, Debug)]
 pub struct Evaluation {

@@ -13,8 +13,9 @@ use crate::math::shape::Dim;
 use crate::math::symbol::Symbol;
 use crate::network::Network;
 use crate::network::loss::Loss;
-use crate::numeric::evaluator::{Inputs, Sizes};
+use crate::numeric::evaluator::Inputs;
 use crate::numeric::matrix::Matrix;
+use crate::numeric::sizes::Sizes;
 
 #[derive(Clone, Debug)]
 pub struct Point {

@@ -358,10 +358,10 @@ pub fn render_json(sections: &Sections) -> String {
                 sizes: report.sizes.entries().to_vec(),
                 step: report.step,
                 tolerance: report.tolerance,
-                mode: match report.mode {
-                    crate::check::Mode::Entrywise => "entrywise",
-                    crate::check::Mode::PerParameter(_) => "per_parameter",
-                    crate::check::Mode::Joint(_) => "joint",
+                mode: match report.coverage {
+                    crate::check::Coverage::Entrywise => "entrywise",
+                    crate::check::Coverage::PerParameter(_) => "per_parameter",
+                    crate::check::Coverage::Joint(_) => "joint",
                 },
                 items: sections
                     .check

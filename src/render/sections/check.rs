@@ -1,6 +1,109 @@
 //! The numeric check's section: how the check ran, in words, and a row for each item.
 
+use std::sync::LazyLock;
+
 use super::*;
+use crate::check::facts::{
+    ERROR_FLOOR, KINK_STEP_DIVISOR, MAX_MULTIPLY_ADDS, PROBABILITY, SECOND_STEP, SIGN_STEP_DIVISOR,
+    SMALLEST_KINK_STEP, STENCIL_POINTS, UNIFORM, WEIGHT_CAP, WEIGHT_GAIN,
+};
+
+/// A number as text writes it, with a true minus sign: `−1`, `0.5`.
+fn text_number(v: f64) -> String {
+    format!("{v}").replace('-', "−")
+}
+
+/// `10^{-3}`, or `2.5 \cdot 10^{-3}`: a number in scientific notation, in LaTeX.
+fn latex_scientific(v: f64) -> String {
+    let written = format!("{v:e}");
+    let (mantissa, exponent) = written.split_once('e').expect("`{:e}` writes an exponent");
+    if mantissa == "1" {
+        format!("10^{{{exponent}}}")
+    } else {
+        format!("{mantissa} \\cdot 10^{{{exponent}}}")
+    }
+}
+
+/// A small count in words, as the note writes it: `five`.
+fn count_words(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| w.to_string())
+}
+
+/// One part in `parts`: `a hundredth`.
+fn one_part_in(parts: f64) -> String {
+    match parts {
+        10.0 => "a tenth".into(),
+        100.0 => "a hundredth".into(),
+        1000.0 => "a thousandth".into(),
+        _ => format!("1/{parts}"),
+    }
+}
+
+/// Division by `divisor`, again and again: `by tens`.
+fn divided_again_and_again(divisor: f64) -> String {
+    match divisor {
+        10.0 => "by tens".into(),
+        100.0 => "by hundreds".into(),
+        _ => format!("by factors of {divisor}"),
+    }
+}
+
+/// The pieces of the note that state the check's constants inside mathematics, in text and in
+/// LaTeX: written once for the process, since a fixed piece keeps its texts for as long.
+struct FixedPieces {
+    /// `[−1, 1)`: x, the biases, and y but under bce.
+    uniform: (String, String),
+    /// `[0, 1)`: y under bce.
+    probability: (String, String),
+    /// `a = min(1, √(3/fan-in))`: the weights' bound.
+    weight_bound: (String, String),
+    /// The error of one item, in one piece so that no format splits it in two.
+    error: (String, String),
+}
+
+static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
+    let interval = |(lo, hi): (f64, f64)| {
+        (
+            format!("[{}, {})", text_number(lo), text_number(hi)),
+            format!("[{lo}, {hi})"),
+        )
+    };
+    FixedPieces {
+        uniform: interval(UNIFORM),
+        probability: interval(PROBABILITY),
+        weight_bound: (
+            format!(
+                "a = min({}, √({}/fan-in))",
+                text_number(WEIGHT_CAP),
+                text_number(WEIGHT_GAIN)
+            ),
+            format!("a = \\min({WEIGHT_CAP}, \\sqrt{{{WEIGHT_GAIN}/\\text{{fan-in}}}})"),
+        ),
+        error: (
+            format!("max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, {ERROR_FLOOR:e})"),
+            format!(
+                "\\max \\lvert \\mathrm{{analytic}} - \\mathrm{{numeric}} \\rvert / \\max(\\lVert \\mathrm{{analytic}} \\rVert_{{\\infty}}, \\lVert \\mathrm{{numeric}} \\rVert_{{\\infty}}, {})",
+                latex_scientific(ERROR_FLOOR)
+            ),
+        ),
+    }
+});
+
+/// `Prose::fixed` with a piece of `FIXED`.
+trait FixedPiece {
+    fn fixed_piece(self, piece: &'static (String, String)) -> Self;
+}
+
+impl FixedPiece for Prose {
+    fn fixed_piece(self, (text, latex): &'static (String, String)) -> Prose {
+        self.fixed(text, latex)
+    }
+}
 
 /// The differences an item took where they had to change near the edge of a domain:
 /// `one-sided differences, steps down to 2.2e-6` (the smallest step taken); `None` for the
@@ -87,21 +190,29 @@ pub(super) fn check_section(
             Prose::new().math(Math::Size(crate::math::shape::Dim::named(name), *size))
         })
         .collect();
-    // The kinked activations this network has, each named once.
+    // The kinked activations this network has, each named once, and where their kinks are.
     let mut kinked: Vec<&str> = Vec::new();
+    let mut kinks: Vec<String> = Vec::new();
     for layer in &network.layers {
-        if layer.kink().is_some() && !kinked.contains(&layer.kind.title()) {
-            kinked.push(layer.kind.title());
+        if let Some(kink) = layer.kink() {
+            if !kinked.contains(&layer.kind.title()) {
+                kinked.push(layer.kind.title());
+            }
+            if !kinks.contains(&text_number(kink)) {
+                kinks.push(text_number(kink));
+            }
         }
     }
     let kink_words = if kinked.is_empty() {
         ")".to_string()
     } else {
         format!(
-            "; the inputs of {} at least {:e} away from 0, redrawn up to 1000 times to put \
+            "; the inputs of {} at least {:e} away from {}, redrawn up to {} times to put \
              them on both sides of it, else the first draw clear of it)",
             kinked.join(", "),
-            report.margin
+            report.kink_margin,
+            kinks.join(" or "),
+            report.both_sides_draws
         )
     };
     let mut note = match report.seed {
@@ -113,11 +224,13 @@ pub(super) fn check_section(
                     " a random distribution (positive entries summing to 1)"
                 })
             } else if network.loss.needs_probabilities() {
-                Prose::new().words(" uniform in ").fixed("[0, 1)", "[0, 1)")
+                Prose::new()
+                    .words(" uniform in ")
+                    .fixed_piece(&FIXED.probability)
             } else {
                 Prose::new()
                     .words(" uniform in ")
-                    .fixed("[−1, 1)", "[-1, 1)")
+                    .fixed_piece(&FIXED.uniform)
             };
             Prose::new()
                 .words(format!("At a random point (seed {seed}; sizes "))
@@ -125,14 +238,11 @@ pub(super) fn check_section(
                 .words("; ")
                 .symbol(&symbol_of(&network.arena, network.x))
                 .words(" and the biases uniform in ")
-                .fixed("[−1, 1)", "[-1, 1)")
+                .fixed_piece(&FIXED.uniform)
                 .words(", the weights in ")
                 .fixed("[−a, a)", "[-a, a)")
                 .words(" with ")
-                .fixed(
-                    "a = min(1, √(3/fan-in))",
-                    "a = \\min(1, \\sqrt{3/\\text{fan-in}})",
-                )
+                .fixed_piece(&FIXED.weight_bound)
                 .words(", ")
                 .symbol(&symbol_of(&network.arena, network.y))
                 .join(vec![target], "")
@@ -145,17 +255,15 @@ pub(super) fn check_section(
     };
     note = note
         .words(format!(
-            ", every printed matrix form is evaluated and compared with five-point central \
-             differences of the forward pass (step {:e}, or a hundredth of a value whose sign \
+            ", every printed matrix form is evaluated and compared with {}-point central \
+             differences of the forward pass (step {:e}, or {} of a value whose sign \
              matters, the input of a kinked activation or the output under a logarithm, where that is \
              smaller). The error is ",
-            report.step
+            count_words(STENCIL_POINTS),
+            report.step,
+            one_part_in(SIGN_STEP_DIVISOR)
         ))
-        // One formula, so that no format splits it in two.
-        .fixed(
-            "max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, 1e-3)",
-            "\\max \\lvert \\mathrm{analytic} - \\mathrm{numeric} \\rvert / \\max(\\lVert \\mathrm{analytic} \\rVert_{\\infty}, \\lVert \\mathrm{numeric} \\rVert_{\\infty}, 10^{-3})",
-        )
+        .fixed_piece(&FIXED.error)
         .words(format!("; tolerance {:e}.", report.tolerance));
     if !derivation.jacobians.is_empty() {
         note = note.words(format!(
@@ -164,24 +272,24 @@ pub(super) fn check_section(
             numbering.refer(Part::Jacobians)
         ));
     }
-    match report.mode {
-        crate::check::Mode::Entrywise => {}
-        crate::check::Mode::PerParameter(n) => {
+    match report.coverage {
+        crate::check::Coverage::Entrywise => {}
+        crate::check::Coverage::PerParameter(n) => {
             note = note.words(format!(
                 " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
                  each gradient is compared along {n} random directions of its parameter, each \
                  Jacobian along {n} random directions of its input, and each backpropagated \
                  row with the value of its chain-rule form.",
-                crate::check::CheckOptions::BUDGET
+                MAX_MULTIPLY_ADDS
             ));
         }
-        crate::check::Mode::Joint(n) => {
+        crate::check::Coverage::Joint(n) => {
             note = note
                 .words(format!(
                     " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
                  the gradients are compared along {n} random directions moving all the \
                  parameters ",
-                    crate::check::CheckOptions::BUDGET
+                    MAX_MULTIPLY_ADDS
                 ))
                 .symbol(&Symbol::Parameters)
                 .words(format!(
@@ -190,11 +298,13 @@ pub(super) fn check_section(
                 ));
         }
     }
-    if report.mode != crate::check::Mode::Entrywise && !kinked.is_empty() {
-        note = note.words(
-            " Along a direction the step shrinks by tens, down to 1e-9, wherever an input of a \
+    if report.coverage != crate::check::Coverage::Entrywise && !kinked.is_empty() {
+        note = note.words(format!(
+            " Along a direction the step shrinks {}, down to {:e}, wherever an input of a \
              kinked activation would otherwise cross its kink within the stencil's reach.",
-        );
+            divided_again_and_again(KINK_STEP_DIVISOR),
+            SMALLEST_KINK_STEP
+        ));
     }
     if report
         .items
@@ -204,25 +314,29 @@ pub(super) fn check_section(
         note = note
             .words(" Where the differences must keep ")
             .symbol(&symbol_of(&network.arena, network.yhat))
-            .words(if network.loss.needs_probabilities() {
-                " inside (0, 1) (bce takes the log of it and of 1 minus it),"
-            } else {
-                " positive (ce takes the log of it),"
+            .words(match report.output_domain {
+                Some((lo, hi)) if hi.is_finite() => format!(
+                    " inside ({}, {}) (bce takes the log of it and of 1 minus it),",
+                    text_number(lo),
+                    text_number(hi)
+                ),
+                _ => " positive (ce takes the log of it),".to_string(),
             })
-            .words(
+            .words(format!(
                 " or a value near the point is not finite, the step shrinks or the differences \
                  are one-sided (the summary says where), stepping away from the edge with the same order \
                  of error, whichever keeps within the tolerance when compared with the same \
-                 differences at 1.5 times the step.",
-            );
+                 differences at {SECOND_STEP} times the step."
+            ));
     }
     if report.near_kink {
-        note = note.words(
-            " Warning: at this point an input of a kinked activation lies within 1e-3 of \
+        note = note.words(format!(
+            " Warning: at this point an input of a kinked activation lies within {:e} of \
              its kink, where the derivative does not exist and the differences straddle \
              it; a failure there says nothing about the formulas. Move the point off the \
              kink to check them.",
-        );
+            report.kink_margin
+        ));
     }
     let rows: Vec<CheckRow> = report
         .items
@@ -230,7 +344,7 @@ pub(super) fn check_section(
         .map(|item| CheckRow {
             symbol: item.symbol.clone(),
             form: item.form.label(),
-            how: item.method.label(),
+            how: item.comparison.label(),
             differences: differences(item),
             error_text: item.error_text(),
             non_finite: item.non_finite.clone(),
@@ -326,5 +440,159 @@ pub(super) fn check_section(
         },
         passed: report.passed(),
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckOptions, Coverage, PreparedCheck, check};
+    use crate::network::loss::{Loss, LossKind};
+    use crate::numeric::evaluator::Inputs;
+    use crate::render::parts::Parts;
+
+    /// The note under the check's table, in text, its words on one line.
+    fn note_of(derivation: &Derivation, report: &CheckReport) -> String {
+        let numbering = Numbering {
+            parts: Parts::whole(),
+            has_values: false,
+        };
+        let section = check_section(derivation, report, numbering);
+        let note = section.table.note.expect("the check has a note");
+        note.plain(&crate::render::notation::Text)
+    }
+
+    fn options(derivation: &Derivation, dims: &str) -> CheckOptions {
+        CheckOptions {
+            seed: CheckOptions::DEFAULT_SEED,
+            sizes: crate::parse_dims(dims, &derivation.network).unwrap(),
+            step: CheckOptions::DEFAULT_STEP,
+            tolerance: CheckOptions::DEFAULT_TOLERANCE,
+        }
+    }
+
+    /// `layers` linear layers, each followed by `activation`, then a linear output.
+    fn chain(activation: &str, layers: usize) -> Derivation {
+        let spec = format!("linear>{activation}>").repeat(layers) + "linear>identity";
+        crate::derive_text(&spec, Loss::new(LossKind::Mse)).unwrap()
+    }
+
+    /// Past 8 kinked layers the random point settles for the first draw clear of the kinks
+    /// after 20 draws, and the note says so; up to 8 it tries 1000.
+    #[test]
+    fn the_note_says_how_many_draws_the_point_was_allowed() {
+        for (activation, layers, draws, not) in [
+            ("relu", 8, 1000, 20),
+            ("leaky_relu", 9, 20, 1000),
+            ("relu", 40, 20, 1000),
+        ] {
+            let d = chain(activation, layers);
+            let report = check(&d, &options(&d, "")).unwrap();
+            assert_eq!(report.both_sides_draws, draws, "{layers} × {activation}");
+            let note = note_of(&d, &report);
+            assert!(
+                note.contains(&format!("redrawn up to {draws} times")),
+                "{layers} × {activation}: {note}"
+            );
+            assert!(
+                !note.contains(&format!("redrawn up to {not} times")),
+                "{layers} × {activation}: {note}"
+            );
+        }
+    }
+
+    /// A random point is kept 1e-3 from the kinks when every entry is differenced, 1e-5 when
+    /// the check goes along directions, and the note says the one used.
+    #[test]
+    fn the_note_says_the_kink_margin_of_the_coverage_that_ran() {
+        for (layers, coverage, margin, not) in [
+            (2, Coverage::Entrywise, "1e-3", "1e-5"),
+            (
+                40,
+                Coverage::PerParameter(CheckOptions::DIRECTIONS),
+                "1e-5",
+                "1e-3",
+            ),
+        ] {
+            let d = chain("relu", layers);
+            let report = check(&d, &options(&d, "")).unwrap();
+            assert_eq!(report.coverage, coverage, "{layers} layers");
+            assert_eq!(format!("{:e}", report.kink_margin), margin);
+            let note = note_of(&d, &report);
+            assert!(
+                note.contains(&format!("at least {margin} away from 0")),
+                "{layers} layers: {note}"
+            );
+            assert!(
+                !note.contains(&format!("at least {not} away")),
+                "{layers} layers: {note}"
+            );
+            // Only a check along directions shrinks its step for a kink.
+            let shrinks = note.contains("the step shrinks by tens, down to 1e-10,");
+            assert_eq!(shrinks, coverage != Coverage::Entrywise, "{note}");
+        }
+    }
+
+    /// `linear > relu > linear > identity` with n = K = 1, d = 2 at the given point where the
+    /// ReLU's inputs are z₁ = (`near`, 0.5).
+    fn relu_point(near: f64) -> Inputs<f64> {
+        let m = |rows: usize, data: &[f64]| {
+            crate::numeric::matrix::Matrix::from_vec(rows, data.len() / rows, data.to_vec())
+        };
+        Inputs::from([
+            (Symbol::Input, m(1, &[1.0])),
+            (Symbol::Weight(1), m(2, &[1.0, 1.0])),
+            (Symbol::Bias(1), m(2, &[near - 1.0, -0.5])),
+            (Symbol::Weight(2), m(1, &[1.0, 1.0])),
+            (Symbol::Bias(2), m(1, &[0.0])),
+            (Symbol::Target, m(1, &[0.0])),
+        ])
+    }
+
+    /// The warning says the margin the point was measured against: an input 10⁻⁴ from the
+    /// kink is near it for an entrywise check (margin 1e-3) but not along directions (margin
+    /// 1e-5), where one 10⁻⁶ from it is.
+    #[test]
+    fn the_warning_says_the_margin_the_point_was_measured_against() {
+        let d = chain("relu", 1);
+        let options = options(&d, "n=1,d=2,K=1");
+        let directions = Coverage::PerParameter(CheckOptions::DIRECTIONS);
+        for (near, coverage, warning) in [
+            (1e-4, Coverage::Entrywise, Some("1e-3")),
+            (1e-4, directions, None),
+            (1e-6, directions, Some("1e-5")),
+            (1e-6, Coverage::Entrywise, Some("1e-3")),
+        ] {
+            let inputs = relu_point(near);
+            let report = PreparedCheck::at(&d, &options, &inputs)
+                .covering(coverage)
+                .run();
+            let note = note_of(&d, &report);
+            let said = |margin: &str| note.contains(&format!("lies within {margin} of its kink"));
+            match warning {
+                Some(margin) => {
+                    assert!(report.near_kink, "{near}, {coverage:?}");
+                    assert!(said(margin), "{near}, {coverage:?}: {note}");
+                    let other = if margin == "1e-3" { "1e-5" } else { "1e-3" };
+                    assert!(!said(other), "{near}, {coverage:?}: {note}");
+                }
+                None => {
+                    assert!(!report.near_kink, "{near}, {coverage:?}");
+                    assert!(!note.contains("Warning"), "{near}, {coverage:?}: {note}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn numbers_in_words() {
+        assert_eq!(count_words(5), "five");
+        assert_eq!(count_words(12), "12");
+        assert_eq!(one_part_in(100.0), "a hundredth");
+        assert_eq!(one_part_in(50.0), "1/50");
+        assert_eq!(divided_again_and_again(10.0), "by tens");
+        assert_eq!(latex_scientific(1e-3), "10^{-3}");
+        assert_eq!(latex_scientific(2.5e-3), "2.5 \\cdot 10^{-3}");
+        assert_eq!(text_number(-1.0), "−1");
     }
 }
