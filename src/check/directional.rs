@@ -148,6 +148,7 @@ impl<'b, 'a> Directions<'b, 'a> {
             .iter()
             .flat_map(|(z, kink)| self.base_value(*z).data.iter().map(move |v| v > kink))
             .collect();
+        let step = self.step;
         let nearby = &mut self.nearby;
         let mut sides = |t: f64| -> Vec<bool> {
             nearby.move_along(moves, t);
@@ -157,13 +158,7 @@ impl<'b, 'a> Directions<'b, 'a> {
             }
             sides
         };
-        let mut h = self.step;
-        while h / KINK_STEP_DIVISOR >= SMALLEST_KINK_STEP
-            && (sides(-2.0 * h) != here || sides(2.0 * h) != here)
-        {
-            h /= KINK_STEP_DIVISOR;
-        }
-        h
+        shrink_for_kinks(step, |h| sides(-2.0 * h) != here || sides(2.0 * h) != here)
     }
 
     fn loss_at(&mut self, moves: &Moves<f64>, t: f64) -> f64 {
@@ -195,7 +190,8 @@ impl<'b, 'a> Directions<'b, 'a> {
         };
         let entries: usize = parameters.iter().map(|p| base_value(*p).data.len()).sum();
         for _ in 0..self.count {
-            // One direction for each parameter, drawn in their order, one after another.
+            // One direction for each parameter, drawn in their order, one after another, in one
+            // array sized once (a joint check's has an entry for every parameter entry).
             let mut direction = Vec::with_capacity(entries);
             for p in parameters {
                 self.direction_into(base_value(*p), &mut direction);
@@ -419,6 +415,16 @@ impl<'b, 'a> Directions<'b, 'a> {
     }
 }
 
+/// `step`, divided by `KINK_STEP_DIVISOR` while the stencil at it would cross a kink, but never
+/// below `SMALLEST_KINK_STEP`.
+fn shrink_for_kinks(step: f64, mut crosses: impl FnMut(f64) -> bool) -> f64 {
+    let mut h = step;
+    while h / KINK_STEP_DIVISOR >= SMALLEST_KINK_STEP && crosses(h) {
+        h /= KINK_STEP_DIVISOR;
+    }
+    h
+}
+
 /// How far a point may move along u, down and up, with every entry staying in (lo, hi), and
 /// the smallest step its rounding allows (`Room::inside` for each entry, at its speed |uₑ|).
 fn room_along(base: MatrixRef<f64>, u: &Matrix<f64>, lo: f64, hi: f64) -> Room {
@@ -460,4 +466,34 @@ fn side_by_side(columns: &[Matrix<f64>]) -> Matrix<f64> {
         }
     }
     Matrix::from_vec(rows, columns.len(), data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// From the default step, the step that keeps crossing a kink ends at its floor, after the
+    /// same divisions as dividing by ten while above 1e-9 (1.0000000000000003e-10, as the
+    /// divisions round); one that crosses nothing is the step itself.
+    #[test]
+    fn the_step_along_a_direction_shrinks_to_its_floor_and_no_further() {
+        let step = CheckOptions::DEFAULT_STEP;
+        let floor = shrink_for_kinks(step, |_| true);
+        assert!(floor >= SMALLEST_KINK_STEP, "{floor}");
+        assert!(floor < SMALLEST_KINK_STEP * KINK_STEP_DIVISOR, "{floor}");
+        let mut above = step;
+        while above > 1e-9 {
+            above /= 10.0;
+        }
+        assert_eq!(floor, above);
+        assert_eq!(shrink_for_kinks(step, |_| false), step);
+        // It stops at the first step that crosses nothing.
+        let mut tried = Vec::new();
+        let clear = shrink_for_kinks(step, |h| {
+            tried.push(h);
+            h > 2e-7
+        });
+        assert_eq!(tried.len(), 4, "{tried:?}");
+        assert_eq!(Some(&clear), tried.last());
+    }
 }

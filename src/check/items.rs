@@ -95,7 +95,8 @@ pub struct Items<'e, 'a> {
     /// The evaluation at the check's point, for the saturated values.
     analytic: &'e Evaluator<'a, f64>,
     tolerance: f64,
-    /// Which values are saturated at this point, found once the first formula is not finite.
+    /// Which values are saturated at this point, found once the first formula is not finite:
+    /// a check whose values are all finite never looks.
     saturated: Option<SaturatedNodes>,
     items: Vec<CheckItem>,
 }

@@ -165,12 +165,14 @@ fn check_with_coverage(
     coverage: Coverage,
 ) -> CheckReport {
     let mut analytic = evaluate_every_form(derivation, &options.sizes, inputs);
+    // Only a given point can lie this near a kink; a random one is drawn this far from it.
     let margin = coverage.kink_margin();
     let near_kink = kink_placement_in(derivation, &mut analytic, margin) == Placement::TooClose;
     // Evaluated once and for all: the differences borrow its values from here on.
     let analytic = analytic;
     let mut items = Items::new(derivation, &analytic, options.tolerance);
     let nearby = Nearby::new(&analytic);
+    // Each printed form compared, in the order the report lists them.
     match coverage {
         Coverage::Entrywise => {
             entrywise::compare_every_entry(derivation, options, &analytic, nearby, &mut items)

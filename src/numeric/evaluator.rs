@@ -89,6 +89,7 @@ fn fill<'a, T: Scalar>(
                 changed |= values.entry(a).is_some_and(|e| e.changed);
             });
             if !changed && in_base(id) {
+                // Marked, not copied: the base keeps the value.
                 values.slot[id.index()] = IN_BASE;
                 values.in_base.push(id);
                 continue;
@@ -109,6 +110,7 @@ fn fill<'a, T: Scalar>(
             values.in_base.push(id);
             continue;
         }
+        // No hashing where nothing is overridden, as at every point the check visits.
         if !context.overrides.is_empty()
             && let Some(v) = context.overrides.get(&id)
         {
