@@ -1,0 +1,63 @@
+//! Rules that rewrite an elementwise product A ⊙ B.
+
+use crate::math::coef::Coef;
+use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::shape::ShapeError;
+
+pub(super) fn hadamard_with_ones(
+    arena: &mut Arena,
+    id: ExprId,
+) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Hadamard(a, b) = arena.node(id) {
+        if matches!(arena.node(*b), Node::Ones(..)) {
+            return Ok(Some(*a));
+        }
+        if matches!(arena.node(*a), Node::Ones(..)) {
+            return Ok(Some(*b));
+        }
+    }
+    Ok(None)
+}
+
+pub(super) fn scale_out_of_hadamard(
+    arena: &mut Arena,
+    id: ExprId,
+) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Hadamard(a, b) = arena.node(id) {
+        let (a, b) = (*a, *b);
+        // Checked before any coefficient is made: most elementwise products have none.
+        let is_scale = |x: ExprId| matches!(arena.node(x), Node::Scale(..));
+        if !is_scale(a) && !is_scale(b) {
+            return Ok(None);
+        }
+        let (coef_a, a) = split_scale(arena, a);
+        let (coef_b, b) = split_scale(arena, b);
+        if coef_a.is_one() && coef_b.is_one() {
+            return Ok(None);
+        }
+        let product = arena.hadamard(a, b)?;
+        return Ok(Some(arena.scale(coef_a.times(&coef_b), product)));
+    }
+    Ok(None)
+}
+
+fn split_scale(arena: &Arena, id: ExprId) -> (Coef, ExprId) {
+    match arena.node(id) {
+        Node::Scale(c, inner) => (c.clone(), *inner),
+        _ => (Coef::one(), id),
+    }
+}
+
+pub(super) fn cancel_division(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Hadamard(a, b) = arena.node(id) {
+        let (a, b) = (*a, *b);
+        for (quotient, other) in [(a, b), (b, a)] {
+            if let Node::Divide(numerator, denominator) = arena.node(quotient)
+                && *denominator == other
+            {
+                return Ok(Some(*numerator));
+            }
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,50 @@
+//! Rules that rewrite a scaled expression cA.
+
+use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::shape::ShapeError;
+
+pub(super) fn scale_of_scale(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Scale(c, a) = arena.node(id)
+        && let Node::Scale(d, inner) = arena.node(*a)
+    {
+        let (combined, inner) = (c.times(d), *inner);
+        return Ok(Some(arena.scale(combined, inner)));
+    }
+    Ok(None)
+}
+
+pub(super) fn negated_difference(
+    arena: &mut Arena,
+    id: ExprId,
+) -> Result<Option<ExprId>, ShapeError> {
+    if let Node::Scale(c, inner) = arena.node(id)
+        && c.is_negative()
+    {
+        let (c, inner) = (c.negated(), *inner);
+        if let Some(flipped) = flip_difference(arena, inner)? {
+            return Ok(Some(arena.scale(c, flipped)));
+        }
+    }
+    Ok(None)
+}
+
+/// −x written without the sign, by swapping one difference that x is linear in: through
+/// transposes, one factor of a product, one operand of ⊙. `None` if there is no such difference.
+fn flip_difference(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, ShapeError> {
+    let node = arena.node(id).clone();
+    let children = arena.children(id);
+    let linear_in: Vec<usize> = match node {
+        Node::Sub(a, b) => return Ok(Some(arena.sub(b, a)?)),
+        Node::Transpose(_) | Node::Scale(..) => vec![0],
+        Node::Product(_) | Node::Hadamard(..) => (0..children.len()).collect(),
+        _ => Vec::new(),
+    };
+    for position in linear_in {
+        if let Some(flipped) = flip_difference(arena, children[position])? {
+            let mut replaced = children.clone();
+            replaced[position] = flipped;
+            return Ok(Some(arena.rebuild(id, &replaced)?));
+        }
+    }
+    Ok(None)
+}
