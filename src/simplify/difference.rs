@@ -31,3 +31,11 @@ pub(super) fn difference_of_transposes(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    crate::simplify::cases::rule_cases! {
+        common_factor_of_difference: "2z₁ − 2b⁽¹⁾" => "2(z₁ − b⁽¹⁾)",
+        difference_of_transposes: "z₁ᵀ − b⁽¹⁾ᵀ" => "(z₁ − b⁽¹⁾)ᵀ",
+    }
+}

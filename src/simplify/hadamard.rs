@@ -61,3 +61,19 @@ pub(super) fn cancel_division(arena: &mut Arena, id: ExprId) -> Result<Option<Ex
     }
     Ok(None)
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use crate::simplify::cases::assert_simplifies;
+
+    crate::simplify::cases::rule_cases! {
+        hadamard_with_ones: "z₁ ⊙ 1" => "z₁",
+        scale_out_of_hadamard: "(2z₁) ⊙ b⁽¹⁾" => "2(z₁ ⊙ b⁽¹⁾)",
+        cancel_division: "(z₁ ⊘ b⁽¹⁾) ⊙ b⁽¹⁾" => "z₁",
+    }
+
+    #[test]
+    fn a_quotient_cancels_only_against_its_own_denominator() {
+        assert_simplifies("(z₁ ⊘ b⁽¹⁾) ⊙ z₁", "(z₁ ⊘ b⁽¹⁾) ⊙ z₁");
+    }
+}

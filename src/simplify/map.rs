@@ -40,3 +40,25 @@ pub(super) fn derivative_through_output(
     };
     Ok(Some(rewritten))
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use crate::simplify::cases::assert_simplifies;
+
+    crate::simplify::cases::rule_cases! {
+        value_by_name: "σ(z₃)" => "ŷ",
+        derivative_through_output: "σ′(z₃)" => "ŷ ⊙ (1 − ŷ)",
+    }
+
+    #[test]
+    fn tanh_derivative_is_written_through_the_named_output() {
+        // z₂ names tanh(z₁).
+        assert_simplifies("tanh′(z₁)", "1 − z₂ ⊙ z₂");
+    }
+
+    #[test]
+    fn a_derivative_stays_when_its_function_has_no_name() {
+        assert_simplifies("σ′(z₁)", "σ′(z₁)");
+        assert_simplifies("tanh′(z₃)", "tanh′(z₃)");
+    }
+}

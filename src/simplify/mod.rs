@@ -7,6 +7,8 @@
 //! This file holds the driver and the table; the rules themselves live one file per kind of
 //! node they rewrite (`transpose`, `scale`, `product`, `hadamard`, `difference`, `map`).
 
+#[cfg(test)]
+mod cases;
 mod difference;
 mod hadamard;
 mod map;
@@ -363,112 +365,32 @@ mod tests {
         arena.leaf(symbol, Shape::new(Dim::named(rows), Dim::named(cols)))
     }
 
-    fn simplify_with_trace(arena: &mut Arena, id: ExprId) -> (ExprId, Vec<&'static str>) {
-        let mut s = Simplifier::new();
-        let out = s.simplify(arena, id).unwrap();
-        (out, s.trace)
-    }
-
-    #[test]
-    fn transpose_of_a_product_reverses_it() {
-        let mut a = Arena::new();
-        let w = matrix(&mut a, Symbol::Weight(1), "d", "n");
-        let x = column(&mut a, Symbol::Input, "n");
-        let wx = a.matmul(w, x).unwrap();
-        let t = a.transpose(wx);
-        let (out, trace) = simplify_with_trace(&mut a, t);
-        let xt = a.transpose(x);
-        let wt = a.transpose(w);
-        assert_eq!(out, a.matmul(xt, wt).unwrap());
-        assert!(trace.contains(&"transpose_of_product"));
-    }
-
-    #[test]
-    fn identity_factors_vanish() {
-        let mut a = Arena::new();
-        let w = matrix(&mut a, Symbol::Weight(1), "d", "n");
-        let i = a.identity(Dim::named("d"));
-        let p = a.matmul(i, w).unwrap();
-        assert_eq!(simplify_with_trace(&mut a, p).0, w);
-    }
-
-    #[test]
-    fn diag_times_vector_becomes_hadamard() {
-        let mut a = Arena::new();
-        let u = column(&mut a, Symbol::Hidden(1), "d");
-        let v = column(&mut a, Symbol::Input, "d");
-        let d = a.diag(u).unwrap();
-        let p = a.matmul(d, v).unwrap();
-        let (out, trace) = simplify_with_trace(&mut a, p);
-        assert_eq!(out, a.hadamard(v, u).unwrap());
-        assert_eq!(trace, ["diag_times_column"]);
-    }
-
-    #[test]
-    fn row_times_diag_becomes_transposed_hadamard() {
-        let mut a = Arena::new();
-        let u = column(&mut a, Symbol::Hidden(1), "d");
-        let v = column(&mut a, Symbol::Input, "d");
-        let d = a.diag(u).unwrap();
-        let vt = a.transpose(v);
-        let p = a.matmul(vt, d).unwrap();
-        let (out, _) = simplify_with_trace(&mut a, p);
-        let h = a.hadamard(v, u).unwrap();
-        assert_eq!(out, a.transpose(h));
-    }
-
-    #[test]
-    fn scalars_move_to_the_front_and_combine() {
-        let mut a = Arena::new();
-        let w = matrix(&mut a, Symbol::Weight(1), "d", "n");
-        let x = column(&mut a, Symbol::Input, "n");
-        let two_x = a.scale(Coef::integer(2), x);
-        let p = a.matmul(w, two_x).unwrap();
-        let outer = a.scale(Coef::per(Dim::named("K")), p);
-        let (out, _) = simplify_with_trace(&mut a, outer);
-        let wx = a.matmul(w, x).unwrap();
-        let expected_coef = Coef::integer(2).times(&Coef::per(Dim::named("K")));
-        assert_eq!(out, a.scale(expected_coef, wx));
-    }
-
-    #[test]
-    fn a_quotient_cancels_against_its_denominator() {
-        let mut a = Arena::new();
-        let p = column(&mut a, Symbol::Input, "K");
-        let q = column(&mut a, Symbol::Target, "K");
-        let ratio = a.divide(p, q).unwrap();
-        let h = a.hadamard(ratio, q).unwrap();
-        let (out, trace) = simplify_with_trace(&mut a, h);
-        assert_eq!(out, p);
-        assert_eq!(trace, ["cancel_division"]);
-        // A different denominator does not cancel.
-        let other = a.hadamard(ratio, p).unwrap();
-        assert_eq!(simplify_with_trace(&mut a, other).0, other);
-    }
-
-    #[test]
-    fn sigmoid_derivative_is_written_through_the_named_output() {
-        let mut a = Arena::new();
-        let z = column(&mut a, Symbol::Hidden(1), "K");
-        let s = a.map(Func::Sigmoid, z);
-        let yhat = a.name(Symbol::Output, s, Role::Value);
-        let ds = a.map(Func::SigmoidPrime, z);
-        let (out, trace) = simplify_with_trace(&mut a, ds);
-        let one_minus = a.one_minus(yhat).unwrap();
-        assert_eq!(out, a.hadamard(yhat, one_minus).unwrap());
-        assert_eq!(trace, ["derivative_through_output"]);
-        // Without a name for σ(z) the derivative stays as it is.
-        let w = column(&mut a, Symbol::Input, "K");
-        let dw = a.map(Func::SigmoidPrime, w);
-        assert_eq!(simplify_with_trace(&mut a, dw).0, dw);
-    }
-
     #[test]
     fn every_rule_has_a_distinct_name() {
         let mut names: Vec<_> = RULES.iter().map(|r| r.name).collect();
         names.sort();
         names.dedup();
         assert_eq!(names.len(), RULES.len());
+    }
+
+    #[test]
+    fn every_rule_has_a_case() {
+        // Each kind's file lists the rules its cases cover (see `cases::rule_cases`).
+        let cases = [
+            transpose::tests::CASES,
+            scale::tests::CASES,
+            product::tests::CASES,
+            hadamard::tests::CASES,
+            difference::tests::CASES,
+            map::tests::CASES,
+        ]
+        .concat();
+        let without: Vec<&str> = RULES
+            .iter()
+            .map(|rule| rule.name)
+            .filter(|name| !cases.contains(name))
+            .collect();
+        assert!(without.is_empty(), "rules without a case: {without:?}");
     }
 
     #[test]

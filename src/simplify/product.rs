@@ -265,3 +265,30 @@ pub(super) fn outer_product_of_ones(
         None
     })
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use crate::simplify::cases::assert_simplifies;
+
+    crate::simplify::cases::rule_cases! {
+        flatten_product: "W⁽²⁾(W⁽¹⁾x)" => "W⁽²⁾W⁽¹⁾x",
+        drop_identity: "W⁽¹⁾I_n" => "W⁽¹⁾",
+        scale_out_of_product: "W⁽¹⁾(2x)" => "2W⁽¹⁾x",
+        row_times_diag: "b⁽¹⁾ᵀdiag(z₁)" => "(b⁽¹⁾ ⊙ z₁)ᵀ",
+        diag_times_column: "diag(z₁)b⁽¹⁾" => "b⁽¹⁾ ⊙ z₁",
+        distribute_row_over_difference: "b⁽¹⁾ᵀ(z₁ − z₂)" => "b⁽¹⁾ᵀz₁ − b⁽¹⁾ᵀz₂",
+        quotient_dot_denominator: "(z₁ ⊘ b⁽¹⁾)ᵀb⁽¹⁾" => "Σ(z₁)",
+        dot_with_ones: "xᵀ𝟏_n" => "Σ(x)",
+        outer_product_of_ones: "𝟏_d𝟏_nᵀ" => "𝟏_d×n",
+    }
+
+    #[test]
+    fn an_identity_on_the_left_vanishes_too() {
+        assert_simplifies("I_dW⁽¹⁾", "W⁽¹⁾");
+    }
+
+    #[test]
+    fn scalars_move_to_the_front_and_combine() {
+        assert_simplifies("(1/K)(W⁽¹⁾(2x))", "(2/K)W⁽¹⁾x");
+    }
+}

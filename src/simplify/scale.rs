@@ -48,3 +48,11 @@ fn flip_difference(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shap
     }
     Ok(None)
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    crate::simplify::cases::rule_cases! {
+        scale_of_scale: "2(3x)" => "6x",
+        negated_difference: "−(z₁ − b⁽¹⁾)" => "b⁽¹⁾ − z₁",
+    }
+}

@@ -54,3 +54,13 @@ pub(super) fn transpose_of_symmetric(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    crate::simplify::cases::rule_cases! {
+        transpose_of_transpose: "(xᵀ)ᵀ" => "x",
+        transpose_of_product: "(W⁽¹⁾x)ᵀ" => "xᵀW⁽¹⁾ᵀ",
+        transpose_of_scale: "(2x)ᵀ" => "2xᵀ",
+        transpose_of_symmetric: "diag(z₁)ᵀ" => "diag(z₁)",
+    }
+}
