@@ -126,12 +126,13 @@ pub(super) fn diag_times_column(
     let Some(factors) = product_factors(arena, id) else {
         return Ok(None);
     };
-    let all_but_last = &factors[..factors.len() - 1];
-    if !any_factor(arena, all_but_last, |f| matches!(f, Node::Diag(_))) {
+    // The column is the product of the factors after diag(u): the last factor cannot be u's.
+    let last = factors.len() - 1;
+    if !any_factor(arena, &factors[..last], |f| matches!(f, Node::Diag(_))) {
         return Ok(None);
     }
     let factors = arena.operands(id);
-    for p in (0..factors.len() - 1).rev() {
+    for p in (0..last).rev() {
         let Some(u) = diag_vector(arena, factors[p]) else {
             continue;
         };
@@ -280,6 +281,22 @@ pub(super) mod tests {
         quotient_dot_denominator: "(z₁ ⊘ b⁽¹⁾)ᵀb⁽¹⁾" => "Σ(z₁)",
         dot_with_ones: "xᵀ𝟏_n" => "Σ(x)",
         outer_product_of_ones: "𝟏_d𝟏_nᵀ" => "𝟏_d×n",
+    }
+
+    #[test]
+    fn a_diagonal_takes_the_column_of_every_factor_after_it() {
+        assert_simplifies("diag(z₁)W⁽¹⁾x", "W⁽¹⁾x ⊙ z₁");
+        assert_simplifies("W⁽²⁾diag(z₁)b⁽¹⁾", "W⁽²⁾(b⁽¹⁾ ⊙ z₁)");
+        // The diagonal nearest the column goes first; the next then meets a column too.
+        assert_simplifies("diag(z₁)diag(b⁽¹⁾)z₂", "z₂ ⊙ b⁽¹⁾ ⊙ z₁");
+    }
+
+    #[test]
+    fn a_diagonal_times_a_matrix_stays_a_product() {
+        // diag(u)diag(v) and diag(u)W have no column to multiply entry by entry.
+        assert_simplifies("diag(z₁)diag(b⁽¹⁾)", "diag(z₁)diag(b⁽¹⁾)");
+        assert_simplifies("W⁽¹⁾ᵀdiag(z₁)diag(b⁽¹⁾)", "W⁽¹⁾ᵀdiag(z₁)diag(b⁽¹⁾)");
+        assert_simplifies("diag(z₁)W⁽¹⁾", "diag(z₁)W⁽¹⁾");
     }
 
     #[test]

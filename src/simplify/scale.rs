@@ -51,8 +51,34 @@ fn flip_difference(arena: &mut Arena, id: ExprId) -> Result<Option<ExprId>, Shap
 
 #[cfg(test)]
 pub(super) mod tests {
+    use crate::simplify::cases::assert_simplifies;
+
     crate::simplify::cases::rule_cases! {
         scale_of_scale: "2(3x)" => "6x",
         negated_difference: "−(z₁ − b⁽¹⁾)" => "b⁽¹⁾ − z₁",
+    }
+
+    #[test]
+    fn a_minus_sign_flips_a_difference_inside_a_transpose() {
+        assert_simplifies("−(z₁ − b⁽¹⁾)ᵀ", "(b⁽¹⁾ − z₁)ᵀ");
+    }
+
+    #[test]
+    fn a_minus_sign_flips_a_difference_inside_a_product() {
+        // −W(a − b) = W(b − a): a product is linear in each factor.
+        assert_simplifies("−W⁽²⁾(z₁ − b⁽¹⁾)", "W⁽²⁾(b⁽¹⁾ − z₁)");
+        assert_simplifies("−(z₁ − b⁽¹⁾)ᵀW⁽¹⁾", "(b⁽¹⁾ − z₁)ᵀW⁽¹⁾");
+    }
+
+    #[test]
+    fn a_minus_sign_flips_a_difference_inside_an_elementwise_product() {
+        assert_simplifies("−(z₁ ⊙ (b⁽¹⁾ − z₂))", "z₁ ⊙ (z₂ − b⁽¹⁾)");
+        assert_simplifies("−((b⁽¹⁾ − z₂) ⊙ z₁)", "(z₂ − b⁽¹⁾) ⊙ z₁");
+    }
+
+    #[test]
+    fn a_minus_sign_stays_without_a_difference_to_flip() {
+        assert_simplifies("−W⁽¹⁾x", "−W⁽¹⁾x");
+        assert_simplifies("−(z₁ ⊙ b⁽¹⁾)", "−(z₁ ⊙ b⁽¹⁾)");
     }
 }

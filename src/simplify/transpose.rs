@@ -57,10 +57,23 @@ pub(super) fn transpose_of_symmetric(
 
 #[cfg(test)]
 pub(super) mod tests {
+    use crate::simplify::cases::assert_simplifies;
+
     crate::simplify::cases::rule_cases! {
         transpose_of_transpose: "(xᵀ)ᵀ" => "x",
         transpose_of_product: "(W⁽¹⁾x)ᵀ" => "xᵀW⁽¹⁾ᵀ",
         transpose_of_scale: "(2x)ᵀ" => "2xᵀ",
         transpose_of_symmetric: "diag(z₁)ᵀ" => "diag(z₁)",
+    }
+
+    #[test]
+    fn the_identity_is_its_own_transpose() {
+        assert_simplifies("I_dᵀ", "I_d");
+    }
+
+    #[test]
+    fn a_diagonal_is_its_own_transpose_inside_a_product() {
+        // (diag(u)W)ᵀ = Wᵀdiag(u)ᵀ = Wᵀdiag(u).
+        assert_simplifies("(diag(z₁)W⁽¹⁾)ᵀ", "W⁽¹⁾ᵀdiag(z₁)");
     }
 }
