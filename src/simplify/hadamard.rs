@@ -73,6 +73,19 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn ones_and_a_denominator_go_on_either_side() {
+        assert_simplifies("1 ⊙ z₁", "z₁");
+        assert_simplifies("b⁽¹⁾ ⊙ (z₁ ⊘ b⁽¹⁾)", "z₁");
+    }
+
+    #[test]
+    fn a_coefficient_moves_out_of_either_operand() {
+        // a ⊙ (cb) = c(a ⊙ b), and (ca) ⊙ (db) = cd(a ⊙ b).
+        assert_simplifies("z₁ ⊙ (2b⁽¹⁾)", "2(z₁ ⊙ b⁽¹⁾)");
+        assert_simplifies("(2z₁) ⊙ ((1/K)b⁽¹⁾)", "(2/K)(z₁ ⊙ b⁽¹⁾)");
+    }
+
+    #[test]
     fn a_quotient_cancels_only_against_its_own_denominator() {
         assert_simplifies("(z₁ ⊘ b⁽¹⁾) ⊙ z₁", "(z₁ ⊘ b⁽¹⁾) ⊙ z₁");
     }

@@ -300,6 +300,11 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn ones_times_a_row_of_ones_is_the_matrix_of_ones() {
+        assert_simplifies("𝟏_d𝟏_1×n", "𝟏_d×n");
+    }
+
+    #[test]
     fn an_identity_on_the_left_vanishes_too() {
         assert_simplifies("I_dW⁽¹⁾", "W⁽¹⁾");
     }
