@@ -26,7 +26,11 @@ pub fn derive(network: Network, expansion: Expansion) -> Result<Derivation, Shap
 
 #[cfg(test)]
 mod tests {
+    use super::shaped_like_parameter;
     use crate::math::coef::Coef;
+    use crate::math::expr::Arena;
+    use crate::math::shape::{Dim, Shape};
+    use crate::math::symbol::Symbol;
     use crate::network::loss::{Loss, LossKind};
     use crate::{Derivation, derive_text};
 
@@ -54,6 +58,21 @@ mod tests {
     fn sigmoid_with_mse_keeps_the_derivative() {
         let d = derive_text("linear>sigmoid>linear>sigmoid", Loss::new(LossKind::Mse)).unwrap();
         assert!(!d.rules_used.contains(&"cancel_division"));
+    }
+
+    #[test]
+    fn a_gradient_not_shaped_like_its_parameter_is_refused() {
+        // ∂ℓ/∂W⁽¹⁾ of a d×n weight is d×n: an n×d formula for it is a defect, not a gradient.
+        let mut arena = Arena::new();
+        let shape = Shape::new(Dim::named("d"), Dim::named("n"));
+        let weight = arena.leaf(Symbol::Weight(1), shape);
+        let transposed = arena.transpose(weight);
+        assert!(shaped_like_parameter(&arena, weight, weight).is_ok());
+        let error = shaped_like_parameter(&arena, transposed, weight).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "shape mismatch in a gradient and its parameter: n×d and d×n"
+        );
     }
 
     #[test]
