@@ -113,3 +113,75 @@ fn a_crossing_is_found() {
         "fn f() {}\n#[cfg(test)]\nmod tests {\n    use crate::render::notation::Text;\n}\n";
     assert!(crossings("simplify/mod.rs", tested).is_empty());
 }
+
+/// The files README's "How it is built" lists under `src/`: a line `src/name/` opens a folder,
+/// and each line indented under it names files (`a.rs, b.rs`) or a folder of its own (`loss/`),
+/// two spaces a level; wider indents continue a description.
+fn files_in_readme_tree(readme: &str) -> Vec<String> {
+    let section = readme
+        .split("## How it is built")
+        .nth(1)
+        .expect("README has a section \"How it is built\"");
+    let block = section.split("```").nth(1).expect("the section shows a tree");
+    let mut folders: Vec<String> = Vec::new();
+    let mut files = Vec::new();
+    for line in block.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let entry = line.trim_start().split("  ").next().unwrap_or("");
+        if indent == 0 && entry.starts_with("src/") {
+            folders.clear();
+            match entry.strip_suffix('/') {
+                Some(folder) => folders.push(folder.to_string()),
+                None => files.push(entry.to_string()),
+            }
+        } else if indent > 0 && indent % 2 == 0 && indent / 2 <= folders.len() && !entry.is_empty()
+        {
+            folders.truncate(indent / 2);
+            let parent = folders.last().expect("a folder").clone();
+            for name in entry.split(", ") {
+                match name.strip_suffix('/') {
+                    Some(folder) => folders.push(format!("{parent}/{folder}")),
+                    None => files.push(format!("{parent}/{name}")),
+                }
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn the_readme_tree_lists_every_file_of_src() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md reads");
+    let mut listed = files_in_readme_tree(&readme);
+    listed.sort();
+    let mut paths = Vec::new();
+    rust_files(&root.join("src"), &mut paths);
+    let mut actual: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.strip_prefix(root)
+                .expect("under the root")
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    actual.sort();
+    let missing: Vec<&String> = actual.iter().filter(|f| !listed.contains(f)).collect();
+    let stale: Vec<&String> = listed.iter().filter(|f| !actual.contains(f)).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "README's tree does not match src/: not listed {missing:?}, listed but absent {stale:?}"
+    );
+}
+
+#[test]
+fn the_readme_tree_is_read_as_folders_and_files() {
+    let readme = "## How it is built\n\n```\nsrc/lib.rs   the entry\nsrc/a/       a stage\n  \
+                  mod.rs     its driver\n  b/         a folder\n    c.rs, d.rs  two files\n  \
+                  e.rs       back one level\n             a description\ntests/       not src\n```\n";
+    assert_eq!(
+        files_in_readme_tree(readme),
+        ["src/lib.rs", "src/a/mod.rs", "src/a/b/c.rs", "src/a/b/d.rs", "src/a/e.rs"]
+    );
+}
