@@ -1,26 +1,39 @@
 //! derive: symbolic gradients of small neural networks, derived, simplified, printed and
 //! checked numerically.
 //!
-//! The pipeline: `parse_spec` → `Network::build` → `derivation::derive` → a renderer, and
-//! `check::check` on the same `Derivation`.
+//! The modules are the stages of the pipeline, in order; each uses only those above it
+//! (`math` and `error` serve them all, and no stage but `render` uses `render`):
+//!
+//! ```text
+//! spec text ──spec──▶ Spec (a chain of layers)
+//!           ──network──▶ symbols with shapes, forward expressions, the loss ℓ
+//!           ──derivation──▶ Jacobians, the chain rule, every parameter's gradient
+//!                           (closed forms by `simplify`)
+//!           ──numeric / check──▶ values at a point, finite differences, the verdict
+//!           ──render──▶ text | latex | markdown | json
+//! ```
+//!
+//! One `Derivation` is built once; every renderer and the check read that same value.
 
+/// The one error type, and spec errors drawn with the spec underlined.
 pub mod error;
-
-pub mod spec;
-
+/// Shapes, symbols, coefficients, functions, the expression arena: shared by every stage.
 pub mod math;
 
-pub mod network;
-
-pub mod derivation;
-
-pub mod simplify;
-
-pub mod numeric;
-
+/// The numeric check against finite differences.
 pub mod check;
-
+/// The chain rule, for one sample and for a mini-batch.
+pub mod derivation;
+/// `Spec` → a network: symbols with shapes, the forward pass, the loss.
+pub mod network;
+/// Matrices, sizes, the evaluator, points and values at a point.
+pub mod numeric;
+/// The formats a derivation is printed in.
 pub mod render;
+/// Closed forms: named rewrite rules applied until none fires.
+pub mod simplify;
+/// Spec text → `Spec`, with positioned errors.
+pub mod spec;
 
 pub use derivation::Derivation;
 pub use error::Error;

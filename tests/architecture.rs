@@ -122,7 +122,10 @@ fn files_in_readme_tree(readme: &str) -> Vec<String> {
         .split("## How it is built")
         .nth(1)
         .expect("README has a section \"How it is built\"");
-    let block = section.split("```").nth(1).expect("the section shows a tree");
+    let block = section
+        .split("```")
+        .nth(1)
+        .expect("the section shows a tree");
     let mut folders: Vec<String> = Vec::new();
     let mut files = Vec::new();
     for line in block.lines() {
@@ -182,6 +185,12 @@ fn the_readme_tree_is_read_as_folders_and_files() {
                   e.rs       back one level\n             a description\ntests/       not src\n```\n";
     assert_eq!(
         files_in_readme_tree(readme),
-        ["src/lib.rs", "src/a/mod.rs", "src/a/b/c.rs", "src/a/b/d.rs", "src/a/e.rs"]
+        [
+            "src/lib.rs",
+            "src/a/mod.rs",
+            "src/a/b/c.rs",
+            "src/a/b/d.rs",
+            "src/a/e.rs"
+        ]
     );
 }

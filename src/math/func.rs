@@ -25,7 +25,7 @@ impl Param {
 pub enum Func {
     /// max(0, z)
     Relu,
-    /// [z > 0], the derivative of ReLU away from 0 (and 0 at 0, as PyTorch and JAX use).
+    /// `[z > 0]`, the derivative of ReLU away from 0 (and 0 at 0, as PyTorch and JAX use).
     Step,
     /// z for z > 0, αz otherwise.
     LeakyRelu(Param),
