@@ -9,7 +9,7 @@ use derive::network::fit::warnings;
 use derive::numeric::sizes::Sizes;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
-use derive::render::{Format, Page};
+use derive::render::{Format, RenderOptions};
 use derive::spec::input::{MAX_SPEC_BYTES, read_bounded};
 use derive::{Loss, LossKind, derive_spec, parse_spec};
 
@@ -61,7 +61,7 @@ pub fn run(text: &str) {
         for format in Format::ALL {
             let _ = format.render(
                 &sections,
-                Page {
+                RenderOptions {
                     width: 100,
                     standalone: true,
                 },

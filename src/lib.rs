@@ -1,8 +1,9 @@
 //! derive: symbolic gradients of small neural networks, derived, simplified, printed and
 //! checked numerically.
 //!
-//! The modules are the stages of the pipeline, in order; each uses only those above it
-//! (`math` and `error` serve them all, and no stage but `render` uses `render`):
+//! The modules are the stages of the pipeline, in order; each builds on those above it (`math`
+//! and `error` serve them all, and no stage but `render` uses `render`). One exception: `spec`
+//! checks layer names and loss names against the tables of `network`, which builds on `Spec`.
 //!
 //! ```text
 //! spec text ──spec──▶ Spec (a chain of layers)

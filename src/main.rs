@@ -8,7 +8,7 @@ use derive::derivation::Expansion;
 use derive::network::fit::warnings;
 use derive::numeric::at_point::evaluate_at;
 use derive::numeric::point::parse_point;
-use derive::render::Page;
+use derive::render::RenderOptions;
 use derive::render::expanded_size::check_expanded_size;
 use derive::render::parts::{Part, Parts};
 use derive::render::sections::Sections;
@@ -134,7 +134,7 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
         ));
     }
     let mut stdout = std::io::stdout().lock();
-    let page = Page {
+    let page = RenderOptions {
         width: cli.width,
         standalone: cli.standalone,
     };
@@ -157,8 +157,8 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
     }
     let verdict = report.as_ref().map(CheckReport::verdict);
     // The process ends here, and the operating system takes its memory back at once: freeing a
-    // deep chain's millions of nodes and strings one by one took a tenth of its time
-    // (BENCHMARKS.md, "Leaving the memory to the operating system"; `bench/in_turns.sh`).
+    // deep chain's millions of nodes and strings one by one is 3% of its instructions
+    // (BENCHMARKS.md, "Leaving the memory to the operating system").
     std::mem::forget(sections);
     std::mem::forget(report);
     std::mem::forget(evaluation);

@@ -28,23 +28,81 @@ fn forbidden(file: &str) -> Vec<(&'static str, &'static str)> {
     out
 }
 
-/// The crossings in one file's text: its code before any test module, comments left out.
+/// The crossings in one file's text: its code outside items marked `#[cfg(test)]`, comments
+/// left out, with `use crate::{a, render::b}` groups read as the paths they stand for.
 fn crossings(file: &str, text: &str) -> Vec<Crossing> {
     let rules = forbidden(file);
     let mut out = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim_start().starts_with("#[cfg(test)]") {
-            break;
-        }
-        let code = line.split("//").next().unwrap_or("");
+    for (line, code) in non_test_code(text) {
+        let code = expand_groups(&code);
         for (name, what) in &rules {
-            if contains_word(code, name) {
+            if contains_word(&code, name) {
                 out.push(Crossing {
                     file: file.to_string(),
-                    line: index + 1,
+                    line,
                     names: what,
                 });
             }
+        }
+    }
+    out
+}
+
+/// Each line's code (comments removed) with its number, but for the items `#[cfg(test)]`
+/// marks: the item ends at its `;` or at the `}` that closes its first `{`.
+fn non_test_code(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut skipping = false;
+    let mut depth = 0usize;
+    let mut opened = false;
+    for (index, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        if !skipping && code.trim_start().starts_with("#[cfg(test)]") {
+            skipping = true;
+            depth = 0;
+            opened = false;
+            // `#[cfg(test)] mod cases;` on one line: the attribute, then its item.
+            let rest = code.trim_start().trim_start_matches("#[cfg(test)]");
+            if rest.trim_end().ends_with(';') {
+                skipping = false;
+            }
+            continue;
+        }
+        if skipping {
+            for c in code.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        opened = true;
+                    }
+                    '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            let item_ended = (opened && depth == 0) || (!opened && code.trim_end().ends_with(';'));
+            if item_ended {
+                skipping = false;
+            }
+            continue;
+        }
+        out.push((index + 1, code.to_string()));
+    }
+    out
+}
+
+/// `crate::{math::prose::Prose, render::notation::Text}` read as well as
+/// `crate::math::prose::Prose` and `crate::render::notation::Text`, one group deep.
+fn expand_groups(code: &str) -> String {
+    let mut out = code.to_string();
+    for root in ["crate::", "super::", "derive::"] {
+        let mut from = 0;
+        while let Some(at) = code[from..].find(&format!("{root}{{")) {
+            let start = from + at + root.len() + 1;
+            let end = code[start..].find('}').map_or(code.len(), |e| start + e);
+            for part in code[start..end].split(',') {
+                out.push_str(&format!(" {root}{}", part.trim()));
+            }
+            from = end;
         }
     }
     out

@@ -23,6 +23,8 @@ use derive::check::{
 };
 use derive::derivation::Expansion;
 use derive::math::symbol::Symbol;
+use derive::network::fit::fits;
+use derive::network::layer::{Activation, LayerKind};
 use derive::numeric::evaluator::{Evaluator, Inputs};
 use derive::numeric::matrix::Matrix;
 use derive::{Derivation, Loss, LossKind, default_sizes, derive_spec, parse_spec};
@@ -116,23 +118,34 @@ fn plant_wrong_bias_gradient(d: &mut Derivation) -> Symbol {
     g.symbol.clone()
 }
 
+/// An output layer and a loss that takes it: every activation of the library's table that
+/// saturates (σ, softmax) or bounds its output, or none, with every loss of the library's table
+/// that fits it (`network::fit::fits`).
 fn output_and_loss() -> impl Strategy<Value = (&'static str, LossKind)> {
-    proptest::sample::select(vec![
-        ("identity", LossKind::Mse),
-        ("sigmoid", LossKind::Mse),
-        ("tanh", LossKind::Mse),
-        ("softmax", LossKind::Mse),
-        ("sigmoid", LossKind::Bce),
-        ("softmax", LossKind::Ce),
-        ("log_softmax", LossKind::Nll),
-    ])
+    let mut pairs = Vec::new();
+    for (name, _) in LayerKind::activations() {
+        let last = LayerKind::from_name(name, None).expect("a name of the table");
+        for kind in LossKind::ALL {
+            // bce after softmax is left out: a one-unit softmax outputs exactly 1.
+            let softmax_bce =
+                kind == LossKind::Bce && last == LayerKind::Activation(Activation::Softmax);
+            if fits(Loss::new(kind), Some(last)) && !softmax_bce {
+                pairs.push((name, kind));
+            }
+        }
+    }
+    proptest::sample::select(pairs)
 }
 
+/// Hidden layers: any activation of the library's table but the columnwise ones, whose
+/// one-unit outputs are constant.
 fn hidden() -> impl Strategy<Value = Vec<&'static str>> {
-    proptest::collection::vec(
-        proptest::sample::select(vec!["relu", "sigmoid", "tanh", "softplus", "elu"]),
-        0..=2,
-    )
+    let names: Vec<&'static str> = LayerKind::activations()
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| !["softmax", "log_softmax"].contains(name))
+        .collect();
+    proptest::collection::vec(proptest::sample::select(names), 0..=2)
 }
 
 proptest! {

@@ -14,7 +14,7 @@ use derive::network::layer::{Activation, LayerKind};
 use derive::numeric::sizes::Sizes;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
-use derive::render::{Format, Page};
+use derive::render::{Format, RenderOptions};
 use derive::{Loss, LossKind, Spec, derive_spec, parse_spec};
 
 /// One layer: linear, or an activation of the library's table, with its default argument or a
@@ -94,7 +94,7 @@ proptest! {
         let sections = Sections::new(&derivation, Some(&report), None);
         let text = render_text(&sections, 100);
         prop_assert!(text.contains("Numeric check: PASS"));
-        let page = Page { width: 100, standalone: true };
+        let page = RenderOptions { width: 100, standalone: true };
         for format in Format::ALL {
             prop_assert!(!format.render(&sections, page).is_empty());
         }

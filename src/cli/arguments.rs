@@ -112,13 +112,16 @@ impl clap::ValueEnum for FormatArg {
     }
 }
 
+static REDUCTIONS: LazyLock<Vec<ReductionArg>> =
+    LazyLock::new(|| Reduction::ALL.into_iter().map(ReductionArg).collect());
+
 /// `--reduction`: the library's reductions, by their names, each with what it means.
 #[derive(Clone, Copy, Debug)]
 pub struct ReductionArg(pub Reduction);
 
 impl clap::ValueEnum for ReductionArg {
     fn value_variants<'a>() -> &'a [Self] {
-        &[ReductionArg(Reduction::Sum), ReductionArg(Reduction::Mean)]
+        &REDUCTIONS
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {

@@ -5,7 +5,7 @@ use std::io::Write;
 use derive::check::{CheckReport, PreparedCheck};
 use derive::render::sections::Sections;
 use derive::render::text::TextWriter;
-use derive::render::{Format, Page};
+use derive::render::{Format, RenderOptions};
 
 /// Runs `work` while the check, if there is one, runs on a thread of its own, and gives the
 /// check's report with what `work` gives. Where no thread can be started, the check runs after
@@ -40,11 +40,11 @@ pub fn alongside_check<T>(
 /// the other formats whole, once everything is known.
 pub enum Output<'w> {
     Streamed(TextWriter<'w>),
-    Whole(&'w mut dyn Write, Format, Page),
+    Whole(&'w mut dyn Write, Format, RenderOptions),
 }
 
 impl<'w> Output<'w> {
-    pub fn new(format: Format, page: Page, writer: &'w mut dyn Write) -> Self {
+    pub fn new(format: Format, page: RenderOptions, writer: &'w mut dyn Write) -> Self {
         match format {
             Format::Text => Output::Streamed(TextWriter::new(page.width, writer)),
             _ => Output::Whole(writer, format, page),

@@ -1,7 +1,7 @@
 //! Warnings about a network and loss that derive fine but may not mean what was intended.
 
 use crate::network::Network;
-use crate::network::layer::{Activation, LayerKind};
+use crate::network::layer::LayerKind;
 use crate::network::loss::Loss;
 
 /// Messages (without a "warning:" prefix) about the fit of the loss to the network's output.
@@ -25,7 +25,7 @@ pub fn fits(loss: Loss, last: Option<LayerKind>) -> bool {
 
 /// A warning when the output may leave (0, 1) and the loss needs probabilities.
 fn outside_domain(loss: Loss, last: Option<LayerKind>) -> Option<String> {
-    (loss.needs_probabilities() && !outputs_probabilities(last)).then(|| {
+    (loss.needs_probabilities() && !last.is_some_and(LayerKind::outputs_probabilities)).then(|| {
         format!(
             "{} on the output of {}: ŷ may leave (0, 1), where log ŷ or log(1 − ŷ) is undefined \
              and the check may fail with NaN; end the chain with sigmoid",
@@ -33,16 +33,6 @@ fn outside_domain(loss: Loss, last: Option<LayerKind>) -> Option<String> {
             last.map_or("empty", |k| k.title())
         )
     })
-}
-
-/// Whether every entry of the layer's output lies in (0, 1).
-fn outputs_probabilities(kind: Option<LayerKind>) -> bool {
-    matches!(
-        kind,
-        Some(LayerKind::Activation(
-            Activation::Sigmoid | Activation::Softmax
-        ))
-    )
 }
 
 #[cfg(test)]

@@ -190,6 +190,14 @@ impl LayerKind {
         }
     }
 
+    /// Whether every entry of the layer's output lies in (0, 1), where bce is defined.
+    pub fn outputs_probabilities(self) -> bool {
+        matches!(
+            self,
+            LayerKind::Activation(Activation::Sigmoid | Activation::Softmax)
+        )
+    }
+
     /// The name as written in prose and tables (PyTorch's capitalisation).
     pub fn title(self) -> &'static str {
         match self {

@@ -35,9 +35,9 @@ pub enum Format {
     Json,
 }
 
-/// How a page is laid out: the width of text, and whether LaTeX is a complete document.
+/// How the output is laid out: the width of text, and whether LaTeX is a complete document.
 #[derive(Clone, Copy, Debug)]
-pub struct Page {
+pub struct RenderOptions {
     pub width: usize,
     pub standalone: bool,
 }
@@ -55,7 +55,7 @@ impl Format {
     }
 
     /// The whole output in this format.
-    pub fn render(self, sections: &Sections, page: Page) -> String {
+    pub fn render(self, sections: &Sections, page: RenderOptions) -> String {
         match self {
             Format::Text => text::render_text(sections, page.width),
             Format::Latex => latex::render_latex(sections, page.standalone),

@@ -105,6 +105,8 @@ impl LossKind {
 }
 
 impl Reduction {
+    pub const ALL: [Reduction; 2] = [Reduction::Sum, Reduction::Mean];
+
     /// The name `--reduction` takes.
     pub fn name(self) -> &'static str {
         match self {

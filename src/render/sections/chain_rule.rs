@@ -1,4 +1,4 @@
-//! Section 3, the gradients by the chain rule, and the δ recursion it is written through.
+//! The gradients by the chain rule, and the δ recursion it is written through.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Section 5, the closed forms: the Jacobians substituted and simplified.
+//! The closed forms: the Jacobians substituted and simplified.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Section 1, the network and conventions: the chain, the loss, every symbol with its shape,
+//! The network and conventions: the chain, the loss, every symbol with its shape,
 //! and the legend of notation.
 
 use super::*;

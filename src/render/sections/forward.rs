@@ -1,4 +1,4 @@
-//! Section 2, the forward pass: each layer's input and output.
+//! The forward pass: each layer's input and output.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Section 4, every Jacobian as a matrix and element by element.
+//! The Jacobians: every one as a matrix and element by element.
 
 use super::*;
 

@@ -1,6 +1,7 @@
-//! What a derivation shows, section by section, as data: every renderer (text, LaTeX,
-//! Markdown, JSON) walks this one list, so the contents are written once and only the spelling
-//! differs between formats.
+//! What a derivation shows, section by section, as data, so that the contents are written once
+//! and only the spelling differs between formats. Text, LaTeX and Markdown walk the parts in
+//! the order `Sections::printed` gives; JSON is an object whose keys keep an order of their own
+//! (its schema), filled from these same sections.
 
 use crate::check::{CheckItem, CheckReport, Saturated, Unchecked, Verdict};
 use crate::derivation::{Derivation, Expansion};
