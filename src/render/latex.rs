@@ -12,8 +12,8 @@ use crate::math::prose::{Piece, Prose};
 use crate::render::expression::lines;
 use crate::render::latex_notation::{Latex, shown_width};
 use crate::render::notation::Notation;
-use crate::render::parts::PartWriter;
 use crate::render::prose::spell;
+use crate::render::sections::PartWriter;
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, ValueRow, flat};
 
 /// Widths, in the half-ems of `latex_notation::shown_width`, of a whole line of an align*

@@ -13,8 +13,8 @@ use crate::render::latex::matrix;
 use crate::render::latex_notation::Latex;
 use crate::render::layout::Line;
 use crate::render::notation::Notation;
-use crate::render::parts::PartWriter;
 use crate::render::prose::spell;
+use crate::render::sections::PartWriter;
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections};
 
 pub fn render_markdown(sections: &Sections) -> String {

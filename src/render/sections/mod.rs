@@ -16,7 +16,7 @@ use crate::render::elements::ElementPrinter;
 use crate::render::expression::{Doc, Names, Printer};
 use crate::render::layout::{Layout, Line};
 use crate::render::notation::{Notation, Text};
-use crate::render::parts::{Numbering, Part, Parts};
+use crate::render::parts::{Part, Parts};
 use crate::render::prose::Spell;
 
 mod chain_rule;
@@ -26,9 +26,11 @@ mod conventions;
 mod formulas;
 mod forward;
 mod jacobians;
+mod numbering;
 mod values;
 
 pub use formulas::Formulas;
+pub use numbering::Numbering;
 
 /// One printed form of a quantity: a tree, with named values kept or expanded.
 #[derive(Clone, Copy, Debug)]
@@ -330,6 +332,32 @@ impl Sections<'_> {
                 _ => true,
             })
             .collect()
+    }
+}
+
+/// A renderer that writes each part as a string; `write` is the one place a part is matched to
+/// the method that writes it.
+pub trait PartWriter {
+    fn network(&self, sections: &Sections) -> String;
+    fn forward(&self, sections: &Sections) -> String;
+    fn gradients(&self, sections: &Sections) -> String;
+    fn jacobians(&self, sections: &Sections) -> String;
+    fn closed(&self, sections: &Sections) -> String;
+    /// Only where `Sections::printed` lists it: the derivation has values at a point.
+    fn values(&self, sections: &Sections) -> String;
+    /// Only where `Sections::printed` lists it: the check has run.
+    fn check(&self, sections: &Sections) -> String;
+
+    fn write(&self, sections: &Sections, part: Part) -> String {
+        match part {
+            Part::Network => self.network(sections),
+            Part::Forward => self.forward(sections),
+            Part::Gradients => self.gradients(sections),
+            Part::Jacobians => self.jacobians(sections),
+            Part::Closed => self.closed(sections),
+            Part::Values => self.values(sections),
+            Part::Check => self.check(sections),
+        }
     }
 }
 
