@@ -26,11 +26,17 @@ use crate::numeric::matrix::{Matrix, MatrixRef};
 pub const KINK_STEP_DIVISOR: f64 = 10.0;
 /// ...but never below this: from the default step 10⁻⁴, six divisions at most.
 pub const SMALLEST_KINK_STEP: f64 = 1e-10;
+/// Along a direction u of a kinked activation's input z, the step is at most
+/// |zₑ − k| / (this · |uₑ|) for every entry e (k the kink): a quarter of the way along u to the
+/// nearest kink, so that the stencil, reaching two steps, moves no entry more than half way.
+pub const KINK_DISTANCE_DIVISOR: f64 = 4.0;
 
 /// Every printed form along random directions (`Coverage::PerParameter` or `Joint`): the
 /// gradients along directions of each parameter, or of all of them at once, each closed form
 /// of a joint check against its chain rule, each Jacobian along directions of its input, and
-/// each backpropagated row against its chain rule.
+/// each backpropagated row against its chain rule. True when along some direction of the
+/// parameters the stencil still crossed a kink at the smallest step, so that its differences
+/// straddle it.
 pub fn compare_along_directions<'b, 'a>(
     derivation: &'a Derivation,
     options: &CheckOptions,
@@ -38,7 +44,7 @@ pub fn compare_along_directions<'b, 'a>(
     nearby: Nearby<'b, 'a, f64>,
     coverage: Coverage,
     items: &mut Items<'b, 'a>,
-) {
+) -> bool {
     let count = match coverage {
         Coverage::PerParameter(count) | Coverage::Joint(count) => count,
         Coverage::Entrywise => unreachable!("an entrywise check takes no directions"),
@@ -52,6 +58,7 @@ pub fn compare_along_directions<'b, 'a>(
         // A stream of its own, apart from the point's (drawn from the seed itself).
         rng: ChaCha8Rng::seed_from_u64(options.seed ^ 0x5eed),
         count,
+        straddled: false,
     };
     if let Coverage::Joint(_) = coverage {
         directions.gradients_jointly(items);
@@ -60,6 +67,7 @@ pub fn compare_along_directions<'b, 'a>(
     }
     directions.jacobians(items);
     signals_against_chain_rule(derivation, analytic, items);
+    directions.straddled
 }
 
 /// Each backpropagated row ∂ℓ/∂zᵢ in closed form against the value of its chain-rule form:
@@ -95,6 +103,9 @@ pub struct Directions<'b, 'a> {
     pub tolerance: f64,
     pub rng: ChaCha8Rng,
     pub count: usize,
+    /// Along some direction of the parameters the stencil crossed a kink even at the smallest
+    /// step (`step_clear_of_kinks`).
+    pub straddled: bool,
 }
 
 impl<'b, 'a> Directions<'b, 'a> {
@@ -136,7 +147,8 @@ impl<'b, 'a> Directions<'b, 'a> {
     /// The stencil's step along a direction: the base step, divided by `KINK_STEP_DIVISOR`
     /// (never below `SMALLEST_KINK_STEP`) until no input of a kinked activation changes side
     /// of its kink between −2h and 2h (the stencil's reach), so the differences see one smooth
-    /// piece. Without kinks, the base step.
+    /// piece. Without kinks, the base step. Where even the smallest step crosses a kink, that
+    /// step, and `straddled` says so.
     fn step_clear_of_kinks(&mut self, moves: &Moves<f64>) -> f64 {
         let derivation = self.derivation;
         let network = &derivation.network;
@@ -158,7 +170,10 @@ impl<'b, 'a> Directions<'b, 'a> {
             }
             sides
         };
-        shrink_for_kinks(step, |h| sides(-2.0 * h) != here || sides(2.0 * h) != here)
+        let (h, crosses) =
+            shrink_for_kinks(step, |h| sides(-2.0 * h) != here || sides(2.0 * h) != here);
+        self.straddled |= crosses;
+        h
     }
 
     fn loss_at(&mut self, moves: &Moves<f64>, t: f64) -> f64 {
@@ -248,14 +263,14 @@ impl<'b, 'a> Directions<'b, 'a> {
         let mut numeric_columns = Vec::with_capacity(self.count);
         let mut took = Took::default();
         for u in &directions {
-            // A kinked input moved along u stays on its side of the kink: 2h|uₑ| < |zₑ − kink|.
+            // A kinked input moved along u stays on its side of the kink: 2h|uₑ| ≤ |zₑ − kink|/2.
             let step = match kink {
                 Some(k) => base
                     .data
                     .iter()
                     .zip(&u.data)
                     .filter(|(_, d)| **d != 0.0)
-                    .map(|(z, d)| (z - k).abs() / (4.0 * d.abs()))
+                    .map(|(z, d)| (z - k).abs() / (KINK_DISTANCE_DIVISOR * d.abs()))
                     .fold(step, f64::min),
                 None => step,
             };
@@ -416,13 +431,19 @@ impl<'b, 'a> Directions<'b, 'a> {
 }
 
 /// `step`, divided by `KINK_STEP_DIVISOR` while the stencil at it would cross a kink, but never
-/// below `SMALLEST_KINK_STEP`.
-fn shrink_for_kinks(step: f64, mut crosses: impl FnMut(f64) -> bool) -> f64 {
+/// below `SMALLEST_KINK_STEP`; and whether the stencil at the step returned still crosses one
+/// (only at the smallest step can it).
+fn shrink_for_kinks(step: f64, mut crosses: impl FnMut(f64) -> bool) -> (f64, bool) {
     let mut h = step;
-    while h / KINK_STEP_DIVISOR >= SMALLEST_KINK_STEP && crosses(h) {
+    loop {
+        if !crosses(h) {
+            return (h, false);
+        }
+        if h / KINK_STEP_DIVISOR < SMALLEST_KINK_STEP {
+            return (h, true);
+        }
         h /= KINK_STEP_DIVISOR;
     }
-    h
 }
 
 /// How far a point may move along u, down and up, with every entry staying in (lo, hi), and
@@ -474,11 +495,12 @@ mod tests {
 
     /// From the default step, the step that keeps crossing a kink ends at its floor, after the
     /// same divisions as dividing by ten while above 1e-9 (1.0000000000000003e-10, as the
-    /// divisions round); one that crosses nothing is the step itself.
+    /// divisions round), and still crosses; one that crosses nothing is the step itself.
     #[test]
     fn the_step_along_a_direction_shrinks_to_its_floor_and_no_further() {
         let step = CheckOptions::DEFAULT_STEP;
-        let floor = shrink_for_kinks(step, |_| true);
+        let (floor, straddles) = shrink_for_kinks(step, |_| true);
+        assert!(straddles);
         assert!(floor >= SMALLEST_KINK_STEP, "{floor}");
         assert!(floor < SMALLEST_KINK_STEP * KINK_STEP_DIVISOR, "{floor}");
         let mut above = step;
@@ -486,14 +508,18 @@ mod tests {
             above /= 10.0;
         }
         assert_eq!(floor, above);
-        assert_eq!(shrink_for_kinks(step, |_| false), step);
+        assert_eq!(shrink_for_kinks(step, |_| false), (step, false));
         // It stops at the first step that crosses nothing.
         let mut tried = Vec::new();
-        let clear = shrink_for_kinks(step, |h| {
+        let (clear, straddles) = shrink_for_kinks(step, |h| {
             tried.push(h);
             h > 2e-7
         });
         assert_eq!(tried.len(), 4, "{tried:?}");
         assert_eq!(Some(&clear), tried.last());
+        assert!(!straddles);
+        // A stencil clear of the kinks only at the smallest step does not straddle them.
+        let (last, straddles) = shrink_for_kinks(step, |h| h > SMALLEST_KINK_STEP * 2.0);
+        assert_eq!((last, straddles), (floor, false));
     }
 }

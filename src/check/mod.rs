@@ -173,14 +173,17 @@ fn check_with_coverage(
     let mut items = Items::new(derivation, &analytic, options.tolerance);
     let nearby = Nearby::new(&analytic);
     // Each printed form compared, in the order the report lists them.
-    match coverage {
+    let kink_straddled = match coverage {
         Coverage::Entrywise => {
-            entrywise::compare_every_entry(derivation, options, &analytic, nearby, &mut items)
+            entrywise::compare_every_entry(derivation, options, &analytic, nearby, &mut items);
+            None
         }
-        Coverage::PerParameter(_) | Coverage::Joint(_) => directional::compare_along_directions(
-            derivation, options, &analytic, nearby, coverage, &mut items,
-        ),
-    }
+        Coverage::PerParameter(_) | Coverage::Joint(_) => {
+            Some(directional::compare_along_directions(
+                derivation, options, &analytic, nearby, coverage, &mut items,
+            ))
+        }
+    };
     CheckReport {
         seed: None,
         sizes: options.sizes.clone(),
@@ -188,6 +191,7 @@ fn check_with_coverage(
         tolerance: options.tolerance,
         items: items.into_vec(),
         near_kink,
+        kink_straddled,
         coverage,
         kink_margin: margin,
         both_sides_draws: sampling::both_sides_draws(&derivation.network),

@@ -139,9 +139,16 @@ pub struct CheckReport {
     pub tolerance: f64,
     pub items: Vec<CheckItem>,
     /// Some input of a kinked activation (ReLU) lies within `kink_margin` of the kink, where
-    /// the derivative does not exist and finite differences straddle it (only a given point
-    /// can; a random one is drawn away from kinks).
+    /// the derivative does not exist (only a given point can; a random one is drawn away from
+    /// kinks). Entry by entry the differences may straddle it; along directions,
+    /// `kink_straddled` says whether they did.
     pub near_kink: bool,
+    /// Along directions, whether along some direction of the parameters an input of a kinked
+    /// activation still crossed its kink within the stencil's reach at the smallest step
+    /// (`facts::SMALLEST_KINK_STEP`), so that those differences straddle it; elsewhere the
+    /// step shrank to keep them on one side (a Jacobian's step along a direction always does).
+    /// `None` for an entrywise check, which does not shrink its step so.
+    pub kink_straddled: Option<bool>,
     pub coverage: Coverage,
     /// How far from its kink every kinked input of a random point is, and the distance within
     /// which `near_kink` says one is near it: the coverage's margin.

@@ -3,10 +3,13 @@
 use std::sync::LazyLock;
 
 use super::*;
+use crate::check::Coverage;
 use crate::check::facts::{
-    ERROR_FLOOR, KINK_STEP_DIVISOR, MAX_MULTIPLY_ADDS, PROBABILITY, SECOND_STEP, SIGN_STEP_DIVISOR,
-    SMALLEST_KINK_STEP, STENCIL_POINTS, UNIFORM, WEIGHT_CAP, WEIGHT_GAIN,
+    ERROR_FLOOR, KINK_DISTANCE_DIVISOR, KINK_STEP_DIVISOR, MAX_MULTIPLY_ADDS, PROBABILITY,
+    SECOND_STEP, SIGN_STEP_DIVISOR, SMALLEST_KINK_STEP, STENCIL_POINTS, UNIFORM, WEIGHT_CAP,
+    WEIGHT_GAIN,
 };
+use crate::network::Network;
 
 /// A number as text writes it, with a true minus sign: `−1`, `0.5`.
 fn text_number(v: f64) -> String {
@@ -37,6 +40,7 @@ fn count_words(n: usize) -> String {
 /// One part in `parts`: `a hundredth`.
 fn one_part_in(parts: f64) -> String {
     match parts {
+        4.0 => "a quarter".into(),
         10.0 => "a tenth".into(),
         100.0 => "a hundredth".into(),
         1000.0 => "a thousandth".into(),
@@ -64,6 +68,8 @@ struct FixedPieces {
     weight_bound: (String, String),
     /// The error of one item, in one piece so that no format splits it in two.
     error: (String, String),
+    /// `|zₑ − k| / (4|uₑ|)`: the step along a direction u of a kinked input is at most this.
+    kink_distance: (String, String),
 }
 
 static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
@@ -90,6 +96,10 @@ static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
                 "\\max \\lvert \\mathrm{{analytic}} - \\mathrm{{numeric}} \\rvert / \\max(\\lVert \\mathrm{{analytic}} \\rVert_{{\\infty}}, \\lVert \\mathrm{{numeric}} \\rVert_{{\\infty}}, {})",
                 latex_scientific(ERROR_FLOOR)
             ),
+        ),
+        kink_distance: (
+            format!("|zₑ − k| / ({}|uₑ|)", text_number(KINK_DISTANCE_DIVISOR)),
+            format!("\\lvert z_e - k \\rvert / ({KINK_DISTANCE_DIVISOR} \\lvert u_e \\rvert)"),
         ),
     }
 });
@@ -169,7 +179,8 @@ fn why_unchecked(why: &Unchecked, yhat: &Symbol) -> Prose {
     }
 }
 
-/// The check's section: how the check ran, and a row for each item.
+/// The check's section: how the check ran (`note`), a row for each item (`rows`), and what
+/// came of it (`summary`).
 pub(super) fn check_section(
     derivation: &Derivation,
     report: &CheckReport,
@@ -177,20 +188,35 @@ pub(super) fn check_section(
 ) -> CheckSection {
     let network = &derivation.network;
     let yhat = symbol_of(&network.arena, network.yhat);
-    let verdict = match report.verdict() {
+    let verdict = verdict_word(report.verdict());
+    let rows = rows(report, &yhat);
+    let summary = summary(report, &rows, verdict, &yhat);
+    CheckSection {
+        table: Section {
+            heading: numbering.heading(
+                Part::Check,
+                Prose::new().words(format!("Numeric check: {verdict}")),
+            ),
+            note: Some(note(derivation, report, numbering)),
+            headers: vec!["Quantity", "Form", "Compared", "Error", "Result"],
+            rows,
+        },
+        passed: report.passed(),
+        summary,
+    }
+}
+
+/// `PASS`, `FAIL`, or `INCOMPLETE` where some item could not be checked and none failed.
+fn verdict_word(verdict: Verdict) -> &'static str {
+    match verdict {
         Verdict::Pass => "PASS",
         Verdict::Fail => "FAIL",
         Verdict::Unchecked => "INCOMPLETE",
-    };
-    let sizes: Vec<Prose> = report
-        .sizes
-        .entries()
-        .iter()
-        .map(|(name, size)| {
-            Prose::new().math(Math::Size(crate::math::shape::Dim::named(name), *size))
-        })
-        .collect();
-    // The kinked activations this network has, each named once, and where their kinks are.
+    }
+}
+
+/// The kinked activations of the network, each named once, and where their kinks are.
+fn kinked_activations(network: &Network) -> (Vec<&'static str>, Vec<String>) {
     let mut kinked: Vec<&str> = Vec::new();
     let mut kinks: Vec<String> = Vec::new();
     for layer in &network.layers {
@@ -203,6 +229,65 @@ pub(super) fn check_section(
             }
         }
     }
+    (kinked, kinks)
+}
+
+/// Along directions, there is a Jacobian in ŷ whose logarithm the loss takes: its step keeps
+/// ŷ inside the loss's domain.
+fn log_jacobian_along_directions(derivation: &Derivation, report: &CheckReport) -> bool {
+    report.coverage != Coverage::Entrywise
+        && report.output_domain.is_some()
+        && derivation
+            .jacobians
+            .iter()
+            .any(|j| j.by == derivation.network.yhat)
+}
+
+/// The note under the table: the point, the differences and their step, the error and the
+/// tolerance, the coverage, the steps along directions, and a warning near a kink.
+fn note(derivation: &Derivation, report: &CheckReport, numbering: Numbering) -> Prose {
+    let (kinked, kinks) = kinked_activations(&derivation.network);
+    let mut note = point(&derivation.network, report, &kinked, &kinks)
+        .words(format!(
+            ", every printed matrix form is evaluated and compared with {}-point central \
+             differences of the forward pass ({}). The error is ",
+            count_words(STENCIL_POINTS),
+            step_rule(derivation, report, !kinked.is_empty()),
+        ))
+        .fixed_piece(&FIXED.error)
+        .words(format!("; tolerance {:e}.", report.tolerance));
+    if !derivation.jacobians.is_empty() {
+        note = note.words(format!(
+            " The element forms of {} are printed from the same simplified trees but are not \
+             evaluated entry by entry.",
+            numbering.refer(Part::Jacobians)
+        ));
+    }
+    note = coverage_words(note, report.coverage);
+    note = steps_along_directions(note, derivation, report, !kinked.is_empty());
+    note = shrunk_or_one_sided(note, &derivation.network, report);
+    match kink_warning(report) {
+        Some(warning) => note.words(warning),
+        None => note,
+    }
+}
+
+/// Where the check ran: the random point and how it was drawn, or the given point.
+fn point(network: &Network, report: &CheckReport, kinked: &[&str], kinks: &[String]) -> Prose {
+    let sizes: Vec<Prose> = report
+        .sizes
+        .entries()
+        .iter()
+        .map(|(name, size)| {
+            Prose::new().math(Math::Size(crate::math::shape::Dim::named(name), *size))
+        })
+        .collect();
+    let Some(seed) = report.seed else {
+        return Prose::new()
+            .words("At the given point (sizes ")
+            .join(sizes, ", ")
+            .words(")");
+    };
     let kink_words = if kinked.is_empty() {
         ")".to_string()
     } else {
@@ -215,130 +300,192 @@ pub(super) fn check_section(
             report.both_sides_draws
         )
     };
-    let mut note = match report.seed {
-        Some(seed) => {
-            let target = if network.loss.target_is_distribution() {
-                Prose::new().words(if network.samples.is_some() {
-                    " a random distribution in every column (positive entries summing to 1)"
-                } else {
-                    " a random distribution (positive entries summing to 1)"
-                })
-            } else if network.loss.needs_probabilities() {
-                Prose::new()
-                    .words(" uniform in ")
-                    .fixed_piece(&FIXED.probability)
-            } else {
-                Prose::new()
-                    .words(" uniform in ")
-                    .fixed_piece(&FIXED.uniform)
-            };
-            Prose::new()
-                .words(format!("At a random point (seed {seed}; sizes "))
-                .join(sizes, ", ")
-                .words("; ")
-                .symbol(&symbol_of(&network.arena, network.x))
-                .words(" and the biases uniform in ")
-                .fixed_piece(&FIXED.uniform)
-                .words(", the weights in ")
-                .fixed("[−a, a)", "[-a, a)")
-                .words(" with ")
-                .fixed_piece(&FIXED.weight_bound)
-                .words(", ")
-                .symbol(&symbol_of(&network.arena, network.y))
-                .join(vec![target], "")
-                .words(kink_words)
-        }
-        None => Prose::new()
-            .words("At the given point (sizes ")
-            .join(sizes, ", ")
-            .words(")"),
-    };
-    note = note
-        .words(format!(
-            ", every printed matrix form is evaluated and compared with {}-point central \
-             differences of the forward pass (step {:e}, or {} of a value whose sign \
-             matters, the input of a kinked activation or the output under a logarithm, where that is \
-             smaller). The error is ",
-            count_words(STENCIL_POINTS),
+    Prose::new()
+        .words(format!("At a random point (seed {seed}; sizes "))
+        .join(sizes, ", ")
+        .words("; ")
+        .symbol(&symbol_of(&network.arena, network.x))
+        .words(" and the biases uniform in ")
+        .fixed_piece(&FIXED.uniform)
+        .words(", the weights in ")
+        .fixed("[−a, a)", "[-a, a)")
+        .words(" with ")
+        .fixed_piece(&FIXED.weight_bound)
+        .words(", ")
+        .symbol(&symbol_of(&network.arena, network.y))
+        .then(target(network))
+        .words(kink_words)
+}
+
+/// How the random point's target y was drawn.
+fn target(network: &Network) -> Prose {
+    if network.loss.target_is_distribution() {
+        Prose::new().words(if network.samples.is_some() {
+            " a random distribution in every column (positive entries summing to 1)"
+        } else {
+            " a random distribution (positive entries summing to 1)"
+        })
+    } else if network.loss.needs_probabilities() {
+        Prose::new()
+            .words(" uniform in ")
+            .fixed_piece(&FIXED.probability)
+    } else {
+        Prose::new()
+            .words(" uniform in ")
+            .fixed_piece(&FIXED.uniform)
+    }
+}
+
+/// The step of the differences, in the parentheses after them: entry by entry, the base step
+/// or a hundredth of a value whose sign matters (`stencil::step_for`, and ŷ's room); along
+/// directions, the base step, smaller where `steps_along_directions` says.
+fn step_rule(derivation: &Derivation, report: &CheckReport, kinked: bool) -> String {
+    if report.coverage == Coverage::Entrywise {
+        format!(
+            "step {:e}, or {} of a value whose sign matters, the input of a kinked activation \
+             or the output under a logarithm, where that is smaller",
             report.step,
             one_part_in(SIGN_STEP_DIVISOR)
-        ))
-        .fixed_piece(&FIXED.error)
-        .words(format!("; tolerance {:e}.", report.tolerance));
-    if !derivation.jacobians.is_empty() {
-        note = note.words(format!(
-            " The element forms of {} are printed from the same simplified trees but are not \
-             evaluated entry by entry.",
-            numbering.refer(Part::Jacobians)
-        ));
+        )
+    } else if kinked || log_jacobian_along_directions(derivation, report) {
+        format!(
+            "step {:e}, smaller along some directions, as said below",
+            report.step
+        )
+    } else {
+        format!("step {:e}", report.step)
     }
-    match report.coverage {
-        crate::check::Coverage::Entrywise => {}
-        crate::check::Coverage::PerParameter(n) => {
-            note = note.words(format!(
+}
+
+/// What the differences covered, where not every entry.
+fn coverage_words(note: Prose, coverage: Coverage) -> Prose {
+    match coverage {
+        Coverage::Entrywise => note,
+        Coverage::PerParameter(n) => note.words(format!(
+            " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
+             each gradient is compared along {n} random directions of its parameter, each \
+             Jacobian along {n} random directions of its input, and each backpropagated \
+             row with the value of its chain-rule form.",
+            MAX_MULTIPLY_ADDS
+        )),
+        Coverage::Joint(n) => note
+            .words(format!(
                 " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
-                 each gradient is compared along {n} random directions of its parameter, each \
-                 Jacobian along {n} random directions of its input, and each backpropagated \
-                 row with the value of its chain-rule form.",
-                MAX_MULTIPLY_ADDS
-            ));
-        }
-        crate::check::Coverage::Joint(n) => {
-            note = note
-                .words(format!(
-                    " Differencing every entry would exceed the budget of {:e} multiply-adds, so \
                  the gradients are compared along {n} random directions moving all the \
                  parameters ",
-                    MAX_MULTIPLY_ADDS
-                ))
-                .symbol(&Symbol::Parameters)
-                .words(format!(
-                    " at once, each closed form with the value of its chain-rule form, and each \
+                MAX_MULTIPLY_ADDS
+            ))
+            .symbol(&Symbol::Parameters)
+            .words(format!(
+                " at once, each closed form with the value of its chain-rule form, and each \
                  Jacobian along {n} random directions of its input."
-                ));
-        }
+            )),
     }
-    if report.coverage != crate::check::Coverage::Entrywise && !kinked.is_empty() {
-        note = note.words(format!(
-            " Along a direction the step shrinks {}, down to {:e}, wherever an input of a \
-             kinked activation would otherwise cross its kink within the stencil's reach.",
-            divided_again_and_again(KINK_STEP_DIVISOR),
-            SMALLEST_KINK_STEP
-        ));
+}
+
+/// Along directions, the rules that make the step smaller (`directional`): for the
+/// parameters, divided while the stencil would cross a kink; for a kinked input, a fraction
+/// of the way to its kink; for ŷ under a logarithm, a fraction of the way to the edge.
+fn steps_along_directions(
+    mut note: Prose,
+    derivation: &Derivation,
+    report: &CheckReport,
+    kinked: bool,
+) -> Prose {
+    if report.coverage == Coverage::Entrywise {
+        return note;
     }
-    if report
+    if kinked {
+        note = note
+            .words(format!(
+                " Along a direction of the parameters the step shrinks {}, down to {:e}, \
+                 wherever an input of a kinked activation would otherwise cross its kink within \
+                 the stencil's reach. Along a direction u of the input z of a kinked \
+                 activation, the step is {:e} or the least ",
+                divided_again_and_again(KINK_STEP_DIVISOR),
+                SMALLEST_KINK_STEP,
+                report.step
+            ))
+            .fixed_piece(&FIXED.kink_distance)
+            .words(format!(
+                " over the entries e (k the kink), where that is smaller: {} of the way along u \
+                 to the nearest kink, which keeps every entry on its side of it.",
+                one_part_in(KINK_DISTANCE_DIVISOR)
+            ));
+    }
+    if log_jacobian_along_directions(derivation, report) {
+        let network = &derivation.network;
+        note = note
+            .words(" Along a direction u of ")
+            .symbol(&symbol_of(&network.arena, network.yhat))
+            .words(format!(
+                ", whose logarithm the loss takes, the step is {:e} or {} of the way along u to \
+                 the nearest edge of the loss's domain, where that is smaller; along a \
+                 direction of the parameters that edge does not limit the step.",
+                report.step,
+                one_part_in(SIGN_STEP_DIVISOR)
+            ));
+    }
+    note
+}
+
+/// Where some item's differences shrank or were one-sided: why, and how they were chosen.
+fn shrunk_or_one_sided(note: Prose, network: &Network, report: &CheckReport) -> Prose {
+    if !report
         .items
         .iter()
         .any(|i| i.took.shrunk_to.is_some() || i.took.one_sided)
     {
-        note = note
-            .words(" Where the differences must keep ")
-            .symbol(&symbol_of(&network.arena, network.yhat))
-            .words(match report.output_domain {
-                Some((lo, hi)) if hi.is_finite() => format!(
-                    " inside ({}, {}) (bce takes the log of it and of 1 minus it),",
-                    text_number(lo),
-                    text_number(hi)
-                ),
-                _ => " positive (ce takes the log of it),".to_string(),
-            })
-            .words(format!(
-                " or a value near the point is not finite, the step shrinks or the differences \
-                 are one-sided (the summary says where), stepping away from the edge with the same order \
-                 of error, whichever keeps within the tolerance when compared with the same \
-                 differences at {SECOND_STEP} times the step."
-            ));
+        return note;
     }
-    if report.near_kink {
-        note = note.words(format!(
-            " Warning: at this point an input of a kinked activation lies within {:e} of \
+    note.words(" Where the differences must keep ")
+        .symbol(&symbol_of(&network.arena, network.yhat))
+        .words(match report.output_domain {
+            Some((lo, hi)) if hi.is_finite() => format!(
+                " inside ({}, {}) (bce takes the log of it and of 1 minus it),",
+                text_number(lo),
+                text_number(hi)
+            ),
+            _ => " positive (ce takes the log of it),".to_string(),
+        })
+        .words(format!(
+            " or a value near the point is not finite, the step shrinks or the differences \
+             are one-sided (the summary says where), stepping away from the edge with the same order \
+             of error, whichever keeps within the tolerance when compared with the same \
+             differences at {SECOND_STEP} times the step."
+        ))
+}
+
+/// The warning of a point near a kink, or of differences that straddle one: entry by entry
+/// they may straddle it; along directions `kink_straddled` says whether they did.
+fn kink_warning(report: &CheckReport) -> Option<String> {
+    let margin = report.kink_margin;
+    match (report.near_kink, report.kink_straddled) {
+        (true, Some(false)) => Some(format!(
+            " Warning: at this point an input of a kinked activation lies within {margin:e} of \
+             its kink, where the derivative does not exist; along every direction the step \
+             was shrunk to keep the differences on one side of it."
+        )),
+        (true, _) => Some(format!(
+            " Warning: at this point an input of a kinked activation lies within {margin:e} of \
              its kink, where the derivative does not exist and the differences straddle \
              it; a failure there says nothing about the formulas. Move the point off the \
-             kink to check them.",
-            report.kink_margin
-        ));
+             kink to check them."
+        )),
+        (false, Some(true)) => Some(format!(
+            " Warning: along some direction of the parameters an input of a kinked activation \
+             crosses its kink within the stencil's reach even at the smallest step, {:e}, so \
+             the differences there straddle it; a failure there says nothing about the \
+             formulas. Move the point farther from the kinks to check them.",
+            SMALLEST_KINK_STEP
+        )),
+        (false, _) => None,
     }
-    let rows: Vec<CheckRow> = report
+}
+
+/// A row of the table for each item.
+fn rows(report: &CheckReport, yhat: &Symbol) -> Vec<CheckRow> {
+    report
         .items
         .iter()
         .map(|item| CheckRow {
@@ -358,20 +505,26 @@ pub(super) fn check_section(
             unchecked: item
                 .unchecked
                 .as_ref()
-                .map(|why| why_unchecked(why, &yhat).plain(&crate::render::notation::Text)),
+                .map(|why| why_unchecked(why, yhat).plain(&crate::render::notation::Text)),
         })
-        .collect();
+        .collect()
+}
+
+/// The summary under the table: the verdict and the count within tolerance, then the
+/// differences that had to change, the values that were not finite, and the items that could
+/// not be checked, each with its items.
+fn summary(report: &CheckReport, rows: &[CheckRow], verdict: &str, yhat: &Symbol) -> Prose {
     let passed = rows.iter().filter(|r| r.passed).count();
     let unchecked = report
         .items
         .iter()
         .filter(|i| !i.passed && i.unchecked.is_some())
         .count();
-    let mut summary = Prose::new().words(format!(
+    let summary = Prose::new().words(format!(
         "{verdict}: {passed} of {} within tolerance",
         rows.len()
     ));
-    summary = if unchecked == 0 {
+    let summary = if unchecked == 0 {
         summary.words(".")
     } else {
         summary.words(format!(
@@ -384,8 +537,21 @@ pub(super) fn check_section(
             }
         ))
     };
-    // The differences that had to change, item by item, in words that wrap at the width.
-    for (item, row) in report.items.iter().zip(&rows) {
+    unchecked_by_reason(
+        differences_and_non_finite(summary, report, rows),
+        report,
+        yhat,
+    )
+}
+
+/// The differences that had to change, item by item, in words that wrap at the width; then
+/// each NaN or infinity, with the item it appeared in, where that item was checked.
+fn differences_and_non_finite(
+    mut summary: Prose,
+    report: &CheckReport,
+    rows: &[CheckRow],
+) -> Prose {
+    for (item, row) in report.items.iter().zip(rows) {
         if let Some(differences) = &row.differences {
             summary = summary
                 .words(" ")
@@ -393,23 +559,26 @@ pub(super) fn check_section(
                 .words(format!(" ({}): {differences}.", item.form.label()));
         }
     }
-    // A NaN or an infinity is said in words, with the item it appeared in; the items that
-    // could not be checked are named together for each reason.
-    let mut reasons: Vec<(&Unchecked, Vec<&CheckItem>)> = Vec::new();
     for item in &report.items {
-        if let Some(why) = &item.unchecked {
-            if item.passed {
-                continue;
-            }
-            match reasons.iter_mut().find(|(r, _)| *r == why) {
-                Some((_, items)) => items.push(item),
-                None => reasons.push((why, vec![item])),
-            }
-        } else if let Some(what) = &item.non_finite {
+        if let (None, Some(what)) = (&item.unchecked, &item.non_finite) {
             summary = summary
                 .words(" ")
                 .symbol(&item.symbol)
                 .words(format!(" ({}): {what}.", item.form.label()));
+        }
+    }
+    summary
+}
+
+/// The items that could not be checked, named together for each reason.
+fn unchecked_by_reason(mut summary: Prose, report: &CheckReport, yhat: &Symbol) -> Prose {
+    let mut reasons: Vec<(&Unchecked, Vec<&CheckItem>)> = Vec::new();
+    for item in report.items.iter().filter(|i| !i.passed) {
+        if let Some(why) = &item.unchecked {
+            match reasons.iter_mut().find(|(r, _)| *r == why) {
+                Some((_, items)) => items.push(item),
+                None => reasons.push((why, vec![item])),
+            }
         }
     }
     for (why, items) in reasons {
@@ -425,22 +594,10 @@ pub(super) fn check_section(
             .words(" ")
             .join(named, ", ")
             .words(": ")
-            .then(why_unchecked(why, &yhat))
+            .then(why_unchecked(why, yhat))
             .words(".");
     }
-    CheckSection {
-        table: Section {
-            heading: numbering.heading(
-                Part::Check,
-                Prose::new().words(format!("Numeric check: {verdict}")),
-            ),
-            note: Some(note),
-            headers: vec!["Quantity", "Form", "Compared", "Error", "Result"],
-            rows,
-        },
-        passed: report.passed(),
-        summary,
-    }
+    summary
 }
 
 #[cfg(test)]
@@ -584,11 +741,155 @@ mod tests {
         }
     }
 
+    /// A check along directions states the rules its steps followed there (the tens and the
+    /// floor for the parameters, a quarter of the way to the kink for a kinked input, a
+    /// hundredth of the way to the edge for ŷ under a logarithm), and not the entrywise rule of
+    /// a hundredth of a value; an entrywise check states that rule and none of these.
+    #[test]
+    fn a_directional_note_states_the_directional_rules_not_the_hundredth_rule() {
+        let hundredth = "(step 1e-4, or a hundredth of a value whose sign matters, the input of \
+                         a kinked activation or the output under a logarithm, where that is \
+                         smaller)";
+        let kink_rules = [
+            "Along a direction of the parameters the step shrinks by tens, down to 1e-10, \
+             wherever an input of a kinked activation would otherwise cross its kink",
+            "the step is 1e-4 or the least |zₑ − k| / (4|uₑ|) over the entries e (k the kink), \
+             where that is smaller: a quarter of the way along u to the nearest kink",
+        ];
+        let log_rule = "whose logarithm the loss takes, the step is 1e-4 or a hundredth of the \
+                        way along u to the nearest edge of the loss's domain";
+        let directions = Coverage::PerParameter(CheckOptions::DIRECTIONS);
+        for (spec, loss, dims, coverage, kinks, log) in [
+            (
+                "linear>relu>linear>identity",
+                LossKind::Mse,
+                "",
+                Coverage::Entrywise,
+                false,
+                false,
+            ),
+            (
+                "linear>relu>linear>identity",
+                LossKind::Mse,
+                "",
+                directions,
+                true,
+                false,
+            ),
+            ("linear>sigmoid", LossKind::Bce, "", directions, false, true),
+            (
+                "linear>relu>linear>sigmoid",
+                LossKind::Bce,
+                "",
+                directions,
+                true,
+                true,
+            ),
+            (
+                "linear>tanh>linear>identity",
+                LossKind::Mse,
+                "",
+                directions,
+                false,
+                false,
+            ),
+        ] {
+            let d = crate::derive_text(spec, Loss::new(loss)).unwrap();
+            let options = options(&d, dims);
+            let report = PreparedCheck::at_random_point(&d, &options)
+                .unwrap()
+                .covering(coverage)
+                .run();
+            let note = note_of(&d, &report);
+            let case = format!("{spec}, {loss:?}, {coverage:?}: {note}");
+            assert_eq!(
+                note.contains(hundredth),
+                coverage == Coverage::Entrywise,
+                "{case}"
+            );
+            for rule in kink_rules {
+                assert_eq!(note.contains(rule), kinks, "{rule}; {case}");
+            }
+            assert_eq!(note.contains(log_rule), log, "{case}");
+            let smaller = "(step 1e-4, smaller along some directions, as said below). The error";
+            assert_eq!(
+                note.contains(smaller),
+                coverage != Coverage::Entrywise && (kinks || log),
+                "{case}"
+            );
+            let plain = "(step 1e-4). The error is";
+            assert_eq!(
+                note.contains(plain),
+                coverage != Coverage::Entrywise && !kinks && !log,
+                "{case}"
+            );
+        }
+    }
+
+    /// Along directions the warning of a point near a kink says whether the differences
+    /// straddled it, as the check reports: an input 10⁻⁶ from the kink is kept on one side as
+    /// the step shrinks; one exactly on it is crossed even at the smallest step. Entry by
+    /// entry the warning is as it was.
+    #[test]
+    fn the_warning_says_what_the_check_reports_of_straddling() {
+        let d = chain("relu", 1);
+        let options = options(&d, "n=1,d=2,K=1");
+        let directions = Coverage::PerParameter(CheckOptions::DIRECTIONS);
+        let one_side = "lies within 1e-5 of its kink, where the derivative does not exist; along \
+                        every direction the step was shrunk to keep the differences on one side \
+                        of it.";
+        let straddle = "where the derivative does not exist and the differences straddle it; a \
+                        failure there says nothing about the formulas.";
+        for (near, coverage, straddled, said) in [
+            (1e-6, directions, Some(false), Some(one_side)),
+            (0.0, directions, Some(true), Some(straddle)),
+            (0.5, directions, Some(false), None),
+            (1e-6, Coverage::Entrywise, None, Some(straddle)),
+        ] {
+            let inputs = relu_point(near);
+            let report = PreparedCheck::at(&d, &options, &inputs)
+                .covering(coverage)
+                .run();
+            assert_eq!(report.kink_straddled, straddled, "{near}, {coverage:?}");
+            let note = note_of(&d, &report);
+            let case = format!("{near}, {coverage:?}: {note}");
+            match said {
+                Some(warning) => {
+                    assert!(note.contains(warning), "{case}");
+                    let other = if warning == one_side {
+                        straddle
+                    } else {
+                        one_side
+                    };
+                    assert!(!note.contains(other), "{case}");
+                }
+                None => assert!(!note.contains("Warning"), "{case}"),
+            }
+        }
+        // Differences that straddle a kink the point is not near are warned of as such.
+        let inputs = relu_point(0.5);
+        let mut report = PreparedCheck::at(&d, &options, &inputs)
+            .covering(directions)
+            .run();
+        report.kink_straddled = Some(true);
+        let note = note_of(&d, &report);
+        assert!(
+            note.contains(
+                "Warning: along some direction of the parameters an input of a kinked \
+                 activation crosses its kink within the stencil's reach even at the smallest \
+                 step, 1e-10, so the differences there straddle it;"
+            ),
+            "{note}"
+        );
+        assert!(!note.contains("lies within"), "{note}");
+    }
+
     #[test]
     fn numbers_in_words() {
         assert_eq!(count_words(5), "five");
         assert_eq!(count_words(12), "12");
         assert_eq!(one_part_in(100.0), "a hundredth");
+        assert_eq!(one_part_in(4.0), "a quarter");
         assert_eq!(one_part_in(50.0), "1/50");
         assert_eq!(divided_again_and_again(10.0), "by tens");
         assert_eq!(latex_scientific(1e-3), "10^{-3}");
