@@ -3,16 +3,12 @@
 
 use crate::check::report::{CheckItem, CheckedForm, Comparison, Unchecked};
 use crate::check::saturation::SaturatedNodes;
-use crate::check::stencil::Took;
+use crate::check::stencil::{ERROR_FLOOR, Took};
 use crate::derivation::Derivation;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::symbol::Symbol;
 use crate::numeric::evaluator::Evaluator;
 use crate::numeric::matrix::MatrixRef;
-
-/// The least denominator of an error measured against differences: below it the error is
-/// absolute, so that a gradient that is truly zero does not fail on rounding noise.
-pub const ERROR_FLOOR: f64 = 1e-3;
 
 /// The largest error over all entries, scaled as the module documentation of `check` says.
 pub fn error_between(analytic: MatrixRef<f64>, numeric: MatrixRef<f64>) -> f64 {

@@ -8,7 +8,7 @@
 //! zᵢ (`entrywise`). Beyond the budget, along a few random directions instead (`directional`),
 //! and each closed form against the value of its chain-rule form. The error of one item is
 //!     max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, 10⁻³),
-//! relative for entries of ordinary size and absolute below 10⁻³ (`items::ERROR_FLOOR`), so
+//! relative for entries of ordinary size and absolute below 10⁻³ (`stencil::ERROR_FLOOR`), so
 //! that a gradient that is truly zero does not fail on rounding noise. NaN or infinity is a
 //! failure, except where the point is saturated in float64 (`saturation`), or the differences
 //! cannot be taken there (`stencil::differentiate`): the item is then not checked, which is

@@ -1,7 +1,6 @@
 //! Finite differences: the five-point stencils (central, and one-sided of the same order), the
 //! step they take at a value, and the choice among them beside the edge of a domain.
 
-use crate::check::items::ERROR_FLOOR;
 use crate::numeric::matrix::Matrix;
 
 /// The points of each stencil: f(0), f(±h), f(±2h) for the central one (f(0) with weight 0),
@@ -110,6 +109,11 @@ impl Room {
 /// derivatives of log grow like 1/distance⁵, and the stencil's error with (step/distance)⁴.
 /// (1/100 is the same f64 as 0.01.)
 const EDGE_FRACTION: f64 = 1.0 / SIGN_STEP_DIVISOR;
+
+/// The least denominator of an error measured against differences: below it the error is
+/// absolute, so that a gradient that is truly zero does not fail on the differences' rounding
+/// noise. The stencil settles its step by the same measure.
+pub const ERROR_FLOOR: f64 = 1e-3;
 
 /// How many times a step is divided by ten where the function is not finite within its reach.
 const SHRINKS: usize = 8;
