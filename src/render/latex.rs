@@ -9,12 +9,13 @@
 //! or before its last, so that nothing is left alone on a page.
 
 use crate::math::prose::{Piece, Prose};
+use crate::render::expression::flat;
 use crate::render::expression::lines;
 use crate::render::latex_notation::{Latex, shown_width};
 use crate::render::notation::Notation;
 use crate::render::prose::spell;
 use crate::render::sections::PartWriter;
-use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, ValueRow, flat};
+use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, ValueRow};
 
 /// Widths, in the half-ems of `latex_notation::shown_width`, of a whole line of an align*
 /// block (its name, `=` and right-hand side) and of a formula in a table's formula column. The

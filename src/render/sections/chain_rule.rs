@@ -1,6 +1,11 @@
 //! The gradients by the chain rule, and the δ recursion it is written through.
 
-use super::*;
+use super::{
+    Builder, ChainRow, ClosedRow, PrintedForm, Section, chain_rule_names, shows_recursion,
+};
+use crate::math::prose::Prose;
+use crate::render::expression::Names;
+use crate::render::parts::Part;
 
 impl Builder<'_> {
     pub(super) fn chain_rule(&self) -> Section<ChainRow> {

@@ -2,14 +2,20 @@
 
 use std::sync::LazyLock;
 
-use super::*;
+use super::{CheckRow, CheckSection, Numbering, Section, symbol_of};
 use crate::check::Coverage;
 use crate::check::facts::{
     ERROR_FLOOR, KINK_DISTANCE_DIVISOR, KINK_STEP_DIVISOR, MAX_MULTIPLY_ADDS, PROBABILITY,
     SECOND_STEP, SIGN_STEP_DIVISOR, SMALLEST_KINK_STEP, STENCIL_POINTS, UNIFORM, WEIGHT_CAP,
     WEIGHT_GAIN,
 };
+use crate::check::{CheckItem, CheckReport, Saturated, Unchecked, Verdict};
+use crate::derivation::Derivation;
+use crate::math::prose::{Math, Prose};
+use crate::math::symbol::Symbol;
 use crate::network::Network;
+use crate::render::parts::Part;
+use crate::render::prose::Spell;
 
 /// A number as text writes it, with a true minus sign: `−1`, `0.5`.
 fn text_number(v: f64) -> String {

@@ -1,6 +1,11 @@
 //! The closed forms: the Jacobians substituted and simplified.
 
-use super::*;
+use super::{Builder, ClosedRow, PrintedForm, Section};
+use crate::math::expr::ExprId;
+use crate::math::prose::Prose;
+use crate::math::symbol::Symbol;
+use crate::render::expression::Names;
+use crate::render::parts::Part;
 
 impl Builder<'_> {
     pub(super) fn closed_forms(&self) -> Section<ClosedRow> {

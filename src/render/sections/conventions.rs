@@ -1,7 +1,13 @@
 //! The network and conventions: the chain, the loss, every symbol with its shape,
 //! and the legend of notation.
 
-use super::*;
+use super::{Builder, Conventions, PrintedForm, abridged, layer_title};
+use crate::math::prose::{Math, Prose};
+use crate::math::shape::Shape;
+use crate::math::symbol::Symbol;
+use crate::network::layer::LayerKind;
+use crate::render::expression::Names;
+use crate::render::parts::Part;
 
 impl Builder<'_> {
     pub(super) fn conventions(&self) -> Conventions {

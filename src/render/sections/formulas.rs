@@ -1,6 +1,12 @@
 //! The printers of one derivation in one notation, which every renderer shares.
 
-use super::*;
+use super::{Equation, PrintedForm};
+use crate::math::expr::{Arena, ExprId};
+use crate::math::symbol::Symbol;
+use crate::render::elements::ElementPrinter;
+use crate::render::expression::{Doc, Names, Printer};
+use crate::render::layout::{Layout, Line};
+use crate::render::notation::Notation;
 /// Formulas of one derivation in one notation: the printers every renderer needs, building
 /// documents (`L = Doc`) or lines (`L = Line`).
 pub struct Formulas<'a, N: Notation, L: Layout = Doc> {

@@ -1,6 +1,10 @@
 //! The forward pass: each layer's input and output.
 
-use super::*;
+use super::{Builder, ForwardRow, PrintedForm, Section, forward_names, layer_title};
+use crate::math::prose::Prose;
+use crate::math::symbol::Symbol;
+use crate::render::expression::Names;
+use crate::render::parts::Part;
 
 impl Builder<'_> {
     pub(super) fn forward(&self) -> Section<ForwardRow> {

@@ -1,6 +1,10 @@
 //! The Jacobians: every one as a matrix and element by element.
 
-use super::*;
+use super::{Builder, JacobianRow, PrintedForm, Section};
+use crate::math::prose::Prose;
+use crate::network::layer::LayerKind;
+use crate::render::expression::Names;
+use crate::render::parts::Part;
 
 impl Builder<'_> {
     pub(super) fn jacobians(&self) -> Section<JacobianRow> {

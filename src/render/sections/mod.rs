@@ -3,21 +3,18 @@
 //! the order `Sections::printed` gives; JSON is an object whose keys keep an order of their own
 //! (its schema), filled from these same sections.
 
-use crate::check::{CheckItem, CheckReport, Saturated, Unchecked, Verdict};
+use crate::check::CheckReport;
 use crate::derivation::{Derivation, Expansion};
 use crate::math::expr::{Arena, ExprId, Node};
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::Shape;
 use crate::math::symbol::Symbol;
-use crate::network::layer::LayerKind;
 use crate::numeric::at_point::Evaluation;
 use crate::numeric::matrix::Matrix;
-use crate::render::elements::ElementPrinter;
-use crate::render::expression::{Doc, Names, Printer};
-use crate::render::layout::{Layout, Line};
-use crate::render::notation::{Notation, Text};
+use crate::render::expression::Names;
+use crate::render::layout::Line;
+use crate::render::notation::Text;
 use crate::render::parts::{Part, Parts};
-use crate::render::prose::Spell;
 
 mod chain_rule;
 mod check;
@@ -167,8 +164,6 @@ pub struct Sections<'a> {
     /// The text printers the sections were built with, whose lines the text renderer reuses.
     pub text_lines: Formulas<'a, Text, Line>,
 }
-
-pub use crate::render::expression::flat;
 
 impl<'a> Sections<'a> {
     pub fn new(

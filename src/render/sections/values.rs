@@ -1,6 +1,12 @@
 //! The values at a given point (`--at`): ℓ and every gradient.
 
-use super::*;
+use super::{Builder, Section, ValueRow};
+use crate::math::prose::{Math, Prose};
+use crate::math::shape::Shape;
+use crate::math::symbol::Symbol;
+use crate::numeric::at_point::Evaluation;
+use crate::numeric::matrix::Matrix;
+use crate::render::parts::Part;
 
 impl Builder<'_> {
     pub(super) fn evaluation(&self, evaluation: &Evaluation) -> Section<ValueRow> {
