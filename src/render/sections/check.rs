@@ -406,31 +406,47 @@ fn steps_along_directions(
             .words(format!(
                 " Along a direction of the parameters the step shrinks {}, down to {:e}, \
                  wherever an input of a kinked activation would otherwise cross its kink within \
-                 the stencil's reach. Along a direction u of the input z of a kinked \
-                 activation, the step is {:e} or the least ",
+                 the stencil's reach. Along a direction ",
                 divided_again_and_again(KINK_STEP_DIVISOR),
                 SMALLEST_KINK_STEP,
+            ))
+            // The letters are mathematics, set as such where the format has a notation for it.
+            .fixed("u", "u")
+            .words(" of the input ")
+            .fixed("z", "z")
+            .words(format!(
+                " of a kinked activation, the step is {:e} or the least ",
                 report.step
             ))
             .fixed_piece(&FIXED.kink_distance)
+            .words(" over the entries ")
+            .fixed("e", "e")
+            .words(" (")
+            .fixed("k", "k")
             .words(format!(
-                " over the entries e (k the kink), where that is smaller: {} of the way along u \
-                 to the nearest kink, which keeps every entry on its side of it.",
+                " the kink), where that is smaller: {} of the way along ",
                 one_part_in(KINK_DISTANCE_DIVISOR)
-            ));
+            ))
+            .fixed("u", "u")
+            .words(" to the nearest kink, which keeps every entry on its side of it.");
     }
     if log_jacobian_along_directions(derivation, report) {
         let network = &derivation.network;
         note = note
-            .words(" Along a direction u of ")
+            .words(" Along a direction ")
+            .fixed("u", "u")
+            .words(" of ")
             .symbol(&symbol_of(&network.arena, network.yhat))
             .words(format!(
-                ", whose logarithm the loss takes, the step is {:e} or {} of the way along u to \
-                 the nearest edge of the loss's domain, where that is smaller; along a \
-                 direction of the parameters that edge does not limit the step.",
+                ", whose logarithm the loss takes, the step is {:e} or {} of the way along ",
                 report.step,
                 one_part_in(SIGN_STEP_DIVISOR)
-            ));
+            ))
+            .fixed("u", "u")
+            .words(
+                " to the nearest edge of the loss's domain, where that is smaller; along a \
+                 direction of the parameters that edge does not limit the step.",
+            );
     }
     note
 }
