@@ -18,23 +18,30 @@
 
 /// The one error type, and spec errors drawn with the spec underlined.
 pub mod error;
+
 /// Shapes, symbols, coefficients, functions, the expression arena: shared by every stage.
 pub mod math;
 
-/// The numeric check against finite differences.
-pub mod check;
-/// The chain rule, for one sample and for a mini-batch.
-pub mod derivation;
-/// `Spec` → a network: symbols with shapes, the forward pass, the loss.
-pub mod network;
-/// Matrices, sizes, the evaluator, points and values at a point.
-pub mod numeric;
-/// The formats a derivation is printed in.
-pub mod render;
-/// Closed forms: named rewrite rules applied until none fires.
-pub mod simplify;
 /// Spec text → `Spec`, with positioned errors.
 pub mod spec;
+
+/// `Spec` → a network: symbols with shapes, the forward pass, the loss.
+pub mod network;
+
+/// The chain rule, for one sample and for a mini-batch.
+pub mod derivation;
+
+/// Closed forms: named rewrite rules applied until none fires.
+pub mod simplify;
+
+/// Matrices, sizes, the evaluator, points and values at a point.
+pub mod numeric;
+
+/// The numeric check against finite differences.
+pub mod check;
+
+/// The formats a derivation is printed in.
+pub mod render;
 
 pub use derivation::Derivation;
 pub use error::Error;

@@ -29,11 +29,12 @@ fn forbidden(file: &str) -> Vec<(&'static str, &'static str)> {
 }
 
 /// The crossings in one file's text: its code outside items marked `#[cfg(test)]`, comments
-/// left out, with `use crate::{a, render::b}` groups read as the paths they stand for.
+/// left out, each `use` read whole (over as many lines as it takes) with its groups
+/// (`use crate::{a, render::{b, c}}`) read as the paths they stand for.
 fn crossings(file: &str, text: &str) -> Vec<Crossing> {
     let rules = forbidden(file);
     let mut out = Vec::new();
-    for (line, code) in non_test_code(text) {
+    for (line, code) in statements(&non_test_code(text)) {
         let code = expand_groups(&code);
         for (name, what) in &rules {
             if contains_word(&code, name) {
@@ -48,25 +49,39 @@ fn crossings(file: &str, text: &str) -> Vec<Crossing> {
     out
 }
 
+/// The code of a line, without its `//` comment (one inside a string literal is kept).
+fn without_comment(line: &str) -> &str {
+    let mut in_string = false;
+    let mut previous = ' ';
+    for (at, c) in line.char_indices() {
+        match c {
+            '"' if previous != '\\' => in_string = !in_string,
+            '/' if !in_string && line[at + 1..].starts_with('/') => return &line[..at],
+            _ => {}
+        }
+        previous = c;
+    }
+    line
+}
+
 /// Each line's code (comments removed) with its number, but for the items `#[cfg(test)]`
-/// marks: the item ends at its `;` or at the `}` that closes its first `{`.
+/// marks: the item ends at its `;` or at the `}` that closes its first `{`, on the attribute's
+/// own line or after it.
 fn non_test_code(text: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut skipping = false;
     let mut depth = 0usize;
     let mut opened = false;
     for (index, line) in text.lines().enumerate() {
-        let code = line.split("//").next().unwrap_or("");
+        let mut code = without_comment(line);
         if !skipping && code.trim_start().starts_with("#[cfg(test)]") {
             skipping = true;
             depth = 0;
             opened = false;
-            // `#[cfg(test)] mod cases;` on one line: the attribute, then its item.
-            let rest = code.trim_start().trim_start_matches("#[cfg(test)]");
-            if rest.trim_end().ends_with(';') {
-                skipping = false;
+            code = code.trim_start().trim_start_matches("#[cfg(test)]");
+            if code.trim().is_empty() {
+                continue;
             }
-            continue;
         }
         if skipping {
             for c in code.chars() {
@@ -90,22 +105,95 @@ fn non_test_code(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// `crate::{math::prose::Prose, render::notation::Text}` read as well as
-/// `crate::math::prose::Prose` and `crate::render::notation::Text`, one group deep.
+/// The lines, but a `use` that spans several lines joined into one, at its first line's number.
+fn statements(lines: &[(usize, String)]) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    let mut open_use = false;
+    for (line, code) in lines {
+        if open_use {
+            let last = out.last_mut().expect("a use begun");
+            last.1.push(' ');
+            last.1.push_str(code.trim());
+        } else {
+            out.push((*line, code.clone()));
+            let trimmed = code.trim_start();
+            open_use = trimmed.starts_with("use ") || trimmed.starts_with("pub use ");
+        }
+        if open_use && code.contains(';') {
+            open_use = false;
+        }
+    }
+    out
+}
+
+/// `crate::{math::prose::Prose, render::{notation::Text}}` read as well as the paths it stands
+/// for, `crate::math::prose::Prose` and `crate::render::notation::Text`, however deep.
 fn expand_groups(code: &str) -> String {
     let mut out = code.to_string();
     for root in ["crate::", "super::", "derive::"] {
         let mut from = 0;
         while let Some(at) = code[from..].find(&format!("{root}{{")) {
             let start = from + at + root.len() + 1;
-            let end = code[start..].find('}').map_or(code.len(), |e| start + e);
-            for part in code[start..end].split(',') {
-                out.push_str(&format!(" {root}{}", part.trim()));
+            let end = matching_brace(code, start);
+            for path in group_paths(&code[start..end]) {
+                out.push_str(&format!(" {root}{path}"));
             }
-            from = end;
+            from = end.min(code.len());
         }
     }
     out
+}
+
+/// The index of the `}` that closes a group opened just before `start` (or the end).
+fn matching_brace(code: &str, start: usize) -> usize {
+    let mut depth = 1;
+    for (at, c) in code[start..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return start + at;
+                }
+            }
+            _ => {}
+        }
+    }
+    code.len()
+}
+
+/// The paths inside one group: `a, b::{c, d}` gives `a`, `b::c`, `b::d`.
+fn group_paths(group: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut depth = 0;
+    let mut begun = 0;
+    let mut parts = Vec::new();
+    for (at, c) in group.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&group[begun..at]);
+                begun = at + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&group[begun..]);
+    for part in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+        match part.find("::{") {
+            Some(at) => {
+                let prefix = &part[..at];
+                let inner_start = at + 3;
+                let inner_end = matching_brace(part, inner_start);
+                for inner in group_paths(&part[inner_start..inner_end]) {
+                    paths.push(format!("{prefix}::{inner}"));
+                }
+            }
+            None => paths.push(part.to_string()),
+        }
+    }
+    paths
 }
 
 /// Whether `name` occurs in `code` as a path or word of its own (`clap` but not `clapped`).
