@@ -30,7 +30,6 @@ mod saturation;
 mod stencil;
 
 pub use budget::choose_coverage;
-pub use items::error_between;
 pub use report::{CheckItem, CheckReport, CheckedForm, Comparison, Coverage, Unchecked, Verdict};
 pub use sampling::random_point;
 pub use saturation::{Saturated, Saturation};

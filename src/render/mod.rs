@@ -55,10 +55,10 @@ impl Format {
     }
 
     /// The whole output in this format.
-    pub fn render(self, sections: &Sections, page: RenderOptions) -> String {
+    pub fn render(self, sections: &Sections, options: RenderOptions) -> String {
         match self {
-            Format::Text => text::render_text(sections, page.width),
-            Format::Latex => latex::render_latex(sections, page.standalone),
+            Format::Text => text::render_text(sections, options.width),
+            Format::Latex => latex::render_latex(sections, options.standalone),
             Format::Markdown => markdown::render_markdown(sections),
             Format::Json => json::render_json(sections),
         }

@@ -253,10 +253,18 @@ fn log_jacobian_along_directions(derivation: &Derivation, report: &CheckReport) 
 /// tolerance, the coverage, the steps along directions, and a warning near a kink.
 fn note(derivation: &Derivation, report: &CheckReport, numbering: Numbering) -> Prose {
     let (kinked, kinks) = kinked_activations(&derivation.network);
+    // Along directions only the gradients and Jacobians are differenced; the other forms are
+    // compared with their chain-rule forms, as the coverage's words say.
+    let compared = match report.coverage {
+        Coverage::Entrywise => "evaluated and compared",
+        Coverage::PerParameter(_) | Coverage::Joint(_) => {
+            "evaluated, and the gradients and Jacobians are compared"
+        }
+    };
     let mut note = point(&derivation.network, report, &kinked, &kinks)
         .words(format!(
-            ", every printed matrix form is evaluated and compared with {}-point central \
-             differences of the forward pass ({}). The error is ",
+            ", every printed matrix form is {compared} with {}-point central differences of the \
+             forward pass ({}). The error is ",
             count_words(STENCIL_POINTS),
             step_rule(derivation, report, !kinked.is_empty()),
         ))
@@ -383,8 +391,9 @@ fn coverage_words(note: Prose, coverage: Coverage) -> Prose {
             ))
             .symbol(&Symbol::Parameters)
             .words(format!(
-                " at once, each closed form with the value of its chain-rule form, and each \
-                 Jacobian along {n} random directions of its input."
+                " at once, each closed form with the value of its chain-rule form, each \
+                 Jacobian along {n} random directions of its input, and each backpropagated \
+                 row with the value of its chain-rule form."
             )),
     }
 }
