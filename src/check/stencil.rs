@@ -115,6 +115,10 @@ const EDGE_FRACTION: f64 = 1.0 / SIGN_STEP_DIVISOR;
 /// noise. The stencil settles its step by the same measure.
 pub const ERROR_FLOOR: f64 = 1e-3;
 
+/// A stencil's value has settled when it is within this fraction of the tolerance (one part
+/// in this many) of the same differences at `SECOND_STEP` times the step.
+pub const SETTLE_DIVISOR: f64 = 10.0;
+
 /// How many times a step is divided by ten where the function is not finite within its reach.
 const SHRINKS: usize = 8;
 
@@ -198,7 +202,7 @@ pub fn differentiate(
         (Stencil::Forward, step.min(room.above * EDGE_FRACTION)),
         (Stencil::Backward, step.min(room.below * EDGE_FRACTION)),
     ];
-    let good_enough = tolerance / 10.0;
+    let good_enough = tolerance / SETTLE_DIVISOR;
     // Of the stencils whose estimate is good enough, the one with the largest step: the
     // estimate shows truncation reliably, rounding (which grows as the step shrinks) less so.
     let mut best: Option<Differenced> = None;
