@@ -80,3 +80,24 @@ fn mini_batch_homework_regression() {
         &["linear>relu>linear>identity", "--loss", "mse", "--batch"],
     );
 }
+
+#[test]
+fn cross_entropy_on_logits() {
+    answer(
+        "ce_logits_relu",
+        &["linear>relu>linear", "--loss", "ce_logits"],
+    );
+}
+
+#[test]
+fn mini_batch_cross_entropy_on_logits() {
+    answer(
+        "batch_ce_logits_relu",
+        &[
+            "linear>relu>linear",
+            "--loss",
+            "CrossEntropyLoss",
+            "--batch",
+        ],
+    );
+}

@@ -114,12 +114,16 @@ fn losses_take_any_case_and_pytorch_spellings_with_pytorchs_reduction() {
         run(&["--loss", "mse"])
     );
     assert_eq!(run(&["--loss", "BCELoss"]), run(&["--loss", "bce"]));
-    let output = derive(&[spec, "--loss", "CrossEntropyLoss"]);
+    assert_eq!(
+        run(&["--loss", "CrossEntropyLoss"]),
+        run(&["--loss", "ce_logits"])
+    );
+    let output = derive(&[spec, "--loss", "BCEWithLogitsLoss"]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(message.contains("takes logits"), "{message}");
     assert!(
-        message.contains("log_softmax") && message.contains("--loss nll"),
+        message.contains("sigmoid") && message.contains("--loss bce"),
         "{message}"
     );
     let output = derive(&[spec, "--loss", "L1Loss"]);

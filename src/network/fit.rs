@@ -65,4 +65,14 @@ mod tests {
         let w = warnings(&network("linear>softmax", LossKind::Nll));
         assert!(w[0].contains("log_softmax"), "{w:?}");
     }
+
+    #[test]
+    fn ce_logits_warns_of_softmax_applied_twice() {
+        assert!(warnings(&network("linear>relu>linear", LossKind::CeLogits)).is_empty());
+        for last in ["softmax", "log_softmax"] {
+            let w = warnings(&network(&format!("linear>{last}"), LossKind::CeLogits));
+            assert_eq!(w.len(), 1, "{w:?}");
+            assert!(w[0].contains("softmax applied twice"), "{w:?}");
+        }
+    }
 }

@@ -19,6 +19,7 @@ pub const BCE: LossDefinition = LossDefinition {
     target_is_distribution: false,
     // ŷ outside (0, 1) is warned of for every loss that needs probabilities (`fit`).
     misfit: fits_any,
+    applies: &[],
 };
 
 fn description(reduction: Reduction) -> Prose {

@@ -20,6 +20,7 @@ pub const CE: LossDefinition = LossDefinition {
     takes_log_of_output: true,
     target_is_distribution: true,
     misfit,
+    applies: &[],
 };
 
 fn description(reduction: Reduction) -> Prose {

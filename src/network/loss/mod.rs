@@ -4,6 +4,7 @@
 
 mod bce;
 mod ce;
+mod ce_logits;
 mod mse;
 mod nll;
 
@@ -11,7 +12,7 @@ use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId, Node};
 use crate::math::prose::Prose;
 use crate::math::shape::ShapeError;
-use crate::network::layer::LayerKind;
+use crate::network::layer::{Activation, LayerKind};
 use crate::spec::suggest::{did_you_mean, shorten};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -24,6 +25,8 @@ pub enum LossKind {
     Ce,
     /// Negative log-likelihood −Σ yᵢ ŷᵢ on log-probabilities ŷ (after log_softmax).
     Nll,
+    /// Cross-entropy −yᵀ log softmax(ŷ) on logits ŷ: PyTorch's CrossEntropyLoss.
+    CeLogits,
 }
 
 /// How the per-element terms are combined.
@@ -69,11 +72,19 @@ pub struct LossDefinition {
     /// A warning when the network's last layer (`None` for an empty chain, written `empty`)
     /// does not produce what the loss takes.
     pub misfit: fn(Option<LayerKind>) -> Option<String>,
+    /// The activations the loss applies to ŷ, which the legend defines as it does the chain's.
+    pub applies: &'static [Activation],
 }
 
 impl LossKind {
     /// Every loss, in the order help and messages list them.
-    pub const ALL: [LossKind; 4] = [LossKind::Mse, LossKind::Bce, LossKind::Ce, LossKind::Nll];
+    pub const ALL: [LossKind; 5] = [
+        LossKind::Mse,
+        LossKind::Bce,
+        LossKind::Ce,
+        LossKind::Nll,
+        LossKind::CeLogits,
+    ];
 
     /// The one place a loss's kind meets its file.
     pub fn definition(self) -> &'static LossDefinition {
@@ -82,6 +93,7 @@ impl LossKind {
             LossKind::Bce => &bce::BCE,
             LossKind::Ce => &ce::CE,
             LossKind::Nll => &nll::NLL,
+            LossKind::CeLogits => &ce_logits::CE_LOGITS,
         }
     }
 
@@ -127,18 +139,10 @@ impl Reduction {
 /// PyTorch losses that have no counterpart here, and what to write instead, if anything.
 const NOT_HERE: &[(&str, Option<&str>)] = &[
     (
-        "CrossEntropyLoss",
-        Some(
-            "PyTorch's CrossEntropyLoss takes logits and applies log_softmax itself, and no loss \
-             here takes logits: end the chain with log_softmax and give --loss nll (or with \
-             softmax and give --loss ce)",
-        ),
-    ),
-    (
         "BCEWithLogitsLoss",
         Some(
-            "PyTorch's BCEWithLogitsLoss takes logits and applies the sigmoid itself, and no loss \
-             here takes logits: end the chain with sigmoid and give --loss bce",
+            "PyTorch's BCEWithLogitsLoss takes logits and applies the sigmoid itself, and bce \
+             here takes probabilities: end the chain with sigmoid and give --loss bce",
         ),
     ),
     ("L1Loss", None),
@@ -304,11 +308,12 @@ mod tests {
 
     #[test]
     fn losses_that_are_not_here_say_what_to_write_instead() {
-        let error = Loss::from_name("CrossEntropyLoss").unwrap_err();
-        assert!(error.contains("takes logits"), "{error}");
-        assert!(
-            error.contains("log_softmax") && error.contains("--loss nll"),
-            "{error}"
+        assert_eq!(
+            Loss::from_name("CrossEntropyLoss"),
+            Ok(Loss {
+                kind: LossKind::CeLogits,
+                reduction: Reduction::Sum
+            })
         );
         let error = Loss::from_name("BCEWithLogitsLoss").unwrap_err();
         assert!(

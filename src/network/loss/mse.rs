@@ -18,6 +18,7 @@ pub const MSE: LossDefinition = LossDefinition {
     takes_log_of_output: false,
     target_is_distribution: false,
     misfit: fits_any,
+    applies: &[],
 };
 
 fn description(reduction: Reduction) -> Prose {

@@ -21,6 +21,7 @@ pub const NLL: LossDefinition = LossDefinition {
     takes_log_of_output: false,
     target_is_distribution: true,
     misfit,
+    applies: &[],
 };
 
 fn description(reduction: Reduction) -> Prose {

@@ -173,11 +173,16 @@ impl Builder<'_> {
             .words(" and ")
             .math(Math::FuncName(crate::math::func::Func::Log))
             .words(" act elementwise.");
-        // Each activation of the chain defined once, in the order they first appear.
+        // Each activation of the chain defined once, in the order they first appear, then the
+        // functions the loss applies to ŷ.
         let mut definitions: Vec<Prose> = Vec::new();
-        for layer in &network.layers {
-            if let LayerKind::Activation(a) = layer.kind
-                && let Some(definition) = a.definition()
+        let activations = network.layers.iter().filter_map(|layer| match layer.kind {
+            LayerKind::Activation(a) => Some(a),
+            LayerKind::Linear => None,
+        });
+        let applied = network.loss.kind.definition().applies.iter().copied();
+        for a in activations.chain(applied) {
+            if let Some(definition) = a.definition()
                 && !definitions.contains(&definition)
             {
                 definitions.push(definition);
