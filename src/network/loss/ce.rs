@@ -1,6 +1,6 @@
 //! Cross-entropy −Σ yᵢ log ŷᵢ of probabilities ŷ (after softmax) against a distribution y.
 
-use super::{LossDefinition, Reduction, Scaled};
+use super::{LossDefinition, Reduction, Scaled, cross_entropy_against};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::func::Func;
@@ -45,9 +45,7 @@ fn definition(
     coef: Coef,
 ) -> Result<ExprId, ShapeError> {
     let log_yhat = arena.map(Func::Log, yhat);
-    let terms = arena.hadamard(y, log_yhat)?;
-    let total = arena.sum(terms);
-    Ok(arena.scale(coef.negated(), total))
+    cross_entropy_against(arena, y, log_yhat, coef)
 }
 
 /// d/dŷᵢ −yᵢ log ŷᵢ = −yᵢ / ŷᵢ

@@ -1,7 +1,7 @@
 //! Cross-entropy on logits, PyTorch's CrossEntropyLoss: ℓ = −yᵀ log softmax(ŷ), ŷ the logits
 //! and y a distribution (or one-hot). Its gradient is the fused (softmax(ŷ) − y), using Σ y = 1.
 
-use super::{LossDefinition, Reduction, Scaled};
+use super::{LossDefinition, Reduction, Scaled, cross_entropy_against};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::func::Func;
@@ -58,9 +58,7 @@ fn definition(
     coef: Coef,
 ) -> Result<ExprId, ShapeError> {
     let log_probabilities = arena.map(Func::LogSoftmax, yhat);
-    let terms = arena.hadamard(y, log_probabilities)?;
-    let total = arena.sum(terms);
-    Ok(arena.scale(coef.negated(), total))
+    cross_entropy_against(arena, y, log_probabilities, coef)
 }
 
 /// d/dŷ −Σ yᵢ (ŷᵢ − log Σⱼ exp ŷⱼ) = softmax(ŷ) Σ y − y = softmax(ŷ) − y, as Σ y = 1.

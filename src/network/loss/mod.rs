@@ -285,6 +285,19 @@ impl Loss {
     }
 }
 
+/// −c Σ(y ⊙ v): the cross-entropy of a target y against log-probabilities v (log ŷ for ce,
+/// log softmax(ŷ) for ce_logits, ŷ itself for nll), c the reduction's factor.
+fn cross_entropy_against(
+    arena: &mut Arena,
+    y: ExprId,
+    log_probabilities: ExprId,
+    coef: Coef,
+) -> Result<ExprId, ShapeError> {
+    let terms = arena.hadamard(y, log_probabilities)?;
+    let total = arena.sum(terms);
+    Ok(arena.scale(coef.negated(), total))
+}
+
 /// No warning: the loss takes any output.
 fn fits_any(_: Option<LayerKind>) -> Option<String> {
     None

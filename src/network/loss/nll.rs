@@ -2,7 +2,7 @@
 //! distribution y; PyTorch's NLLLoss averages over the samples only, so it is nll with the sum
 //! over K.
 
-use super::{LossDefinition, Reduction, Scaled};
+use super::{LossDefinition, Reduction, Scaled, cross_entropy_against};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::prose::Prose;
@@ -42,9 +42,7 @@ fn definition(
     y: ExprId,
     coef: Coef,
 ) -> Result<ExprId, ShapeError> {
-    let terms = arena.hadamard(y, yhat)?;
-    let total = arena.sum(terms);
-    Ok(arena.scale(coef.negated(), total))
+    cross_entropy_against(arena, y, yhat, coef)
 }
 
 /// d/dŷᵢ −yᵢ ŷᵢ = −yᵢ
