@@ -5,12 +5,15 @@
 //! parameter's shape, and every renderer runs to the end; in expanded and in compact form, for one
 //! sample and for a mini-batch.
 
+mod common;
+
 use proptest::prelude::*;
+
+use common::checkable;
 
 use derive::check::{CheckOptions, check};
 use derive::derivation::Expansion;
-use derive::network::fit::fits;
-use derive::network::layer::{Activation, LayerKind};
+use derive::network::layer::LayerKind;
 use derive::numeric::sizes::Sizes;
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
@@ -41,11 +44,7 @@ fn losses_for(spec: &Spec) -> Vec<LossKind> {
     let last = spec.layers.last().map(|l| l.kind);
     LossKind::ALL
         .into_iter()
-        .filter(|&kind| fits(Loss::new(kind), last))
-        // bce after softmax is left out: a one-unit softmax outputs exactly 1, where bce is −∞.
-        .filter(|&kind| {
-            !(kind == LossKind::Bce && last == Some(LayerKind::Activation(Activation::Softmax)))
-        })
+        .filter(|&kind| checkable(kind, last))
         .collect()
 }
 

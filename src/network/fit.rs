@@ -30,7 +30,7 @@ fn outside_domain(loss: Loss, last: Option<LayerKind>) -> Option<String> {
             "{} on the output of {}: ŷ may leave (0, 1), where log ŷ or log(1 − ŷ) is undefined \
              and the check may fail with NaN; end the chain with sigmoid",
             loss.name(),
-            last.map_or("empty", |k| k.title())
+            LayerKind::title_of_last(last)
         )
     })
 }

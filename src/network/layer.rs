@@ -190,6 +190,11 @@ impl LayerKind {
         }
     }
 
+    /// The title of a chain's last layer in a message: `empty` for a chain without one.
+    pub fn title_of_last(last: Option<LayerKind>) -> &'static str {
+        last.map_or("empty", LayerKind::title)
+    }
+
     /// Whether every entry of the layer's output lies in (0, 1), where bce is defined.
     pub fn outputs_probabilities(self) -> bool {
         matches!(

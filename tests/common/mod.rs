@@ -94,3 +94,13 @@ pub fn temp_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("the temporary directory is made");
     dir
 }
+
+/// Whether random points of sizes 1 to 6 can check `kind` on a chain ending in `last`: the
+/// library says the loss takes that output (`network::fit::fits`), and it is not bce after
+/// softmax, which a one-unit softmax saturates at exactly 1, where bce is −∞.
+pub fn checkable(kind: derive::LossKind, last: Option<derive::network::layer::LayerKind>) -> bool {
+    use derive::network::layer::{Activation, LayerKind};
+    let softmax_bce =
+        kind == derive::LossKind::Bce && last == Some(LayerKind::Activation(Activation::Softmax));
+    derive::network::fit::fits(derive::Loss::new(kind), last) && !softmax_bce
+}

@@ -58,7 +58,7 @@ fn misfit(last: Option<LayerKind>) -> Option<String> {
         format!(
             "ce on the output of {}: cross-entropy takes probabilities, and ŷ need not be a \
              distribution; end the chain with softmax (or use log_softmax with nll)",
-            last.map_or("empty", |k| k.title())
+            LayerKind::title_of_last(last)
         )
     })
 }

@@ -74,7 +74,7 @@ fn misfit(last: Option<LayerKind>) -> Option<String> {
         Some(LayerKind::Activation(Activation::Softmax | Activation::LogSoftmax)) => Some(format!(
             "ce_logits on the output of {}: softmax applied twice: CrossEntropyLoss takes \
                  logits; end the chain with its last linear layer (or use softmax with ce)",
-            last.map_or("empty", |k| k.title())
+            LayerKind::title_of_last(last)
         )),
         _ => None,
     }

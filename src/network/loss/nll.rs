@@ -60,7 +60,7 @@ fn misfit(last: Option<LayerKind>) -> Option<String> {
         format!(
             "nll on the output of {}: the negative log-likelihood takes log-probabilities; end \
              the chain with log_softmax",
-            last.map_or("empty", |k| k.title())
+            LayerKind::title_of_last(last)
         )
     })
 }

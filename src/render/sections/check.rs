@@ -14,13 +14,9 @@ use crate::derivation::Derivation;
 use crate::math::prose::{Math, Prose};
 use crate::math::symbol::Symbol;
 use crate::network::Network;
+use crate::render::notation::{Notation, Text};
 use crate::render::parts::Part;
 use crate::render::prose::Spell;
-
-/// A number as text writes it, with a true minus sign: `−1`, `0.5`.
-fn text_number(v: f64) -> String {
-    format!("{v}").replace('-', "−")
-}
 
 /// `10^{-3}`, or `2.5 \cdot 10^{-3}`: a number in scientific notation, in LaTeX.
 fn latex_scientific(v: f64) -> String {
@@ -81,7 +77,7 @@ struct FixedPieces {
 static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
     let interval = |(lo, hi): (f64, f64)| {
         (
-            format!("[{}, {})", text_number(lo), text_number(hi)),
+            format!("[{}, {})", Text.argument(lo), Text.argument(hi)),
             format!("[{lo}, {hi})"),
         )
     };
@@ -91,8 +87,8 @@ static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
         weight_bound: (
             format!(
                 "a = min({}, √({}/fan-in))",
-                text_number(WEIGHT_CAP),
-                text_number(WEIGHT_GAIN)
+                Text.argument(WEIGHT_CAP),
+                Text.argument(WEIGHT_GAIN)
             ),
             format!("a = \\min({WEIGHT_CAP}, \\sqrt{{{WEIGHT_GAIN}/\\text{{fan-in}}}})"),
         ),
@@ -104,7 +100,7 @@ static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
             ),
         ),
         kink_distance: (
-            format!("|zₑ − k| / ({}|uₑ|)", text_number(KINK_DISTANCE_DIVISOR)),
+            format!("|zₑ − k| / ({}|uₑ|)", Text.argument(KINK_DISTANCE_DIVISOR)),
             format!("\\lvert z_e - k \\rvert / ({KINK_DISTANCE_DIVISOR} \\lvert u_e \\rvert)"),
         ),
     }
@@ -230,8 +226,8 @@ fn kinked_activations(network: &Network) -> (Vec<&'static str>, Vec<String>) {
             if !kinked.contains(&layer.kind.title()) {
                 kinked.push(layer.kind.title());
             }
-            if !kinks.contains(&text_number(kink)) {
-                kinks.push(text_number(kink));
+            if !kinks.contains(&Text.argument(kink)) {
+                kinks.push(Text.argument(kink));
             }
         }
     }
@@ -477,8 +473,8 @@ fn shrunk_or_one_sided(note: Prose, network: &Network, report: &CheckReport) -> 
             .words(if hi.is_finite() {
                 format!(
                     " inside ({}, {}) ({loss} takes the log of it and of 1 minus it),",
-                    text_number(lo),
-                    text_number(hi)
+                    Text.argument(lo),
+                    Text.argument(hi)
                 )
             } else {
                 format!(" positive ({loss} takes the log of it),")
@@ -550,7 +546,7 @@ fn rows(report: &CheckReport, yhat: &Symbol) -> Vec<CheckRow> {
             unchecked: item
                 .unchecked
                 .as_ref()
-                .map(|why| why_unchecked(why, yhat).plain(&crate::render::notation::Text)),
+                .map(|why| why_unchecked(why, yhat).plain(&Text)),
         })
         .collect()
 }
@@ -661,7 +657,7 @@ mod tests {
         };
         let section = check_section(derivation, report, numbering);
         let note = section.table.note.expect("the check has a note");
-        note.plain(&crate::render::notation::Text)
+        note.plain(&Text)
     }
 
     fn options(derivation: &Derivation, dims: &str) -> CheckOptions {
@@ -941,6 +937,6 @@ mod tests {
         assert_eq!(divided_again_and_again(10.0), "by tens");
         assert_eq!(latex_scientific(1e-3), "10^{-3}");
         assert_eq!(latex_scientific(2.5e-3), "2.5 \\cdot 10^{-3}");
-        assert_eq!(text_number(-1.0), "−1");
+        assert_eq!(Text.argument(-1.0), "−1");
     }
 }
