@@ -86,7 +86,15 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
     } else {
         cli.spec.clone()
     };
-    let spec = parse_spec(&spec_text)?;
+    let mut spec = parse_spec(&spec_text)?;
+    if let Some(lambda) = cli.weight_decay {
+        if !(lambda.is_finite() && lambda >= 0.0) {
+            return Err(Error::Usage(format!(
+                "--weight-decay {lambda}: λ is a finite number, 0 or more"
+            )));
+        }
+        spec.weight_decay = Some(lambda);
+    }
     let expansion = if cli.expand {
         Expansion::Expanded
     } else if cli.compact {

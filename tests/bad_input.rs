@@ -223,6 +223,20 @@ fn unknown_loss_and_options_are_usage_errors() {
 }
 
 #[test]
+fn a_weight_decay_that_is_not_a_finite_number_of_zero_or_more_is_refused() {
+    for lambda in ["-0.1", "inf", "NaN"] {
+        refused(
+            &["linear", "--weight-decay", lambda],
+            &["--weight-decay", "finite number, 0 or more"],
+        );
+    }
+    refused(
+        &["linear", "--weight-decay", "lots"],
+        &["--weight-decay", "lots"],
+    );
+}
+
+#[test]
 fn bce_on_an_output_outside_the_unit_interval_warns() {
     let output = derive(&["linear>relu>linear>identity", "--loss", "bce", "--no-check"]);
     assert_eq!(output.status.code(), Some(0));

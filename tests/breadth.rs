@@ -101,3 +101,32 @@ fn mini_batch_cross_entropy_on_logits() {
         ],
     );
 }
+
+#[test]
+fn weight_decay_on_the_regression_homework() {
+    answer(
+        "weight_decay_relu_identity_mse",
+        &[
+            "linear>relu>linear>identity",
+            "--loss",
+            "mse",
+            "--weight-decay",
+            "0.01",
+        ],
+    );
+}
+
+#[test]
+fn weight_decay_on_a_mini_batch() {
+    answer(
+        "batch_weight_decay_relu_softmax_ce",
+        &[
+            "linear>relu>linear>softmax",
+            "--loss",
+            "ce",
+            "--batch",
+            "--weight-decay",
+            "5e-4",
+        ],
+    );
+}

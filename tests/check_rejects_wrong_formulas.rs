@@ -3,9 +3,11 @@
 //! catch it; a shape mistake is refused before any number is computed.
 
 use derive::check::{CheckOptions, CheckedForm, check};
+use derive::derivation::Expansion;
 use derive::math::coef::Coef;
+use derive::math::expr::Node;
 use derive::math::symbol::Symbol;
-use derive::{Derivation, Loss, LossKind, default_sizes, derive_text};
+use derive::{Derivation, Loss, LossKind, default_sizes, derive_spec, derive_text, parse_spec};
 
 fn homework(spec: &str, loss: LossKind) -> Derivation {
     derive_text(spec, Loss::new(loss)).expect("the homework derives")
@@ -224,4 +226,49 @@ fn the_joint_check_rejects_a_wrong_closed_form_and_a_wrong_jacobian() {
             ),
         ]
     );
+}
+
+/// The regression homework with weight decay λ = 0.01.
+fn with_weight_decay() -> Derivation {
+    let mut spec = parse_spec("linear>relu>linear>identity").unwrap();
+    spec.weight_decay = Some(0.01);
+    derive_spec(&spec, Loss::new(LossKind::Mse), Expansion::Expanded, false).unwrap()
+}
+
+#[test]
+fn a_weight_decay_gradient_without_its_term_or_with_half_of_it_is_rejected() {
+    assert_eq!(failed_items(&with_weight_decay()), vec![]);
+    let i = gradient_index(&with_weight_decay(), Symbol::Weight(2));
+    // ∂ℓ/∂W⁽²⁾ = 2(ŷ − y) z₂ᵀ + λW⁽²⁾; the mistakes drop λW⁽²⁾, or differentiate (λ/2)‖W‖² to
+    // (λ/2)W.
+    for wrong_share in [
+        None,
+        Some(Coef {
+            den: 2,
+            ..Coef::one()
+        }),
+    ] {
+        let mut d = with_weight_decay();
+        let lambda = d
+            .network
+            .weight_decay
+            .expect("the network decays its weights");
+        let w2 = d.gradients[i].leaf;
+        let arena = &mut d.network.arena;
+        let Node::Add(data_term, _) = arena.node(d.gradients[i].closed_form).clone() else {
+            panic!("the closed form is the data term plus λW⁽²⁾");
+        };
+        d.gradients[i].closed_form = match &wrong_share {
+            None => data_term,
+            Some(share) => {
+                let decay = arena.scale(Coef::constant(lambda).times(share), w2);
+                arena.add(data_term, decay).unwrap()
+            }
+        };
+        assert_eq!(
+            failed_items(&d),
+            vec![("∂ℓ/∂W⁽²⁾".to_string(), CheckedForm::ClosedForm)],
+            "{wrong_share:?}"
+        );
+    }
 }

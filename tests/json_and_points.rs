@@ -210,6 +210,43 @@ fn a_mini_batch_at_a_hand_computed_point() {
     assert_eq!(doc["check"]["passed"], true);
 }
 
+/// The two points above with weight decay λ = 0.5: ℓ gains (λ/2)(W⁽¹⁾² + W⁽²⁾²) =
+/// 0.25 · (0.25 + 9) = 2.3125, each weight's gradient λW (0.25 and 1.5), the biases' nothing;
+/// for the batch, once, not per sample.
+#[test]
+fn weight_decay_adds_its_term_once_and_only_to_the_weights() {
+    let one = temp_file("tiny_decay.json", TINY);
+    let batch = temp_file(
+        "batch_decay.json",
+        r#"{"x": [[2], [3]], "W1": [[0.5]], "b1": [-0.5], "W2": [[3]], "b2": [1], "y": [[2], [0]]}"#,
+    );
+    for (point, extra, loss, gradients) in [
+        (
+            &one,
+            None,
+            2.5625,
+            r#"{"W1": [[6.25]], "b1": [3.0], "W2": [[2.0]], "b2": [1.0]}"#,
+        ),
+        (
+            &batch,
+            Some("--batch"),
+            10.4375,
+            r#"{"W1": [[39.25]], "b1": [13.5], "W2": [[5.75]], "b2": [4.5]}"#,
+        ),
+    ] {
+        let mut args = vec!["linear>relu>linear>identity", "--weight-decay", "0.5"];
+        args.extend(extra);
+        args.extend(["--at", point.to_str().unwrap()]);
+        let doc = json(&args);
+        assert_documented_shape(&doc);
+        assert_eq!(doc["loss"]["weight_decay"], 0.5);
+        assert_eq!(doc["evaluation"]["loss"], loss, "{extra:?}");
+        let expected: Value = serde_json::from_str(gradients).unwrap();
+        assert_eq!(doc["evaluation"]["gradients"], expected, "{extra:?}");
+        assert_eq!(doc["check"]["passed"], true);
+    }
+}
+
 #[test]
 fn values_read_back_to_the_same_f64() {
     let point = temp_file(

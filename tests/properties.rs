@@ -59,10 +59,12 @@ proptest! {
         seed in 0u64..1_000_000,
         compact in any::<bool>(),
         batch in any::<bool>(),
+        weight_decay in proptest::option::of(0.0f64..2.0),
     ) {
         let spec = layers.join(">");
         let expansion = if compact { Expansion::Compact } else { Expansion::Expanded };
-        let parsed = parse_spec(&spec).unwrap();
+        let mut parsed = parse_spec(&spec).unwrap();
+        parsed.weight_decay = weight_decay;
         let losses = losses_for(&parsed);
         let loss = losses[loss_choice % losses.len()];
         let derivation = derive_spec(&parsed, Loss::new(loss), expansion, batch).unwrap();
@@ -89,7 +91,10 @@ proptest! {
         let report = report.unwrap();
         let failures: Vec<String> = report.items.iter().filter(|i| !i.passed)
             .map(|i| format!("{} {} {:e}", i.symbol, i.form.label(), i.error)).collect();
-        prop_assert!(failures.is_empty(), "{} --loss {:?}: {:?}", spec, loss, failures);
+        prop_assert!(
+            failures.is_empty(),
+            "{} --loss {:?} --weight-decay {:?}: {:?}", spec, loss, weight_decay, failures
+        );
         let sections = Sections::new(&derivation, Some(&report), None);
         let text = render_text(&sections, 100);
         prop_assert!(text.contains("Numeric check: PASS"));

@@ -64,6 +64,12 @@ pub struct Cli {
     #[arg(long)]
     pub batch: bool,
 
+    /// Add (λ/2) Σₖ ‖W⁽ᵏ⁾‖² to the loss, over the weight matrices only (not the biases), so
+    /// that each weight's gradient gains λW⁽ᵏ⁾: PyTorch's SGD(weight_decay=λ) with the biases in
+    /// a parameter group of their own with weight_decay=0. 0 adds nothing.
+    #[arg(long, value_name = "λ", allow_hyphen_values = true)]
+    pub weight_decay: Option<f64>,
+
     /// Write every formula out in full, down to x and the parameters [default for chains of
     /// up to 6 layers].
     #[arg(long, conflicts_with = "compact")]

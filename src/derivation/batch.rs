@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use super::types::{Derivation, Expansion, Gradient, Signal, shaped_like_parameter};
+use super::weight_decay::plus_weight_decay;
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId, Role};
 use crate::math::shape::ShapeError;
@@ -91,9 +92,13 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
             Ok(arena.scale(Coef::per(samples.clone()), sum))
         };
         let chain_rule = batch_sum(arena, delta)?;
+        let chain_rule = plus_weight_decay(arena, network.weight_decay, parameter, chain_rule)?;
         shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let closed_step = match expansion {
-            Expansion::Expanded => batch_sum(arena, closed)?,
+            Expansion::Expanded => {
+                let closed = batch_sum(arena, closed)?;
+                plus_weight_decay(arena, network.weight_decay, parameter, closed)?
+            }
             Expansion::Compact => chain_rule,
         };
         gradients.push(Gradient {

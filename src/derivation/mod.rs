@@ -9,6 +9,7 @@
 mod batch;
 mod one_sample;
 mod types;
+mod weight_decay;
 
 pub use types::{Derivation, Expansion, Gradient, Jacobian, Signal, shaped_like_parameter};
 

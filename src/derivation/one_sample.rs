@@ -2,6 +2,7 @@
 //! ∂ℓ/∂zᵢ from the output back, and each parameter's gradient in chain-rule and closed form.
 
 use super::types::{Derivation, Expansion, Gradient, Jacobian, Signal, shaped_like_parameter};
+use super::weight_decay::plus_weight_decay;
 use crate::math::expr::{Arena, ExprId, Role};
 use crate::math::shape::{Dim, ShapeError};
 use crate::math::symbol::Symbol;
@@ -129,8 +130,12 @@ pub fn derive_one_sample(
             }
         };
         let chain_rule = shape_like_parameter(arena, row)?;
+        let chain_rule = plus_weight_decay(arena, network.weight_decay, parameter, chain_rule)?;
         let closed_step = match expansion {
-            Expansion::Expanded => shape_like_parameter(arena, closed_row)?,
+            Expansion::Expanded => {
+                let closed = shape_like_parameter(arena, closed_row)?;
+                plus_weight_decay(arena, network.weight_decay, parameter, closed)?
+            }
             Expansion::Compact => chain_rule,
         };
         shaped_like_parameter(arena, chain_rule, parameter.leaf)?;

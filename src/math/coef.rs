@@ -1,7 +1,8 @@
-//! Scalar coefficients: a rational number divided by a product of dimensions, such as 2, −1,
-//! 1/K or 2/(KN). Kept exact so that the simplifier can combine them and the printer can show
-//! them as a person writes them.
+//! Scalar coefficients: a rational number divided by a product of dimensions and multiplied by
+//! named constants, such as 2, −1, 1/K, 2/(KN) or λ/2. Kept exact so that the simplifier can
+//! combine them and the printer can show them as a person writes them.
 
+use crate::math::func::Param;
 use crate::math::shape::Dim;
 
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -12,6 +13,43 @@ pub struct Coef {
     pub den: i64,
     /// Dimensions the value is divided by, sorted.
     pub over: Vec<Dim>,
+    /// Named constants the value is multiplied by, sorted: printed by name, their values
+    /// stated in the legend.
+    pub by: Vec<Constant>,
+}
+
+/// A real constant that a formula writes by its name.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum Constant {
+    /// λ, the weight decay: the objective adds (λ/2) Σₖ ‖W⁽ᵏ⁾‖².
+    WeightDecay(Param),
+}
+
+impl Constant {
+    pub fn value(self) -> f64 {
+        match self {
+            Constant::WeightDecay(lambda) => lambda.get(),
+        }
+    }
+
+    pub fn text(self) -> &'static str {
+        match self {
+            Constant::WeightDecay(_) => "λ",
+        }
+    }
+
+    pub fn latex(self) -> &'static str {
+        match self {
+            Constant::WeightDecay(_) => "\\lambda",
+        }
+    }
+
+    /// An order to keep `Coef::by` sorted in, so that equal coefficients compare equal.
+    fn order(self) -> u64 {
+        match self {
+            Constant::WeightDecay(lambda) => lambda.get().to_bits(),
+        }
+    }
 }
 
 impl Coef {
@@ -20,6 +58,15 @@ impl Coef {
             num: value,
             den: 1,
             over: Vec::new(),
+            by: Vec::new(),
+        }
+    }
+
+    /// The constant itself, as a coefficient.
+    pub fn constant(constant: Constant) -> Coef {
+        Coef {
+            by: vec![constant],
+            ..Coef::one()
         }
     }
 
@@ -30,19 +77,18 @@ impl Coef {
     /// 1 / dim
     pub fn per(dim: Dim) -> Coef {
         Coef {
-            num: 1,
-            den: 1,
             over: vec![dim],
+            ..Coef::one()
         }
     }
 
     /// A whole number, printed without a fraction.
     pub fn is_integer(&self) -> bool {
-        self.den == 1 && self.over.is_empty()
+        self.den == 1 && self.over.is_empty() && self.by.is_empty()
     }
 
     pub fn is_one(&self) -> bool {
-        self.num == 1 && self.den == 1 && self.over.is_empty()
+        self.num == 1 && self.is_integer()
     }
 
     pub fn is_negative(&self) -> bool {
@@ -63,17 +109,22 @@ impl Coef {
         let num = self.num.saturating_mul(other.num);
         let den = self.den.saturating_mul(other.den);
         let g = gcd(num.unsigned_abs(), den.unsigned_abs()).max(1) as i64;
+        let mut by = self.by.clone();
+        by.extend(other.by.iter().copied());
+        by.sort_by_key(|c| c.order());
         Coef {
             num: num / g,
             den: den / g,
             over,
+            by,
         }
     }
 
     /// The value, given the size of each dimension.
     pub fn value(&self, size_of: impl Fn(&Dim) -> usize) -> f64 {
         let divisor: f64 = self.over.iter().map(|d| size_of(d) as f64).product();
-        self.num as f64 / (self.den as f64 * divisor)
+        let factor: f64 = self.by.iter().map(|c| c.value()).product();
+        factor * self.num as f64 / (self.den as f64 * divisor)
     }
 }
 
@@ -88,9 +139,8 @@ mod tests {
     #[test]
     fn products_reduce() {
         let half = Coef {
-            num: 1,
             den: 2,
-            over: vec![],
+            ..Coef::one()
         };
         let c = Coef::integer(2)
             .times(&half)

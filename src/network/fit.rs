@@ -15,6 +15,17 @@ pub fn warnings(network: &Network) -> Vec<String> {
         );
     }
     out.extend(network.loss.misfit(last));
+    let asks_for_decay = network
+        .spec
+        .weight_decay
+        .is_some_and(|lambda| lambda != 0.0);
+    if asks_for_decay && network.weight_decay.is_none() && !network.parameters.is_empty() {
+        out.push(
+            "--weight-decay decays the weight matrices of linear layers, and the chain has none: \
+             the loss is left as it is"
+                .to_string(),
+        );
+    }
     out
 }
 

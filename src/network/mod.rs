@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use crate::math::coef::{Coef, Constant};
 use crate::math::expr::{Arena, ExprId, Role};
+use crate::math::func::Param;
 use crate::math::shape::{Dim, Shape, ShapeError};
 use crate::math::symbol::{Symbol, push_decimal, subscript};
 use crate::network::layer::LayerKind;
@@ -77,6 +79,8 @@ pub struct Network {
     pub dims: Vec<Dim>,
     /// N, the number of samples of a mini-batch; `None` for one sample.
     pub samples: Option<Dim>,
+    /// λ, when the objective adds (λ/2) Σₖ ‖W⁽ᵏ⁾‖² to the loss.
+    pub weight_decay: Option<Constant>,
 }
 
 impl Network {
@@ -192,12 +196,23 @@ impl Network {
         let mut loss_definition = loss.definition(&mut arena, yhat, y)?;
         if let Some(n) = &samples {
             // The mean of the samples' losses.
-            let mean = crate::math::coef::Coef::per(n.clone());
+            let mean = Coef::per(n.clone());
             loss_definition = match arena.node(loss_definition).clone() {
                 crate::math::expr::Node::Scale(c, inner) => arena.scale(c.times(&mean), inner),
                 _ => arena.scale(mean, loss_definition),
             };
             dims.push(n.clone());
+        }
+        // A chain without weights has nothing to decay (`fit` warns of it).
+        let has_weights = parameters
+            .iter()
+            .any(|p| matches!(p.symbol, Symbol::Weight(_)));
+        let weight_decay = spec
+            .weight_decay
+            .filter(|lambda| *lambda != 0.0 && has_weights)
+            .map(|lambda| Constant::WeightDecay(Param::new(lambda)));
+        if let Some(lambda) = weight_decay {
+            loss_definition = add_weight_decay(&mut arena, loss_definition, &parameters, lambda)?;
         }
         let loss_value = arena.name(Symbol::Loss, loss_definition, Role::Value);
         dims.dedup();
@@ -213,6 +228,7 @@ impl Network {
             loss_value,
             dims,
             samples,
+            weight_decay,
         })
     }
 }
@@ -237,6 +253,34 @@ impl Network {
         inputs.push((symbol(self.y), self.y));
         inputs
     }
+}
+
+/// ℓ + (λ/2)(‖W⁽¹⁾‖² + ‖W⁽²⁾‖² + …) over the weight matrices only: biases are not decayed, as
+/// the textbook regulariser has it. The chain has at least one weight.
+fn add_weight_decay(
+    arena: &mut Arena,
+    loss: ExprId,
+    parameters: &[Parameter],
+    lambda: Constant,
+) -> Result<ExprId, ShapeError> {
+    let mut total: Option<ExprId> = None;
+    for weight in parameters
+        .iter()
+        .filter(|p| matches!(p.symbol, Symbol::Weight(_)))
+    {
+        let norm = arena.squared_norm(weight.leaf);
+        total = Some(match total {
+            Some(sum) => arena.add(sum, norm)?,
+            None => norm,
+        });
+    }
+    let total = total.expect("a chain with weights");
+    let half = Coef {
+        den: 2,
+        ..Coef::one()
+    };
+    let term = arena.scale(Coef::constant(lambda).times(&half), total);
+    arena.add(loss, term)
 }
 
 /// The output width of the k-th of `count` linear layers: K for the last; d for the single

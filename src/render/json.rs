@@ -69,6 +69,9 @@ struct LossOut {
     reduction: &'static str,
     description: String,
     definition: Formula,
+    /// λ, when the definition adds (λ/2) Σₖ ‖W⁽ᵏ⁾‖².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    weight_decay: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -267,6 +270,7 @@ pub fn render_json(sections: &Sections) -> String {
             },
             description: network.loss.description().plain(&Text),
             definition: both.form(&conventions.loss.forms[0]),
+            weight_decay: network.weight_decay.map(|lambda| lambda.value()),
         }),
         symbols: shows(Part::Network).then(|| {
             conventions

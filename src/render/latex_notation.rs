@@ -172,13 +172,25 @@ impl Notation for Latex {
     fn coef(&self, coef: &Coef) -> String {
         let sign = if coef.is_negative() { "-" } else { "" };
         let num = coef.num.unsigned_abs();
+        // 2, λ, 2λ: the number is left out where it is 1 and a constant follows. A constant is
+        // a command, so a space ends it before the letter it scales (\lambda W).
+        let mut numerator = if num == 1 && !coef.by.is_empty() {
+            String::new()
+        } else {
+            num.to_string()
+        };
+        for c in &coef.by {
+            numerator.push_str(c.latex());
+            numerator.push(' ');
+        }
         if coef.den == 1 && coef.over.is_empty() {
-            return if num == 1 {
+            return if numerator == "1" {
                 sign.to_string()
             } else {
-                format!("{sign}{num}")
+                format!("{sign}{numerator}")
             };
         }
+        let numerator = numerator.trim_end();
         let mut den: String = if coef.den == 1 {
             String::new()
         } else {
@@ -187,7 +199,7 @@ impl Notation for Latex {
         for d in &coef.over {
             den.push_str(&self.dim(d));
         }
-        format!("{sign}\\frac{{{num}}}{{{den}}}")
+        format!("{sign}\\frac{{{numerator}}}{{{den}}}")
     }
     fn enclose(&self, name: String) -> String {
         format!("\\left({name}\\right)")

@@ -205,11 +205,20 @@ impl Notation for Text {
     fn coef(&self, coef: &Coef) -> String {
         let sign = if coef.is_negative() { "−" } else { "" };
         let num = coef.num.unsigned_abs();
+        // 2, λ, 2λ: the number is left out where it is 1 and a constant follows.
+        let mut numerator = if num == 1 && !coef.by.is_empty() {
+            String::new()
+        } else {
+            num.to_string()
+        };
+        for c in &coef.by {
+            numerator.push_str(c.text());
+        }
         if coef.den == 1 && coef.over.is_empty() {
-            return if num == 1 {
+            return if numerator == "1" {
                 sign.to_string()
             } else {
-                format!("{sign}{num}")
+                format!("{sign}{numerator}")
             };
         }
         let mut den: String = if coef.den == 1 {
@@ -225,7 +234,7 @@ impl Notation for Text {
         } else {
             den
         };
-        format!("{sign}({num}/{den})")
+        format!("{sign}({numerator}/{den})")
     }
     fn identity(&self, _dim: &Dim) -> String {
         "I".into()
@@ -326,6 +335,8 @@ fn superscript_word(word: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::math::coef::Constant;
+    use crate::math::func::Param;
 
     #[test]
     fn coefficients_read_as_written() {
@@ -334,7 +345,14 @@ mod tests {
         assert_eq!(Text.coef(&Coef::integer(-1)), "−");
         assert_eq!(Text.coef(&Coef::per(k.clone())), "(1/K)");
         assert_eq!(Text.coef(&Coef::per(k.clone()).negated()), "−(1/K)");
-        assert_eq!(Text.coef(&Coef::integer(2).times(&Coef::per(k))), "(2/K)");
+        assert_eq!(
+            Text.coef(&Coef::integer(2).times(&Coef::per(k.clone()))),
+            "(2/K)"
+        );
+        let lambda = Coef::constant(Constant::WeightDecay(Param::new(0.01)));
+        assert_eq!(Text.coef(&lambda), "λ");
+        assert_eq!(Text.coef(&lambda.times(&Coef::integer(-2))), "−2λ");
+        assert_eq!(Text.coef(&lambda.times(&Coef::per(k))), "(λ/K)");
     }
 
     #[test]

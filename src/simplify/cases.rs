@@ -448,12 +448,12 @@ impl Parser<'_> {
             while !self.eat(")") {
                 over.push(self.dim());
             }
-            let fraction = Coef {
-                num,
-                den: 1,
-                over: Vec::new(),
-            };
-            coef = coef.times(&fraction).times(&Coef { num: 1, den, over });
+            let fraction = Coef { num, ..Coef::one() };
+            coef = coef.times(&fraction).times(&Coef {
+                den,
+                over,
+                ..Coef::one()
+            });
         }
         scaled(coef, self.product())
     }

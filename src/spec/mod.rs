@@ -28,6 +28,9 @@ struct SpecParser;
 pub struct Spec {
     pub text: String,
     pub layers: Vec<LayerSpec>,
+    /// The weight decay λ the objective adds, (λ/2) Σₖ ‖W⁽ᵏ⁾‖² (`--weight-decay`); `None`
+    /// for none.
+    pub weight_decay: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -143,6 +146,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
     Ok(Spec {
         text: text.to_string(),
         layers,
+        weight_decay: None,
     })
 }
 

@@ -71,6 +71,12 @@ impl Builder<'_> {
                 .fixed("‖·‖²", "\\lVert \\cdot \\rVert^{2}")
                 .words(" sums the squares of every entry (the Frobenius norm).");
         }
+        if let Some(lambda) = network.weight_decay {
+            description = description
+                .words(" ")
+                .symbol(&Symbol::Loss)
+                .then(weight_decay_words(lambda.value()));
+        }
         let symbol_list = Prose::new()
             .words("Symbols: ")
             .join(
@@ -200,4 +206,26 @@ impl Builder<'_> {
                 .collect(),
         }
     }
+}
+
+/// The weight decay's term defined, with λ's value and how PyTorch's optimisers relate to it:
+/// the rest of a sentence whose subject is ℓ.
+fn weight_decay_words(lambda: f64) -> Prose {
+    Prose::new()
+        .words(" also adds the weight decay ")
+        .fixed("(λ/2) Σₖ ‖W⁽ᵏ⁾‖²", "\\tfrac{\\lambda}{2} \\sum_{k} \\lVert W^{(k)} \\rVert^{2}")
+        .words(", with ")
+        .fixed("λ", "\\lambda")
+        .words(" = ")
+        .math(Math::Number(lambda))
+        .words(", over the weight matrices only (not the biases), so that each weight's gradient gains ")
+        .fixed("λW⁽ᵏ⁾", "\\lambda W^{(k)}")
+        .words("; ")
+        .fixed("‖W‖²", "\\lVert W \\rVert^{2}")
+        .words(" sums the squares of every entry (the squared Frobenius norm). PyTorch's ")
+        .fixed("SGD(weight_decay=λ)", "\\texttt{SGD(weight\\_decay=}\\lambda\\texttt{)}")
+        .words(" adds ")
+        .fixed("λ", "\\lambda")
+        .words(" times every parameter of a group to its gradient: it is this objective when the \
+               biases sit in a parameter group of their own with weight_decay=0.")
 }
