@@ -21,8 +21,8 @@ use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections, 
 /// block (its name, `=` and right-hand side) and of a formula in a table's formula column. The
 /// page is taken as the narrowest of article's three sizes in ems (11pt: 360pt, about 32.9 em;
 /// the formula column of a table leaves about 21.7 em).
-const ALIGN_WIDTH: usize = 60;
-const TABLE_WIDTH: usize = 43;
+pub(crate) const ALIGN_WIDTH: usize = 60;
+pub(crate) const TABLE_WIDTH: usize = 43;
 /// A matrix value with more rows than this is written entry by entry.
 const MATRIX_ROWS: usize = 8;
 /// A formula longer than this many lines may break across pages, every `BREAK_EVERY` lines.
@@ -74,7 +74,7 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
 
 /// `name &= value` as one line when the matrix fits the width and is not too tall, else one
 /// line per entry, `(∂ℓ/∂W⁽¹⁾)_{1,2} &= …`, counted from 1: each a group of its own.
-fn value_groups(row: &ValueRow) -> Vec<Vec<String>> {
+pub(crate) fn value_groups(row: &ValueRow) -> Vec<Vec<String>> {
     let name = Latex.symbol(&row.symbol);
     let whole = matrix(row);
     let m = &row.value;
@@ -223,7 +223,7 @@ fn mend(line: &str, width: usize) -> String {
 }
 
 /// One line of `name = form = form` as derive breaks it.
-enum EquationLine {
+pub(crate) enum EquationLine {
     /// `name = …`, the first line.
     First(String),
     /// `= …`, the first line of a further form, under the first `=`.
@@ -234,7 +234,7 @@ enum EquationLine {
 
 impl EquationLine {
     /// As a line of an aligned block, the `=` at the alignment point.
-    fn aligned(&self, name: &str) -> String {
+    pub(crate) fn aligned(&self, name: &str) -> String {
         match self {
             EquationLine::First(rest) => format!("{name} &= {rest}"),
             EquationLine::NextForm(rest) => format!("&= {rest}"),
@@ -257,34 +257,38 @@ impl EquationLine {
     }
 }
 
+/// The name of `name = form = form` and its lines: all on one line when it fits `width` (the
+/// whole line's), else each form on lines of its own, as wide as the name and the `=` leave.
+/// Every format that shows LaTeX's mathematics breaks its formulas here.
+pub(crate) fn equation_lines(
+    formulas: &Formulas<'_, Latex>,
+    equation: &Equation,
+    width: usize,
+) -> (String, Vec<EquationLine>) {
+    let name = flat(&formulas.name(&equation.name));
+    let forms: Vec<_> = equation.forms.iter().map(|f| formulas.form(f)).collect();
+    let one_line: String = forms.iter().map(flat).collect::<Vec<_>>().join(" = ");
+    if shown_width(&name) + shown_width(&one_line) + 2 <= width {
+        return (name, vec![EquationLine::First(one_line)]);
+    }
+    let mut out = Vec::new();
+    let rest = width.saturating_sub(shown_width(&name) + 2);
+    for (i, form) in forms.iter().enumerate() {
+        for (j, line) in lines(form, rest).iter().enumerate() {
+            let line = mend(line, rest);
+            out.push(match (i, j) {
+                (0, 0) => EquationLine::First(line),
+                (_, 0) => EquationLine::NextForm(line),
+                _ => EquationLine::Continued(line),
+            });
+        }
+    }
+    (name, out)
+}
+
 impl Page<'_> {
-    /// The name of `name = form = form` and its lines: all on one line when it fits `width`
-    /// (the whole line's), else each form on lines of its own, as wide as the name and the `=`
-    /// leave.
     fn equation_lines(&self, equation: &Equation, width: usize) -> (String, Vec<EquationLine>) {
-        let name = flat(&self.formulas.name(&equation.name));
-        let forms: Vec<_> = equation
-            .forms
-            .iter()
-            .map(|f| self.formulas.form(f))
-            .collect();
-        let one_line: String = forms.iter().map(flat).collect::<Vec<_>>().join(" = ");
-        if shown_width(&name) + shown_width(&one_line) + 2 <= width {
-            return (name, vec![EquationLine::First(one_line)]);
-        }
-        let mut out = Vec::new();
-        let rest = width.saturating_sub(shown_width(&name) + 2);
-        for (i, form) in forms.iter().enumerate() {
-            for (j, line) in lines(form, rest).iter().enumerate() {
-                let line = mend(line, rest);
-                out.push(match (i, j) {
-                    (0, 0) => EquationLine::First(line),
-                    (_, 0) => EquationLine::NextForm(line),
-                    _ => EquationLine::Continued(line),
-                });
-            }
-        }
-        (name, out)
+        equation_lines(&self.formulas, equation, width)
     }
 
     /// The lines of an equation in an aligned block.

@@ -9,6 +9,7 @@
 pub mod elements;
 pub mod expanded_size;
 pub mod expression;
+pub mod html;
 pub mod json;
 pub mod latex;
 pub mod latex_notation;
@@ -33,6 +34,7 @@ pub enum Format {
     Latex,
     Markdown,
     Json,
+    Html,
 }
 
 /// How the output is laid out: the width of text, and whether LaTeX is a complete document.
@@ -43,7 +45,13 @@ pub struct RenderOptions {
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Text, Format::Latex, Format::Markdown, Format::Json];
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Latex,
+        Format::Markdown,
+        Format::Json,
+        Format::Html,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -51,6 +59,7 @@ impl Format {
             Format::Latex => "latex",
             Format::Markdown => "markdown",
             Format::Json => "json",
+            Format::Html => "html",
         }
     }
 
@@ -61,6 +70,7 @@ impl Format {
             Format::Latex => latex::render_latex(sections, options.standalone),
             Format::Markdown => markdown::render_markdown(sections),
             Format::Json => json::render_json(sections),
+            Format::Html => html::render_html(sections),
         }
     }
 }
