@@ -1,6 +1,7 @@
 //! The derivation as GitHub-flavoured Markdown: the same sections as the text, tables with the
 //! formulas in LaTeX notation, which GitHub renders: inline as `` $`…`$ ``, the loss in a
-//! ```` ```math ```` block.
+//! ```` ```math ```` block. Notebooks (Jupyter, VS Code, Colab) take the classic `$…$` and
+//! `$$…$$` instead, and set the mathematics aside before they parse the Markdown (`Dialect`).
 //!
 //! GitHub parses the Markdown before its math renderer sees a formula, so a formula written in
 //! plain `$…$` loses pieces: `}_{` and `)_{` pair up into italics, `\,` and `\\` lose a
@@ -17,13 +18,27 @@ use crate::render::prose::spell;
 use crate::render::sections::PartWriter;
 use crate::render::sections::{ClosedRow, Equation, Formulas, Heading, Sections};
 
+/// Where the Markdown is read, which decides how its mathematics is delimited.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Dialect {
+    /// GitHub, which parses the Markdown before its math renderer sees a formula.
+    GitHub,
+    /// A notebook, whose renderer takes `$…$` and `$$…$$` out before parsing the Markdown.
+    Notebook,
+}
+
 pub fn render_markdown(sections: &Sections) -> String {
+    render_markdown_for(sections, Dialect::GitHub)
+}
+
+pub fn render_markdown_for(sections: &Sections, dialect: Dialect) -> String {
     let page = Page {
         formulas: Formulas::new(&sections.derivation.network.arena, &Latex),
+        dialect,
     };
     let mut out = String::new();
     if sections.parts.is_whole() {
-        out.push_str(&format!("## {}\n", prose(&sections.title)));
+        out.push_str(&format!("## {}\n", prose(&sections.title, dialect)));
     }
     for part in sections.printed() {
         out.push_str(&page.write(sections, part));
@@ -31,14 +46,20 @@ pub fn render_markdown(sections: &Sections) -> String {
     out
 }
 
-/// Inline mathematics, in the form GitHub leaves to its math renderer.
-fn math(latex: &str) -> String {
-    format!("$`{}`$", github(latex))
+/// Inline mathematics, in the form the dialect's math renderer takes whole.
+fn math(latex: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::GitHub => format!("$`{}`$", github(latex)),
+        Dialect::Notebook => format!("${latex}$"),
+    }
 }
 
-/// Displayed mathematics, in the form GitHub leaves to its math renderer.
-fn math_block(latex: &str) -> String {
-    format!("```math\n{}\n```\n", github(latex))
+/// Displayed mathematics, in the form the dialect's math renderer takes whole.
+fn math_block(latex: &str, dialect: Dialect) -> String {
+    match dialect {
+        Dialect::GitHub => format!("```math\n{}\n```\n", github(latex)),
+        Dialect::Notebook => format!("$$\n{latex}\n$$\n"),
+    }
 }
 
 /// LaTeX for GitHub's math renderer: without `|`, which
@@ -62,7 +83,7 @@ fn escape(words: &str) -> String {
 }
 
 /// A sentence: words escaped, each run of mathematics one formula.
-fn prose(prose: &Prose) -> String {
+fn prose(prose: &Prose, dialect: Dialect) -> String {
     let mut out = String::new();
     let mut run: Option<String> = None;
     let pieces = &prose.0;
@@ -79,7 +100,7 @@ fn prose(prose: &Prose) -> String {
                     run.as_mut().expect("a run").push(' ');
                 } else {
                     if let Some(m) = run.take() {
-                        out.push_str(&math(&m));
+                        out.push_str(&math(&m, dialect));
                     }
                     out.push_str(&escape(w));
                 }
@@ -87,13 +108,16 @@ fn prose(prose: &Prose) -> String {
         }
     }
     if let Some(m) = run {
-        out.push_str(&math(&m));
+        out.push_str(&math(&m, dialect));
     }
     out
 }
 
-fn heading(heading: &Heading) -> String {
-    format!("\n### {}\n\n", heading.numbered(prose(&heading.title)))
+fn heading(heading: &Heading, dialect: Dialect) -> String {
+    format!(
+        "\n### {}\n\n",
+        heading.numbered(prose(&heading.title, dialect))
+    )
 }
 
 fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
@@ -110,18 +134,28 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> String {
 
 struct Page<'a> {
     formulas: Formulas<'a, Latex, Line>,
+    dialect: Dialect,
 }
 
 impl Page<'_> {
+    fn math(&self, latex: &str) -> String {
+        math(latex, self.dialect)
+    }
+
     fn equation(&self, equation: &Equation) -> String {
-        math(&self.formulas.equation_flat(equation))
+        self.math(&self.formulas.equation_flat(equation))
     }
 
     fn closed_table(&self, t: &crate::render::sections::Section<ClosedRow>) -> String {
         let rows = t
             .rows
             .iter()
-            .map(|row| vec![self.equation(&row.equation), math(&Latex.shape(&row.shape))])
+            .map(|row| {
+                vec![
+                    self.equation(&row.equation),
+                    self.math(&Latex.shape(&row.shape)),
+                ]
+            })
             .collect();
         table(&t.headers, rows)
     }
@@ -130,15 +164,18 @@ impl Page<'_> {
 impl PartWriter for Page<'_> {
     fn network(&self, sections: &Sections) -> String {
         let c = &sections.conventions;
-        let mut out = heading(&c.heading);
-        out.push_str(&format!("{}  \n", prose(&c.chain)));
+        let mut out = heading(&c.heading, self.dialect);
+        out.push_str(&format!("{}  \n", prose(&c.chain, self.dialect)));
         if let Some(rule) = &c.linear_rule {
-            out.push_str(&format!("{}\n", prose(rule)));
+            out.push_str(&format!("{}\n", prose(rule, self.dialect)));
         }
         out.push('\n');
-        out.push_str(&math_block(&self.formulas.equation_flat(&c.loss)));
+        out.push_str(&math_block(
+            &self.formulas.equation_flat(&c.loss),
+            self.dialect,
+        ));
         for paragraph in &c.paragraphs {
-            out.push_str(&format!("\n{}\n", prose(paragraph)));
+            out.push_str(&format!("\n{}\n", prose(paragraph, self.dialect)));
         }
         out
     }
@@ -155,15 +192,15 @@ impl PartWriter for Page<'_> {
                     .map(|id| self.formulas.keep.doc(*id).text.into_owned())
                     .collect();
                 vec![
-                    prose(&row.layer),
-                    math(&inputs.join(", ")),
+                    prose(&row.layer, self.dialect),
+                    self.math(&inputs.join(", ")),
                     self.equation(&row.output),
                 ]
             })
             .collect();
-        let mut out = heading(&t.heading);
+        let mut out = heading(&t.heading, self.dialect);
         if let Some(note) = &t.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
+            out.push_str(&format!("{}\n\n", prose(note, self.dialect)));
         }
         out.push_str(&table(&t.headers, rows));
         out
@@ -176,18 +213,18 @@ impl PartWriter for Page<'_> {
             .iter()
             .map(|row| {
                 vec![
-                    math(&Latex.symbol(&row.parameter)),
+                    self.math(&Latex.symbol(&row.parameter)),
                     self.equation(&row.gradient),
-                    math(&Latex.shape(&row.shape)),
+                    self.math(&Latex.shape(&row.shape)),
                 ]
             })
             .collect();
-        let mut out = heading(&t.heading);
+        let mut out = heading(&t.heading, self.dialect);
         out.push_str(&table(&t.headers, rows));
         if let Some(recursion) = &sections.recursion {
             out.push('\n');
             if let Some(note) = &recursion.note {
-                out.push_str(&format!("{}\n\n", prose(note)));
+                out.push_str(&format!("{}\n\n", prose(note, self.dialect)));
             }
             out.push_str(&self.closed_table(recursion));
         }
@@ -203,21 +240,21 @@ impl PartWriter for Page<'_> {
                 let mut cell = format!(
                     "{}<br>{}",
                     self.equation(&row.matrix),
-                    math(&self.formulas.element_flat(&row.symbol, row.element))
+                    self.math(&self.formulas.element_flat(&row.symbol, row.element))
                 );
                 if let Some(note) = &row.note {
-                    cell.push_str(&format!("<br>{}", prose(note)));
+                    cell.push_str(&format!("<br>{}", prose(note, self.dialect)));
                 }
                 vec![
-                    math(&Latex.symbol(&row.symbol)),
-                    math(&Latex.shape(&row.shape)),
+                    self.math(&Latex.symbol(&row.symbol)),
+                    self.math(&Latex.shape(&row.shape)),
                     cell,
                 ]
             })
             .collect();
-        let mut out = heading(&t.heading);
+        let mut out = heading(&t.heading, self.dialect);
         if let Some(note) = &t.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
+            out.push_str(&format!("{}\n\n", prose(note, self.dialect)));
         }
         if !t.rows.is_empty() {
             out.push_str(&table(&t.headers, rows));
@@ -227,9 +264,9 @@ impl PartWriter for Page<'_> {
 
     fn closed(&self, sections: &Sections) -> String {
         let t = &sections.closed_forms;
-        let mut out = heading(&t.heading);
+        let mut out = heading(&t.heading, self.dialect);
         if let Some(note) = &t.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
+            out.push_str(&format!("{}\n\n", prose(note, self.dialect)));
         }
         out.push_str(&self.closed_table(t));
         out
@@ -238,14 +275,19 @@ impl PartWriter for Page<'_> {
     fn values(&self, sections: &Sections) -> String {
         let evaluation = sections.evaluation.as_ref().expect("printed at a point");
         let mut out = String::new();
-        out.push_str(&heading(&evaluation.heading));
+        out.push_str(&heading(&evaluation.heading, self.dialect));
         if let Some(note) = &evaluation.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
+            out.push_str(&format!("{}\n\n", prose(note, self.dialect)));
         }
         let rows = evaluation
             .rows
             .iter()
-            .map(|row| vec![math(&Latex.symbol(&row.symbol)), math(&matrix(row))])
+            .map(|row| {
+                vec![
+                    self.math(&Latex.symbol(&row.symbol)),
+                    self.math(&matrix(row)),
+                ]
+            })
             .collect();
         out.push_str(&table(&evaluation.headers, rows));
         out
@@ -258,16 +300,16 @@ impl PartWriter for Page<'_> {
             .expect("printed once the check has run");
         let mut out = String::new();
         let t = &check.table;
-        out.push_str(&heading(&t.heading));
+        out.push_str(&heading(&t.heading, self.dialect));
         if let Some(note) = &t.note {
-            out.push_str(&format!("{}\n\n", prose(note)));
+            out.push_str(&format!("{}\n\n", prose(note, self.dialect)));
         }
         let rows = t
             .rows
             .iter()
             .map(|row| {
                 vec![
-                    math(&Latex.symbol(&row.symbol)),
+                    self.math(&Latex.symbol(&row.symbol)),
                     escape(row.form),
                     escape(&row.how),
                     escape(&row.error_text),
@@ -279,7 +321,7 @@ impl PartWriter for Page<'_> {
             })
             .collect();
         out.push_str(&table(&t.headers, rows));
-        out.push_str(&format!("\n{}\n", prose(&check.summary)));
+        out.push_str(&format!("\n{}\n", prose(&check.summary, self.dialect)));
         out
     }
 }

@@ -15,6 +15,7 @@ pub mod latex;
 pub mod latex_notation;
 pub mod layout;
 pub mod markdown;
+pub mod mathjax;
 pub mod notation;
 pub mod parts;
 pub mod prose;
