@@ -158,3 +158,29 @@ def test_the_check_of_a_wrong_reference_would_fail():
     gradient = d.evaluate(point)["gradients"]["b2"]
     with pytest.raises(AssertionError):
         np.testing.assert_allclose(gradient, -gradient, rtol=1e-10)
+
+
+def test_the_type_stubs_describe_the_module():
+    """Every class, method and function the stubs declare exists, and every public one of the
+    module is declared."""
+    import ast
+    import importlib.resources
+
+    stub = importlib.resources.files("derive").joinpath("__init__.pyi").read_text()
+    tree = ast.parse(stub)
+    declared = set()
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            declared.add(node.name)
+            cls = getattr(derive, node.name)
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef):
+                    assert hasattr(cls, item.name), f"{node.name}.{item.name}"
+                elif isinstance(item, ast.AnnAssign) and node.name != "SpecError":
+                    assert item.target.id in dir(cls), f"{node.name}.{item.target.id}"
+        elif isinstance(node, ast.FunctionDef):
+            declared.add(node.name)
+            assert callable(getattr(derive, node.name))
+    public = {name for name in dir(derive) if not name.startswith("_")} - {"derive"}
+    assert public <= declared | {"derive"}, public - declared
+    assert "derive" in declared
