@@ -164,11 +164,14 @@ fn a_deep_chain_a_batch_and_values_at_a_point_lay_out_in_chromium() {
     }
     let deep = ["linear>tanh"; 10].join(">") + ">linear>softmax";
     assert_lays_out("deep", &[&deep, "--loss", "ce"]);
-    // Six layers, written out in full: the longest formulas the expanded form prints.
+    // Written out in full: six layers as the default has it, and twelve with --expand, whose
+    // formulas are the longest the expanded form prints.
     assert_lays_out(
         "expanded",
         &["linear>elu>linear>softplus>linear>silu", "--loss", "mse"],
     );
+    let twelve = ["linear>tanh"; 6].join(">");
+    assert_lays_out("expanded_twelve", &[&twelve, "--expand", "--loss", "mse"]);
     assert_lays_out(
         "batch",
         &["linear>relu>linear>softmax", "--loss", "ce", "--batch"],
