@@ -101,3 +101,27 @@ fn mini_batch_cross_entropy_on_logits() {
         ],
     );
 }
+
+#[test]
+fn mini_batch_multiclass_hinge() {
+    answer(
+        "batch_hinge_linear",
+        &["linear", "--loss", "hinge", "--batch"],
+    );
+}
+
+#[test]
+fn binary_cross_entropy_on_logits() {
+    answer(
+        "bce_logits_relu",
+        &["linear>relu>linear", "--loss", "bce_logits"],
+    );
+}
+
+#[test]
+fn huber_with_a_threshold() {
+    answer(
+        "huber_tanh",
+        &["linear>tanh>linear", "--loss", "huber(0.5)"],
+    );
+}

@@ -59,13 +59,21 @@ proptest! {
         seed in 0u64..1_000_000,
         compact in any::<bool>(),
         batch in any::<bool>(),
+        loss_argument in proptest::option::of(0.05f64..3.0),
     ) {
         let spec = layers.join(">");
         let expansion = if compact { Expansion::Compact } else { Expansion::Expanded };
         let parsed = parse_spec(&spec).unwrap();
         let losses = losses_for(&parsed);
         let loss = losses[loss_choice % losses.len()];
-        let derivation = derive_spec(&parsed, Loss::new(loss), expansion, batch).unwrap();
+        // A loss that takes an argument (hinge's margin, huber's δ) takes its default or another.
+        let loss = match loss_argument {
+            Some(argument) if loss.definition().argument.is_some() => {
+                Loss { argument, ..Loss::new(loss) }
+            }
+            _ => Loss::new(loss),
+        };
+        let derivation = derive_spec(&parsed, loss, expansion, batch).unwrap();
         let arena = &derivation.network.arena;
         for g in &derivation.gradients {
             prop_assert_eq!(arena.shape(g.closed_form), arena.shape(g.leaf));

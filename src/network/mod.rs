@@ -77,6 +77,8 @@ pub struct Network {
     pub dims: Vec<Dim>,
     /// N, the number of samples of a mini-batch; `None` for one sample.
     pub samples: Option<Dim>,
+    /// Where the loss's derivatives jump: expressions in ŷ and y, each with its kink.
+    pub loss_kinks: Vec<(ExprId, f64)>,
 }
 
 impl Network {
@@ -200,6 +202,7 @@ impl Network {
             dims.push(n.clone());
         }
         let loss_value = arena.name(Symbol::Loss, loss_definition, Role::Value);
+        let loss_kinks = loss.kinks(&mut arena, yhat, y)?;
         dims.dedup();
         Ok(Network {
             arena,
@@ -213,16 +216,19 @@ impl Network {
             loss_value,
             dims,
             samples,
+            loss_kinks,
         })
     }
 }
 
 impl Network {
-    /// The input of each kinked activation (ReLU and its kin), with where its kink is.
+    /// The input of each kinked activation (ReLU and its kin), with where its kink is; then
+    /// the loss's kinks (l1's ŷ − y at 0, hinge's margins at 0), kept away from alike.
     pub fn kinked_inputs(&self) -> impl Iterator<Item = (ExprId, f64)> + '_ {
         self.layers
             .iter()
             .filter_map(|l| l.kink().map(|kink| (l.input, kink)))
+            .chain(self.loss_kinks.iter().copied())
     }
 
     /// What a point gives a value to, with the symbols the leaves carry: x (or X), the
