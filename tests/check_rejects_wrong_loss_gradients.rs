@@ -133,3 +133,74 @@ fn a_huber_gradient_that_is_not_clamped_is_rejected() {
         vec![("∂ℓ/∂ŷ".to_string(), CheckedForm::Definition)]
     );
 }
+
+/// The check's random points keep the loss's kinks away as a ReLU's inputs: no |ŷᵢ − yᵢ| within
+/// the margin of 0 for l1 or of δ for huber, no margin ŷⱼ − ŷ_c + margin of hinge within it of
+/// 0, and (K and N large enough) entries on both sides of each, so a violated margin is met.
+#[test]
+fn random_points_keep_away_from_the_losses_kinks() {
+    use derive::numeric::evaluator::Evaluator;
+    for loss in ["l1", "huber(0.5)", "smooth_l1(2)", "hinge", "hinge(0.0001)"] {
+        for seed in 0..20 {
+            let d = derive::derive_spec(
+                &derive::parse_spec(SPEC).unwrap(),
+                Loss::from_name(loss).unwrap(),
+                derive::derivation::Expansion::Expanded,
+                true,
+            )
+            .unwrap();
+            let options = CheckOptions {
+                seed,
+                sizes: derive::parse_dims("K=4,N=3", &d.network).unwrap(),
+                step: CheckOptions::DEFAULT_STEP,
+                tolerance: CheckOptions::DEFAULT_TOLERANCE,
+            };
+            let point = derive::check::random_point(&d, &options, CheckOptions::KINK_MARGIN)
+                .expect("a point clear of the kinks");
+            let mut evaluator = Evaluator::new(&d.network.arena, &options.sizes, &point);
+            assert!(!d.network.loss_kinks.is_empty(), "{loss}");
+            for (kinked, kink) in &d.network.loss_kinks {
+                let values = evaluator.value(*kinked).data.to_vec();
+                assert!(
+                    values
+                        .iter()
+                        .all(|v| (v - kink).abs() >= CheckOptions::KINK_MARGIN),
+                    "{loss} seed {seed}: {values:?} near {kink}"
+                );
+                assert!(
+                    values.iter().any(|v| v > kink) && values.iter().any(|v| v < kink),
+                    "{loss} seed {seed}: {values:?} on one side of {kink}"
+                );
+            }
+        }
+    }
+}
+
+/// A given point on l1's kink (ŷ₁ = y₁) is said to be near it, in the words of the loss.
+#[test]
+fn a_given_point_on_a_loss_kink_is_warned_of() {
+    let d = derivation("linear", "l1");
+    let mut inputs = derive::numeric::evaluator::Inputs::new();
+    let matrix = |rows: usize, cols: usize, data: Vec<f64>| {
+        derive::numeric::matrix::Matrix::from_vec(rows, cols, data)
+    };
+    let leaves = d.network.inputs();
+    // x ∈ ℝ², W⁽¹⁾ ∈ ℝ²ˣ², b⁽¹⁾, y ∈ ℝ²: ŷ = (0.5, 1), y = (0.5, 0.3).
+    let values = [
+        matrix(2, 1, vec![1.0, 2.0]),
+        matrix(2, 2, vec![0.0, 0.0, 0.5, 0.25]),
+        matrix(2, 1, vec![0.5, 0.0]),
+        matrix(2, 1, vec![0.5, 0.3]),
+    ];
+    for ((symbol, _), value) in leaves.iter().zip(values) {
+        inputs.insert(symbol.clone(), value);
+    }
+    let options = CheckOptions {
+        seed: 0,
+        sizes: derive::parse_dims("n=2,K=2", &d.network).unwrap(),
+        step: CheckOptions::DEFAULT_STEP,
+        tolerance: CheckOptions::DEFAULT_TOLERANCE,
+    };
+    let report = derive::check::PreparedCheck::at(&d, &options, &inputs).run();
+    assert!(report.near_kink);
+}
