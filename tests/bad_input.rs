@@ -217,7 +217,7 @@ fn a_point_that_cannot_be_placed_is_refused_before_any_output() {
 
 #[test]
 fn unknown_loss_and_options_are_usage_errors() {
-    refused(&["linear", "--loss", "hinge"], &["mse", "bce"]);
+    refused(&["linear", "--loss", "triplet"], &["mse", "bce"]);
     refused(&["linear", "--frobnicate"], &["--frobnicate"]);
     refused(&[], &["SPEC"]);
 }
@@ -253,4 +253,61 @@ fn help_documents_stdin_the_limit_and_exit_codes() {
     assert_eq!(MAX_LAYERS, 25_000);
     assert!(help.contains("at most 25,000 layers"), "{help}");
     assert!(help.contains("2 bad input or usage"), "{help}");
+}
+
+/// A loss's argument is one positive, finite number, given only to a loss that takes one.
+#[test]
+fn bad_loss_arguments_are_usage_errors() {
+    for (loss, says) in [
+        ("hinge(0)", "the margin must be positive, and 0 is not"),
+        ("hinge(-2)", "the margin must be positive"),
+        ("huber(0)", "the δ must be positive"),
+        ("smooth_l1(-1)", "the β must be positive"),
+        ("huber(inf)", "inf is not a finite number"),
+        ("hinge(nan)", "nan is not a finite number"),
+        ("huber(1e-400)", "too small for a double-precision number"),
+        ("hinge(two)", "`two` is not a number"),
+        ("hinge()", "no argument between the parentheses"),
+        ("huber(1,2)", "more than one argument"),
+        ("huber(0.5", "expected one argument in parentheses"),
+        ("mse(2)", "mse takes no argument"),
+        ("l1(1)", "l1 takes no argument"),
+    ] {
+        let message = refused(&["linear", "--loss", loss], &["--loss", says]);
+        assert!(!message.contains("did you mean"), "{loss}: {message}");
+    }
+}
+
+/// hinge takes a one-hot target: `--at` refuses any other y, naming the key.
+#[test]
+fn a_hinge_target_that_is_not_one_hot_is_refused() {
+    let point = |y: &str| {
+        format!(
+            r#"{{"x": [1.0, 2.0], "W1": [[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]], "b1": [0, 0, 0], "y": {y}}}"#
+        )
+    };
+    for (name, y, says) in [
+        ("hinge_soft.json", "[0.5, 0.5, 0]", "one-hot"),
+        ("hinge_two.json", "[1, 1, 0]", "2 entries equal to 1"),
+        ("hinge_none.json", "[0, 0, 0]", "0 entries equal to 1"),
+    ] {
+        let file = common::temp_file(name, &point(y));
+        let path = file.to_str().unwrap();
+        refused(&["linear", "--loss", "hinge", "--at", path], &["`y`", says]);
+    }
+    let file = common::temp_file("hinge_ok.json", &point("[0, 1, 0]"));
+    let output = derive(&["linear", "--loss", "hinge", "--at", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // bce_logits takes targets in [0, 1] and any logits.
+    let file = common::temp_file("bce_logits_y.json", &point("[0.5, 1.5, 0]"));
+    refused(
+        &[
+            "linear",
+            "--loss",
+            "bce_logits",
+            "--at",
+            file.to_str().unwrap(),
+        ],
+        &["`y`[1] is 1.5", "targets in [0, 1]"],
+    );
 }

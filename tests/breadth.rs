@@ -103,6 +103,30 @@ fn mini_batch_cross_entropy_on_logits() {
 }
 
 #[test]
+fn mini_batch_multiclass_hinge() {
+    answer(
+        "batch_hinge_linear",
+        &["linear", "--loss", "hinge", "--batch"],
+    );
+}
+
+#[test]
+fn binary_cross_entropy_on_logits() {
+    answer(
+        "bce_logits_relu",
+        &["linear>relu>linear", "--loss", "bce_logits"],
+    );
+}
+
+#[test]
+fn huber_with_a_threshold() {
+    answer(
+        "huber_tanh",
+        &["linear>tanh>linear", "--loss", "huber(0.5)"],
+    );
+}
+
+#[test]
 fn weight_decay_on_the_regression_homework() {
     answer(
         "weight_decay_relu_identity_mse",

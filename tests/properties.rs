@@ -60,6 +60,7 @@ proptest! {
         compact in any::<bool>(),
         batch in any::<bool>(),
         weight_decay in proptest::option::of(0.0f64..2.0),
+        loss_argument in proptest::option::of(0.05f64..3.0),
     ) {
         let spec = layers.join(">");
         let expansion = if compact { Expansion::Compact } else { Expansion::Expanded };
@@ -67,7 +68,14 @@ proptest! {
         parsed.weight_decay = weight_decay;
         let losses = losses_for(&parsed);
         let loss = losses[loss_choice % losses.len()];
-        let derivation = derive_spec(&parsed, Loss::new(loss), expansion, batch).unwrap();
+        // A loss that takes an argument (hinge's margin, huber's δ) takes its default or another.
+        let loss = match loss_argument {
+            Some(argument) if loss.definition().argument.is_some() => {
+                Loss { argument, ..Loss::new(loss) }
+            }
+            _ => Loss::new(loss),
+        };
+        let derivation = derive_spec(&parsed, loss, expansion, batch).unwrap();
         let arena = &derivation.network.arena;
         for g in &derivation.gradients {
             prop_assert_eq!(arena.shape(g.closed_form), arena.shape(g.leaf));

@@ -93,7 +93,7 @@ fn a_standard_error_that_cannot_be_written_is_exit_code_2_not_a_panic() {
     // An error that cannot be written either.
     let output = shell(r#""$DERIVE" rleu 2>/dev/full"#);
     assert_eq!(output.status.code(), Some(2));
-    let output = shell(r#""$DERIVE" linear --loss hinge 2>/dev/full"#);
+    let output = shell(r#""$DERIVE" linear --loss triplet 2>/dev/full"#);
     assert_eq!(output.status.code(), Some(2));
     // Without the warning, a run succeeds whatever standard error is.
     let output = shell(r#""$DERIVE" linear --no-check 2>/dev/full"#);

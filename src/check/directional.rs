@@ -150,22 +150,25 @@ impl<'b, 'a> Directions<'b, 'a> {
     /// piece. Without kinks, the base step. Where even the smallest step crosses a kink, that
     /// step, and `straddled` says so.
     fn step_clear_of_kinks(&mut self, moves: &Moves<f64>) -> f64 {
-        let derivation = self.derivation;
-        let network = &derivation.network;
-        let kinked: Vec<(ExprId, f64)> = network.kinked_inputs().collect();
+        let kinked: Vec<(ExprId, f64)> = self.derivation.network.kinked_inputs().collect();
+        self.step_clear_of(&kinked, moves, self.step)
+    }
+
+    /// `step`, shrunk as `step_clear_of_kinks` says until none of `kinked` changes side of
+    /// its kink along `moves` within the stencil's reach.
+    fn step_clear_of(&mut self, kinked: &[(ExprId, f64)], moves: &Moves<f64>, step: f64) -> f64 {
         if kinked.is_empty() {
-            return self.step;
+            return step;
         }
         let here: Vec<bool> = kinked
             .iter()
             .flat_map(|(z, kink)| self.base_value(*z).data.iter().map(move |v| v > kink))
             .collect();
-        let step = self.step;
         let nearby = &mut self.nearby;
         let mut sides = |t: f64| -> Vec<bool> {
             nearby.move_along(moves, t);
             let mut sides = Vec::with_capacity(here.len());
-            for (z, kink) in &kinked {
+            for (z, kink) in kinked {
                 sides.extend(nearby.value(*z).data.iter().map(|v| v > kink));
             }
             sides
@@ -276,8 +279,15 @@ impl<'b, 'a> Directions<'b, 'a> {
             };
             let room = domain.map_or(Room::UNBOUNDED, |(lo, hi)| room_along(base, u, lo, hi));
             // Only the layer is evaluated again: its input moves, nothing else.
+            let moves = self.nearby.moves(&[by], u.data.clone());
+            // ŷ moved along u keeps the loss's kinks (l1's ŷ − y at 0) on their side, as the
+            // parameters' directions keep the activations' kinks.
+            let step = if by == self.derivation.network.yhat {
+                self.step_clear_of(&self.derivation.network.loss_kinks, &moves, step)
+            } else {
+                step
+            };
             let nearby = &mut self.nearby;
-            let moves = nearby.moves(&[by], u.data.clone());
             let mut moved = |t: f64| {
                 nearby.move_along(&moves, t);
                 nearby.value(of).to_matrix()

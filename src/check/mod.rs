@@ -41,6 +41,7 @@ use crate::check::budget::check_budget;
 use crate::derivation::Derivation;
 use crate::error::Error;
 use crate::math::expr::ExprId;
+use crate::network::loss::OutputDomain;
 use crate::numeric::evaluator::{Evaluator, Inputs};
 use crate::numeric::matrix::MatrixRef;
 use crate::numeric::sizes::Sizes;
@@ -78,12 +79,10 @@ impl CheckOptions {
 /// bce (log ŷ and log(1 − ŷ)), (0, ∞) under ce (log ŷ).
 fn output_domain(derivation: &Derivation) -> Option<(ExprId, f64, f64)> {
     let network = &derivation.network;
-    if network.loss.needs_probabilities() {
-        Some((network.yhat, 0.0, 1.0))
-    } else if network.loss.takes_log_of_output() {
-        Some((network.yhat, 0.0, f64::INFINITY))
-    } else {
-        None
+    match network.loss.output_domain() {
+        OutputDomain::Probability => Some((network.yhat, 0.0, 1.0)),
+        OutputDomain::Positive => Some((network.yhat, 0.0, f64::INFINITY)),
+        OutputDomain::Real => None,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::check::CheckOptions;
 use crate::derivation::Derivation;
 use crate::math::symbol::Symbol;
 use crate::network::Network;
+use crate::network::loss::TargetDomain;
 use crate::numeric::evaluator::{Evaluator, Inputs};
 use crate::numeric::matrix::Matrix;
 use crate::numeric::sizes::Sizes;
@@ -47,7 +48,8 @@ pub fn both_sides_draws(network: &Network) -> usize {
 }
 
 /// A random point: x and b⁽ᵏ⁾ uniform in `UNIFORM`; W⁽ᵏ⁾ uniform as `WEIGHT_GAIN` says; y
-/// uniform in `UNIFORM`, in `PROBABILITY` for bce, a distribution per column for ce and nll.
+/// uniform in `UNIFORM`, in `PROBABILITY` for bce, a distribution per column for ce and nll,
+/// one-hot at a random class per column for hinge.
 /// Redrawn until no input to a kinked activation is within `margin` of its kink, and inputs lie
 /// on both sides of it (`both_sides_draws`).
 pub fn random_point(
@@ -69,7 +71,8 @@ pub fn random_point(
         for (symbol, leaf) in &leaves {
             let shape = arena.shape(*leaf);
             let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
-            let (lo, hi) = if symbol.is_target() && network.loss.needs_probabilities() {
+            let target = symbol.is_target().then(|| network.loss.target_domain());
+            let (lo, hi) = if target == Some(TargetDomain::Probability) {
                 PROBABILITY
             } else if matches!(symbol, Symbol::Weight(_)) {
                 let bound = (WEIGHT_GAIN / cols as f64).sqrt().min(WEIGHT_CAP);
@@ -80,7 +83,16 @@ pub fn random_point(
             let mut data: Vec<f64> = (0..rows * cols)
                 .map(|_| uniform(&mut rng, lo, hi))
                 .collect();
-            if symbol.is_target() && network.loss.target_is_distribution() {
+            if target == Some(TargetDomain::OneHot) {
+                // A random class in every column.
+                data = vec![0.0; rows * cols];
+                for c in 0..cols {
+                    let class =
+                        ((uniform(&mut rng, 0.0, 1.0) * rows as f64) as usize).min(rows - 1);
+                    data[class * cols + c] = 1.0;
+                }
+            }
+            if target == Some(TargetDomain::Distribution) {
                 // A random distribution in every column: positive entries summing to 1.
                 data = (0..rows * cols)
                     .map(|_| uniform(&mut rng, 0.05, 1.0))

@@ -202,7 +202,15 @@ fn loss_help() -> String {
         .into_iter()
         .map(|name| {
             let loss = Loss::from_name(name).expect("a loss's own name");
-            format!("{name} ({} by default)", reduction(loss))
+            match &loss.kind.definition().argument {
+                Some(argument) => format!(
+                    "{name} ({} by default; {name}({1}) with {1} = {2} if omitted)",
+                    reduction(loss),
+                    argument.name,
+                    derive::network::layer::argument_text(argument.default),
+                ),
+                None => format!("{name} ({} by default)", reduction(loss)),
+            }
         })
         .collect();
     let pytorch: Vec<String> = LossKind::pytorch_names()

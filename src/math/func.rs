@@ -56,6 +56,22 @@ pub enum Func {
     Softmax,
     /// log softmax(z)ᵢ = zᵢ − log Σₖ e^{zₖ}, over each column.
     LogSoftmax,
+    /// |z|
+    Abs,
+    /// 1, 0 or −1 as z is positive, zero or negative: the derivative of |z|, 0 at 0 as PyTorch.
+    Sign,
+    /// Huber's function with threshold δ: z²/2 for |z| ≤ δ, δ(|z| − δ/2) beyond.
+    Huber(Param),
+    /// Its derivative: z for |z| ≤ δ, δ sign(z) beyond (z clamped to [−δ, δ]).
+    HuberPrime(Param),
+    /// PyTorch's smooth L1 with threshold β: z²/(2β) for |z| < β, |z| − β/2 beyond.
+    SmoothL1(Param),
+    /// Its derivative: z/β for |z| < β, sign(z) beyond.
+    SmoothL1Prime(Param),
+    /// max(0, z + m): a hinge with margin m.
+    Margin(Param),
+    /// [z + m > 0]: its derivative, 0 at the kink as ReLU′.
+    MarginStep(Param),
 }
 
 impl Func {
@@ -126,6 +142,42 @@ impl Func {
             }
             Func::Log => z.ln(),
             Func::Exp => z.exp(),
+            Func::Abs => z.abs(),
+            Func::Sign => sign(z),
+            Func::Huber(delta) => {
+                let delta = param(delta);
+                let half = T::from(0.5).unwrap_or_else(T::nan);
+                if z.abs() <= delta {
+                    half * z * z
+                } else {
+                    delta * (z.abs() - half * delta)
+                }
+            }
+            Func::HuberPrime(delta) => {
+                let delta = param(delta);
+                z.max(-delta).min(delta)
+            }
+            Func::SmoothL1(beta) => {
+                let beta = param(beta);
+                let half = T::from(0.5).unwrap_or_else(T::nan);
+                if z.abs() < beta {
+                    half * z * z / beta
+                } else {
+                    z.abs() - half * beta
+                }
+            }
+            Func::SmoothL1Prime(beta) => {
+                let beta = param(beta);
+                if z.abs() < beta { z / beta } else { sign(z) }
+            }
+            Func::Margin(margin) => (z + param(margin)).max(zero),
+            Func::MarginStep(margin) => {
+                if z + param(margin) > zero {
+                    one
+                } else {
+                    zero
+                }
+            }
             Func::Softmax | Func::LogSoftmax => {
                 unreachable!("softmax acts on a whole column; use apply_column")
             }
@@ -172,6 +224,14 @@ impl Func {
             Func::Exp => "exp",
             Func::Softmax => "softmax",
             Func::LogSoftmax => "log_softmax",
+            Func::Abs => "|·|",
+            Func::Sign => "sign",
+            Func::Huber(_) => "Huber",
+            Func::HuberPrime(_) => "Huber′",
+            Func::SmoothL1(_) => "SmoothL1",
+            Func::SmoothL1Prime(_) => "SmoothL1′",
+            Func::Margin(_) => "max",
+            Func::MarginStep(_) => "[·]",
         }
     }
 
@@ -195,7 +255,26 @@ impl Func {
             Func::Exp => "\\exp",
             Func::Softmax => "\\mathrm{softmax}",
             Func::LogSoftmax => "\\log\\mathrm{softmax}",
+            Func::Abs => "\\lvert\\cdot\\rvert",
+            Func::Sign => "\\operatorname{sign}",
+            Func::Huber(_) => "\\mathrm{Huber}",
+            Func::HuberPrime(_) => "\\mathrm{Huber}'",
+            Func::SmoothL1(_) => "\\mathrm{SmoothL1}",
+            Func::SmoothL1Prime(_) => "\\mathrm{SmoothL1}'",
+            Func::Margin(_) => "\\max",
+            Func::MarginStep(_) => "[\\cdot]",
         }
+    }
+}
+
+/// 1, 0 or −1 as z is positive, zero or negative (NaN stays NaN).
+fn sign<T: Float>(z: T) -> T {
+    if z > T::zero() {
+        T::one()
+    } else if z < T::zero() {
+        -T::one()
+    } else {
+        z * T::zero()
     }
 }
 
@@ -273,6 +352,30 @@ mod tests {
         }
     }
 
+    /// At their kinks the derivatives take PyTorch's values: sign(0) = 0, the margin's step 0.
+    #[test]
+    fn loss_derivatives_at_their_kinks_are_pytorchs() {
+        assert_eq!(Func::Sign.apply(0.0_f64), 0.0);
+        assert_eq!(Func::Sign.apply(-0.0_f64), 0.0);
+        assert_eq!(Func::MarginStep(Param::new(1.0)).apply(-1.0_f64), 0.0);
+        let delta = Param::new(0.5);
+        assert_eq!(Func::HuberPrime(delta).apply(0.5_f64), 0.5);
+        assert_eq!(Func::HuberPrime(delta).apply(-3.0_f64), -0.5);
+        assert_eq!(Func::Huber(delta).apply(0.5_f64), 0.125);
+        // smooth_l1(β) is huber(β)/β.
+        for z in [-2.0_f64, -0.3, 0.1, 0.5, 4.0] {
+            let huber = Func::Huber(delta).apply(z) / 0.5;
+            assert!(
+                (Func::SmoothL1(delta).apply(z) - huber).abs() < 1e-15,
+                "{z}"
+            );
+        }
+        for z in [-1000.0_f64, 1000.0] {
+            assert!(Func::Huber(delta).apply(z).is_finite());
+            assert!(Func::SmoothL1(delta).apply(z).is_finite());
+        }
+    }
+
     #[test]
     fn relu_derivative_at_zero_is_zero() {
         assert_eq!(Func::Step.apply(0.0_f64), 0.0);
@@ -293,6 +396,10 @@ mod tests {
                 (Func::Softplus, Func::Sigmoid),
                 (Func::Silu, Func::SiluPrime),
                 (Func::Exp, Func::Exp),
+                (Func::Abs, Func::Sign),
+                (Func::Huber(a), Func::HuberPrime(a)),
+                (Func::SmoothL1(a), Func::SmoothL1Prime(a)),
+                (Func::Margin(a), Func::MarginStep(a)),
             ] {
                 let numeric = (f.apply(z + h) - f.apply(z - h)) / (2.0 * h);
                 assert!((numeric - df.apply(z)).abs() < 1e-8, "{f:?} at {z}");

@@ -2,7 +2,7 @@
 
 use crate::network::Network;
 use crate::network::layer::LayerKind;
-use crate::network::loss::Loss;
+use crate::network::loss::{Loss, OutputDomain};
 
 /// Messages (without a "warning:" prefix) about the fit of the loss to the network's output.
 pub fn warnings(network: &Network) -> Vec<String> {
@@ -36,7 +36,9 @@ pub fn fits(loss: Loss, last: Option<LayerKind>) -> bool {
 
 /// A warning when the output may leave (0, 1) and the loss needs probabilities.
 fn outside_domain(loss: Loss, last: Option<LayerKind>) -> Option<String> {
-    (loss.needs_probabilities() && !last.is_some_and(LayerKind::outputs_probabilities)).then(|| {
+    (loss.output_domain() == OutputDomain::Probability
+        && !last.is_some_and(LayerKind::outputs_probabilities))
+    .then(|| {
         format!(
             "{} on the output of {}: ŷ may leave (0, 1), where log ŷ or log(1 − ŷ) is undefined \
              and the check may fail with NaN; end the chain with sigmoid",
@@ -84,6 +86,25 @@ mod tests {
             let w = warnings(&network(&format!("linear>{last}"), LossKind::CeLogits));
             assert_eq!(w.len(), 1, "{w:?}");
             assert!(w[0].contains("softmax applied twice"), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn bce_logits_and_hinge_warn_after_a_squashing_layer() {
+        assert!(warnings(&network("linear>relu>linear", LossKind::BceLogits)).is_empty());
+        let w = warnings(&network("linear>sigmoid", LossKind::BceLogits));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("sigmoid applied twice: BCEWithLogitsLoss takes logits"),
+            "{w:?}"
+        );
+        assert!(warnings(&network("linear>relu>linear", LossKind::Hinge)).is_empty());
+        for last in ["softmax", "sigmoid", "log_softmax"] {
+            let w = warnings(&network(&format!("linear>{last}"), LossKind::Hinge));
+            assert!(w[0].contains("raw class scores"), "{w:?}");
+        }
+        for kind in [LossKind::L1, LossKind::Huber, LossKind::SmoothL1] {
+            assert!(warnings(&network("linear>sigmoid", kind)).is_empty());
         }
     }
 }

@@ -81,6 +81,8 @@ pub struct Network {
     pub samples: Option<Dim>,
     /// λ, when the objective adds (λ/2) Σₖ ‖W⁽ᵏ⁾‖² to the loss.
     pub weight_decay: Option<Constant>,
+    /// Where the loss's derivatives jump: expressions in ŷ and y, each with its kink.
+    pub loss_kinks: Vec<(ExprId, f64)>,
 }
 
 impl Network {
@@ -215,6 +217,7 @@ impl Network {
             loss_definition = add_weight_decay(&mut arena, loss_definition, &parameters, lambda)?;
         }
         let loss_value = arena.name(Symbol::Loss, loss_definition, Role::Value);
+        let loss_kinks = loss.kinks(&mut arena, yhat, y)?;
         dims.dedup();
         Ok(Network {
             arena,
@@ -229,16 +232,19 @@ impl Network {
             dims,
             samples,
             weight_decay,
+            loss_kinks,
         })
     }
 }
 
 impl Network {
-    /// The input of each kinked activation (ReLU and its kin), with where its kink is.
+    /// The input of each kinked activation (ReLU and its kin), with where its kink is; then
+    /// the loss's kinks (l1's ŷ − y at 0, hinge's margins at 0), kept away from alike.
     pub fn kinked_inputs(&self) -> impl Iterator<Item = (ExprId, f64)> + '_ {
         self.layers
             .iter()
             .filter_map(|l| l.kink().map(|kink| (l.input, kink)))
+            .chain(self.loss_kinks.iter().copied())
     }
 
     /// What a point gives a value to, with the symbols the leaves carry: x (or X), the

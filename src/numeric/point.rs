@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::math::shape::Dim;
 use crate::math::symbol::Symbol;
 use crate::network::Network;
-use crate::network::loss::Loss;
+use crate::network::loss::{Loss, TargetDomain};
 use crate::numeric::evaluator::Inputs;
 use crate::numeric::matrix::Matrix;
 use crate::numeric::sizes::Sizes;
@@ -185,8 +185,9 @@ impl<'de> Visitor<'de> for ObjectVisitor {
 }
 
 /// Refuses a target y (one column per sample) that the loss is not defined for: for a loss
-/// that needs probabilities (bce) every entry in [0, 1]; for one that takes distributions (ce,
-/// nll) every column a distribution, since their closed forms use Σ y = 1.
+/// that takes probabilities as targets (bce, bce_logits) every entry in [0, 1]; for one that
+/// takes distributions (ce, nll) every column a distribution, since their closed forms use
+/// Σ y = 1; for hinge every column one-hot.
 fn check_target(loss: Loss, y: &Matrix<f64>) -> Result<(), String> {
     if let Some((i, v)) = y.data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
         return Err(format!(
@@ -195,7 +196,8 @@ fn check_target(loss: Loss, y: &Matrix<f64>) -> Result<(), String> {
         ));
     }
     let in_unit_interval = |v: &f64| (0.0..=1.0).contains(v);
-    if loss.needs_probabilities()
+    let target = loss.target_domain();
+    if target == TargetDomain::Probability
         && let Some(i) = y.data.iter().position(|v| !in_unit_interval(v))
     {
         return Err(format!(
@@ -204,7 +206,32 @@ fn check_target(loss: Loss, y: &Matrix<f64>) -> Result<(), String> {
             loss.name()
         ));
     }
-    if loss.target_is_distribution() {
+    if target == TargetDomain::OneHot {
+        for c in 0..y.cols {
+            let column: Vec<f64> = (0..y.rows).map(|r| y.get(r, c)).collect();
+            let ones = column.iter().filter(|v| **v == 1.0).count();
+            let place = if y.cols > 1 {
+                format!(" in sample {}", c + 1)
+            } else {
+                String::new()
+            };
+            if let Some(v) = column.iter().find(|v| **v != 0.0 && **v != 1.0) {
+                return Err(format!(
+                    "`y`: y has the entry {v}{place}; {} takes a one-hot target (a single 1 at \
+                     the true class, 0 elsewhere)",
+                    loss.name()
+                ));
+            }
+            if ones != 1 {
+                return Err(format!(
+                    "`y`: y has {ones} entries equal to 1{place}, not one; {} takes a one-hot \
+                     target (a single 1 at the true class, 0 elsewhere)",
+                    loss.name()
+                ));
+            }
+        }
+    }
+    if target == TargetDomain::Distribution {
         for c in 0..y.cols {
             let column: Vec<f64> = (0..y.rows).map(|r| y.get(r, c)).collect();
             if let Some(v) = column.iter().find(|v| !in_unit_interval(v)) {

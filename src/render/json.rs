@@ -65,7 +65,7 @@ struct SpecOut {
 
 #[derive(Serialize)]
 struct LossOut {
-    name: &'static str,
+    name: String,
     reduction: &'static str,
     description: String,
     definition: Formula,

@@ -313,6 +313,30 @@ impl Page<'_> {
         lines.iter().map(|l| l.in_cell(&name)).collect()
     }
 
+    /// A Jacobian's generic element, `(∂ℓ/∂ŷ)ⱼ &= …`: on one line where it fits, else broken
+    /// as an equation is (hinge's element holds its indicator twice).
+    fn element_lines(&self, row: &crate::render::sections::JacobianRow) -> Vec<String> {
+        let name = flat(&self.formulas.element_name(&row.symbol, row.element));
+        let element = self.formulas.element(row.element);
+        let one_line = flat(&element);
+        if shown_width(&name) + shown_width(&one_line) + 2 <= ALIGN_WIDTH {
+            return vec![format!("{name} &= {one_line}")];
+        }
+        let rest = ALIGN_WIDTH.saturating_sub(shown_width(&name) + 2);
+        lines(&element, rest)
+            .iter()
+            .enumerate()
+            .map(|(j, line)| {
+                let line = mend(line, rest);
+                match j {
+                    0 => EquationLine::First(line),
+                    _ => EquationLine::Continued(line),
+                }
+                .aligned(&name)
+            })
+            .collect()
+    }
+
     /// Equations with their shapes, one align* block.
     fn closed_align(&self, table: &crate::render::sections::Section<ClosedRow>) -> String {
         let groups: Vec<Vec<String>> = table
@@ -563,11 +587,7 @@ impl PartWriter for Page<'_> {
         let mut groups = Vec::new();
         for row in &table.rows {
             let mut lines = self.with_shape(&row.matrix, &row.shape);
-            lines.push(format!(
-                "{} &= {}",
-                flat(&self.formulas.element_name(&row.symbol, row.element)),
-                flat(&self.formulas.element(row.element))
-            ));
+            lines.extend(self.element_lines(row));
             if let Some(note) = &row.note {
                 lines.push(format!("\\intertext{{{}}}", prose(note)));
             }

@@ -219,6 +219,15 @@ impl Notation for Latex {
             Func::Step => piece::<L>("[")
                 .append_nested(argument, 0)
                 .append(piece(" > 0]")),
+            Func::Abs => piece::<L>("\\lvert ")
+                .append_nested(argument, 0)
+                .append(piece(" \\rvert")),
+            Func::Margin(margin) => piece::<L>("\\max(0, ")
+                .append_nested(argument, 0)
+                .append(piece(format!(" + {})", self.argument(margin.get())))),
+            Func::MarginStep(margin) => piece::<L>("[")
+                .append_nested(argument, 0)
+                .append(piece(format!(" + {} > 0]", self.argument(margin.get())))),
             other => piece::<L>(format!("{}(", other.latex_name()))
                 .append_nested(argument, 0)
                 .append(piece(")")),

@@ -251,6 +251,14 @@ impl Notation for Text {
             Func::Step => L::text("[")
                 .append_nested(argument, 0)
                 .append(L::text(" > 0]")),
+            Func::Abs => L::text("|").append_nested(argument, 0).append(L::text("|")),
+            // The margin printed as its value, added to every entry.
+            Func::Margin(margin) => L::text("max(0, ")
+                .append_nested(argument, 0)
+                .append(L::text(format!(" + {})", self.argument(margin.get())))),
+            Func::MarginStep(margin) => L::text("[")
+                .append_nested(argument, 0)
+                .append(L::text(format!(" + {} > 0]", self.argument(margin.get())))),
             other => L::text(other.text_name())
                 .append(L::text("("))
                 .append_nested(argument, 0)

@@ -1,6 +1,9 @@
 //! Binary cross-entropy −(1/K) Σ [yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)], PyTorch's BCELoss.
 
-use super::{LossDefinition, Reduction, Scaled, fits_any};
+use super::{
+    LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, fits_any, no_kinks,
+    no_kinks_in_words, nothing,
+};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::func::Func;
@@ -14,9 +17,13 @@ pub const BCE: LossDefinition = LossDefinition {
     description,
     definition,
     gradient,
-    needs_probabilities: true,
-    takes_log_of_output: true,
-    target_is_distribution: false,
+    output: OutputDomain::Probability,
+    target: TargetDomain::Probability,
+    argument: None,
+    kinks: no_kinks,
+    kinks_in_words: no_kinks_in_words,
+    legend: nothing,
+    kink_note: nothing,
     // ŷ outside (0, 1) is warned of for every loss that needs probabilities (`fit`).
     misfit: fits_any,
     applies: &[],
@@ -36,6 +43,7 @@ fn definition(
     yhat: ExprId,
     y: ExprId,
     coef: Coef,
+    _: f64,
 ) -> Result<ExprId, ShapeError> {
     let log_yhat = arena.map(Func::Log, yhat);
     let one_minus_y = arena.one_minus(y)?;
@@ -49,7 +57,13 @@ fn definition(
 }
 
 /// d/dŷᵢ −[yᵢ log ŷᵢ + (1 − yᵢ) log(1 − ŷᵢ)] = (ŷᵢ − yᵢ) / (ŷᵢ(1 − ŷᵢ))
-fn gradient(arena: &mut Arena, yhat: ExprId, y: ExprId, coef: Coef) -> Result<Scaled, ShapeError> {
+fn gradient(
+    arena: &mut Arena,
+    yhat: ExprId,
+    y: ExprId,
+    coef: Coef,
+    _: f64,
+) -> Result<Scaled, ShapeError> {
     let diff = arena.sub(yhat, y)?;
     let one_minus_yhat = arena.one_minus(yhat)?;
     let variance = arena.hadamard(yhat, one_minus_yhat)?;

@@ -1,6 +1,9 @@
 //! Cross-entropy −Σ yᵢ log ŷᵢ of probabilities ŷ (after softmax) against a distribution y.
 
-use super::{LossDefinition, Reduction, Scaled, cross_entropy_against};
+use super::{
+    LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, cross_entropy_against, no_kinks,
+    no_kinks_in_words, nothing,
+};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::func::Func;
@@ -16,9 +19,13 @@ pub const CE: LossDefinition = LossDefinition {
     description,
     definition,
     gradient,
-    needs_probabilities: false,
-    takes_log_of_output: true,
-    target_is_distribution: true,
+    output: OutputDomain::Positive,
+    target: TargetDomain::Distribution,
+    argument: None,
+    kinks: no_kinks,
+    kinks_in_words: no_kinks_in_words,
+    legend: nothing,
+    kink_note: nothing,
     misfit,
     applies: &[],
 };
@@ -43,13 +50,20 @@ fn definition(
     yhat: ExprId,
     y: ExprId,
     coef: Coef,
+    _: f64,
 ) -> Result<ExprId, ShapeError> {
     let log_yhat = arena.map(Func::Log, yhat);
     cross_entropy_against(arena, y, log_yhat, coef)
 }
 
 /// d/dŷᵢ −yᵢ log ŷᵢ = −yᵢ / ŷᵢ
-fn gradient(arena: &mut Arena, yhat: ExprId, y: ExprId, coef: Coef) -> Result<Scaled, ShapeError> {
+fn gradient(
+    arena: &mut Arena,
+    yhat: ExprId,
+    y: ExprId,
+    coef: Coef,
+    _: f64,
+) -> Result<Scaled, ShapeError> {
     Ok((coef.negated(), arena.divide(y, yhat)?))
 }
 

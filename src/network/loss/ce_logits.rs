@@ -1,7 +1,10 @@
 //! Cross-entropy on logits, PyTorch's CrossEntropyLoss: ℓ = −yᵀ log softmax(ŷ), ŷ the logits
 //! and y a distribution (or one-hot). Its gradient is the fused (softmax(ŷ) − y), using Σ y = 1.
 
-use super::{LossDefinition, Reduction, Scaled, cross_entropy_against};
+use super::{
+    LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, cross_entropy_against, no_kinks,
+    no_kinks_in_words, nothing,
+};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::func::Func;
@@ -22,9 +25,13 @@ pub const CE_LOGITS: LossDefinition = LossDefinition {
     definition,
     gradient,
     // log softmax(ŷ) is finite for every ŷ: the logits have no domain to keep.
-    needs_probabilities: false,
-    takes_log_of_output: false,
-    target_is_distribution: true,
+    output: OutputDomain::Real,
+    target: TargetDomain::Distribution,
+    argument: None,
+    kinks: no_kinks,
+    kinks_in_words: no_kinks_in_words,
+    legend: nothing,
+    kink_note: nothing,
     misfit,
     applies: &[Activation::LogSoftmax, Activation::Softmax],
 };
@@ -56,13 +63,20 @@ fn definition(
     yhat: ExprId,
     y: ExprId,
     coef: Coef,
+    _: f64,
 ) -> Result<ExprId, ShapeError> {
     let log_probabilities = arena.map(Func::LogSoftmax, yhat);
     cross_entropy_against(arena, y, log_probabilities, coef)
 }
 
 /// d/dŷ −Σ yᵢ (ŷᵢ − log Σⱼ exp ŷⱼ) = softmax(ŷ) Σ y − y = softmax(ŷ) − y, as Σ y = 1.
-fn gradient(arena: &mut Arena, yhat: ExprId, y: ExprId, coef: Coef) -> Result<Scaled, ShapeError> {
+fn gradient(
+    arena: &mut Arena,
+    yhat: ExprId,
+    y: ExprId,
+    coef: Coef,
+    _: f64,
+) -> Result<Scaled, ShapeError> {
     let probabilities = arena.map(Func::Softmax, yhat);
     Ok((coef, arena.sub(probabilities, y)?))
 }

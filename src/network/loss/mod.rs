@@ -3,16 +3,22 @@
 //! in `LossKind::definition` (plus simplifier rules, if it has a fused form).
 
 mod bce;
+mod bce_logits;
 mod ce;
 mod ce_logits;
+mod hinge;
+mod huber;
+mod l1;
 mod mse;
 mod nll;
+mod smooth_l1;
 
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::func::Func;
 use crate::math::prose::Prose;
 use crate::math::shape::ShapeError;
-use crate::network::layer::{Activation, LayerKind};
+use crate::network::layer::{Activation, LayerKind, argument_text};
 use crate::spec::suggest::{did_you_mean, shorten};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -27,6 +33,16 @@ pub enum LossKind {
     Nll,
     /// Cross-entropy −yᵀ log softmax(ŷ) on logits ŷ: PyTorch's CrossEntropyLoss.
     CeLogits,
+    /// Binary cross-entropy on logits, Σ(softplus(ŷ) − y ⊙ ŷ): PyTorch's BCEWithLogitsLoss.
+    BceLogits,
+    /// The multiclass hinge loss Σ_{j ≠ c} max(0, ŷⱼ − ŷ_c + margin), y one-hot at c.
+    Hinge,
+    /// Absolute error Σ|ŷ − y|: PyTorch's L1Loss.
+    L1,
+    /// Huber's loss with threshold δ: PyTorch's HuberLoss.
+    Huber,
+    /// PyTorch's SmoothL1Loss with threshold β, Huber's loss with δ = β divided by β.
+    SmoothL1,
 }
 
 /// How the per-element terms are combined.
@@ -38,11 +54,49 @@ pub enum Reduction {
     Mean,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Debug)]
 pub struct Loss {
     pub kind: LossKind,
     pub reduction: Reduction,
+    /// The loss's argument (hinge's margin, huber's δ), its default if not given; 0 for a loss
+    /// that takes none.
+    pub argument: f64,
 }
+
+/// What ŷ must satisfy for ℓ to be defined.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OutputDomain {
+    /// Any real entries.
+    Real,
+    /// Positive entries: the loss takes log ŷ (ce).
+    Positive,
+    /// Entries in (0, 1): the loss takes log ŷ and log(1 − ŷ) (bce).
+    Probability,
+}
+
+/// What y must satisfy for ℓ to mean what it says.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TargetDomain {
+    /// Any real entries.
+    Real,
+    /// Entries in [0, 1] (bce, bce_logits).
+    Probability,
+    /// Each column a distribution: entries in [0, 1] summing to 1 (ce, nll, ce_logits).
+    Distribution,
+    /// Each column one-hot: a single 1, the class c, and 0 elsewhere (hinge).
+    OneHot,
+}
+
+/// The one real argument a loss may take, which must be positive.
+pub struct LossArgument {
+    /// Its name in messages and help: `margin`, `δ`.
+    pub name: &'static str,
+    pub default: f64,
+}
+
+/// Where ℓ's derivative (or its second derivative) jumps: each expression in ŷ and y with the
+/// value at which it does, which the check's points keep away from as from a ReLU's input.
+pub type Kinks = Vec<(ExprId, f64)>;
 
 /// A factor and the column it scales.
 pub type Scaled = (Coef, ExprId);
@@ -59,16 +113,26 @@ pub struct LossDefinition {
     pub default_reduction: Reduction,
     /// What the definition means in words, printed beside the formula.
     pub description: fn(Reduction) -> Prose,
-    /// ℓ as an expression in ŷ and y.
-    pub definition: fn(&mut Arena, ExprId, ExprId, Coef) -> Result<ExprId, ShapeError>,
+    /// ℓ as an expression in ŷ and y, given the reduction's factor and the argument.
+    pub definition: fn(&mut Arena, ExprId, ExprId, Coef, f64) -> Result<ExprId, ShapeError>,
     /// ∂ℓ/∂ŷ as a column shaped like ŷ, a factor and the column it scales.
-    pub gradient: fn(&mut Arena, ExprId, ExprId, Coef) -> Result<Scaled, ShapeError>,
-    /// ŷ must lie in (0, 1) and y in [0, 1].
-    pub needs_probabilities: bool,
-    /// The loss takes the logarithm of ŷ, which must then stay positive.
-    pub takes_log_of_output: bool,
-    /// y is a probability distribution (entries in [0, 1] summing to 1).
-    pub target_is_distribution: bool,
+    pub gradient: fn(&mut Arena, ExprId, ExprId, Coef, f64) -> Result<Scaled, ShapeError>,
+    /// What ŷ must satisfy.
+    pub output: OutputDomain,
+    /// What y must satisfy.
+    pub target: TargetDomain,
+    /// The argument the loss takes, if any: `hinge(2)`.
+    pub argument: Option<LossArgument>,
+    /// Where the loss's derivatives jump, in ŷ and y (none for a smooth loss).
+    pub kinks: fn(&mut Arena, ExprId, ExprId, f64) -> Result<Kinks, ShapeError>,
+    /// What the check keeps away from its kinks, in words: `ŷ − y`, with the value it keeps
+    /// away from.
+    pub kinks_in_words: fn(f64) -> Option<(Prose, f64)>,
+    /// The functions the loss writes that the legend does not define elsewhere (Huber's), with
+    /// the argument.
+    pub legend: fn(f64) -> Option<Prose>,
+    /// What ∂ℓ/∂ŷ does where the derivative does not exist, said beside it.
+    pub kink_note: fn(f64) -> Option<Prose>,
     /// A warning when the network's last layer (`None` for an empty chain, written `empty`)
     /// does not produce what the loss takes.
     pub misfit: fn(Option<LayerKind>) -> Option<String>,
@@ -78,12 +142,17 @@ pub struct LossDefinition {
 
 impl LossKind {
     /// Every loss, in the order help and messages list them.
-    pub const ALL: [LossKind; 5] = [
+    pub const ALL: [LossKind; 10] = [
         LossKind::Mse,
         LossKind::Bce,
         LossKind::Ce,
         LossKind::Nll,
         LossKind::CeLogits,
+        LossKind::BceLogits,
+        LossKind::Hinge,
+        LossKind::L1,
+        LossKind::Huber,
+        LossKind::SmoothL1,
     ];
 
     /// The one place a loss's kind meets its file.
@@ -94,6 +163,11 @@ impl LossKind {
             LossKind::Ce => &ce::CE,
             LossKind::Nll => &nll::NLL,
             LossKind::CeLogits => &ce_logits::CE_LOGITS,
+            LossKind::BceLogits => &bce_logits::BCE_LOGITS,
+            LossKind::Hinge => &hinge::HINGE,
+            LossKind::L1 => &l1::L1,
+            LossKind::Huber => &huber::HUBER,
+            LossKind::SmoothL1 => &smooth_l1::SMOOTH_L1,
         }
     }
 
@@ -110,7 +184,15 @@ impl LossKind {
                 kind.definition()
                     .pytorch_names
                     .iter()
-                    .map(move |&(name, reduction)| (name, Loss { kind, reduction }))
+                    .map(move |&(name, reduction)| {
+                        (
+                            name,
+                            Loss {
+                                reduction,
+                                ..Loss::new(kind)
+                            },
+                        )
+                    })
             })
             .collect()
     }
@@ -137,26 +219,36 @@ impl Reduction {
 }
 
 /// PyTorch losses that have no counterpart here, and what to write instead, if anything.
-const NOT_HERE: &[(&str, Option<&str>)] = &[
-    (
-        "BCEWithLogitsLoss",
-        Some(
-            "PyTorch's BCEWithLogitsLoss takes logits and applies the sigmoid itself, and bce \
-             here takes probabilities: end the chain with sigmoid and give --loss bce",
-        ),
-    ),
-    ("L1Loss", None),
-    ("SmoothL1Loss", None),
-    ("HuberLoss", None),
-    ("KLDivLoss", None),
-];
+const NOT_HERE: &[(&str, Option<&str>)] = &[("KLDivLoss", None)];
 
 impl Loss {
     /// The loss a name stands for (any case), with the reduction the name implies: the loss's
-    /// own default for our names, PyTorch's default for PyTorch's. The error says what was
-    /// meant where it can.
-    pub fn from_name(name: &str) -> Result<Loss, String> {
-        if let Some(loss) = LossKind::ALL.into_iter().find_map(|kind| {
+    /// own default for our names, PyTorch's default for PyTorch's; an argument in parentheses
+    /// (`hinge(2)`, `HuberLoss(0.5)`) for a loss that takes one. The error says what was meant
+    /// where it can.
+    pub fn from_name(text: &str) -> Result<Loss, String> {
+        let (name, argument) = split_argument(text)?;
+        let Some(mut loss) = Loss::named(name) else {
+            return Err(unknown(name));
+        };
+        let definition = loss.kind.definition();
+        match (&definition.argument, argument) {
+            (_, None) => {}
+            (None, Some(_)) => {
+                return Err(format!(
+                    "`{}`: {} takes no argument; write --loss {name}",
+                    shorten(text),
+                    definition.name
+                ));
+            }
+            (Some(wanted), Some(given)) => loss.argument = parse_argument(text, wanted, given)?,
+        }
+        Ok(loss)
+    }
+
+    /// The loss a bare name stands for, with its default argument.
+    fn named(name: &str) -> Option<Loss> {
+        LossKind::ALL.into_iter().find_map(|kind| {
             let definition = kind.definition();
             if definition.name.eq_ignore_ascii_case(name) {
                 return Some(Loss::new(kind));
@@ -166,49 +258,31 @@ impl Loss {
                 .iter()
                 .find(|(n, _)| n.eq_ignore_ascii_case(name))?;
             Some(Loss {
-                kind,
                 reduction: *reduction,
+                ..Loss::new(kind)
             })
-        }) {
-            return Ok(loss);
-        }
-        let losses = format!(
-            "the losses are {}, or PyTorch's {}",
-            LossKind::names().join(", "),
-            LossKind::pytorch_names()
-                .iter()
-                .map(|(n, _)| *n)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let name = shorten(name);
-        if let Some((pytorch, instead)) =
-            NOT_HERE.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name))
-        {
-            return Err(match instead {
-                Some(instead) => format!("`{name}` is not a loss here: {instead}"),
-                None => format!(
-                    "`{name}` is not a loss here: PyTorch's {pytorch} has no counterpart; {losses}"
-                ),
-            });
-        }
-        let mut spellings = LossKind::names();
-        spellings.extend(LossKind::pytorch_names().iter().map(|(n, _)| *n));
-        let hint = did_you_mean(&name, &spellings)
-            .map(|n| format!(" (did you mean `{n}`?)"))
-            .unwrap_or_default();
-        Err(format!("unknown loss `{name}`{hint}; {losses}"))
+        })
     }
 
     pub fn new(kind: LossKind) -> Loss {
+        let definition = kind.definition();
         Loss {
             kind,
-            reduction: kind.definition().default_reduction,
+            reduction: definition.default_reduction,
+            argument: definition.argument.as_ref().map_or(0.0, |a| a.default),
         }
     }
 
-    pub fn name(self) -> &'static str {
-        self.kind.definition().name
+    /// The name as `--loss` takes it: `hinge`, `hinge(2)`; the argument is shown only when
+    /// it is not the default, as a layer's is.
+    pub fn name(self) -> String {
+        let definition = self.kind.definition();
+        match &definition.argument {
+            Some(argument) if self.argument != argument.default => {
+                format!("{}({})", definition.name, argument_text(self.argument))
+            }
+            _ => definition.name.to_string(),
+        }
     }
 
     /// What the definition means in words, printed beside the formula.
@@ -232,7 +306,28 @@ impl Loss {
         y: ExprId,
     ) -> Result<ExprId, ShapeError> {
         let coef = self.reduction_coef(arena, yhat);
-        (self.kind.definition().definition)(arena, yhat, y, coef)
+        (self.kind.definition().definition)(arena, yhat, y, coef, self.argument)
+    }
+
+    /// Where the loss's derivatives jump, as expressions in ŷ and y with the value at which
+    /// they do.
+    pub fn kinks(self, arena: &mut Arena, yhat: ExprId, y: ExprId) -> Result<Kinks, ShapeError> {
+        (self.kind.definition().kinks)(arena, yhat, y, self.argument)
+    }
+
+    /// What the check keeps away from the loss's kinks, in words, and from which value.
+    pub fn kinks_in_words(self) -> Option<(Prose, f64)> {
+        (self.kind.definition().kinks_in_words)(self.argument)
+    }
+
+    /// The legend's definition of the functions the loss writes, if it needs one.
+    pub fn legend(self) -> Option<Prose> {
+        (self.kind.definition().legend)(self.argument)
+    }
+
+    /// What ∂ℓ/∂ŷ takes where the derivative does not exist.
+    pub fn kink_note(self) -> Option<Prose> {
+        (self.kind.definition().kink_note)(self.argument)
     }
 
     /// ∂ℓ/∂ŷ, a 1×K row.
@@ -259,24 +354,28 @@ impl Loss {
         y: ExprId,
     ) -> Result<ExprId, ShapeError> {
         let coef = self.reduction_coef(arena, yhat);
-        let (factor, column) = (self.kind.definition().gradient)(arena, yhat, y, coef)?;
+        let (factor, column) =
+            (self.kind.definition().gradient)(arena, yhat, y, coef, self.argument)?;
         Ok(arena.scale(factor, column))
     }
 
-    /// Whether ŷ must lie in (0, 1) and y in [0, 1] for the loss to be defined.
-    pub fn needs_probabilities(self) -> bool {
-        self.kind.definition().needs_probabilities
+    /// What ŷ must satisfy for the loss to be defined.
+    pub fn output_domain(self) -> OutputDomain {
+        self.kind.definition().output
     }
 
-    /// Whether the loss takes the logarithm of ŷ, which must then stay positive.
-    pub fn takes_log_of_output(self) -> bool {
-        self.kind.definition().takes_log_of_output
+    /// What y must satisfy.
+    pub fn target_domain(self) -> TargetDomain {
+        self.kind.definition().target
     }
 
-    /// Whether y is a probability distribution (entries in [0, 1] summing to 1); the simplifier
-    /// may then use Σ y = 1.
+    /// Whether every column of y sums to 1 (a distribution, or one-hot); the simplifier may
+    /// then use Σ y = 1.
     pub fn target_is_distribution(self) -> bool {
-        self.kind.definition().target_is_distribution
+        matches!(
+            self.target_domain(),
+            TargetDomain::Distribution | TargetDomain::OneHot
+        )
     }
 
     /// A warning when the network's last layer does not produce what the loss takes.
@@ -303,6 +402,121 @@ fn fits_any(_: Option<LayerKind>) -> Option<String> {
     None
 }
 
+/// A smooth loss: no kinks.
+fn no_kinks(_: &mut Arena, _: ExprId, _: ExprId, _: f64) -> Result<Kinks, ShapeError> {
+    Ok(Vec::new())
+}
+
+/// Nothing to say (no kinks, no function of the loss's own, no argument).
+fn nothing(_: f64) -> Option<Prose> {
+    None
+}
+
+/// No kinks to keep away from.
+fn no_kinks_in_words(_: f64) -> Option<(Prose, f64)> {
+    None
+}
+
+/// ŷ − y, the residual the regression losses (l1, huber, smooth_l1) apply their function to.
+fn residual(arena: &mut Arena, yhat: ExprId, y: ExprId) -> Result<ExprId, ShapeError> {
+    arena.sub(yhat, y)
+}
+
+/// c Σ f(ŷ − y): a regression loss summing a function of the residual.
+fn sum_of_residual(
+    arena: &mut Arena,
+    yhat: ExprId,
+    y: ExprId,
+    coef: Coef,
+    func: Func,
+) -> Result<ExprId, ShapeError> {
+    let r = residual(arena, yhat, y)?;
+    let terms = arena.map(func, r);
+    let total = arena.sum(terms);
+    Ok(arena.scale(coef, total))
+}
+
+/// `name(argument)` split into the name and the argument's text; a bare name has none.
+fn split_argument(text: &str) -> Result<(&str, Option<&str>), String> {
+    let Some(open) = text.find('(') else {
+        return Ok((text.trim(), None));
+    };
+    let name = text[..open].trim();
+    let rest = &text[open + 1..];
+    match rest.trim_end().strip_suffix(')') {
+        Some(inner) if !inner.contains(['(', ')']) => Ok((name, Some(inner))),
+        _ => Err(format!(
+            "`{}`: expected one argument in parentheses after the loss's name, as in hinge(2)",
+            shorten(text)
+        )),
+    }
+}
+
+/// A loss's argument: one finite, positive number.
+fn parse_argument(text: &str, wanted: &LossArgument, given: &str) -> Result<f64, String> {
+    let text = shorten(text);
+    let given = given.trim();
+    let name = wanted.name;
+    let example = |what: &str| {
+        format!(
+            "`{text}`: {what}; the {name} is one positive number, {} if omitted",
+            argument_text(wanted.default)
+        )
+    };
+    if given.is_empty() {
+        return Err(example("no argument between the parentheses"));
+    }
+    if given.contains(',') {
+        return Err(example("more than one argument"));
+    }
+    let value: f64 = given
+        .parse()
+        .map_err(|_| example(&format!("`{}` is not a number", shorten(given))))?;
+    if !value.is_finite() {
+        return Err(example(&format!("{given} is not a finite number")));
+    }
+    if crate::spec::underflows_to_zero(given, value) {
+        return Err(example(&format!(
+            "{given} is not 0 but is too small for a double-precision number: it would be read as 0"
+        )));
+    }
+    if value <= 0.0 {
+        return Err(example(&format!(
+            "the {name} must be positive, and {} is not",
+            argument_text(value)
+        )));
+    }
+    Ok(value)
+}
+
+/// The error for a name that is no loss: what was meant, where that can be said.
+fn unknown(name: &str) -> String {
+    let losses = format!(
+        "the losses are {}, or PyTorch's {}",
+        LossKind::names().join(", "),
+        LossKind::pytorch_names()
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let name = shorten(name);
+    if let Some((pytorch, instead)) = NOT_HERE.iter().find(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+        return match instead {
+            Some(instead) => format!("`{name}` is not a loss here: {instead}"),
+            None => format!(
+                "`{name}` is not a loss here: PyTorch's {pytorch} has no counterpart; {losses}"
+            ),
+        };
+    }
+    let mut spellings = LossKind::names();
+    spellings.extend(LossKind::pytorch_names().iter().map(|(n, _)| *n));
+    let hint = did_you_mean(&name, &spellings)
+        .map(|n| format!(" (did you mean `{n}`?)"))
+        .unwrap_or_default();
+    format!("unknown loss `{name}`{hint}; {losses}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,25 +534,90 @@ mod tests {
     }
 
     #[test]
-    fn losses_that_are_not_here_say_what_to_write_instead() {
+    fn losses_that_are_not_here_say_so() {
         assert_eq!(
-            Loss::from_name("CrossEntropyLoss"),
-            Ok(Loss {
-                kind: LossKind::CeLogits,
-                reduction: Reduction::Sum
-            })
+            Loss::from_name("CrossEntropyLoss").map(|l| (l.kind, l.reduction)),
+            Ok((LossKind::CeLogits, Reduction::Sum))
         );
-        let error = Loss::from_name("BCEWithLogitsLoss").unwrap_err();
-        assert!(
-            error.contains("sigmoid") && error.contains("--loss bce"),
-            "{error}"
-        );
-        let error = Loss::from_name("L1Loss").unwrap_err();
+        let error = Loss::from_name("KLDivLoss").unwrap_err();
         assert!(error.contains("has no counterpart"), "{error}");
         assert!(!error.contains("did you mean"), "{error}");
         let error = Loss::from_name("mes").unwrap_err();
         assert!(error.contains("did you mean `mse`?"), "{error}");
-        let error = Loss::from_name("hinge").unwrap_err();
+        let error = Loss::from_name("hnige").unwrap_err();
+        assert!(error.contains("did you mean `hinge`?"), "{error}");
         assert!(error.contains("mse, bce, ce, nll"), "{error}");
+    }
+
+    #[test]
+    fn pytorch_spellings_of_the_new_losses_take_pytorch_reductions() {
+        let loss = |name: &str| Loss::from_name(name).map(|l| (l.kind, l.reduction, l.argument));
+        assert_eq!(
+            loss("BCEWithLogitsLoss"),
+            Ok((LossKind::BceLogits, Reduction::Mean, 0.0))
+        );
+        assert_eq!(
+            loss("MultiMarginLoss"),
+            Ok((LossKind::Hinge, Reduction::Mean, 1.0))
+        );
+        assert_eq!(loss("hinge"), Ok((LossKind::Hinge, Reduction::Sum, 1.0)));
+        assert_eq!(loss("L1Loss"), Ok((LossKind::L1, Reduction::Mean, 0.0)));
+        assert_eq!(loss("l1"), Ok((LossKind::L1, Reduction::Mean, 0.0)));
+        assert_eq!(
+            loss("HuberLoss"),
+            Ok((LossKind::Huber, Reduction::Mean, 1.0))
+        );
+        assert_eq!(
+            loss("SmoothL1Loss(0.5)"),
+            Ok((LossKind::SmoothL1, Reduction::Mean, 0.5))
+        );
+    }
+
+    #[test]
+    fn arguments_are_read_and_shown_only_when_not_the_default() {
+        let hinge = Loss::from_name("hinge(2)").unwrap();
+        assert_eq!((hinge.kind, hinge.argument), (LossKind::Hinge, 2.0));
+        assert_eq!(hinge.name(), "hinge(2)");
+        assert_eq!(Loss::from_name("hinge(1)").unwrap().name(), "hinge");
+        assert_eq!(
+            Loss::from_name("Huber( 0.5 )").unwrap().name(),
+            "huber(0.5)"
+        );
+        assert_eq!(
+            Loss::from_name("smooth_l1(1e-300)").unwrap().name(),
+            "smooth_l1(1e-300)"
+        );
+        assert_eq!(Loss::from_name("huber").unwrap().name(), "huber");
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_with_what_was_expected() {
+        let error = |name: &str| Loss::from_name(name).unwrap_err();
+        for (name, said) in [
+            ("hinge(0)", "the margin must be positive, and 0 is not"),
+            ("hinge(-1)", "the margin must be positive, and -1 is not"),
+            ("huber(-0.5)", "the δ must be positive, and -0.5 is not"),
+            ("smooth_l1(0)", "the β must be positive"),
+            ("huber(inf)", "inf is not a finite number"),
+            ("huber(NaN)", "NaN is not a finite number"),
+            ("hinge(1e999)", "1e999 is not a finite number"),
+            ("hinge(1e-400)", "too small for a double-precision number"),
+            ("hinge(x)", "`x` is not a number"),
+            ("hinge()", "no argument between the parentheses"),
+            ("hinge(1,2)", "more than one argument"),
+            ("hinge(2", "expected one argument in parentheses"),
+            ("hinge((2))", "expected one argument in parentheses"),
+            ("mse(2)", "mse takes no argument; write --loss mse"),
+            ("BCEWithLogitsLoss(1)", "bce_logits takes no argument"),
+        ] {
+            let e = error(name);
+            assert!(e.contains(said), "{name}: {e}");
+        }
+        assert!(
+            error("hinge(0)").contains("1 if omitted"),
+            "{}",
+            error("hinge(0)")
+        );
+        assert!(error("hnige(2)").contains("did you mean `hinge`?"));
     }
 }

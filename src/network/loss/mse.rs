@@ -1,7 +1,10 @@
 //! Squared error ‖ŷ − y‖², the sum of squares (the homework's definition); with the mean,
 //! PyTorch's MSELoss.
 
-use super::{LossDefinition, Reduction, Scaled, fits_any};
+use super::{
+    LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, fits_any, no_kinks,
+    no_kinks_in_words, nothing,
+};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::prose::Prose;
@@ -14,9 +17,13 @@ pub const MSE: LossDefinition = LossDefinition {
     description,
     definition,
     gradient,
-    needs_probabilities: false,
-    takes_log_of_output: false,
-    target_is_distribution: false,
+    output: OutputDomain::Real,
+    target: TargetDomain::Real,
+    argument: None,
+    kinks: no_kinks,
+    kinks_in_words: no_kinks_in_words,
+    legend: nothing,
+    kink_note: nothing,
     misfit: fits_any,
     applies: &[],
 };
@@ -36,6 +43,7 @@ fn definition(
     yhat: ExprId,
     y: ExprId,
     coef: Coef,
+    _: f64,
 ) -> Result<ExprId, ShapeError> {
     let diff = arena.sub(yhat, y)?;
     let norm = arena.squared_norm(diff);
@@ -43,7 +51,13 @@ fn definition(
 }
 
 /// d/dŷ ‖ŷ − y‖² = 2(ŷ − y)
-fn gradient(arena: &mut Arena, yhat: ExprId, y: ExprId, coef: Coef) -> Result<Scaled, ShapeError> {
+fn gradient(
+    arena: &mut Arena,
+    yhat: ExprId,
+    y: ExprId,
+    coef: Coef,
+    _: f64,
+) -> Result<Scaled, ShapeError> {
     let diff = arena.sub(yhat, y)?;
     Ok((Coef::integer(2).times(&coef), diff))
 }

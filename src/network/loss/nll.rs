@@ -2,7 +2,10 @@
 //! distribution y; PyTorch's NLLLoss averages over the samples only, so it is nll with the sum
 //! over K.
 
-use super::{LossDefinition, Reduction, Scaled, cross_entropy_against};
+use super::{
+    LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, cross_entropy_against, no_kinks,
+    no_kinks_in_words, nothing,
+};
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
 use crate::math::prose::Prose;
@@ -17,9 +20,13 @@ pub const NLL: LossDefinition = LossDefinition {
     description,
     definition,
     gradient,
-    needs_probabilities: false,
-    takes_log_of_output: false,
-    target_is_distribution: true,
+    output: OutputDomain::Real,
+    target: TargetDomain::Distribution,
+    argument: None,
+    kinks: no_kinks,
+    kinks_in_words: no_kinks_in_words,
+    legend: nothing,
+    kink_note: nothing,
     misfit,
     applies: &[],
 };
@@ -41,6 +48,7 @@ fn definition(
     yhat: ExprId,
     y: ExprId,
     coef: Coef,
+    _: f64,
 ) -> Result<ExprId, ShapeError> {
     cross_entropy_against(arena, y, yhat, coef)
 }
@@ -51,6 +59,7 @@ fn gradient(
     _yhat: ExprId,
     y: ExprId,
     coef: Coef,
+    _: f64,
 ) -> Result<Scaled, ShapeError> {
     Ok((coef.negated(), y))
 }

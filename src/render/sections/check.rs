@@ -14,6 +14,7 @@ use crate::derivation::Derivation;
 use crate::math::prose::{Math, Prose};
 use crate::math::symbol::Symbol;
 use crate::network::Network;
+use crate::network::loss::TargetDomain;
 use crate::render::notation::{Notation, Text};
 use crate::render::parts::Part;
 use crate::render::prose::Spell;
@@ -249,6 +250,7 @@ fn log_jacobian_along_directions(derivation: &Derivation, report: &CheckReport) 
 /// tolerance, the coverage, the steps along directions, and a warning near a kink.
 fn note(derivation: &Derivation, report: &CheckReport, numbering: Numbering) -> Prose {
     let (kinked, kinks) = kinked_activations(&derivation.network);
+    let any_kinks = !kinked.is_empty() || !derivation.network.loss_kinks.is_empty();
     // Along directions only the gradients and Jacobians are differenced; the other forms are
     // compared with their chain-rule forms, as the coverage's words say.
     let compared = match report.coverage {
@@ -262,7 +264,7 @@ fn note(derivation: &Derivation, report: &CheckReport, numbering: Numbering) -> 
             ", every printed matrix form is {compared} with {}-point central differences of the \
              forward pass ({}). The error is ",
             count_words(STENCIL_POINTS),
-            step_rule(derivation, report, !kinked.is_empty()),
+            step_rule(derivation, report, any_kinks),
         ))
         .fixed_piece(&FIXED.error)
         .words(format!("; tolerance {:e}.", report.tolerance));
@@ -275,8 +277,9 @@ fn note(derivation: &Derivation, report: &CheckReport, numbering: Numbering) -> 
     }
     note = coverage_words(note, report.coverage);
     note = steps_along_directions(note, derivation, report, !kinked.is_empty());
+    note = steps_along_directions_at_loss_kinks(note, derivation, report);
     note = shrunk_or_one_sided(note, &derivation.network, report);
-    match kink_warning(report) {
+    match kink_warning(report, &derivation.network) {
         Some(warning) => note.words(warning),
         None => note,
     }
@@ -298,17 +301,35 @@ fn point(network: &Network, report: &CheckReport, kinked: &[&str], kinks: &[Stri
             .join(sizes, ", ")
             .words(")");
     };
-    let kink_words = if kinked.is_empty() {
-        ")".to_string()
-    } else {
+    let redrawn = format!(
+        ", redrawn up to {} times to put them on both sides of it, else the first draw clear \
+         of it)",
+        report.both_sides_draws
+    );
+    let layer_kinks = (!kinked.is_empty()).then(|| {
         format!(
-            "; the inputs of {} at least {:e} away from {}, redrawn up to {} times to put \
-             them on both sides of it, else the first draw clear of it)",
+            "the inputs of {} at least {:e} away from {}",
             kinked.join(", "),
             report.kink_margin,
             kinks.join(" or "),
-            report.both_sides_draws
         )
+    });
+    // The loss's kinks (l1's ŷ − y at 0), kept away from as a ReLU's input is.
+    let kink_words = match (layer_kinks, network.loss.kinks_in_words()) {
+        (None, None) => Prose::new().words(")"),
+        (Some(layers), None) => Prose::new().words(format!("; {layers}{redrawn}")),
+        (layers, Some((what, at))) => {
+            let start = match layers {
+                Some(layers) => format!("; {layers} and "),
+                None => "; ".to_string(),
+            };
+            Prose::new()
+                .words(start)
+                .then(what)
+                .words(format!(" at least {:e} away from ", report.kink_margin))
+                .math(Math::Number(at))
+                .words(redrawn)
+        }
     };
     Prose::new()
         .words(format!("At a random point (seed {seed}; sizes "))
@@ -324,25 +345,28 @@ fn point(network: &Network, report: &CheckReport, kinked: &[&str], kinks: &[Stri
         .words(", ")
         .symbol(&symbol_of(&network.arena, network.y))
         .then(target(network))
-        .words(kink_words)
+        .then(kink_words)
 }
 
 /// How the random point's target y was drawn.
 fn target(network: &Network) -> Prose {
-    if network.loss.target_is_distribution() {
-        Prose::new().words(if network.samples.is_some() {
+    match network.loss.target_domain() {
+        TargetDomain::Distribution => Prose::new().words(if network.samples.is_some() {
             " a random distribution in every column (positive entries summing to 1)"
         } else {
             " a random distribution (positive entries summing to 1)"
-        })
-    } else if network.loss.needs_probabilities() {
-        Prose::new()
+        }),
+        TargetDomain::OneHot => Prose::new().words(if network.samples.is_some() {
+            " one-hot at a random class in every column"
+        } else {
+            " one-hot at a random class"
+        }),
+        TargetDomain::Probability => Prose::new()
             .words(" uniform in ")
-            .fixed_piece(&FIXED.probability)
-    } else {
-        Prose::new()
+            .fixed_piece(&FIXED.probability),
+        TargetDomain::Real => Prose::new()
             .words(" uniform in ")
-            .fixed_piece(&FIXED.uniform)
+            .fixed_piece(&FIXED.uniform),
     }
 }
 
@@ -365,6 +389,31 @@ fn step_rule(derivation: &Derivation, report: &CheckReport, kinked: bool) -> Str
     } else {
         format!("step {:e}", report.step)
     }
+}
+
+/// Along directions, the step that keeps the loss's kinks (l1's ŷ − y at 0) on their side:
+/// the same shrinking as for a kinked activation's input, moving the parameters or ŷ.
+fn steps_along_directions_at_loss_kinks(
+    note: Prose,
+    derivation: &Derivation,
+    report: &CheckReport,
+) -> Prose {
+    let Some((what, at)) = derivation.network.loss.kinks_in_words() else {
+        return note;
+    };
+    if report.coverage == Coverage::Entrywise {
+        return note;
+    }
+    note.words(format!(
+        " Along a direction of the parameters, or of the loss's input, the step shrinks {}, \
+         down to {:e}, wherever ",
+        divided_again_and_again(KINK_STEP_DIVISOR),
+        SMALLEST_KINK_STEP,
+    ))
+    .then(what)
+    .words(" would otherwise cross ")
+    .math(Math::Number(at))
+    .words(" within the stencil's reach.")
 }
 
 /// What the differences covered, where not every entry.
@@ -493,16 +542,22 @@ fn shrunk_or_one_sided(note: Prose, network: &Network, report: &CheckReport) -> 
 
 /// The warning of a point near a kink, or of differences that straddle one: entry by entry
 /// they may straddle it; along directions `kink_straddled` says whether they did.
-fn kink_warning(report: &CheckReport) -> Option<String> {
+fn kink_warning(report: &CheckReport, network: &Network) -> Option<String> {
     let margin = report.kink_margin;
+    // The loss's kinks (l1's ŷ − y at 0) are kept away from as an activation's are.
+    let input = if network.loss_kinks.is_empty() {
+        "an input of a kinked activation"
+    } else {
+        "an input of a kinked activation, or of the loss where its derivative jumps,"
+    };
     match (report.near_kink, report.kink_straddled) {
         (true, Some(false)) => Some(format!(
-            " Warning: at this point an input of a kinked activation lies within {margin:e} of \
+            " Warning: at this point {input} lies within {margin:e} of \
              its kink, where the derivative does not exist; along every direction the step \
              was shrunk to keep the differences on one side of it."
         )),
         (true, straddled) => Some(format!(
-            " Warning: at this point an input of a kinked activation lies within {margin:e} of \
+            " Warning: at this point {input} lies within {margin:e} of \
              its kink, where the derivative does not exist and the differences {} \
              it; a failure there says nothing about the formulas. Move the point off the \
              kink to check them.",
@@ -514,7 +569,7 @@ fn kink_warning(report: &CheckReport) -> Option<String> {
             }
         )),
         (false, Some(true)) => Some(format!(
-            " Warning: along some direction of the parameters an input of a kinked activation \
+            " Warning: along some direction of the parameters {input} \
              crosses its kink within the stencil's reach even at the smallest step, {:e}, so \
              the differences there straddle it; a failure there says nothing about the \
              formulas. Move the point farther from the kinks to check them.",

@@ -194,6 +194,7 @@ impl Builder<'_> {
                 definitions.push(definition);
             }
         }
+        definitions.extend(network.loss.legend());
         Conventions {
             heading: self.heading(Part::Network, Prose::new().words("Network and conventions")),
             chain,

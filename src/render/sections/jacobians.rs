@@ -14,10 +14,13 @@ impl Builder<'_> {
             .jacobians
             .iter()
             .map(|j| {
-                let note = j.layer.and_then(|index| match network.layers[index].kind {
-                    LayerKind::Activation(a) => a.kink_note(),
-                    LayerKind::Linear => None,
-                });
+                let note = match j.layer {
+                    Some(index) => match network.layers[index].kind {
+                        LayerKind::Activation(a) => a.kink_note(),
+                        LayerKind::Linear => None,
+                    },
+                    None => network.loss.kink_note(),
+                };
                 JacobianRow {
                     symbol: j.symbol.clone(),
                     shape: self.arena().shape(j.definition).clone(),
