@@ -101,3 +101,24 @@ fn mini_batch_cross_entropy_on_logits() {
         ],
     );
 }
+
+#[test]
+fn inverted_dropout_with_its_mask_an_input() {
+    answer(
+        "dropout_relu_mse",
+        &["linear>relu>dropout(0.5)>linear", "--loss", "mse"],
+    );
+}
+
+#[test]
+fn mini_batch_inverted_dropout() {
+    answer(
+        "batch_dropout_relu_mse",
+        &[
+            "linear>relu>dropout(0.5)>linear",
+            "--loss",
+            "mse",
+            "--batch",
+        ],
+    );
+}

@@ -47,7 +47,8 @@ pub fn both_sides_draws(network: &Network) -> usize {
 }
 
 /// A random point: x and b⁽ᵏ⁾ uniform in `UNIFORM`; W⁽ᵏ⁾ uniform as `WEIGHT_GAIN` says; y
-/// uniform in `UNIFORM`, in `PROBABILITY` for bce, a distribution per column for ce and nll.
+/// uniform in `UNIFORM`, in `PROBABILITY` for bce, a distribution per column for ce and nll;
+/// each dropout mask as `draw_mask` says.
 /// Redrawn until no input to a kinked activation is within `margin` of its kink, and inputs lie
 /// on both sides of it (`both_sides_draws`).
 pub fn random_point(
@@ -69,6 +70,11 @@ pub fn random_point(
         for (symbol, leaf) in &leaves {
             let shape = arena.shape(*leaf);
             let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
+            if let Some(dropout) = network.dropout_of_mask(*leaf) {
+                let data = draw_mask(&mut rng, rows, cols, dropout.keep_probability());
+                inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
+                continue;
+            }
             let (lo, hi) = if symbol.is_target() && network.loss.needs_probabilities() {
                 PROBABILITY
             } else if matches!(symbol, Symbol::Weight(_)) {
@@ -104,6 +110,27 @@ pub fn random_point(
         "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed, or --no-check",
         margin
     ))
+}
+
+/// A dropout mask of `rows` × `cols` (a column per sample), each entry 1 with probability
+/// `keep` and 0 otherwise, as training draws it; then, so that the check is not vacuous, a
+/// column with no 1 gets one, and a column of two entries or more with no 0 (for `keep` < 1)
+/// gets one, each at an entry drawn from the same generator.
+pub fn draw_mask(rng: &mut ChaCha8Rng, rows: usize, cols: usize, keep: f64) -> Vec<f64> {
+    let mut data: Vec<f64> = (0..rows * cols)
+        .map(|_| f64::from(u8::from(uniform(rng, 0.0, 1.0) < keep)))
+        .collect();
+    for c in 0..cols {
+        let column = |data: &[f64], value: f64| (0..rows).any(|r| data[r * cols + c] == value);
+        let entry = |rng: &mut ChaCha8Rng| (rng.next_u64() % rows as u64) as usize * cols + c;
+        if !column(&data, 1.0) {
+            data[entry(rng)] = 1.0;
+        }
+        if keep < 1.0 && rows >= 2 && !column(&data, 0.0) {
+            data[entry(rng)] = 0.0;
+        }
+    }
+    data
 }
 
 /// How a point sits with respect to the kinks of the network's activations.
@@ -150,4 +177,35 @@ pub fn kink_placement_in(
         }
     }
     placement
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_and_drop_units_in_every_column_deterministically() {
+        let draw = |seed, rows, cols, keep| {
+            draw_mask(&mut ChaCha8Rng::seed_from_u64(seed), rows, cols, keep)
+        };
+        for seed in 0..200 {
+            for (rows, cols, keep) in [(4, 1, 0.5), (2, 5, 0.9), (6, 3, 0.1), (3, 2, 0.999)] {
+                let mask = draw(seed, rows, cols, keep);
+                assert_eq!(mask, draw(seed, rows, cols, keep));
+                assert!(mask.iter().all(|v| *v == 0.0 || *v == 1.0));
+                for c in 0..cols {
+                    let column: Vec<f64> = (0..rows).map(|r| mask[r * cols + c]).collect();
+                    assert!(column.contains(&1.0), "seed {seed}: {column:?}");
+                    assert!(column.contains(&0.0), "seed {seed}: {column:?}");
+                }
+            }
+        }
+        // One entry is always kept; with p = 0 every entry is.
+        assert_eq!(draw(7, 1, 3, 0.01), vec![1.0; 3]);
+        assert_eq!(draw(7, 5, 2, 1.0), vec![1.0; 10]);
+        // About 1 − p of the entries are kept.
+        let many = draw(1, 1000, 10, 0.8);
+        let kept = many.iter().sum::<f64>() / many.len() as f64;
+        assert!((kept - 0.8).abs() < 0.02, "{kept}");
+    }
 }

@@ -152,6 +152,7 @@ impl Notation for Latex {
                 Symbol::Target => "Y".into(),
                 Symbol::Hidden(i) => format!("Z_{{{i}}}"),
                 Symbol::Output => "\\hat{Y}".into(),
+                Symbol::Mask(k) => format!("{{M^{{({k})}}}}"),
                 other => self.symbol(other),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -164,6 +165,7 @@ impl Notation for Latex {
                 },
                 other => format!("\\Delta_{{{}}}", self.symbol(other)),
             },
+            Symbol::Mask(k) => format!("{{m^{{({k})}}}}"),
         }
     }
     fn dim(&self, dim: &Dim) -> String {

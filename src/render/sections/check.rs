@@ -324,7 +324,32 @@ fn point(network: &Network, report: &CheckReport, kinked: &[&str], kinks: &[Stri
         .words(", ")
         .symbol(&symbol_of(&network.arena, network.y))
         .then(target(network))
+        .then(masks(network))
         .words(kink_words)
+}
+
+/// How the random point's dropout masks were drawn, if the network has any.
+fn masks(network: &Network) -> Prose {
+    let masks: Vec<Prose> = network
+        .masks()
+        .map(|mask| Prose::new().symbol(&symbol_of(&network.arena, mask)))
+        .collect();
+    if masks.is_empty() {
+        return Prose::new();
+    }
+    let column = if network.samples.is_some() {
+        "column"
+    } else {
+        "mask"
+    };
+    Prose::new()
+        .words(", ")
+        .join(masks, ", ")
+        .words(" of 0s and 1s, each entry 1 with probability ")
+        .fixed("1 − p", "1 - p")
+        .words(format!(
+            ", then a 1 put in any {column} without one and a 0 in any {column} of two or more              entries without one (p > 0), so that the check sees kept and dropped units"
+        ))
 }
 
 /// How the random point's target y was drawn.
