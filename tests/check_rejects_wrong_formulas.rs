@@ -313,3 +313,28 @@ fn a_gradient_through_dropout_without_the_mask_is_rejected() {
         vec![("∂ℓ/∂b⁽¹⁾".to_string(), CheckedForm::ClosedForm)]
     );
 }
+
+#[test]
+fn a_wrong_gradient_before_dropout_is_rejected_at_every_seed() {
+    // With p = 0.1 the drawn mask often drops one unit only; were it the one unit ReLU lets
+    // through, nothing before the dropout would reach ℓ and a flipped sign there would pass.
+    // The random point is redrawn until every dropout layer passes something on.
+    for seed in 0..40 {
+        let mut d = homework("linear>relu>dropout(0.1)>linear>dropout", LossKind::Mse);
+        let i = gradient_index(&d, Symbol::Weight(1));
+        let right = d.gradients[i].closed_form;
+        d.gradients[i].closed_form = d.network.arena.scale(Coef::integer(-1), right);
+        let options = CheckOptions {
+            seed,
+            ..options(&d)
+        };
+        let report = check(&d, &options).unwrap();
+        let failed: Vec<String> = report
+            .items
+            .iter()
+            .filter(|i| !i.passed)
+            .map(|i| i.symbol.text())
+            .collect();
+        assert_eq!(failed, ["∂ℓ/∂W⁽¹⁾"], "seed {seed}");
+    }
+}

@@ -50,7 +50,8 @@ pub fn both_sides_draws(network: &Network) -> usize {
 /// uniform in `UNIFORM`, in `PROBABILITY` for bce, a distribution per column for ce and nll;
 /// each dropout mask as `draw_mask` says.
 /// Redrawn until no input to a kinked activation is within `margin` of its kink, and inputs lie
-/// on both sides of it (`both_sides_draws`).
+/// on both sides of it and every dropout layer's output is not 0 in any column
+/// (`both_sides_draws`).
 pub fn random_point(
     derivation: &Derivation,
     options: &CheckOptions,
@@ -140,7 +141,8 @@ pub enum Placement {
     TooClose,
     /// Clear of every kink.
     Clear,
-    /// Clear, and every kinked layer of two or more units has inputs on both sides.
+    /// Clear, every kinked layer of two or more units has inputs on both sides, and every
+    /// dropout layer passes something on in every column.
     BothSides,
 }
 
@@ -173,6 +175,22 @@ pub fn kink_placement_in(
         let both_sides = z.data.len() < 2
             || (z.data.iter().any(|v| *v < kink) && z.data.iter().any(|v| *v > kink));
         if !both_sides {
+            placement = Placement::Clear;
+        }
+    }
+    // A dropout layer whose output is all 0 in some column (its mask dropped every unit that
+    // was not 0) cuts every path through it, and the check would compare zeros before it.
+    for output in network
+        .layers
+        .iter()
+        .filter(|l| l.mask.is_some())
+        .map(|l| l.output)
+    {
+        let value = evaluator.value(output);
+        let cols = value.cols;
+        let zero_column =
+            (0..cols).any(|c| (0..value.rows).all(|r| value.data[r * cols + c] == 0.0));
+        if zero_column {
             placement = Placement::Clear;
         }
     }

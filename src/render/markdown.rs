@@ -156,7 +156,7 @@ impl PartWriter for Page<'_> {
                     .collect();
                 vec![
                     prose(&row.layer),
-                    math(&inputs.join(", ")),
+                    crate::render::latex_notation::inputs_cell(&inputs, math),
                     self.equation(&row.output),
                 ]
             })

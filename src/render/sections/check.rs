@@ -337,10 +337,10 @@ fn masks(network: &Network) -> Prose {
     if masks.is_empty() {
         return Prose::new();
     }
-    let column = if network.samples.is_some() {
-        "column"
+    let (column, all_zero) = if network.samples.is_some() {
+        ("column", "is 0 in a whole column")
     } else {
-        "mask"
+        ("mask", "is all 0")
     };
     Prose::new()
         .words(", ")
@@ -348,7 +348,9 @@ fn masks(network: &Network) -> Prose {
         .words(" of 0s and 1s, each entry 1 with probability ")
         .fixed("1 − p", "1 - p")
         .words(format!(
-            ", then a 1 put in any {column} without one and a 0 in any {column} of two or more              entries without one (p > 0), so that the check sees kept and dropped units"
+            ", then a 1 put in any {column} without one and a 0 in any {column} of two or more \
+             entries without one (p > 0), so that the check sees kept and dropped units, and the \
+             point redrawn while a dropout layer's output {all_zero}"
         ))
 }
 
