@@ -6,8 +6,12 @@ use rand_core::{Rng, SeedableRng};
 
 use crate::check::CheckOptions;
 use crate::derivation::Derivation;
+use rustc_hash::FxHashMap;
+
+use crate::math::expr::ExprId;
 use crate::math::symbol::Symbol;
 use crate::network::Network;
+use crate::network::layer::LayerKind;
 use crate::numeric::evaluator::{Evaluator, Inputs};
 use crate::numeric::matrix::Matrix;
 use crate::numeric::sizes::Sizes;
@@ -46,7 +50,8 @@ pub fn both_sides_draws(network: &Network) -> usize {
     }
 }
 
-/// A random point: x and b⁽ᵏ⁾ uniform in `UNIFORM`; W⁽ᵏ⁾ uniform as `WEIGHT_GAIN` says; y
+/// A random point: x and b⁽ᵏ⁾ uniform in `UNIFORM`; W⁽ᵏ⁾ uniform as `WEIGHT_GAIN` says (times
+/// the keep probabilities of the dropout layers just before it, `keep_probabilities`); y
 /// uniform in `UNIFORM`, in `PROBABILITY` for bce, a distribution per column for ce and nll;
 /// each dropout mask as `draw_mask` says.
 /// Redrawn until no input to a kinked activation is within `margin` of its kink, and inputs lie
@@ -61,6 +66,7 @@ pub fn random_point(
     let arena = &network.arena;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let leaves = network.inputs();
+    let keep = keep_probabilities(network);
     let both_sides_draws = both_sides_draws(network);
     let mut fallback = None;
     for attempt in 0..ATTEMPTS {
@@ -71,15 +77,16 @@ pub fn random_point(
         for (symbol, leaf) in &leaves {
             let shape = arena.shape(*leaf);
             let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
-            if let Some(dropout) = network.dropout_of_mask(*leaf) {
-                let data = draw_mask(&mut rng, rows, cols, dropout.keep_probability());
+            if symbol.is_mask() {
+                let data = draw_mask(&mut rng, rows, cols, keep[leaf]);
                 inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
                 continue;
             }
             let (lo, hi) = if symbol.is_target() && network.loss.needs_probabilities() {
                 PROBABILITY
             } else if matches!(symbol, Symbol::Weight(_)) {
-                let bound = (WEIGHT_GAIN / cols as f64).sqrt().min(WEIGHT_CAP);
+                let gain = WEIGHT_GAIN * keep.get(leaf).copied().unwrap_or(1.0);
+                let bound = (gain / cols as f64).sqrt().min(WEIGHT_CAP);
                 (-bound, bound)
             } else {
                 UNIFORM
@@ -111,6 +118,32 @@ pub fn random_point(
         "no point found in {ATTEMPTS} draws with every ReLU input at least {} from 0; try another --seed, or --no-check",
         margin
     ))
+}
+
+/// Each dropout mask's keep probability 1 − p, and for each weight the product of those of the
+/// dropout layers between it and the linear layer before: the check draws that weight with its
+/// gain times this product, which undoes on average the growth of the values by 1/(1 − p) at
+/// each dropout layer (without it, 500 layers of linear > dropout overflow the check's steps).
+fn keep_probabilities(network: &Network) -> FxHashMap<ExprId, f64> {
+    let mut keep = FxHashMap::default();
+    let mut since_linear = 1.0;
+    for (index, layer) in network.layers.iter().enumerate() {
+        match (layer.kind, layer.mask) {
+            (LayerKind::Dropout(dropout), Some(mask)) => {
+                keep.insert(mask, dropout.keep_probability());
+                since_linear *= dropout.keep_probability();
+            }
+            (LayerKind::Linear, _) => {
+                if since_linear != 1.0 {
+                    let weight = network.parameters.iter().find(|p| p.layer == index);
+                    keep.extend(weight.map(|w| (w.leaf, since_linear)));
+                }
+                since_linear = 1.0;
+            }
+            _ => {}
+        }
+    }
+    keep
 }
 
 /// A dropout mask of `rows` × `cols` (a column per sample), each entry 1 with probability

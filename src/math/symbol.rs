@@ -151,6 +151,15 @@ impl Symbol {
         }
     }
 
+    /// A dropout mask m⁽ᵏ⁾, or a mini-batch's M⁽ᵏ⁾.
+    pub fn is_mask(&self) -> bool {
+        match self {
+            Symbol::Mask(_) => true,
+            Symbol::Samples(inner) => matches!(**inner, Symbol::Mask(_)),
+            _ => false,
+        }
+    }
+
     pub fn is_partial(&self) -> bool {
         matches!(self, Symbol::Partial(..))
     }

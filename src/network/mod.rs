@@ -245,14 +245,6 @@ impl Network {
         self.layers.iter().filter_map(|l| l.mask)
     }
 
-    /// The dropout layer whose mask is this leaf, if it is one.
-    pub fn dropout_of_mask(&self, leaf: ExprId) -> Option<crate::network::dropout::Dropout> {
-        self.layers.iter().find_map(|l| match l.kind {
-            LayerKind::Dropout(dropout) if l.mask == Some(leaf) => Some(dropout),
-            _ => None,
-        })
-    }
-
     /// What a point gives a value to, with the symbols the leaves carry: x (or X), the
     /// parameters in order, y (or Y), the dropout masks in order.
     pub fn inputs(&self) -> Vec<(Symbol, ExprId)> {

@@ -77,7 +77,7 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
                     shape.cols.name()
                 )
             };
-            let what = if network.dropout_of_mask(*leaf).is_some() {
+            let what = if symbol.is_mask() {
                 format!("a dropout mask: {what}, each 0 or 1")
             } else {
                 what
@@ -133,7 +133,7 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
         if symbol.is_target() {
             check_target(network.loss, &matrix)?;
         }
-        if network.dropout_of_mask(*leaf).is_some() {
+        if symbol.is_mask() {
             check_mask(&key, &matrix, per_sample)?;
         }
         inputs.insert(symbol.clone(), matrix);

@@ -68,6 +68,8 @@ struct FixedPieces {
     probability: (String, String),
     /// `a = min(1, √(3/fan-in))`: the weights' bound.
     weight_bound: (String, String),
+    /// `a = min(1, √(3(1 − p)/fan-in))`: the bound of weights after dropout.
+    dropout_weight_bound: (String, String),
     /// The error of one item, in one piece so that no format splits it in two.
     error: (String, String),
     /// `|zₑ − k| / (4|uₑ|)`: the step along a direction u of a kinked input is at most this.
@@ -91,6 +93,14 @@ static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
                 Text.argument(WEIGHT_GAIN)
             ),
             format!("a = \\min({WEIGHT_CAP}, \\sqrt{{{WEIGHT_GAIN}/\\text{{fan-in}}}})"),
+        ),
+        dropout_weight_bound: (
+            format!(
+                "a = min({}, √({}(1 − p)/fan-in))",
+                Text.argument(WEIGHT_CAP),
+                Text.argument(WEIGHT_GAIN)
+            ),
+            format!("a = \\min({WEIGHT_CAP}, \\sqrt{{{WEIGHT_GAIN}(1 - p)/\\text{{fan-in}}}})"),
         ),
         error: (
             format!("max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, {ERROR_FLOOR:e})"),
@@ -350,8 +360,18 @@ fn masks(network: &Network) -> Prose {
         .words(format!(
             ", then a 1 put in any {column} without one and a 0 in any {column} of two or more \
              entries without one (p > 0), so that the check sees kept and dropped units, and the \
-             point redrawn while a dropout layer's output {all_zero}"
+             point redrawn while a dropout layer's output {all_zero}; the weights of a linear \
+             layer after dropout with "
         ))
+        .fixed_piece(&FIXED.dropout_weight_bound)
+        .words(" (")
+        .fixed("1 − p", "1 - p")
+        .words(
+            " multiplied over the dropout layers since the linear one before), so that the \
+             scales ",
+        )
+        .fixed("1/(1 − p)", "1/(1 - p)")
+        .words(" do not grow the values layer by layer")
 }
 
 /// How the random point's target y was drawn.
