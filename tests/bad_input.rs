@@ -311,3 +311,29 @@ fn a_hinge_target_that_is_not_one_hot_is_refused() {
         &["`y`[1] is 1.5", "targets in [0, 1]"],
     );
 }
+
+#[test]
+fn dropout_takes_a_probability_below_one() {
+    refused(
+        &["linear>dropout(1)>linear"],
+        &[
+            "p = 1 drops every unit, and the scale 1/(1 − p) divides by zero (column 16)",
+            "0 ≤ p < 1",
+        ],
+    );
+    refused(
+        &["dropout(1.5)"],
+        &["p = 1.5 is not a probability", "(column 9)"],
+    );
+    refused(
+        &["Dropout(-0.1)"],
+        &["p = -0.1 is not a probability", "(column 9)"],
+    );
+    refused(
+        &["dropout(0.1234567891)"],
+        &["more than 9 decimals", "(column 9)"],
+    );
+    refused(&["dropout()"], &["empty parentheses (column 8)"]);
+    refused(&["dropout(0.1,0.2)"], &["takes one argument (column 13)"]);
+    refused(&["dropout(inf)"], &["(column 9)", "finite number"]);
+}

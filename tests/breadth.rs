@@ -154,3 +154,24 @@ fn weight_decay_on_a_mini_batch() {
         ],
     );
 }
+
+#[test]
+fn inverted_dropout_with_its_mask_an_input() {
+    answer(
+        "dropout_relu_mse",
+        &["linear>relu>dropout(0.5)>linear", "--loss", "mse"],
+    );
+}
+
+#[test]
+fn mini_batch_inverted_dropout() {
+    answer(
+        "batch_dropout_relu_mse",
+        &[
+            "linear>relu>dropout(0.5)>linear",
+            "--loss",
+            "mse",
+            "--batch",
+        ],
+    );
+}

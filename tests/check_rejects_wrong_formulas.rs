@@ -272,3 +272,116 @@ fn a_weight_decay_gradient_without_its_term_or_with_half_of_it_is_rejected() {
         );
     }
 }
+
+/// Replaces the dropout layer's Jacobian ∂z₃/∂z₂ of `linear>relu>dropout>linear`, as defined
+/// and as simplified, by `wrong`, built from the mask m⁽¹⁾.
+fn write_dropout_jacobian(
+    wrong: impl Fn(
+        &mut derive::math::expr::Arena,
+        derive::math::expr::ExprId,
+    ) -> derive::math::expr::ExprId,
+) -> Derivation {
+    let mut d = homework("linear>relu>dropout>linear", LossKind::Mse);
+    let mask = d.network.masks().next().unwrap();
+    let j = d
+        .jacobians
+        .iter()
+        .position(|j| j.symbol.text() == "∂z₃/∂z₂")
+        .unwrap();
+    let wrong = wrong(&mut d.network.arena, mask);
+    d.jacobians[j].definition = wrong;
+    d.jacobians[j].simplified = wrong;
+    d
+}
+
+#[test]
+fn the_right_dropout_derivations_pass() {
+    for (spec, loss) in [
+        ("linear>relu>dropout>linear", LossKind::Mse),
+        ("linear>dropout(0.1)>sigmoid>linear>sigmoid", LossKind::Bce),
+        (
+            "dropout(0.25)>linear>tanh>dropout>linear>softmax",
+            LossKind::Ce,
+        ),
+    ] {
+        assert_eq!(
+            failed_items(&homework(spec, loss)),
+            vec![],
+            "{spec} {loss:?}"
+        );
+    }
+}
+
+#[test]
+fn a_dropout_jacobian_without_the_scale_is_rejected() {
+    // diag(m⁽¹⁾) for (1/(1 − p)) diag(m⁽¹⁾): the mistake of forgetting that inverted dropout
+    // rescales what it keeps.
+    let d = write_dropout_jacobian(|arena, mask| arena.diag(mask).unwrap());
+    assert!(
+        failed_items(&d).contains(&("∂z₃/∂z₂".to_string(), CheckedForm::Definition)),
+        "{:?}",
+        failed_items(&d)
+    );
+}
+
+#[test]
+fn a_dropout_jacobian_without_the_mask_is_rejected() {
+    // 2I for 2 diag(m⁽¹⁾): the drawn mask drops a unit, so the identity differs from it.
+    let d = write_dropout_jacobian(|arena, mask| {
+        let dim = arena.shape(mask).rows.clone();
+        let identity = arena.identity(dim);
+        arena.scale(Coef::integer(2), identity)
+    });
+    assert!(
+        failed_items(&d).contains(&("∂z₃/∂z₂".to_string(), CheckedForm::Definition)),
+        "{:?}",
+        failed_items(&d)
+    );
+}
+
+#[test]
+fn a_gradient_through_dropout_without_the_mask_is_rejected() {
+    // ∂ℓ/∂b⁽¹⁾ = 4((W⁽²⁾ᵀ(ŷ − y)) ⊙ [z₁ > 0]) with ⊙ m⁽¹⁾ left out.
+    let mut d = homework("linear>relu>dropout>linear", LossKind::Mse);
+    let net = &d.network;
+    let (yhat, y, z1) = (net.yhat, net.y, net.layers[0].output);
+    let w2 = net.parameters[2].leaf;
+    let arena = &mut d.network.arena;
+    let diff = arena.sub(yhat, y).unwrap();
+    let w2t = arena.transpose(w2);
+    let back = arena.matmul(w2t, diff).unwrap();
+    let step = arena.map(derive::math::func::Func::Step, z1);
+    let gated = arena.hadamard(back, step).unwrap();
+    let wrong = arena.scale(Coef::integer(4), gated);
+    let i = gradient_index(&d, Symbol::Bias(1));
+    d.gradients[i].closed_form = wrong;
+    assert_eq!(
+        failed_items(&d),
+        vec![("∂ℓ/∂b⁽¹⁾".to_string(), CheckedForm::ClosedForm)]
+    );
+}
+
+#[test]
+fn a_wrong_gradient_before_dropout_is_rejected_at_every_seed() {
+    // With p = 0.1 the drawn mask often drops one unit only; were it the one unit ReLU lets
+    // through, nothing before the dropout would reach ℓ and a flipped sign there would pass.
+    // The random point is redrawn until every dropout layer passes something on.
+    for seed in 0..40 {
+        let mut d = homework("linear>relu>dropout(0.1)>linear>dropout", LossKind::Mse);
+        let i = gradient_index(&d, Symbol::Weight(1));
+        let right = d.gradients[i].closed_form;
+        d.gradients[i].closed_form = d.network.arena.scale(Coef::integer(-1), right);
+        let options = CheckOptions {
+            seed,
+            ..options(&d)
+        };
+        let report = check(&d, &options).unwrap();
+        let failed: Vec<String> = report
+            .items
+            .iter()
+            .filter(|i| !i.passed)
+            .map(|i| i.symbol.text())
+            .collect();
+        assert_eq!(failed, ["∂ℓ/∂W⁽¹⁾"], "seed {seed}");
+    }
+}

@@ -411,3 +411,100 @@ fn standalone_goes_with_latex_only() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--format latex"));
 }
+
+/// linear > dropout > linear at a point worked by hand: z₁ = W⁽¹⁾x = (2, 1), the mask (1, 0)
+/// and 1/(1 − p) = 2 give z₂ = (4, 0), ŷ = W⁽²⁾z₂ = 4 and ℓ = (4 − 1)² = 9; ∂ℓ/∂ŷ = 6, so
+/// ∂ℓ/∂W⁽²⁾ = 6 z₂ᵀ = (24, 0), ∂ℓ/∂z₂ = 6 W⁽²⁾ = (6, 18), ∂ℓ/∂z₁ = 2 m ⊙ (6, 18) = (12, 0),
+/// ∂ℓ/∂W⁽¹⁾ = (12, 0)ᵀ x = (24, 0)ᵀ. The mask has no gradient.
+const DROPOUT: &str = r#"{"x": [2], "W1": [[1], [0.5]], "b1": [0, 0], "W2": [[1, 3]], "b2": [0],
+    "y": [1], "m1": [1, 0]}"#;
+
+#[test]
+fn dropout_at_a_hand_computed_point() {
+    let point = temp_file("dropout.json", DROPOUT);
+    let doc = json(&["linear>dropout>linear", "--at", point.to_str().unwrap()]);
+    assert_documented_shape(&doc);
+    let evaluation = &doc["evaluation"];
+    assert_eq!(evaluation["loss"], 9.0);
+    let expected: Value = serde_json::from_str(
+        r#"{"W1": [[24.0], [0.0]], "b1": [12.0, 0.0], "W2": [[24.0, 0.0]], "b2": [6.0]}"#,
+    )
+    .unwrap();
+    assert_eq!(evaluation["gradients"], expected);
+    assert_eq!(doc["check"]["passed"], true);
+    let keys: Vec<&str> = doc["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.contains(&"m1"), "{keys:?}");
+    assert_eq!(doc["forward"][1]["inputs"], serde_json::json!(["z1", "m1"]));
+}
+
+/// The same network on two samples, one mask per sample: the second, x = 1, y = 0 and the
+/// mask (0, 1), gives z₁ = (1, 0.5), z₂ = (0, 1), ŷ = 3, ℓ₂ = 9, ∂ℓ₂/∂W⁽²⁾ = (0, 6),
+/// ∂ℓ₂/∂z₁ = 2 (0, 1) ⊙ (6, 18) = (0, 36), ∂ℓ₂/∂W⁽¹⁾ = (0, 36)ᵀ; ℓ and the gradients are the
+/// means of the two samples'.
+#[test]
+fn dropout_on_a_mini_batch_at_a_hand_computed_point() {
+    let point = temp_file(
+        "dropout-batch.json",
+        r#"{"x": [[2], [1]], "W1": [[1], [0.5]], "b1": [0, 0], "W2": [[1, 3]], "b2": [0],
+            "y": [[1], [0]], "m1": [[1, 0], [0, 1]]}"#,
+    );
+    let doc = json(&[
+        "linear>dropout(0.5)>linear",
+        "--batch",
+        "--at",
+        point.to_str().unwrap(),
+    ]);
+    let evaluation = &doc["evaluation"];
+    assert_eq!(evaluation["loss"], 9.0);
+    let expected: Value = serde_json::from_str(
+        r#"{"W1": [[12.0], [18.0]], "b1": [6.0, 18.0], "W2": [[12.0, 3.0]], "b2": [6.0]}"#,
+    )
+    .unwrap();
+    assert_eq!(evaluation["gradients"], expected);
+    assert_eq!(doc["check"]["passed"], true);
+}
+
+#[test]
+fn bad_dropout_masks_exit_two_naming_the_key() {
+    let batch = r#"{"x": [[2], [1]], "W1": [[1], [0.5]], "b1": [0, 0], "W2": [[1, 3]],
+        "b2": [0], "y": [[1], [0]], "m1": [[1, 0], [0, 2]]}"#;
+    for (name, args, contents, says) in [
+        (
+            "half",
+            &[][..],
+            DROPOUT.replace("[1, 0]", "[1, 0.5]"),
+            "`m1`[1] is 0.5: a dropout mask holds only 0 (drop the unit) and 1 (keep it)",
+        ),
+        (
+            "short",
+            &[][..],
+            DROPOUT.replace("[1, 0]", "[1]"),
+            "`m1` has 1 entries but `W1` has 2 rows; both are the size d",
+        ),
+        (
+            "missing",
+            &[][..],
+            DROPOUT.replace(r#", "m1": [1, 0]"#, ""),
+            "missing key `m1` (a dropout mask: a list of d entries, each 0 or 1)",
+        ),
+        (
+            "per-sample",
+            &["--batch"][..],
+            batch.to_string(),
+            "`m1`[1][1] is 2",
+        ),
+    ] {
+        let mut all = vec!["linear>dropout>linear"];
+        all.extend(args);
+        let output = derive_at(&all, &format!("{name}.json"), &contents);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let message = stderr(&output);
+        assert!(message.contains(says), "{name}: {message}");
+        assert!(stdout(&output).is_empty(), "{name}");
+    }
+}

@@ -456,3 +456,13 @@ fn a_document_whose_check_could_not_check_every_item_compiles() {
         }
     }
 }
+
+#[test]
+fn dropout_compiles_for_one_sample_and_a_mini_batch() {
+    if !tools_present() {
+        return;
+    }
+    let spec = "linear>relu>dropout(0.1)>linear>dropout";
+    assert_compiles("dropout", &[spec, "--loss", "mse"]);
+    assert_compiles("dropout-batch", &[spec, "--loss", "mse", "--batch"]);
+}

@@ -24,6 +24,16 @@ const SPECS: &[(&str, LossKind, bool)] = &[
         false,
     ),
     ("linear>relu>linear>identity", LossKind::Mse, true),
+    (
+        "linear>relu>dropout(0.1)>linear>dropout>linear",
+        LossKind::Mse,
+        false,
+    ),
+    (
+        "linear>tanh>dropout(0.25)>linear>softmax",
+        LossKind::Ce,
+        true,
+    ),
 ];
 
 /// A formula and what the text renderer would do with it in a table cell: the matrix form,

@@ -483,3 +483,10 @@ fn the_checker_rejects_a_formula_split_in_two() {
     let whole = problems("Error = $`\\max \\lvert a - n \\rvert`$.\n", &meant, &[]);
     assert_eq!(whole, Vec::<String>::new());
 }
+
+#[test]
+fn dropout() {
+    let spec = "linear>relu>dropout(0.1)>linear>dropout";
+    survives_github(&[spec, "--loss", "mse"]);
+    survives_github(&[spec, "--loss", "mse", "--batch"]);
+}

@@ -1,5 +1,5 @@
 //! Property tests over random chains: every activation and every loss of the library's tables
-//! (a loss where it fits the output),
+//! (a loss where it fits the output), and dropout with a random p (its mask drawn by the check),
 //! sizes 1 to 6, random points. The closed forms and the chain-rule forms agree with central
 //! differences, every Jacobian with a finite-difference Jacobian, every gradient has its
 //! parameter's shape, and every renderer runs to the end; in expanded and in compact form, for one
@@ -33,9 +33,18 @@ fn layer() -> impl Strategy<Value = String> {
             Some(_) if given => format!("{name}({value})"),
             _ => name.to_string(),
         });
+    // Dropout is a layer of its own, not a row of the activation table (it takes a mask).
+    let dropout = (any::<bool>(), 0usize..100).prop_map(|(given, percent)| {
+        if given {
+            format!("dropout({})", percent as f64 / 100.0)
+        } else {
+            "dropout".to_string()
+        }
+    });
     prop_oneof![
         2 => Just("linear".to_string()),
         3 => activation,
+        1 => dropout,
     ]
 }
 

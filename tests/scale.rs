@@ -91,3 +91,18 @@ fn text_written_alongside_the_check_is_the_text_laid_out_whole() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stdout(&output) == whole, "the streamed text differs");
 }
+
+/// Each dropout layer scales what it keeps by 1/(1 − p); were the check's weights after it not
+/// drawn smaller to match, the values would double every layer or so and, a few hundred layers
+/// down, be too large for the check's steps to move them.
+#[test]
+fn a_deep_chain_of_dropout_layers_checks_out() {
+    let spec = format!(
+        "{}{}linear",
+        "linear>dropout>".repeat(600),
+        "linear>relu>dropout(0.2)>".repeat(200)
+    );
+    let output = derive_with_stdin(&["-", "--loss", "mse"], spec.as_bytes());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Numeric check: PASS"));
+}

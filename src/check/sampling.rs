@@ -6,9 +6,13 @@ use rand_core::{Rng, SeedableRng};
 
 use crate::check::CheckOptions;
 use crate::derivation::Derivation;
+use rustc_hash::FxHashMap;
+
+use crate::math::expr::ExprId;
 use crate::math::symbol::Symbol;
 use crate::network::Network;
 use crate::network::loss::TargetDomain;
+use crate::network::layer::LayerKind;
 use crate::numeric::evaluator::{Evaluator, Inputs};
 use crate::numeric::matrix::Matrix;
 use crate::numeric::sizes::Sizes;
@@ -47,11 +51,13 @@ pub fn both_sides_draws(network: &Network) -> usize {
     }
 }
 
-/// A random point: x and b⁽ᵏ⁾ uniform in `UNIFORM`; W⁽ᵏ⁾ uniform as `WEIGHT_GAIN` says; y
+/// A random point: x and b⁽ᵏ⁾ uniform in `UNIFORM`; W⁽ᵏ⁾ uniform as `WEIGHT_GAIN` says (times
+/// the keep probabilities of the dropout layers just before it, `keep_probabilities`); y
 /// uniform in `UNIFORM`, in `PROBABILITY` for bce, a distribution per column for ce and nll,
-/// one-hot at a random class per column for hinge.
+/// one-hot at a random class per column for hinge; each dropout mask as `draw_mask` says.
 /// Redrawn until no input to a kinked activation is within `margin` of its kink, and inputs lie
-/// on both sides of it (`both_sides_draws`).
+/// on both sides of it and every dropout layer's output is not 0 in any column
+/// (`both_sides_draws`).
 pub fn random_point(
     derivation: &Derivation,
     options: &CheckOptions,
@@ -61,6 +67,7 @@ pub fn random_point(
     let arena = &network.arena;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let leaves = network.inputs();
+    let keep = keep_probabilities(network);
     let both_sides_draws = both_sides_draws(network);
     let mut fallback = None;
     for attempt in 0..ATTEMPTS {
@@ -71,11 +78,17 @@ pub fn random_point(
         for (symbol, leaf) in &leaves {
             let shape = arena.shape(*leaf);
             let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
+            if symbol.is_mask() {
+                let data = draw_mask(&mut rng, rows, cols, keep[leaf]);
+                inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
+                continue;
+            }
             let target = symbol.is_target().then(|| network.loss.target_domain());
             let (lo, hi) = if target == Some(TargetDomain::Probability) {
                 PROBABILITY
             } else if matches!(symbol, Symbol::Weight(_)) {
-                let bound = (WEIGHT_GAIN / cols as f64).sqrt().min(WEIGHT_CAP);
+                let gain = WEIGHT_GAIN * keep.get(leaf).copied().unwrap_or(1.0);
+                let bound = (gain / cols as f64).sqrt().min(WEIGHT_CAP);
                 (-bound, bound)
             } else {
                 UNIFORM
@@ -118,6 +131,53 @@ pub fn random_point(
     ))
 }
 
+/// Each dropout mask's keep probability 1 − p, and for each weight the product of those of the
+/// dropout layers between it and the linear layer before: the check draws that weight with its
+/// gain times this product, which undoes on average the growth of the values by 1/(1 − p) at
+/// each dropout layer (without it, 500 layers of linear > dropout overflow the check's steps).
+fn keep_probabilities(network: &Network) -> FxHashMap<ExprId, f64> {
+    let mut keep = FxHashMap::default();
+    let mut since_linear = 1.0;
+    for (index, layer) in network.layers.iter().enumerate() {
+        match (layer.kind, layer.mask) {
+            (LayerKind::Dropout(dropout), Some(mask)) => {
+                keep.insert(mask, dropout.keep_probability());
+                since_linear *= dropout.keep_probability();
+            }
+            (LayerKind::Linear, _) => {
+                if since_linear != 1.0 {
+                    let weight = network.parameters.iter().find(|p| p.layer == index);
+                    keep.extend(weight.map(|w| (w.leaf, since_linear)));
+                }
+                since_linear = 1.0;
+            }
+            _ => {}
+        }
+    }
+    keep
+}
+
+/// A dropout mask of `rows` × `cols` (a column per sample), each entry 1 with probability
+/// `keep` and 0 otherwise, as training draws it; then, so that the check is not vacuous, a
+/// column with no 1 gets one, and a column of two entries or more with no 0 (for `keep` < 1)
+/// gets one, each at an entry drawn from the same generator.
+pub fn draw_mask(rng: &mut ChaCha8Rng, rows: usize, cols: usize, keep: f64) -> Vec<f64> {
+    let mut data: Vec<f64> = (0..rows * cols)
+        .map(|_| f64::from(u8::from(uniform(rng, 0.0, 1.0) < keep)))
+        .collect();
+    for c in 0..cols {
+        let column = |data: &[f64], value: f64| (0..rows).any(|r| data[r * cols + c] == value);
+        let entry = |rng: &mut ChaCha8Rng| (rng.next_u64() % rows as u64) as usize * cols + c;
+        if !column(&data, 1.0) {
+            data[entry(rng)] = 1.0;
+        }
+        if keep < 1.0 && rows >= 2 && !column(&data, 0.0) {
+            data[entry(rng)] = 0.0;
+        }
+    }
+    data
+}
+
 /// How a point sits with respect to the kinks of the network's activations.
 #[derive(PartialEq)]
 pub enum Placement {
@@ -125,7 +185,8 @@ pub enum Placement {
     TooClose,
     /// Clear of every kink.
     Clear,
-    /// Clear, and every kinked layer of two or more units has inputs on both sides.
+    /// Clear, every kinked layer of two or more units has inputs on both sides, and every
+    /// dropout layer passes something on in every column.
     BothSides,
 }
 
@@ -161,5 +222,52 @@ pub fn kink_placement_in(
             placement = Placement::Clear;
         }
     }
+    // A dropout layer whose output is all 0 in some column (its mask dropped every unit that
+    // was not 0) cuts every path through it, and the check would compare zeros before it.
+    for output in network
+        .layers
+        .iter()
+        .filter(|l| l.mask.is_some())
+        .map(|l| l.output)
+    {
+        let value = evaluator.value(output);
+        let cols = value.cols;
+        let zero_column =
+            (0..cols).any(|c| (0..value.rows).all(|r| value.data[r * cols + c] == 0.0));
+        if zero_column {
+            placement = Placement::Clear;
+        }
+    }
     placement
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keep_and_drop_units_in_every_column_deterministically() {
+        let draw = |seed, rows, cols, keep| {
+            draw_mask(&mut ChaCha8Rng::seed_from_u64(seed), rows, cols, keep)
+        };
+        for seed in 0..200 {
+            for (rows, cols, keep) in [(4, 1, 0.5), (2, 5, 0.9), (6, 3, 0.1), (3, 2, 0.999)] {
+                let mask = draw(seed, rows, cols, keep);
+                assert_eq!(mask, draw(seed, rows, cols, keep));
+                assert!(mask.iter().all(|v| *v == 0.0 || *v == 1.0));
+                for c in 0..cols {
+                    let column: Vec<f64> = (0..rows).map(|r| mask[r * cols + c]).collect();
+                    assert!(column.contains(&1.0), "seed {seed}: {column:?}");
+                    assert!(column.contains(&0.0), "seed {seed}: {column:?}");
+                }
+            }
+        }
+        // One entry is always kept; with p = 0 every entry is.
+        assert_eq!(draw(7, 1, 3, 0.01), vec![1.0; 3]);
+        assert_eq!(draw(7, 5, 2, 1.0), vec![1.0; 10]);
+        // About 1 − p of the entries are kept.
+        let many = draw(1, 1000, 10, 0.8);
+        let kept = many.iter().sum::<f64>() / many.len() as f64;
+        assert!((kept - 0.8).abs() < 0.02, "{kept}");
+    }
 }

@@ -132,5 +132,10 @@ fn backward(arena: &mut Arena, layer: &Layer, delta: ExprId) -> Result<ExprId, S
         LayerKind::Activation(activation) => {
             activation.backward_batch(arena, layer.input, layer.output, delta)
         }
+        LayerKind::Dropout(dropout) => dropout.backward_batch(
+            arena,
+            layer.mask.expect("a dropout layer has a mask"),
+            delta,
+        ),
     }
 }

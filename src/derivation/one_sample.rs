@@ -56,11 +56,14 @@ pub fn derive_one_sample(
         let definition = match layer.kind {
             LayerKind::Linear => layer.weight.expect("a linear layer has a weight"),
             LayerKind::Activation(activation) => activation.jacobian(arena, layer.input)?,
+            LayerKind::Dropout(dropout) => {
+                dropout.jacobian(arena, layer.mask.expect("a dropout layer has a mask"))?
+            }
         };
         let named = arena.name(symbol.clone(), definition, Role::Derivative);
         chain_factor.push(match layer.kind {
             LayerKind::Linear => definition,
-            LayerKind::Activation(_) => named,
+            LayerKind::Activation(_) | LayerKind::Dropout(_) => named,
         });
         // The first layer's Jacobian (∂z₁/∂x) takes part in no parameter's gradient.
         if index > 0 {

@@ -36,6 +36,8 @@ pub enum Math {
     Number(f64),
     /// A fixed formula in both notations, written side by side.
     Fixed(&'static str, &'static str),
+    /// An exact fraction, numerator and denominator: `10/9`, `2`.
+    Ratio(i64, i64),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -35,6 +35,9 @@ pub enum Symbol {
     /// Δ of a mini-batch value: the matrix whose s-th column is (∂ℓₛ/∂v)ᵀ for sample s's loss
     /// ℓₛ, so that ∂ℓ/∂Zᵢ = (1/N) Δᵢ.
     Delta(Arc<Symbol>),
+    /// m⁽ᵏ⁾, the mask of the k-th dropout layer (k from 1): an input of the model, like x, of
+    /// 0s and 1s; a mini-batch's M⁽ᵏ⁾ has one mask column per sample.
+    Mask(usize),
 }
 
 impl Symbol {
@@ -56,6 +59,7 @@ impl Symbol {
             Symbol::Partial(of, wrt) => format!("d{}/d{}", of.key(), wrt.key()),
             Symbol::Samples(inner) => inner.key(),
             Symbol::Delta(inner) => format!("Delta_{}", inner.key()),
+            Symbol::Mask(k) => format!("m{k}"),
         }
     }
 
@@ -99,6 +103,12 @@ impl Symbol {
                 Symbol::Target => push(out, 'Y'),
                 Symbol::Hidden(i) => push(out, 'Z') + push_digits(out, *i, Script::Subscript),
                 Symbol::Output => push(out, 'Ŷ'),
+                Symbol::Mask(k) => {
+                    out.push_str("M⁽");
+                    let digits = push_digits(out, *k, Script::Superscript);
+                    out.push('⁾');
+                    digits + 3
+                }
                 other => other.write_text(out),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -113,6 +123,12 @@ impl Symbol {
                     2 + other.write_text(out)
                 }
             },
+            Symbol::Mask(k) => {
+                out.push_str("m⁽");
+                let digits = push_digits(out, *k, Script::Superscript);
+                out.push('⁾');
+                digits + 3
+            }
         }
     }
 
@@ -131,6 +147,15 @@ impl Symbol {
         match self {
             Symbol::Target => true,
             Symbol::Samples(inner) => **inner == Symbol::Target,
+            _ => false,
+        }
+    }
+
+    /// A dropout mask m⁽ᵏ⁾, or a mini-batch's M⁽ᵏ⁾.
+    pub fn is_mask(&self) -> bool {
+        match self {
+            Symbol::Mask(_) => true,
+            Symbol::Samples(inner) => matches!(**inner, Symbol::Mask(_)),
             _ => false,
         }
     }
@@ -278,6 +303,9 @@ mod tests {
             "∂ℓ/∂ŷ"
         );
         assert_eq!(Symbol::Weight(2).key(), "W2");
+        assert_eq!(Symbol::Mask(1).text(), "m⁽¹⁾");
+        assert_eq!(Symbol::Samples(Arc::new(Symbol::Mask(2))).text(), "M⁽²⁾");
+        assert_eq!(Symbol::Samples(Arc::new(Symbol::Mask(2))).key(), "m2");
         assert_eq!(dim_text("d12"), "d₁₂");
         assert_eq!(subscript(0), "₀");
         assert_eq!(superscript(1090), "¹⁰⁹⁰");
@@ -312,6 +340,8 @@ mod tests {
             Symbol::Delta(Arc::new(hidden.clone())),
             Symbol::Delta(Arc::new(Symbol::Samples(Arc::new(Symbol::Output)))),
             Symbol::partial(Symbol::Loss, hidden),
+            Symbol::Mask(3),
+            Symbol::Samples(Arc::new(Symbol::Mask(12))),
         ] {
             let mut text = String::new();
             let width = symbol.write_text(&mut text);

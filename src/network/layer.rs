@@ -8,11 +8,15 @@ use crate::math::expr::{Arena, ExprId};
 use crate::math::func::{Func, Param};
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::ShapeError;
+use crate::network::dropout::{self, Dropout};
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum LayerKind {
     Linear,
     Activation(Activation),
+    /// Not a row of the activation table: besides its argument p it takes an input of its
+    /// own, the mask, which the network creates as a leaf and numbers among dropout layers.
+    Dropout(Dropout),
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -113,6 +117,9 @@ pub enum LayerError {
     TooManyArguments(usize),
     /// An argument that is not a finite number; its index.
     NotFinite(usize),
+    /// An argument outside what the layer accepts (dropout's p = 1): its index, the problem
+    /// and what was expected.
+    OutOfRange(usize, String, String),
 }
 
 impl LayerKind {
@@ -133,6 +140,10 @@ impl LayerKind {
             let title = (row.make)(row.argument.map_or(0.0, |(_, default)| default)).title();
             aliases.extend(row.aliases.iter().map(|alias| pytorch_case(alias, title)));
         }
+        names.push(format!(
+            "dropout(p) (p = {} if omitted)",
+            argument_text(dropout::DEFAULT_P)
+        ));
         format!(
             "{}; any case, and PyTorch's spellings such as {}",
             names.join(", "),
@@ -150,6 +161,7 @@ impl LayerKind {
     pub fn names() -> Vec<&'static str> {
         let mut names = vec!["linear"];
         names.extend(ACTIVATIONS.iter().map(|r| r.name));
+        names.push("dropout");
         names
     }
 
@@ -160,6 +172,18 @@ impl LayerKind {
                 None => Ok(LayerKind::Linear),
                 Some(_) => Err(LayerError::TakesNoArguments),
             };
+        }
+        if name.eq_ignore_ascii_case("dropout") {
+            let p = match arguments {
+                None => dropout::DEFAULT_P,
+                Some([]) => return Err(LayerError::EmptyArguments),
+                Some([p]) if !p.is_finite() => return Err(LayerError::NotFinite(0)),
+                Some([p]) => *p,
+                Some(_) => return Err(LayerError::TooManyArguments(1)),
+            };
+            return Dropout::new(p)
+                .map(LayerKind::Dropout)
+                .map_err(|(problem, expected)| LayerError::OutOfRange(0, problem, expected));
         }
         let row = ACTIVATIONS
             .iter()
@@ -187,6 +211,8 @@ impl LayerKind {
         match self {
             LayerKind::Linear => "linear".into(),
             LayerKind::Activation(a) => a.spec_name(),
+            LayerKind::Dropout(d) if d.p == dropout::DEFAULT_P => "dropout".into(),
+            LayerKind::Dropout(d) => format!("dropout({})", argument_text(d.p)),
         }
     }
 
@@ -208,6 +234,7 @@ impl LayerKind {
         match self {
             LayerKind::Linear => "Linear",
             LayerKind::Activation(a) => a.title(),
+            LayerKind::Dropout(_) => "Dropout",
         }
     }
 }
@@ -593,5 +620,24 @@ mod tests {
         );
         assert!(usage.contains("elu(α) (α = 1 if omitted)"), "{usage}");
         assert!(usage.contains("LeakyReLU and LogSoftmax"), "{usage}");
+        assert!(usage.contains("dropout(p) (p = 0.5 if omitted)"), "{usage}");
+    }
+
+    #[test]
+    fn dropout_takes_p_in_the_unit_interval_with_pytorchs_default() {
+        let p = |p| LayerKind::Dropout(Dropout { p });
+        assert_eq!(LayerKind::from_name("Dropout", None), Ok(p(0.5)));
+        assert_eq!(LayerKind::from_name("dropout", Some(&[0.1])), Ok(p(0.1)));
+        assert_eq!(LayerKind::from_name("dropout", Some(&[0.0])), Ok(p(0.0)));
+        assert!(matches!(
+            LayerKind::from_name("dropout", Some(&[1.0])),
+            Err(LayerError::OutOfRange(0, _, _))
+        ));
+        assert_eq!(
+            LayerKind::from_name("dropout", Some(&[0.1, 0.2])),
+            Err(LayerError::TooManyArguments(1))
+        );
+        assert_eq!(p(0.5).name(), "dropout");
+        assert_eq!(p(0.1).name(), "dropout(0.1)");
     }
 }

@@ -4,6 +4,7 @@
 //! b⁽²⁾, y ∈ ℝᴷ; the outputs z₁, z₂, z₃ and ŷ (each named, defined in terms of the one before);
 //! and ℓ defined in ŷ and y.
 
+pub mod dropout;
 pub mod fit;
 pub mod layer;
 pub mod loss;
@@ -34,6 +35,8 @@ pub struct Layer {
     pub input: ExprId,
     /// The named output zᵢ (ŷ for the last layer).
     pub output: ExprId,
+    /// For a dropout layer, its mask m⁽ᵏ⁾: an input of the model, not a parameter.
+    pub mask: Option<ExprId>,
 }
 
 impl Layer {
@@ -41,7 +44,7 @@ impl Layer {
     pub fn kink(&self) -> Option<f64> {
         match self.kind {
             LayerKind::Activation(a) => a.kink(),
-            LayerKind::Linear => None,
+            LayerKind::Linear | LayerKind::Dropout(_) => None,
         }
     }
 
@@ -122,6 +125,7 @@ impl Network {
         let mut current = x;
         let mut current_dim = input_dim;
         let mut linear_seen = 0;
+        let mut dropout_seen = 0;
         // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂); linear
         // layers are numbered by their own count.
         let mut title_counts: FxHashMap<&str, usize> = Default::default();
@@ -131,6 +135,7 @@ impl Network {
         let mut seen_titles: FxHashMap<&str, usize> = Default::default();
         let last = spec.layers.len() - 1;
         for (position, layer_spec) in spec.layers.iter().enumerate() {
+            let mut mask = None;
             let (definition, linear) = match layer_spec.kind {
                 LayerKind::Linear => {
                     linear_seen += 1;
@@ -168,6 +173,15 @@ impl Network {
                 LayerKind::Activation(activation) => {
                     (activation.forward(&mut arena, current), None)
                 }
+                LayerKind::Dropout(dropout) => {
+                    dropout_seen += 1;
+                    let leaf = arena.leaf(
+                        value_symbol(Symbol::Mask(dropout_seen)),
+                        arena.shape(current).clone(),
+                    );
+                    mask = Some(leaf);
+                    (dropout.forward(&mut arena, leaf, current)?, None)
+                }
             };
             let symbol = value_symbol(if position == last {
                 Symbol::Output
@@ -190,6 +204,7 @@ impl Network {
                 occurrence,
                 input: current,
                 output,
+                mask,
             });
             current = output;
         }
@@ -247,8 +262,13 @@ impl Network {
             .chain(self.loss_kinks.iter().copied())
     }
 
+    /// The masks of the dropout layers in order: m⁽¹⁾, m⁽²⁾, … (M⁽ᵏ⁾ in a mini-batch).
+    pub fn masks(&self) -> impl Iterator<Item = ExprId> + '_ {
+        self.layers.iter().filter_map(|l| l.mask)
+    }
+
     /// What a point gives a value to, with the symbols the leaves carry: x (or X), the
-    /// parameters in order, y (or Y).
+    /// parameters in order, y (or Y), the dropout masks in order.
     pub fn inputs(&self) -> Vec<(Symbol, ExprId)> {
         let symbol = |id: ExprId| match self.arena.node(id) {
             crate::math::expr::Node::Leaf(symbol) => symbol.clone(),
@@ -257,6 +277,7 @@ impl Network {
         let mut inputs = vec![(symbol(self.x), self.x)];
         inputs.extend(self.parameters.iter().map(|p| (p.symbol.clone(), p.leaf)));
         inputs.push((symbol(self.y), self.y));
+        inputs.extend(self.masks().map(|mask| (symbol(mask), mask)));
         inputs
     }
 }

@@ -77,6 +77,11 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
                     shape.cols.name()
                 )
             };
+            let what = if symbol.is_mask() {
+                format!("a dropout mask: {what}, each 0 or 1")
+            } else {
+                what
+            };
             return Err(format!("missing key `{key}` ({what})"));
         };
         // A mini-batch's X and Y are given one list per sample: the columns of the matrix.
@@ -127,6 +132,9 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
         }
         if symbol.is_target() {
             check_target(network.loss, &matrix)?;
+        }
+        if symbol.is_mask() {
+            check_mask(&key, &matrix, per_sample)?;
         }
         inputs.insert(symbol.clone(), matrix);
     }
@@ -252,6 +260,26 @@ fn check_target(loss: Loss, y: &Matrix<f64>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Refuses a dropout mask with an entry other than 0 or 1, naming the entry as the file
+/// indexes it (`[s][i]`, sample by sample, in a mini-batch).
+fn check_mask(key: &str, mask: &Matrix<f64>, per_sample: bool) -> Result<(), String> {
+    let Some(at) = mask.data.iter().position(|v| *v != 0.0 && *v != 1.0) else {
+        return Ok(());
+    };
+    let (row, col) = (at / mask.cols, at % mask.cols);
+    let index = if per_sample {
+        format!("[{col}][{row}]")
+    } else if mask.cols == 1 {
+        format!("[{row}]")
+    } else {
+        format!("[{row}][{col}]")
+    };
+    Err(format!(
+        "`{key}`{index} is {}: a dropout mask holds only 0 (drop the unit) and 1 (keep it)",
+        mask.data[at]
+    ))
 }
 
 /// One entry: a finite number.

@@ -11,7 +11,7 @@
 use crate::math::prose::{Piece, Prose};
 use crate::render::expression::flat;
 use crate::render::expression::lines;
-use crate::render::latex_notation::{Latex, shown_width};
+use crate::render::latex_notation::{Latex, inputs_cell, shown_width};
 use crate::render::notation::Notation;
 use crate::render::prose::spell;
 use crate::render::sections::PartWriter;
@@ -532,7 +532,10 @@ impl PartWriter for Page<'_> {
                     .map(|id| flat(&self.formulas.keep.doc(*id)))
                     .collect();
                 with_formula(
-                    vec![prose(&row.layer), format!("${}$", inputs.join(", "))],
+                    vec![
+                        prose(&row.layer),
+                        inputs_cell(&inputs, |f| format!("${f}$")),
+                    ],
                     self.cell_lines(&row.output),
                     Vec::new(),
                 )

@@ -86,6 +86,25 @@ pub fn shown_width(source: &str) -> usize {
     width
 }
 
+/// The widest inputs of a forward-table row, in the half-ems of `shown_width`, written as one
+/// formula: LaTeX's Input column is 3.5em.
+const INPUTS_WIDTH: usize = 6;
+
+/// A forward-table row's inputs, each formula written by `math`: one formula (`ŷ, y`) where
+/// they fit the column, else one formula each, so that the line may break after a comma (a
+/// dropout layer's Z and its mask M). Markdown writes them the same way, formula for formula.
+pub fn inputs_cell(inputs: &[String], math: impl Fn(&str) -> String) -> String {
+    let joined = inputs.join(", ");
+    if shown_width(&joined) <= INPUTS_WIDTH {
+        return math(&joined);
+    }
+    inputs
+        .iter()
+        .map(|f| math(f))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn digits_subscript(name: &str) -> String {
     // d1 → d_{1}
     match name.find(|c: char| c.is_ascii_digit()) {
@@ -152,6 +171,7 @@ impl Notation for Latex {
                 Symbol::Target => "Y".into(),
                 Symbol::Hidden(i) => format!("Z_{{{i}}}"),
                 Symbol::Output => "\\hat{Y}".into(),
+                Symbol::Mask(k) => format!("{{M^{{({k})}}}}"),
                 other => self.symbol(other),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -164,6 +184,7 @@ impl Notation for Latex {
                 },
                 other => format!("\\Delta_{{{}}}", self.symbol(other)),
             },
+            Symbol::Mask(k) => format!("{{m^{{({k})}}}}"),
         }
     }
     fn dim(&self, dim: &Dim) -> String {

@@ -193,7 +193,7 @@ impl PartWriter for Page<'_> {
                     .collect();
                 vec![
                     prose(&row.layer, self.dialect),
-                    self.math(&inputs.join(", ")),
+                    crate::render::latex_notation::inputs_cell(&inputs, |m| self.math(m)),
                     self.equation(&row.output),
                 ]
             })

@@ -47,5 +47,12 @@ pub fn spell<N: Notation>(n: &N, math: &Math) -> String {
         Math::Arrow => n.arrow().to_string(),
         Math::Number(v) => n.argument(*v),
         Math::Fixed(text, latex) => n.pick(text, latex).to_string(),
+        Math::Ratio(num, 1) => num.to_string(),
+        Math::Ratio(num, den) => n
+            .pick(
+                &format!("{num}/{den}"),
+                &format!("\\tfrac{{{num}}}{{{den}}}"),
+            )
+            .to_string(),
     }
 }

@@ -129,6 +129,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
                         format!("`{}` is not a finite number", shorten(&text[numbers[i].1.0..numbers[i].1.1])),
                         "a finite number".to_string(),
                     ),
+                    LayerError::OutOfRange(i, problem, expected) => (numbers[i].1, problem, expected),
                 };
                 SpecError {
                     spec: text.to_string(),

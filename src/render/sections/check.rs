@@ -69,6 +69,8 @@ struct FixedPieces {
     probability: (String, String),
     /// `a = min(1, √(3/fan-in))`: the weights' bound.
     weight_bound: (String, String),
+    /// `a = min(1, √(3(1 − p)/fan-in))`: the bound of weights after dropout.
+    dropout_weight_bound: (String, String),
     /// The error of one item, in one piece so that no format splits it in two.
     error: (String, String),
     /// `|zₑ − k| / (4|uₑ|)`: the step along a direction u of a kinked input is at most this.
@@ -92,6 +94,14 @@ static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
                 Text.argument(WEIGHT_GAIN)
             ),
             format!("a = \\min({WEIGHT_CAP}, \\sqrt{{{WEIGHT_GAIN}/\\text{{fan-in}}}})"),
+        ),
+        dropout_weight_bound: (
+            format!(
+                "a = min({}, √({}(1 − p)/fan-in))",
+                Text.argument(WEIGHT_CAP),
+                Text.argument(WEIGHT_GAIN)
+            ),
+            format!("a = \\min({WEIGHT_CAP}, \\sqrt{{{WEIGHT_GAIN}(1 - p)/\\text{{fan-in}}}})"),
         ),
         error: (
             format!("max |analytic − numeric| / max(‖analytic‖∞, ‖numeric‖∞, {ERROR_FLOOR:e})"),
@@ -345,7 +355,44 @@ fn point(network: &Network, report: &CheckReport, kinked: &[&str], kinks: &[Stri
         .words(", ")
         .symbol(&symbol_of(&network.arena, network.y))
         .then(target(network))
+        .then(masks(network))
         .then(kink_words)
+}
+
+/// How the random point's dropout masks were drawn, if the network has any.
+fn masks(network: &Network) -> Prose {
+    let masks: Vec<Prose> = network
+        .masks()
+        .map(|mask| Prose::new().symbol(&symbol_of(&network.arena, mask)))
+        .collect();
+    if masks.is_empty() {
+        return Prose::new();
+    }
+    let (column, all_zero) = if network.samples.is_some() {
+        ("column", "is 0 in a whole column")
+    } else {
+        ("mask", "is all 0")
+    };
+    Prose::new()
+        .words(", ")
+        .join(masks, ", ")
+        .words(" of 0s and 1s, each entry 1 with probability ")
+        .fixed("1 − p", "1 - p")
+        .words(format!(
+            ", then a 1 put in any {column} without one and a 0 in any {column} of two or more \
+             entries without one (p > 0), so that the check sees kept and dropped units, and the \
+             point redrawn while a dropout layer's output {all_zero}; the weights of a linear \
+             layer after dropout with "
+        ))
+        .fixed_piece(&FIXED.dropout_weight_bound)
+        .words(" (")
+        .fixed("1 − p", "1 - p")
+        .words(
+            " multiplied over the dropout layers since the linear one before), so that the \
+             scales ",
+        )
+        .fixed("1/(1 − p)", "1/(1 - p)")
+        .words(" do not grow the values layer by layer")
 }
 
 /// How the random point's target y was drawn.

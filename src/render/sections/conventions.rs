@@ -5,6 +5,7 @@ use super::{Builder, Conventions, PrintedForm, abridged, layer_title};
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::Shape;
 use crate::math::symbol::Symbol;
+use crate::network::dropout::Dropout;
 use crate::network::layer::LayerKind;
 use crate::render::expression::Names;
 use crate::render::parts::Part;
@@ -48,6 +49,7 @@ impl Builder<'_> {
 
         let mut leaves = vec![network.x, network.y];
         leaves.extend(network.parameters.iter().map(|p| p.leaf));
+        leaves.extend(network.masks());
         leaves.extend(network.layers.iter().map(|l| l.output));
 
         let symbols: Vec<(Symbol, Shape)> = leaves
@@ -184,7 +186,7 @@ impl Builder<'_> {
         let mut definitions: Vec<Prose> = Vec::new();
         let activations = network.layers.iter().filter_map(|layer| match layer.kind {
             LayerKind::Activation(a) => Some(a),
-            LayerKind::Linear => None,
+            LayerKind::Linear | LayerKind::Dropout(_) => None,
         });
         let applied = network.loss.kind.definition().applies.iter().copied();
         for a in activations.chain(applied) {
@@ -193,6 +195,26 @@ impl Builder<'_> {
             {
                 definitions.push(definition);
             }
+        }
+        // What dropout does, once, then each dropout layer's p and mask.
+        let dropouts: Vec<Prose> = network
+            .layers
+            .iter()
+            .filter_map(|layer| match (layer.kind, layer.mask) {
+                (LayerKind::Dropout(dropout), Some(mask)) => Some(dropout.here(
+                    layer_title(layer),
+                    &self.symbol_of(mask),
+                    arena.shape(mask).clone(),
+                )),
+                _ => None,
+            })
+            .collect();
+        if !dropouts.is_empty() {
+            definitions.push(
+                Dropout::rule(&self.symbol_of(network.x), batch)
+                    .join(dropouts, "; ")
+                    .words("."),
+            );
         }
         definitions.extend(network.loss.legend());
         Conventions {

@@ -20,7 +20,7 @@ impl Builder<'_> {
                         Some(k) => format!("{}{k}", layer.kind.title()),
                         None => layer.kind.title().to_string(),
                     },
-                    inputs: vec![layer.input],
+                    inputs: std::iter::once(layer.input).chain(layer.mask).collect(),
                     output: self.equation(
                         self.symbol_of(layer.output),
                         vec![
@@ -58,6 +58,12 @@ impl Builder<'_> {
         });
         let (x, y) = (self.symbol_of(network.x), self.symbol_of(network.y));
         let expanded = forward_names(self.derivation) != Names::Keep;
+        // The dropout masks are inputs too, written out with the rest.
+        let and_the_parameters = match network.masks().count() {
+            0 => " and the parameters",
+            1 => ", the mask and the parameters",
+            _ => ", the masks and the parameters",
+        };
         let mut title = Prose::new().words("Forward pass: every layer's input and output");
         let mut note = Prose::new()
             .words("Input is the value a layer takes, by name: ")
@@ -73,13 +79,14 @@ impl Builder<'_> {
                 .symbol(&x)
                 .words(", ")
                 .symbol(&y)
-                .words(" and the parameters");
+                .words(and_the_parameters);
             note = note
                 .words(", then the same value written out in ")
                 .symbol(&x)
                 .words(", ")
                 .symbol(&y)
-                .words(" and the parameters.");
+                .words(and_the_parameters)
+                .words(".");
         } else {
             note = note.words(
                 " (written out in full, a chain this long grows with the square of its depth; \

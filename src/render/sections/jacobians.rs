@@ -17,7 +17,7 @@ impl Builder<'_> {
                 let note = match j.layer {
                     Some(index) => match network.layers[index].kind {
                         LayerKind::Activation(a) => a.kink_note(),
-                        LayerKind::Linear => None,
+                        LayerKind::Linear | LayerKind::Dropout(_) => None,
                     },
                     None => network.loss.kink_note(),
                 };
