@@ -248,7 +248,18 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
                 (n.symbol_atom(&info.symbol), ATOM)
             }
             Node::Identity(dim) => (self.notation.atom(n.identity(dim)), ATOM),
-            Node::Ones(rows, _) => (self.notation.atom(n.ones(rows)), ATOM),
+            // A matrix of ones is written as the product it is, 𝟏𝟏ᵀ, so that 𝟏 alone always
+            // means a vector of ones, as the legend says.
+            Node::Ones(rows, cols) => {
+                let one = n.ones(rows);
+                let one_dim = crate::math::shape::Dim::One;
+                let shown = match (*rows == one_dim, *cols == one_dim) {
+                    (_, true) => one,
+                    (true, false) => format!("{one}{}", n.transpose()),
+                    (false, false) => format!("{one}{one}{}", n.transpose()),
+                };
+                (self.notation.atom(shown), ATOM)
+            }
             Node::Scale(coef, a) => {
                 let space = if self.starts_with_function(*a) {
                     " "
