@@ -101,3 +101,11 @@ fn mini_batch_cross_entropy_on_logits() {
         ],
     );
 }
+
+#[test]
+fn layer_normalization() {
+    answer(
+        "layernorm_relu_softmax_ce",
+        &["linear>layernorm>relu>linear>softmax", "--loss", "ce"],
+    );
+}

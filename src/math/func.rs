@@ -56,6 +56,9 @@ pub enum Func {
     Softmax,
     /// log softmax(z)ᵢ = zᵢ − log Σₖ e^{zₖ}, over each column.
     LogSoftmax,
+    /// √(v + ε), the standard deviation a normalization layer divides by, for a variance v ≥ 0
+    /// and its ε > 0.
+    SqrtPlus(Param),
 }
 
 impl Func {
@@ -126,6 +129,7 @@ impl Func {
             }
             Func::Log => z.ln(),
             Func::Exp => z.exp(),
+            Func::SqrtPlus(epsilon) => (z + param(epsilon)).sqrt(),
             Func::Softmax | Func::LogSoftmax => {
                 unreachable!("softmax acts on a whole column; use apply_column")
             }
@@ -172,6 +176,7 @@ impl Func {
             Func::Exp => "exp",
             Func::Softmax => "softmax",
             Func::LogSoftmax => "log_softmax",
+            Func::SqrtPlus(_) => "√",
         }
     }
 
@@ -195,6 +200,7 @@ impl Func {
             Func::Exp => "\\exp",
             Func::Softmax => "\\mathrm{softmax}",
             Func::LogSoftmax => "\\log\\mathrm{softmax}",
+            Func::SqrtPlus(_) => "\\sqrt",
         }
     }
 }

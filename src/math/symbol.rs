@@ -35,6 +35,17 @@ pub enum Symbol {
     /// Δ of a mini-batch value: the matrix whose s-th column is (∂ℓₛ/∂v)ᵀ for sample s's loss
     /// ℓₛ, so that ∂ℓ/∂Zᵢ = (1/N) Δᵢ.
     Delta(Arc<Symbol>),
+    /// γ⁽ᵏ⁾, the scale of the k-th normalization layer (layernorm).
+    Gamma(usize),
+    /// β⁽ᵏ⁾, the shift of the k-th normalization layer.
+    Shift(usize),
+    /// μ⁽ᵏ⁾, the mean the k-th normalization layer subtracts.
+    Mean(usize),
+    /// var⁽ᵏ⁾, the biased variance the k-th normalization layer divides by (written so that
+    /// it cannot be read as the sigmoid σ).
+    Variance(usize),
+    /// ẑ⁽ᵏ⁾, the normalized input of the k-th normalization layer (Ẑ⁽ᵏ⁾ in a mini-batch).
+    Normalized(usize),
 }
 
 impl Symbol {
@@ -56,6 +67,11 @@ impl Symbol {
             Symbol::Partial(of, wrt) => format!("d{}/d{}", of.key(), wrt.key()),
             Symbol::Samples(inner) => inner.key(),
             Symbol::Delta(inner) => format!("Delta_{}", inner.key()),
+            Symbol::Gamma(k) => format!("gamma{k}"),
+            Symbol::Shift(k) => format!("beta{k}"),
+            Symbol::Mean(k) => format!("mu{k}"),
+            Symbol::Variance(k) => format!("var{k}"),
+            Symbol::Normalized(k) => format!("zhat{k}"),
         }
     }
 
@@ -99,6 +115,7 @@ impl Symbol {
                 Symbol::Target => push(out, 'Y'),
                 Symbol::Hidden(i) => push(out, 'Z') + push_digits(out, *i, Script::Subscript),
                 Symbol::Output => push(out, 'Ŷ'),
+                Symbol::Normalized(k) => push_layer_indexed(out, "Ẑ", 1, *k),
                 other => other.write_text(out),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -113,6 +130,11 @@ impl Symbol {
                     2 + other.write_text(out)
                 }
             },
+            Symbol::Gamma(k) => push_layer_indexed(out, "γ", 1, *k),
+            Symbol::Shift(k) => push_layer_indexed(out, "β", 1, *k),
+            Symbol::Mean(k) => push_layer_indexed(out, "μ", 1, *k),
+            Symbol::Variance(k) => push_layer_indexed(out, "var", 3, *k),
+            Symbol::Normalized(k) => push_layer_indexed(out, "ẑ", 1, *k),
         }
     }
 
@@ -183,6 +205,16 @@ pub fn push_dim_text(out: &mut String, name: &str) {
             None => out.push(c),
         }
     }
+}
+
+/// Appends `base⁽ᵏ⁾`, as the parameters of a layer are written, and gives its width; `width`
+/// is that of `base`.
+fn push_layer_indexed(out: &mut String, base: &str, width: usize, k: usize) -> usize {
+    out.push_str(base);
+    out.push('⁽');
+    let digits = push_digits(out, k, Script::Superscript);
+    out.push('⁾');
+    width + digits + 2
 }
 
 /// Appends one character; it is one character long.

@@ -8,11 +8,14 @@ use crate::math::expr::{Arena, ExprId};
 use crate::math::func::{Func, Param};
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::ShapeError;
+use crate::network::normalization::{DEFAULT_EPSILON, NORMALIZATIONS, Normalization};
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum LayerKind {
     Linear,
     Activation(Activation),
+    /// layernorm, with the parameters γ⁽ᵏ⁾ and β⁽ᵏ⁾.
+    Normalization(Normalization),
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -113,6 +116,8 @@ pub enum LayerError {
     TooManyArguments(usize),
     /// An argument that is not a finite number; its index.
     NotFinite(usize),
+    /// An argument that must be positive and is not (a normalization's ε); its index.
+    NotPositive(usize),
 }
 
 impl LayerKind {
@@ -133,10 +138,21 @@ impl LayerKind {
             let title = (row.make)(row.argument.map_or(0.0, |(_, default)| default)).title();
             aliases.extend(row.aliases.iter().map(|alias| pytorch_case(alias, title)));
         }
+        for row in NORMALIZATIONS {
+            names.push(format!(
+                "{}(ε) (ε = {} if omitted)",
+                row.name,
+                argument_text(DEFAULT_EPSILON)
+            ));
+            aliases.extend(row.aliases.iter().map(|a| pytorch_case(a, row.pytorch)));
+        }
+        let aliases = match aliases.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => aliases.join(" and "),
+        };
         format!(
-            "{}; any case, and PyTorch's spellings such as {}",
+            "{}; any case, and PyTorch's spellings such as {aliases}",
             names.join(", "),
-            aliases.join(" and ")
         )
     }
 
@@ -150,6 +166,7 @@ impl LayerKind {
     pub fn names() -> Vec<&'static str> {
         let mut names = vec!["linear"];
         names.extend(ACTIVATIONS.iter().map(|r| r.name));
+        names.extend(NORMALIZATIONS.iter().map(|r| r.name));
         names
     }
 
@@ -161,12 +178,29 @@ impl LayerKind {
                 Some(_) => Err(LayerError::TakesNoArguments),
             };
         }
+        let spelled = |row_name: &str, aliases: &[&str]| {
+            row_name.eq_ignore_ascii_case(name)
+                || aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        };
+        if let Some(row) = NORMALIZATIONS.iter().find(|r| spelled(r.name, r.aliases)) {
+            let epsilon = match arguments {
+                None => DEFAULT_EPSILON,
+                Some([]) => return Err(LayerError::EmptyArguments),
+                Some([value]) => *value,
+                Some(_) => return Err(LayerError::TooManyArguments(1)),
+            };
+            if !epsilon.is_finite() {
+                return Err(LayerError::NotFinite(0));
+            }
+            // √(var + ε) must not vanish: a constant input has var = 0.
+            if epsilon <= 0.0 {
+                return Err(LayerError::NotPositive(0));
+            }
+            return Ok(LayerKind::Normalization((row.make)(epsilon)));
+        }
         let row = ACTIVATIONS
             .iter()
-            .find(|r| {
-                r.name.eq_ignore_ascii_case(name)
-                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-            })
+            .find(|r| spelled(r.name, r.aliases))
             .ok_or(LayerError::UnknownName)?;
         let value = match (row.argument, arguments) {
             (None, None) => 0.0,
@@ -187,6 +221,7 @@ impl LayerKind {
         match self {
             LayerKind::Linear => "linear".into(),
             LayerKind::Activation(a) => a.spec_name(),
+            LayerKind::Normalization(n) => n.spec_name(),
         }
     }
 
@@ -208,6 +243,7 @@ impl LayerKind {
         match self {
             LayerKind::Linear => "Linear",
             LayerKind::Activation(a) => a.title(),
+            LayerKind::Normalization(n) => n.title(),
         }
     }
 }
@@ -593,5 +629,9 @@ mod tests {
         );
         assert!(usage.contains("elu(α) (α = 1 if omitted)"), "{usage}");
         assert!(usage.contains("LeakyReLU and LogSoftmax"), "{usage}");
+        assert!(
+            usage.contains("layernorm(ε) (ε = 1e-5 if omitted)"),
+            "{usage}"
+        );
     }
 }

@@ -34,7 +34,7 @@ impl Names {
         match role {
             Role::Value => self != Names::Keep,
             Role::Signal => self == Names::ExpandValuesAndSignals,
-            Role::Derivative => false,
+            Role::Derivative | Role::Statistic => false,
         }
     }
 
@@ -248,6 +248,11 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
                 (n.symbol_atom(&info.symbol), ATOM)
             }
             Node::Identity(dim) => (self.notation.atom(n.identity(dim)), ATOM),
+            // A matrix of ones is the outer product 𝟏𝟏ᵀ, which a lone 𝟏 would hide.
+            Node::Ones(rows, cols) if !rows.is_one() && !cols.is_one() => {
+                let outer = [n.ones(rows), n.ones(cols), n.transpose().to_string()].concat();
+                (self.notation.atom(outer), ATOM)
+            }
             Node::Ones(rows, _) => (self.notation.atom(n.ones(rows)), ATOM),
             Node::Scale(coef, a) => {
                 let space = if self.starts_with_function(*a) {

@@ -503,8 +503,15 @@ impl PartWriter for Page<'_> {
                     .iter()
                     .map(|id| flat(&self.formulas.keep.doc(*id)))
                     .collect();
+                // Three names (a normalization's ẑ takes z, μ and var) pass the column's width:
+                // each is a formula of its own, so that the cell wraps between them.
+                let inputs = if inputs.len() > 2 {
+                    format!("${}$", inputs.join("$, $"))
+                } else {
+                    format!("${}$", inputs.join(", "))
+                };
                 with_formula(
-                    vec![prose(&row.layer), format!("${}$", inputs.join(", "))],
+                    vec![prose(&row.layer), inputs],
                     self.cell_lines(&row.output),
                     Vec::new(),
                 )

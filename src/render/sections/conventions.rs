@@ -177,14 +177,19 @@ impl Builder<'_> {
         // functions the loss applies to ŷ.
         let mut definitions: Vec<Prose> = Vec::new();
         let activations = network.layers.iter().filter_map(|layer| match layer.kind {
-            LayerKind::Activation(a) => Some(a),
+            LayerKind::Activation(a) => Some(a.definition()),
+            LayerKind::Normalization(n) => Some(Some(n.definition(batch))),
             LayerKind::Linear => None,
         });
-        let applied = network.loss.kind.definition().applies.iter().copied();
-        for a in activations.chain(applied) {
-            if let Some(definition) = a.definition()
-                && !definitions.contains(&definition)
-            {
+        let applied = network
+            .loss
+            .kind
+            .definition()
+            .applies
+            .iter()
+            .map(|a| a.definition());
+        for definition in activations.chain(applied).flatten() {
+            if !definitions.contains(&definition) {
                 definitions.push(definition);
             }
         }

@@ -16,7 +16,7 @@ impl Builder<'_> {
             .map(|j| {
                 let note = j.layer.and_then(|index| match network.layers[index].kind {
                     LayerKind::Activation(a) => a.kink_note(),
-                    LayerKind::Linear => None,
+                    LayerKind::Linear | LayerKind::Normalization(_) => None,
                 });
                 JacobianRow {
                     symbol: j.symbol.clone(),
