@@ -1,9 +1,11 @@
-"""derive's values at a point against torch.autograd in float64, for layernorm.
+"""derive's values at a point against torch.autograd in float64, for layernorm and batchnorm.
 
 Runs `derive SPEC --loss mse --at POINT --format json` on random points (one sample and
 mini-batches, inputs up to ±1000) and compares ℓ and every gradient (W, b, γ, β) with the same
-network in PyTorch: nn.Linear and nn.LayerNorm (elementwise_affine; its weight and bias are γ
-and β). Prints the largest relative error and exits 1 above 1e-12.
+network in PyTorch: nn.Linear, nn.LayerNorm (elementwise_affine; its weight and bias are γ and
+β) and nn.BatchNorm1d in training mode (batch statistics, normalized with the biased variance).
+Batchnorm couples the samples, so a mini-batch is one point and every gradient is of the batch's
+mean loss. Prints the largest relative error and exits 1 above 1e-12.
 
     python3 bench/torch_normalization.py target/release/derive    # -v: every gradient's error
 """
@@ -141,7 +143,9 @@ def main():
     specs = [
         ("linear>layernorm>relu>linear", [3, 5, 2], one_or_more),
         ("linear>layernorm(0.001)>tanh>linear>layernorm", [4, 6, 3], one_or_more),
-        ("linear>layernorm>sigmoid>linear>layernorm>linear", [3, 4, 5, 2], one_or_more),
+        ("linear>batchnorm>relu>linear", [3, 5, 2], [2, 7]),
+        ("linear>batchnorm(0.001)>tanh>linear>batchnorm", [4, 6, 3], [2, 7]),
+        ("linear>layernorm>sigmoid>linear>batchnorm>linear", [3, 4, 5, 2], [3, 6]),
     ]
     for spec, sizes, batches in specs:
         for batch in batches:

@@ -109,3 +109,11 @@ fn layer_normalization() {
         &["linear>layernorm>relu>linear>softmax", "--loss", "ce"],
     );
 }
+
+#[test]
+fn mini_batch_batch_normalization() {
+    answer(
+        "batch_batchnorm_relu_mse",
+        &["linear>batchnorm>relu>linear", "--loss", "mse", "--batch"],
+    );
+}

@@ -1,5 +1,6 @@
-//! layernorm: the check rejects the mistake courses see (the variance treated as a constant),
-//! passes far from the origin, and a bad ε is refused with its position and exit code 2.
+//! layernorm and batchnorm: the check rejects the mistakes courses see (the variance treated as
+//! a constant, batchnorm's samples treated as independent), passes far from the origin, and bad
+//! uses are refused with the layer's position and exit code 2.
 
 mod common;
 
@@ -44,8 +45,14 @@ fn the_right_derivations_pass() {
             false,
         ),
         ("linear>layernorm>relu>linear>softmax", LossKind::Ce, true),
+        ("linear>batchnorm>relu>linear", LossKind::Mse, true),
         (
-            "layernorm>linear>layernorm>linear>log_softmax",
+            "linear>batchnorm>sigmoid>linear>batchnorm(0.01)",
+            LossKind::Mse,
+            true,
+        ),
+        (
+            "layernorm>linear>batchnorm>linear>log_softmax",
             LossKind::Nll,
             true,
         ),
@@ -93,13 +100,40 @@ fn layernorm_without_the_variance_term_is_rejected() {
     );
 }
 
+/// Batchnorm backpropagated as if its samples were independent, Δ_Z = diag(γ ⊘ √(var + ε))Δ_Y:
+/// the mean and variance terms are missing, and the check (which moves one entry of the batch
+/// and differences the whole batch's ℓ) rejects it.
+#[test]
+fn batchnorm_with_independent_samples_is_rejected() {
+    let mut d = derived("linear>batchnorm>relu>linear", LossKind::Mse, true);
+    let layer = d.network.layers[1].clone();
+    let normalization = layer.normalization.unwrap();
+    // Δ₂'s closed form is the signal before Δ₁'s.
+    let (delta_2, delta_1) = {
+        let position = |name: &str| d.signals.iter().position(|s| s.symbol.text() == name);
+        (position("Δ₂").unwrap(), position("Δ₁").unwrap())
+    };
+    let arena = &mut d.network.arena;
+    let epsilon = derive::math::func::Param::new(1e-5);
+    let deviation = arena.map(
+        derive::math::func::Func::SqrtPlus(epsilon),
+        normalization.statistics.variance,
+    );
+    let scale = arena.divide(normalization.gamma, deviation).unwrap();
+    let scale = arena.diag(scale).unwrap();
+    let wrong = arena.matmul(scale, d.signals[delta_2].closed_form).unwrap();
+    d.signals[delta_1].closed_form = wrong;
+    let failures = failed(&d);
+    assert_eq!(failures, vec!["Δ₁ closed form".to_string()]);
+}
+
 /// Far from the origin (inputs of ±1000, so the layer's input is large and its variance ~10⁵),
 /// the centred variance keeps its digits and every form still passes.
 #[test]
 fn large_inputs_pass() {
     for (spec, batch) in [
         ("linear>layernorm>tanh>linear", false),
-        ("linear>layernorm>tanh>linear", true),
+        ("linear>batchnorm>tanh>linear", true),
     ] {
         let d = derived(spec, LossKind::Mse, batch);
         let options = options(&d);
@@ -132,11 +166,45 @@ fn refused(args: &[&str], says: &[&str]) {
 }
 
 #[test]
+fn batchnorm_needs_a_batch_of_two_or_more() {
+    refused(
+        &["linear>relu>batchnorm>linear"],
+        &[
+            "BatchNorm (layer 3)",
+            "column 13",
+            "--batch, with N ≥ 2",
+            "layernorm",
+        ],
+    );
+    refused(
+        &["linear>BatchNorm1d", "--batch", "--dims", "N=1"],
+        &[
+            "--dims: N = 1",
+            "BatchNorm (layer 2 of the spec, column 8)",
+            "N ≥ 2",
+        ],
+    );
+    let point = temp_file(
+        "one_sample.json",
+        r#"{"x": [[1, 2]], "W1": [[1, 2]], "b1": [0], "gamma1": [1], "beta1": [0], "y": [[1]]}"#,
+    );
+    refused(
+        &[
+            "linear>batchnorm",
+            "--batch",
+            "--at",
+            point.to_str().unwrap(),
+        ],
+        &["N = 1", "BatchNorm (layer 2"],
+    );
+}
+
+#[test]
 fn epsilon_must_be_a_positive_number() {
     refused(&["linear>layernorm(0)"], &["takes ε > 0", "column 18"]);
     refused(&["linear>layernorm(-1e-5)"], &["takes ε > 0, not `-1e-5`"]);
     refused(&["linear>layernorm(1, 2)"], &["takes one argument"]);
-    refused(&["linear>layernorm()"], &["empty parentheses"]);
+    refused(&["linear>batchnorm()", "--batch"], &["empty parentheses"]);
     refused(&["linear>layernorm(1e999)"], &["not a finite number"]);
 }
 

@@ -1,5 +1,5 @@
-//! Property tests over random chains: every activation, layernorm, and every loss of the
-//! library's tables
+//! Property tests over random chains: every activation, layernorm and batchnorm (with a batch),
+//! and every loss of the library's tables
 //! (a loss where it fits the output),
 //! sizes 1 to 6, random points. The closed forms and the chain-rule forms agree with central
 //! differences, every Jacobian with a finite-difference Jacobian, every gradient has its
@@ -36,7 +36,8 @@ fn layer() -> impl Strategy<Value = String> {
             _ => name.to_string(),
         });
     let normalization =
-        proptest::sample::select(vec!["layernorm", "layernorm(0.001)"]).prop_map(str::to_string);
+        proptest::sample::select(vec!["layernorm", "batchnorm", "layernorm(0.001)"])
+            .prop_map(str::to_string);
     prop_oneof![
         2 => Just("linear".to_string()),
         3 => activation,
@@ -65,7 +66,9 @@ proptest! {
         compact in any::<bool>(),
         batch in any::<bool>(),
     ) {
+        // Batchnorm normalizes over the samples: one sample gets layernorm in its place.
         let spec = layers.join(">");
+        let spec = if batch { spec } else { spec.replace("batchnorm", "layernorm") };
         let expansion = if compact { Expansion::Compact } else { Expansion::Expanded };
         let parsed = parse_spec(&spec).unwrap();
         let losses = losses_for(&parsed);
@@ -78,7 +81,11 @@ proptest! {
         }
         let dims = Sizes::new(
             derivation.network.dims.iter().zip(&sizes)
-                .map(|(d, s)| (d.name().to_string(), *s))
+                // Batchnorm needs two samples or more.
+                .map(|(d, s)| {
+                    let coupled = d.name() == "N" && derivation.network.couples_samples();
+                    (d.name().to_string(), if coupled { (*s).max(2) } else { *s })
+                })
                 .collect(),
         );
         let options = CheckOptions {

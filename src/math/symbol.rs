@@ -35,7 +35,7 @@ pub enum Symbol {
     /// Δ of a mini-batch value: the matrix whose s-th column is (∂ℓₛ/∂v)ᵀ for sample s's loss
     /// ℓₛ, so that ∂ℓ/∂Zᵢ = (1/N) Δᵢ.
     Delta(Arc<Symbol>),
-    /// γ⁽ᵏ⁾, the scale of the k-th normalization layer (layernorm).
+    /// γ⁽ᵏ⁾, the scale of the k-th normalization layer (layernorm or batchnorm).
     Gamma(usize),
     /// β⁽ᵏ⁾, the shift of the k-th normalization layer.
     Shift(usize),

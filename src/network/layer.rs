@@ -14,7 +14,7 @@ use crate::network::normalization::{DEFAULT_EPSILON, NORMALIZATIONS, Normalizati
 pub enum LayerKind {
     Linear,
     Activation(Activation),
-    /// layernorm, with the parameters γ⁽ᵏ⁾ and β⁽ᵏ⁾.
+    /// layernorm or batchnorm, with the parameters γ⁽ᵏ⁾ and β⁽ᵏ⁾.
     Normalization(Normalization),
 }
 
@@ -139,8 +139,14 @@ impl LayerKind {
             aliases.extend(row.aliases.iter().map(|alias| pytorch_case(alias, title)));
         }
         for row in NORMALIZATIONS {
+            let kind = (row.make)(DEFAULT_EPSILON);
+            let needs = if kind.couples_samples() {
+                ", with --batch"
+            } else {
+                ""
+            };
             names.push(format!(
-                "{}(ε) (ε = {} if omitted)",
+                "{}(ε) (ε = {} if omitted{needs})",
                 row.name,
                 argument_text(DEFAULT_EPSILON)
             ));
@@ -628,7 +634,10 @@ mod tests {
             "{usage}"
         );
         assert!(usage.contains("elu(α) (α = 1 if omitted)"), "{usage}");
-        assert!(usage.contains("LeakyReLU and LogSoftmax"), "{usage}");
+        assert!(
+            usage.contains("LeakyReLU, LogSoftmax and BatchNorm1d"),
+            "{usage}"
+        );
         assert!(
             usage.contains("layernorm(ε) (ε = 1e-5 if omitted)"),
             "{usage}"

@@ -265,6 +265,15 @@ impl Network {
 }
 
 impl Network {
+    /// Whether a layer normalizes over the samples (batchnorm), so that a sample's output
+    /// depends on the others.
+    pub fn couples_samples(&self) -> bool {
+        self.layers.iter().any(|l| match l.kind {
+            LayerKind::Normalization(n) => n.couples_samples(),
+            _ => false,
+        })
+    }
+
     /// The input of each kinked activation (ReLU and its kin), with where its kink is.
     pub fn kinked_inputs(&self) -> impl Iterator<Item = (ExprId, f64)> + '_ {
         self.layers
