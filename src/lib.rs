@@ -64,6 +64,9 @@ pub fn derive_spec(
     expansion: derivation::Expansion,
     batch: bool,
 ) -> Result<Derivation, Error> {
+    if !batch {
+        network::normalization::refuse_without_batch(spec)?;
+    }
     let network = network::Network::build(spec, loss, batch)?;
     Ok(derivation::derive(network, expansion)?)
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use derive::check::{CheckOptions, CheckReport, PreparedCheck, Verdict};
 use derive::derivation::Expansion;
 use derive::network::fit::warnings;
+use derive::network::normalization::refuse_single_sample;
 use derive::numeric::at_point::evaluate_at;
 use derive::numeric::point::parse_point;
 use derive::render::RenderOptions;
@@ -121,6 +122,10 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
         Some(point) => point.sizes.clone(),
         None => parse_dims(cli.dims.as_deref().unwrap_or(""), &derivation.network)?,
     };
+    refuse_single_sample(&derivation.network, &sizes).map_err(|e| match &cli.at {
+        Some(path) => Error::Usage(format!("--at {}: {e}", path.display())),
+        None => Error::Usage(format!("--dims: {e}")),
+    })?;
     let options = CheckOptions {
         seed: cli.seed,
         sizes,

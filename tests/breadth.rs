@@ -175,3 +175,19 @@ fn mini_batch_inverted_dropout() {
         ],
     );
 }
+
+#[test]
+fn layer_normalization() {
+    answer(
+        "layernorm_relu_softmax_ce",
+        &["linear>layernorm>relu>linear>softmax", "--loss", "ce"],
+    );
+}
+
+#[test]
+fn mini_batch_batch_normalization() {
+    answer(
+        "batch_batchnorm_relu_mse",
+        &["linear>batchnorm>relu>linear", "--loss", "mse", "--batch"],
+    );
+}

@@ -4,6 +4,6 @@
 
 pub use crate::check::budget::MAX_MULTIPLY_ADDS;
 pub use crate::check::directional::{KINK_DISTANCE_DIVISOR, KINK_STEP_DIVISOR, SMALLEST_KINK_STEP};
-pub use crate::check::sampling::{PROBABILITY, UNIFORM, WEIGHT_CAP, WEIGHT_GAIN};
+pub use crate::check::sampling::{GAMMA, PROBABILITY, UNIFORM, WEIGHT_CAP, WEIGHT_GAIN};
 pub use crate::check::stencil::ERROR_FLOOR;
 pub use crate::check::stencil::{SECOND_STEP, SETTLE_DIVISOR, SIGN_STEP_DIVISOR, STENCIL_POINTS};

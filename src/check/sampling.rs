@@ -32,6 +32,9 @@ pub const PROBABILITY: (f64, f64) = (0.0, 1.0);
 /// network.
 pub const WEIGHT_GAIN: f64 = 3.0;
 pub const WEIGHT_CAP: f64 = 1.0;
+/// The interval a normalization's scales γ⁽ᵏ⁾ are drawn from: around PyTorch's initial 1, away
+/// from 0, where the layer would discard its input.
+pub const GAMMA: (f64, f64) = (0.5, 1.5);
 
 /// Draws of a random point at most, clear of the kinks.
 const ATTEMPTS: usize = 1000;
@@ -90,6 +93,8 @@ pub fn random_point(
                 let gain = WEIGHT_GAIN * keep.get(leaf).copied().unwrap_or(1.0);
                 let bound = (gain / cols as f64).sqrt().min(WEIGHT_CAP);
                 (-bound, bound)
+            } else if matches!(symbol, Symbol::Gamma(_)) {
+                GAMMA
             } else {
                 UNIFORM
             };

@@ -12,7 +12,7 @@ use super::types::{Derivation, Expansion, Gradient, Signal, shaped_like_paramete
 use super::weight_decay::plus_weight_decay;
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId, Role};
-use crate::math::shape::ShapeError;
+use crate::math::shape::{Dim, ShapeError};
 use crate::math::symbol::Symbol;
 use crate::network::layer::LayerKind;
 use crate::network::{Layer, Network};
@@ -56,14 +56,14 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
         if arena.named(layer.input).is_none() {
             break;
         }
-        let definition = backward(arena, &layer, delta)?;
+        let definition = backward(arena, &layer, delta, Some(&samples))?;
         let symbol = delta_symbol(arena, layer.input);
         let named = arena.name(symbol.clone(), definition, Role::Signal);
         let previous = match expansion {
             Expansion::Expanded => closed,
             Expansion::Compact => delta,
         };
-        let step = backward(arena, &layer, previous)?;
+        let step = backward(arena, &layer, previous, Some(&samples))?;
         closed = simplifier.simplify(arena, step)?;
         signals.push(Signal {
             symbol,
@@ -83,6 +83,13 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
                 Symbol::Weight(_) => {
                     let input_rows = arena.transpose(layer.input);
                     arena.matmul(delta, input_rows)?
+                }
+                // ∂ℓ/∂γ⁽ᵏ⁾ = (1/N)(Δ ⊙ Ẑ⁽ᵏ⁾)𝟏: each feature's scale, summed over the samples.
+                Symbol::Gamma(_) => {
+                    let normalization = layer.normalization.expect("a normalization layer");
+                    let products = arena.hadamard(delta, normalization.statistics.normalized)?;
+                    let ones = arena.ones(samples.clone());
+                    arena.matmul(products, ones)?
                 }
                 _ => {
                     let ones = arena.ones(samples.clone());
@@ -122,7 +129,12 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
 }
 
 /// Δ of a layer's input from Δ of its output.
-fn backward(arena: &mut Arena, layer: &Layer, delta: ExprId) -> Result<ExprId, ShapeError> {
+fn backward(
+    arena: &mut Arena,
+    layer: &Layer,
+    delta: ExprId,
+    samples: Option<&Dim>,
+) -> Result<ExprId, ShapeError> {
     match layer.kind {
         LayerKind::Linear => {
             let weight = layer.weight.expect("a linear layer has a weight");
@@ -137,5 +149,17 @@ fn backward(arena: &mut Arena, layer: &Layer, delta: ExprId) -> Result<ExprId, S
             layer.mask.expect("a dropout layer has a mask"),
             delta,
         ),
+        LayerKind::Normalization(kind) => {
+            let normalization = layer
+                .normalization
+                .expect("a normalization layer's statistics");
+            kind.backward_columns(
+                arena,
+                normalization.gamma,
+                &normalization.statistics,
+                delta,
+                samples,
+            )
+        }
     }
 }

@@ -8,6 +8,7 @@ use crate::math::shape::{Dim, ShapeError};
 use crate::math::symbol::Symbol;
 use crate::network::Network;
 use crate::network::layer::LayerKind;
+use crate::network::normalization::Normalization;
 use crate::simplify::Simplifier;
 
 /// The derivation of one sample's loss.
@@ -59,11 +60,20 @@ pub fn derive_one_sample(
             LayerKind::Dropout(dropout) => {
                 dropout.jacobian(arena, layer.mask.expect("a dropout layer has a mask"))?
             }
+            LayerKind::Normalization(_) => {
+                let normalization = layer.normalization.expect("a normalization layer");
+                Normalization::jacobian(
+                    arena,
+                    layer.input,
+                    normalization.gamma,
+                    &normalization.statistics,
+                )?
+            }
         };
         let named = arena.name(symbol.clone(), definition, Role::Derivative);
         chain_factor.push(match layer.kind {
             LayerKind::Linear => definition,
-            LayerKind::Activation(_) | LayerKind::Dropout(_) => named,
+            LayerKind::Activation(_) | LayerKind::Dropout(_) | LayerKind::Normalization(_) => named,
         });
         // The first layer's Jacobian (∂z₁/∂x) takes part in no parameter's gradient.
         if index > 0 {
@@ -105,7 +115,16 @@ pub fn derive_one_sample(
         } else {
             row
         };
-        let step = arena.matmul(previous, chain_factor[index])?;
+        let step = match layer.normalization {
+            // The product with layernorm's Jacobian, multiplied out as courses write it.
+            Some(normalization) => Normalization::backward_row(
+                arena,
+                normalization.gamma,
+                &normalization.statistics,
+                previous,
+            )?,
+            None => arena.matmul(previous, chain_factor[index])?,
+        };
         let unfolded = simplifier.unfold_derivatives(arena, step)?;
         closed = simplifier.simplify(arena, unfolded)?;
         signals.push(Signal {
@@ -129,6 +148,11 @@ pub fn derive_one_sample(
             let column = arena.transpose(row);
             match parameter.symbol {
                 Symbol::Weight(_) => arena.matmul(column, input_row),
+                // ∂ℓ/∂γ⁽ᵏ⁾ = (∂ℓ/∂y)ᵀ ⊙ ẑ⁽ᵏ⁾.
+                Symbol::Gamma(_) => {
+                    let normalization = layer.normalization.expect("a normalization layer");
+                    arena.hadamard(column, normalization.statistics.normalized)
+                }
                 _ => Ok(column),
             }
         };

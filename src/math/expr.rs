@@ -68,6 +68,9 @@ pub enum Role {
     /// A backpropagated row ∂ℓ/∂zᵢ, defined through the one after it: named so that a deep
     /// chain's derivation stays linear in its depth.
     Signal,
+    /// A value a layer names on the way to its output (a normalization's μ⁽ᵏ⁾, var⁽ᵏ⁾, ẑ⁽ᵏ⁾):
+    /// printed by name everywhere, defined in a row of its own in the forward pass.
+    Statistic,
 }
 
 #[derive(Clone, Debug)]

@@ -72,6 +72,9 @@ pub enum Func {
     Margin(Param),
     /// [z + m > 0]: its derivative, 0 at the kink as ReLU′.
     MarginStep(Param),
+    /// √(v + ε), the standard deviation a normalization layer divides by, for a variance v ≥ 0
+    /// and its ε > 0.
+    SqrtPlus(Param),
 }
 
 impl Func {
@@ -178,6 +181,7 @@ impl Func {
                     zero
                 }
             }
+            Func::SqrtPlus(epsilon) => (z + param(epsilon)).sqrt(),
             Func::Softmax | Func::LogSoftmax => {
                 unreachable!("softmax acts on a whole column; use apply_column")
             }
@@ -232,6 +236,7 @@ impl Func {
             Func::SmoothL1Prime(_) => "SmoothL1′",
             Func::Margin(_) => "max",
             Func::MarginStep(_) => "[·]",
+            Func::SqrtPlus(_) => "√",
         }
     }
 
@@ -263,6 +268,7 @@ impl Func {
             Func::SmoothL1Prime(_) => "\\mathrm{SmoothL1}'",
             Func::Margin(_) => "\\max",
             Func::MarginStep(_) => "[\\cdot]",
+            Func::SqrtPlus(_) => "\\sqrt",
         }
     }
 }

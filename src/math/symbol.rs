@@ -38,6 +38,17 @@ pub enum Symbol {
     /// m⁽ᵏ⁾, the mask of the k-th dropout layer (k from 1): an input of the model, like x, of
     /// 0s and 1s; a mini-batch's M⁽ᵏ⁾ has one mask column per sample.
     Mask(usize),
+    /// γ⁽ᵏ⁾, the scale of the k-th normalization layer (layernorm or batchnorm).
+    Gamma(usize),
+    /// β⁽ᵏ⁾, the shift of the k-th normalization layer.
+    Shift(usize),
+    /// μ⁽ᵏ⁾, the mean the k-th normalization layer subtracts.
+    Mean(usize),
+    /// var⁽ᵏ⁾, the biased variance the k-th normalization layer divides by (written so that
+    /// it cannot be read as the sigmoid σ).
+    Variance(usize),
+    /// ẑ⁽ᵏ⁾, the normalized input of the k-th normalization layer (Ẑ⁽ᵏ⁾ in a mini-batch).
+    Normalized(usize),
 }
 
 impl Symbol {
@@ -60,6 +71,11 @@ impl Symbol {
             Symbol::Samples(inner) => inner.key(),
             Symbol::Delta(inner) => format!("Delta_{}", inner.key()),
             Symbol::Mask(k) => format!("m{k}"),
+            Symbol::Gamma(k) => format!("gamma{k}"),
+            Symbol::Shift(k) => format!("beta{k}"),
+            Symbol::Mean(k) => format!("mu{k}"),
+            Symbol::Variance(k) => format!("var{k}"),
+            Symbol::Normalized(k) => format!("zhat{k}"),
         }
     }
 
@@ -109,6 +125,7 @@ impl Symbol {
                     out.push('⁾');
                     digits + 3
                 }
+                Symbol::Normalized(k) => push_layer_indexed(out, "Ẑ", 1, *k),
                 other => other.write_text(out),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -129,6 +146,11 @@ impl Symbol {
                 out.push('⁾');
                 digits + 3
             }
+            Symbol::Gamma(k) => push_layer_indexed(out, "γ", 1, *k),
+            Symbol::Shift(k) => push_layer_indexed(out, "β", 1, *k),
+            Symbol::Mean(k) => push_layer_indexed(out, "μ", 1, *k),
+            Symbol::Variance(k) => push_layer_indexed(out, "var", 3, *k),
+            Symbol::Normalized(k) => push_layer_indexed(out, "ẑ", 1, *k),
         }
     }
 
@@ -208,6 +230,16 @@ pub fn push_dim_text(out: &mut String, name: &str) {
             None => out.push(c),
         }
     }
+}
+
+/// Appends `base⁽ᵏ⁾`, as the parameters of a layer are written, and gives its width; `width`
+/// is that of `base`.
+fn push_layer_indexed(out: &mut String, base: &str, width: usize, k: usize) -> usize {
+    out.push_str(base);
+    out.push('⁽');
+    let digits = push_digits(out, k, Script::Superscript);
+    out.push('⁾');
+    width + digits + 2
 }
 
 /// Appends one character; it is one character long.

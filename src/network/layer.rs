@@ -9,6 +9,7 @@ use crate::math::func::{Func, Param};
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::ShapeError;
 use crate::network::dropout::{self, Dropout};
+use crate::network::normalization::{DEFAULT_EPSILON, NORMALIZATIONS, Normalization};
 
 #[derive(Clone, Copy, PartialEq, Debug)]
 pub enum LayerKind {
@@ -17,6 +18,8 @@ pub enum LayerKind {
     /// Not a row of the activation table: besides its argument p it takes an input of its
     /// own, the mask, which the network creates as a leaf and numbers among dropout layers.
     Dropout(Dropout),
+    /// layernorm or batchnorm, with the parameters γ⁽ᵏ⁾ and β⁽ᵏ⁾.
+    Normalization(Normalization),
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -120,6 +123,8 @@ pub enum LayerError {
     /// An argument outside what the layer accepts (dropout's p = 1): its index, the problem
     /// and what was expected.
     OutOfRange(usize, String, String),
+    /// An argument that must be positive and is not (a normalization's ε); its index.
+    NotPositive(usize),
 }
 
 impl LayerKind {
@@ -144,10 +149,27 @@ impl LayerKind {
             "dropout(p) (p = {} if omitted)",
             argument_text(dropout::DEFAULT_P)
         ));
+        for row in NORMALIZATIONS {
+            let kind = (row.make)(DEFAULT_EPSILON);
+            let needs = if kind.couples_samples() {
+                ", with --batch"
+            } else {
+                ""
+            };
+            names.push(format!(
+                "{}(ε) (ε = {} if omitted{needs})",
+                row.name,
+                argument_text(DEFAULT_EPSILON)
+            ));
+            aliases.extend(row.aliases.iter().map(|a| pytorch_case(a, row.pytorch)));
+        }
+        let aliases = match aliases.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => aliases.join(" and "),
+        };
         format!(
-            "{}; any case, and PyTorch's spellings such as {}",
+            "{}; any case, and PyTorch's spellings such as {aliases}",
             names.join(", "),
-            aliases.join(" and ")
         )
     }
 
@@ -162,6 +184,7 @@ impl LayerKind {
         let mut names = vec!["linear"];
         names.extend(ACTIVATIONS.iter().map(|r| r.name));
         names.push("dropout");
+        names.extend(NORMALIZATIONS.iter().map(|r| r.name));
         names
     }
 
@@ -185,12 +208,29 @@ impl LayerKind {
                 .map(LayerKind::Dropout)
                 .map_err(|(problem, expected)| LayerError::OutOfRange(0, problem, expected));
         }
+        let spelled = |row_name: &str, aliases: &[&str]| {
+            row_name.eq_ignore_ascii_case(name)
+                || aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        };
+        if let Some(row) = NORMALIZATIONS.iter().find(|r| spelled(r.name, r.aliases)) {
+            let epsilon = match arguments {
+                None => DEFAULT_EPSILON,
+                Some([]) => return Err(LayerError::EmptyArguments),
+                Some([value]) => *value,
+                Some(_) => return Err(LayerError::TooManyArguments(1)),
+            };
+            if !epsilon.is_finite() {
+                return Err(LayerError::NotFinite(0));
+            }
+            // √(var + ε) must not vanish: a constant input has var = 0.
+            if epsilon <= 0.0 {
+                return Err(LayerError::NotPositive(0));
+            }
+            return Ok(LayerKind::Normalization((row.make)(epsilon)));
+        }
         let row = ACTIVATIONS
             .iter()
-            .find(|r| {
-                r.name.eq_ignore_ascii_case(name)
-                    || r.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-            })
+            .find(|r| spelled(r.name, r.aliases))
             .ok_or(LayerError::UnknownName)?;
         let value = match (row.argument, arguments) {
             (None, None) => 0.0,
@@ -213,6 +253,7 @@ impl LayerKind {
             LayerKind::Activation(a) => a.spec_name(),
             LayerKind::Dropout(d) if d.p == dropout::DEFAULT_P => "dropout".into(),
             LayerKind::Dropout(d) => format!("dropout({})", argument_text(d.p)),
+            LayerKind::Normalization(n) => n.spec_name(),
         }
     }
 
@@ -235,6 +276,7 @@ impl LayerKind {
             LayerKind::Linear => "Linear",
             LayerKind::Activation(a) => a.title(),
             LayerKind::Dropout(_) => "Dropout",
+            LayerKind::Normalization(n) => n.title(),
         }
     }
 }
@@ -619,7 +661,14 @@ mod tests {
             "{usage}"
         );
         assert!(usage.contains("elu(α) (α = 1 if omitted)"), "{usage}");
-        assert!(usage.contains("LeakyReLU and LogSoftmax"), "{usage}");
+        assert!(
+            usage.contains("LeakyReLU, LogSoftmax and BatchNorm1d"),
+            "{usage}"
+        );
+        assert!(
+            usage.contains("layernorm(ε) (ε = 1e-5 if omitted)"),
+            "{usage}"
+        );
         assert!(usage.contains("dropout(p) (p = 0.5 if omitted)"), "{usage}");
     }
 

@@ -8,6 +8,7 @@ pub mod dropout;
 pub mod fit;
 pub mod layer;
 pub mod loss;
+pub mod normalization;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ use crate::math::shape::{Dim, Shape, ShapeError};
 use crate::math::symbol::{Symbol, push_decimal, subscript};
 use crate::network::layer::LayerKind;
 use crate::network::loss::Loss;
+use crate::network::normalization::Statistics;
 use crate::spec::Spec;
 
 #[derive(Clone, Debug)]
@@ -37,6 +39,16 @@ pub struct Layer {
     pub output: ExprId,
     /// For a dropout layer, its mask m⁽ᵏ⁾: an input of the model, not a parameter.
     pub mask: Option<ExprId>,
+    /// For the k-th normalization layer, k (from 1), its scale γ⁽ᵏ⁾ and its named statistics.
+    pub normalization: Option<NormalizationLayer>,
+}
+
+/// What a normalization layer adds to a layer: its number among them, γ⁽ᵏ⁾ and its statistics.
+#[derive(Clone, Copy, Debug)]
+pub struct NormalizationLayer {
+    pub index: usize,
+    pub gamma: ExprId,
+    pub statistics: Statistics,
 }
 
 impl Layer {
@@ -44,13 +56,21 @@ impl Layer {
     pub fn kink(&self) -> Option<f64> {
         match self.kind {
             LayerKind::Activation(a) => a.kink(),
-            LayerKind::Linear | LayerKind::Dropout(_) => None,
+            LayerKind::Linear | LayerKind::Dropout(_) | LayerKind::Normalization(_) => None,
         }
+    }
+
+    /// The number its title carries: k of Linearₖ, of LayerNormₖ (numbered among the
+    /// normalization layers, as γ⁽ᵏ⁾), or which occurrence of a repeated activation it is.
+    pub fn title_index(&self) -> Option<usize> {
+        self.linear_index
+            .or(self.normalization.map(|n| n.index))
+            .or(self.occurrence)
     }
 
     /// `Linear₂`, `ReLU`; `Sigmoid₁` and `Sigmoid₂` when the chain has two.
     pub fn title(&self) -> String {
-        match self.linear_index.or(self.occurrence) {
+        match self.title_index() {
             Some(k) => format!("{}{}", self.kind.title(), subscript(k)),
             None => self.kind.title().to_string(),
         }
@@ -129,13 +149,17 @@ impl Network {
         // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂); linear
         // layers are numbered by their own count.
         let mut title_counts: FxHashMap<&str, usize> = Default::default();
-        for l in spec.layers.iter().filter(|l| l.kind != LayerKind::Linear) {
+        let numbered_apart =
+            |kind: LayerKind| matches!(kind, LayerKind::Linear | LayerKind::Normalization(_));
+        for l in spec.layers.iter().filter(|l| !numbered_apart(l.kind)) {
             *title_counts.entry(l.kind.title()).or_insert(0) += 1;
         }
         let mut seen_titles: FxHashMap<&str, usize> = Default::default();
+        let mut normalizations_seen = 0;
         let last = spec.layers.len() - 1;
         for (position, layer_spec) in spec.layers.iter().enumerate() {
             let mut mask = None;
+            let mut normalization = None;
             let (definition, linear) = match layer_spec.kind {
                 LayerKind::Linear => {
                     linear_seen += 1;
@@ -182,6 +206,28 @@ impl Network {
                     mask = Some(leaf);
                     (dropout.forward(&mut arena, leaf, current)?, None)
                 }
+                LayerKind::Normalization(kind) => {
+                    normalizations_seen += 1;
+                    let k = normalizations_seen;
+                    let features = Shape::column(current_dim.clone());
+                    let gamma = arena.leaf(Symbol::Gamma(k), features.clone());
+                    let beta = arena.leaf(Symbol::Shift(k), features);
+                    for (symbol, leaf) in [(Symbol::Gamma(k), gamma), (Symbol::Shift(k), beta)] {
+                        parameters.push(Parameter {
+                            symbol,
+                            leaf,
+                            layer: position,
+                        });
+                    }
+                    let (statistics, output) =
+                        kind.forward(&mut arena, k, current, gamma, beta, samples.as_ref())?;
+                    normalization = Some(NormalizationLayer {
+                        index: k,
+                        gamma,
+                        statistics,
+                    });
+                    (output, None)
+                }
             };
             let symbol = value_symbol(if position == last {
                 Symbol::Output
@@ -190,7 +236,7 @@ impl Network {
             });
             let output = arena.name(symbol, definition, Role::Value);
             let occurrence = match layer_spec.kind {
-                LayerKind::Linear => None,
+                LayerKind::Linear | LayerKind::Normalization(_) => None,
                 kind => {
                     let seen = seen_titles.entry(kind.title()).or_insert(0);
                     *seen += 1;
@@ -205,6 +251,7 @@ impl Network {
                 input: current,
                 output,
                 mask,
+                normalization,
             });
             current = output;
         }
@@ -253,6 +300,15 @@ impl Network {
 }
 
 impl Network {
+    /// Whether a layer normalizes over the samples (batchnorm), so that a sample's output
+    /// depends on the others.
+    pub fn couples_samples(&self) -> bool {
+        self.layers.iter().any(|l| match l.kind {
+            LayerKind::Normalization(n) => n.couples_samples(),
+            _ => false,
+        })
+    }
+
     /// The input of each kinked activation (ReLU and its kin), with where its kink is; then
     /// the loss's kinks (l1's ŷ − y at 0, hinge's margins at 0), kept away from alike.
     pub fn kinked_inputs(&self) -> impl Iterator<Item = (ExprId, f64)> + '_ {

@@ -136,6 +136,10 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
                 _ => (self.notation.atom::<L>("1"), ATOM),
             },
             Node::Ones(..) => (self.notation.atom::<L>("1"), ATOM),
+            // (c𝟏𝟏ᵀ)ᵢⱼ = c.
+            Node::Scale(coef, a) if matches!(arena.node(*a), Node::Ones(..)) => {
+                (self.notation.atom::<L>(n.coef(coef)), PRODUCT)
+            }
             Node::Scale(coef, a) => (
                 self.notation
                     .atom::<L>(n.coef(coef))
@@ -196,6 +200,14 @@ impl<'a, N: Notation, L: Layout> ElementPrinter<'a, N, L> {
                     }
                     let left = self.at(a, r, None, PRODUCT);
                     let right = self.at(b, None, c, PRODUCT);
+                    (
+                        left.append(self.notation.atom::<L>(" ")).append(right),
+                        PRODUCT,
+                    )
+                } else if let Node::Diag(v) = arena.node(a) {
+                    // (diag(v)M)ᵢⱼ = vᵢ Mᵢⱼ: the sum over k has one term.
+                    let left = self.at(*v, r, None, ATOM);
+                    let right = self.at(b, r, c, PRODUCT);
                     (
                         left.append(self.notation.atom::<L>(" ")).append(right),
                         PRODUCT,

@@ -51,7 +51,7 @@ pub fn expanded_operations(derivation: &Derivation) -> u64 {
     let mut forms: Vec<(ExprId, Names)> = Vec::new();
     for index in 0..arena.len() {
         if let Some(info) = arena.named(ExprId(index as u32))
-            && info.role == Role::Value
+            && matches!(info.role, Role::Value | Role::Statistic)
         {
             forms.push((info.definition, forward_names(derivation)));
         }

@@ -34,7 +34,7 @@ impl Names {
         match role {
             Role::Value => self != Names::Keep,
             Role::Signal => self == Names::ExpandValuesAndSignals,
-            Role::Derivative => false,
+            Role::Derivative | Role::Statistic => false,
         }
     }
 

@@ -531,6 +531,8 @@ impl PartWriter for Page<'_> {
                     .iter()
                     .map(|id| flat(&self.formulas.keep.doc(*id)))
                     .collect();
+                // Names too wide for the column together (a normalization's ẑ takes z, μ and
+                // var) are formulas of their own, so that the cell wraps between them.
                 with_formula(
                     vec![
                         prose(&row.layer),

@@ -172,6 +172,7 @@ impl Notation for Latex {
                 Symbol::Hidden(i) => format!("Z_{{{i}}}"),
                 Symbol::Output => "\\hat{Y}".into(),
                 Symbol::Mask(k) => format!("{{M^{{({k})}}}}"),
+                Symbol::Normalized(k) => format!("{{\\hat{{Z}}^{{({k})}}{{}}}}"),
                 other => self.symbol(other),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -185,6 +186,13 @@ impl Notation for Latex {
                 other => format!("\\Delta_{{{}}}", self.symbol(other)),
             },
             Symbol::Mask(k) => format!("{{m^{{({k})}}}}"),
+            Symbol::Gamma(k) => format!("{{\\gamma^{{({k})}}}}"),
+            Symbol::Shift(k) => format!("{{\\beta^{{({k})}}}}"),
+            Symbol::Mean(k) => format!("{{\\mu^{{({k})}}}}"),
+            Symbol::Variance(k) => format!("{{\\operatorname{{var}}^{{({k})}}}}"),
+            // The empty group keeps TeX from taking the braces for the accent alone, which would
+            // make a following transpose a double superscript.
+            Symbol::Normalized(k) => format!("{{\\hat{{z}}^{{({k})}}{{}}}}"),
         }
     }
     fn dim(&self, dim: &Dim) -> String {
@@ -249,6 +257,11 @@ impl Notation for Latex {
             Func::MarginStep(margin) => piece::<L>("[")
                 .append_nested(argument, 0)
                 .append(piece(format!(" + {} > 0]", self.argument(margin.get())))),
+            // A power, not \sqrt{…}: a long argument breaks across lines, which a brace
+            // group cannot.
+            Func::SqrtPlus(_) => piece::<L>("(")
+                .append_nested(argument, 0)
+                .append(piece(" + \\epsilon)^{1/2}")),
             other => piece::<L>(format!("{}(", other.latex_name()))
                 .append_nested(argument, 0)
                 .append(piece(")")),

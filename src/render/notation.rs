@@ -259,6 +259,10 @@ impl Notation for Text {
             Func::MarginStep(margin) => L::text("[")
                 .append_nested(argument, 0)
                 .append(L::text(format!(" + {} > 0]", self.argument(margin.get())))),
+            // A normalization's ε is named, and its value given in the legend.
+            Func::SqrtPlus(_) => L::text("√(")
+                .append_nested(argument, 0)
+                .append(L::text(" + ε)")),
             other => L::text(other.text_name())
                 .append(L::text("("))
                 .append_nested(argument, 0)

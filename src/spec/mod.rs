@@ -130,6 +130,11 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
                         "a finite number".to_string(),
                     ),
                     LayerError::OutOfRange(i, problem, expected) => (numbers[i].1, problem, expected),
+                    LayerError::NotPositive(i) => (
+                        numbers[i].1,
+                        format!("`{name}` takes ε > 0, not `{}`", shorten(&text[numbers[i].1.0..numbers[i].1.1])),
+                        format!("a positive number, as in `{name}(1e-5)`, PyTorch's default when omitted"),
+                    ),
                 };
                 SpecError {
                     spec: text.to_string(),

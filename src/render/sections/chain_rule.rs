@@ -58,7 +58,24 @@ impl Builder<'_> {
                 parameter: None,
             })
             .collect();
-        let what = if self.derivation.network.samples.is_some() {
+        let network = &self.derivation.network;
+        let what = if network.samples.is_some() && network.couples_samples() {
+            Prose::new()
+                .words("For a mini-batch ")
+                .fixed(
+                    "Δᵢ := N ∂ℓ/∂Zᵢ",
+                    "\\Delta_{i} := N\\,\\partial \\ell / \\partial Z_{i}",
+                )
+                .words("; after the last batchnorm its s-th column is sample s's row ")
+                .fixed(
+                    "(∂ℓₛ/∂zᵢ)ᵀ",
+                    "(\\partial \\ell_{s} / \\partial z_{i})^{\\top}",
+                )
+                .words(
+                    " (not before it, where every sample's loss depends on every column); each is \
+                     written through the one after it, from the output back.",
+                )
+        } else if network.samples.is_some() {
             Prose::new()
                 .words("For a mini-batch the s-th column of ")
                 .fixed("Δᵢ", "\\Delta_{i}")

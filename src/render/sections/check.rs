@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 use super::{CheckRow, CheckSection, Numbering, Section, symbol_of};
 use crate::check::Coverage;
 use crate::check::facts::{
-    ERROR_FLOOR, KINK_DISTANCE_DIVISOR, KINK_STEP_DIVISOR, MAX_MULTIPLY_ADDS, PROBABILITY,
+    ERROR_FLOOR, GAMMA, KINK_DISTANCE_DIVISOR, KINK_STEP_DIVISOR, MAX_MULTIPLY_ADDS, PROBABILITY,
     SECOND_STEP, SETTLE_DIVISOR, SIGN_STEP_DIVISOR, SMALLEST_KINK_STEP, STENCIL_POINTS, UNIFORM,
     WEIGHT_CAP, WEIGHT_GAIN,
 };
@@ -71,6 +71,8 @@ struct FixedPieces {
     weight_bound: (String, String),
     /// `a = min(1, √(3(1 − p)/fan-in))`: the bound of weights after dropout.
     dropout_weight_bound: (String, String),
+    /// Where the scales γ⁽ᵏ⁾ of normalization layers are drawn.
+    gamma: (String, String),
     /// The error of one item, in one piece so that no format splits it in two.
     error: (String, String),
     /// `|zₑ − k| / (4|uₑ|)`: the step along a direction u of a kinked input is at most this.
@@ -86,6 +88,7 @@ static FIXED: LazyLock<FixedPieces> = LazyLock::new(|| {
     };
     FixedPieces {
         uniform: interval(UNIFORM),
+        gamma: interval(GAMMA),
         probability: interval(PROBABILITY),
         weight_bound: (
             format!(
@@ -341,13 +344,28 @@ fn point(network: &Network, report: &CheckReport, kinked: &[&str], kinks: &[Stri
                 .words(redrawn)
         }
     };
-    Prose::new()
+    let normalized = network.layers.iter().any(|l| l.normalization.is_some());
+    let drawn = Prose::new()
         .words(format!("At a random point (seed {seed}; sizes "))
         .join(sizes, ", ")
         .words("; ")
-        .symbol(&symbol_of(&network.arena, network.x))
-        .words(" and the biases uniform in ")
-        .fixed_piece(&FIXED.uniform)
+        .symbol(&symbol_of(&network.arena, network.x));
+    let drawn = if normalized {
+        drawn
+            .words(", the biases and the shifts ")
+            .fixed("β⁽ᵏ⁾", "\\beta^{(k)}")
+            .words(" uniform in ")
+            .fixed_piece(&FIXED.uniform)
+            .words(", the scales ")
+            .fixed("γ⁽ᵏ⁾", "\\gamma^{(k)}")
+            .words(" in ")
+            .fixed_piece(&FIXED.gamma)
+    } else {
+        drawn
+            .words(" and the biases uniform in ")
+            .fixed_piece(&FIXED.uniform)
+    };
+    drawn
         .words(", the weights in ")
         .fixed("[−a, a)", "[-a, a)")
         .words(" with ")

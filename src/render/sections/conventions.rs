@@ -108,17 +108,7 @@ impl Builder<'_> {
                 .words(", with loss ")
                 .fixed("ℓₛ", "\\ell_{s}")
                 .words(". For a value V (Z or the output), ")
-                .fixed("Δ_V", "\\Delta_{V}")
-                .words(" is the matrix whose s-th column is ")
-                .fixed(
-                    "(∂ℓₛ/∂v⁽ˢ⁾)ᵀ",
-                    "(\\partial \\ell_{s} / \\partial v^{(s)})^{\\top}",
-                )
-                .words(", so that ")
-                .fixed(
-                    "∂ℓ/∂V = (1/N)Δ_V",
-                    "\\partial \\ell / \\partial V = \\tfrac{1}{N}\\Delta_{V}",
-                )
+                .then(delta_definition(network.couples_samples()))
                 .words(" and ")
                 .fixed("Δᵢ", "\\Delta_{i}")
                 .words(" is that of ")
@@ -185,14 +175,19 @@ impl Builder<'_> {
         // functions the loss applies to ŷ.
         let mut definitions: Vec<Prose> = Vec::new();
         let activations = network.layers.iter().filter_map(|layer| match layer.kind {
-            LayerKind::Activation(a) => Some(a),
+            LayerKind::Activation(a) => Some(a.definition()),
+            LayerKind::Normalization(n) => Some(Some(n.definition(batch))),
             LayerKind::Linear | LayerKind::Dropout(_) => None,
         });
-        let applied = network.loss.kind.definition().applies.iter().copied();
-        for a in activations.chain(applied) {
-            if let Some(definition) = a.definition()
-                && !definitions.contains(&definition)
-            {
+        let applied = network
+            .loss
+            .kind
+            .definition()
+            .applies
+            .iter()
+            .map(|a| a.definition());
+        for definition in activations.chain(applied).flatten() {
+            if !definitions.contains(&definition) {
                 definitions.push(definition);
             }
         }
@@ -251,4 +246,39 @@ fn weight_decay_words(lambda: f64) -> Prose {
         .fixed("λ", "\\lambda")
         .words(" times every parameter of a group to its gradient: it is this objective when the \
                biases sit in a parameter group of their own with weight_decay=0.")
+}
+
+/// What Δ_V is: the samples' rows as columns, or, where batchnorm couples the samples, N times
+/// the gradient of the mean loss (which is the same matrix wherever nothing couples them).
+fn delta_definition(coupled: bool) -> Prose {
+    let columns = |prose: Prose| {
+        prose.fixed(
+            "(∂ℓₛ/∂v⁽ˢ⁾)ᵀ",
+            "(\\partial \\ell_{s} / \\partial v^{(s)})^{\\top}",
+        )
+    };
+    if coupled {
+        let prose = Prose::new()
+            .fixed(
+                "Δ_V := N ∂ℓ/∂V",
+                "\\Delta_{V} := N\\,\\partial \\ell / \\partial V",
+            )
+            .words(", so that ")
+            .fixed(
+                "∂ℓ/∂V = (1/N)Δ_V",
+                "\\partial \\ell / \\partial V = \\tfrac{1}{N}\\Delta_{V}",
+            )
+            .words("; where no layer after V couples the samples, its s-th column is ");
+        columns(prose).words(
+            " (not before a batchnorm, which makes every sample's output depend on every sample),",
+        )
+    } else {
+        let prose = Prose::new()
+            .fixed("Δ_V", "\\Delta_{V}")
+            .words(" is the matrix whose s-th column is ");
+        columns(prose).words(", so that ").fixed(
+            "∂ℓ/∂V = (1/N)Δ_V",
+            "\\partial \\ell / \\partial V = \\tfrac{1}{N}\\Delta_{V}",
+        )
+    }
 }

@@ -1,6 +1,7 @@
 //! The forward pass: each layer's input and output.
 
 use super::{Builder, ForwardRow, PrintedForm, Section, forward_names, layer_title};
+use crate::math::expr::ExprId;
 use crate::math::prose::Prose;
 use crate::math::symbol::Symbol;
 use crate::render::expression::Names;
@@ -9,34 +10,46 @@ use crate::render::parts::Part;
 impl Builder<'_> {
     pub(super) fn forward(&self) -> Section<ForwardRow> {
         let network = &self.derivation.network;
-        let mut rows: Vec<ForwardRow> = network
-            .layers
-            .iter()
-            .map(|layer| {
-                let definition = self.definition(layer.output);
-                ForwardRow {
-                    layer: layer_title(layer),
-                    key: match layer.linear_index {
-                        Some(k) => format!("{}{k}", layer.kind.title()),
-                        None => layer.kind.title().to_string(),
-                    },
-                    inputs: std::iter::once(layer.input).chain(layer.mask).collect(),
-                    output: self.equation(
-                        self.symbol_of(layer.output),
-                        vec![
-                            PrintedForm {
-                                id: definition,
-                                names: Names::Keep,
-                            },
-                            PrintedForm {
-                                id: definition,
-                                names: forward_names(self.derivation),
-                            },
-                        ],
-                    ),
-                }
-            })
-            .collect();
+        let row = |layer: &crate::network::Layer, named: ExprId, inputs: Vec<ExprId>| {
+            let definition = self.definition(named);
+            ForwardRow {
+                layer: layer_title(layer),
+                key: layer_key(layer),
+                inputs,
+                output: self.equation(
+                    self.symbol_of(named),
+                    vec![
+                        PrintedForm {
+                            id: definition,
+                            names: Names::Keep,
+                        },
+                        PrintedForm {
+                            id: definition,
+                            names: forward_names(self.derivation),
+                        },
+                    ],
+                ),
+            }
+        };
+        let mut rows: Vec<ForwardRow> = Vec::with_capacity(network.layers.len() + 1);
+        for layer in &network.layers {
+            let Some(normalization) = &layer.normalization else {
+                // A dropout layer's mask is an input too.
+                let inputs = std::iter::once(layer.input).chain(layer.mask).collect();
+                rows.push(row(layer, layer.output, inputs));
+                continue;
+            };
+            // The statistics a course names on the way, each a row: μ, var, ẑ, then the output.
+            let s = normalization.statistics;
+            rows.push(row(layer, s.mean, vec![layer.input]));
+            rows.push(row(layer, s.variance, vec![layer.input, s.mean]));
+            rows.push(row(
+                layer,
+                s.normalized,
+                vec![layer.input, s.mean, s.variance],
+            ));
+            rows.push(row(layer, layer.output, vec![s.normalized]));
+        }
         let loss_definition = self.definition(network.loss_value);
         rows.push(ForwardRow {
             layer: Prose::new().words(format!("Loss ({})", network.loss.name())),
@@ -85,8 +98,18 @@ impl Builder<'_> {
                 .symbol(&x)
                 .words(", ")
                 .symbol(&y)
-                .words(and_the_parameters)
-                .words(".");
+                .words(and_the_parameters);
+            note = if network.layers.iter().any(|l| l.normalization.is_some()) {
+                note.words(" (with a normalization's ")
+                    .fixed("μ⁽ᵏ⁾", "\\mu^{(k)}")
+                    .words(", ")
+                    .fixed("var⁽ᵏ⁾", "\\operatorname{var}^{(k)}")
+                    .words(" and ")
+                    .fixed("ẑ⁽ᵏ⁾", "\\hat{z}^{(k)}")
+                    .words(" by name, each written out in its own row).")
+            } else {
+                note.words(".")
+            };
         } else {
             note = note.words(
                 " (written out in full, a chain this long grows with the square of its depth; \
@@ -99,5 +122,13 @@ impl Builder<'_> {
             headers: vec!["Layer", "Input", "Output"],
             rows,
         }
+    }
+}
+
+/// The key of a layer's rows in JSON: `Linear2`, `LayerNorm1`, `ReLU`.
+fn layer_key(layer: &crate::network::Layer) -> String {
+    match layer.linear_index.or(layer.normalization.map(|n| n.index)) {
+        Some(k) => format!("{}{k}", layer.kind.title()),
+        None => layer.kind.title().to_string(),
     }
 }

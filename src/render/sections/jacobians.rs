@@ -17,7 +17,9 @@ impl Builder<'_> {
                 let note = match j.layer {
                     Some(index) => match network.layers[index].kind {
                         LayerKind::Activation(a) => a.kink_note(),
-                        LayerKind::Linear | LayerKind::Dropout(_) => None,
+                        LayerKind::Linear | LayerKind::Dropout(_) | LayerKind::Normalization(_) => {
+                            None
+                        }
                     },
                     None => network.loss.kink_note(),
                 };

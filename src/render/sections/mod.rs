@@ -5,7 +5,7 @@
 
 use crate::check::CheckReport;
 use crate::derivation::{Derivation, Expansion};
-use crate::math::expr::{Arena, ExprId, Node};
+use crate::math::expr::{Arena, ExprId, Node, Role};
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::Shape;
 use crate::math::symbol::Symbol;
@@ -294,10 +294,7 @@ pub fn chain_rule_names(derivation: &Derivation) -> Names {
 }
 
 fn layer_title(layer: &crate::network::Layer) -> Prose {
-    Prose::new().math(Math::Layer(
-        layer.kind.title(),
-        layer.linear_index.or(layer.occurrence),
-    ))
+    Prose::new().math(Math::Layer(layer.kind.title(), layer.title_index()))
 }
 
 /// The name of a leaf or of a named value.
@@ -422,7 +419,9 @@ impl Builder<'_> {
         let mut stack = vec![id];
         while let Some(next) = stack.pop() {
             match arena.named(next) {
-                Some(info) if info.role != crate::math::expr::Role::Derivative => return true,
+                Some(info) if info.role != Role::Derivative && info.role != Role::Statistic => {
+                    return true;
+                }
                 Some(_) => {}
                 None => stack.extend(arena.children(next)),
             }
