@@ -1,8 +1,8 @@
 """Symbolic gradients of small neural networks, derived as a deep-learning course asks for them,
 simplified, and checked numerically."""
 
-from typing import Any, Mapping, Optional, Sequence
-
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 class SpecError(ValueError):
     """The spec does not parse or names an unknown layer."""
@@ -40,15 +40,15 @@ class Report:
 class Derivation:
     """Every Jacobian, backpropagated row and gradient of a network's loss."""
 
-    def text(self, only: Optional[Sequence[str]] = None) -> str:
+    def text(self, only: Sequence[str] | None = None) -> str:
         """The derivation as the command prints it; ``only`` takes the names of ``--only``."""
-    def latex(self, only: Optional[Sequence[str]] = None, standalone: bool = False) -> str:
+    def latex(self, only: Sequence[str] | None = None, standalone: bool = False) -> str:
         """LaTeX: a fragment, or with ``standalone`` a whole document for pdflatex."""
-    def markdown(self, only: Optional[Sequence[str]] = None) -> str:
+    def markdown(self, only: Sequence[str] | None = None) -> str:
         """GitHub-flavoured Markdown."""
-    def html(self, only: Optional[Sequence[str]] = None) -> str:
+    def html(self, only: Sequence[str] | None = None) -> str:
         """One self-contained HTML page, the formulas in MathML."""
-    def json(self, only: Optional[Sequence[str]] = None) -> dict[str, Any]:
+    def json(self, only: Sequence[str] | None = None) -> dict[str, Any]:
         """The command's JSON (schema derive/1), as a dict."""
     def check(self) -> Report:
         """The numeric check at the random point drawn from the seed."""
@@ -63,11 +63,11 @@ def derive(
     spec: str,
     loss: str = "mse",
     *,
-    reduction: Optional[str] = None,
+    reduction: str | None = None,
     batch: bool = False,
-    weight_decay: Optional[float] = None,
-    expand: Optional[bool] = None,
-    dims: Optional[str] = None,
+    weight_decay: float | None = None,
+    expand: bool | None = None,
+    dims: str | None = None,
     seed: int = 0,
     width: int = 100,
 ) -> Derivation:

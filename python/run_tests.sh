@@ -20,7 +20,7 @@ rm -rf target/wheels
 "$venv/bin/maturin" build --release --quiet
 wheel=$(ls target/wheels/*.whl)
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$wheel"
-"$venv/bin/ruff" check tests
+"$venv/bin/ruff" check tests derive.pyi
 "$venv/bin/python" -m pytest -q tests
 
 fresh=$(mktemp -d)

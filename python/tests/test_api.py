@@ -1,12 +1,11 @@
 """The Python module against its promises: the formats, the check, errors with positions, and
 values at a point against jax.grad in float64."""
 
+import derive
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-
-import derive
 
 jax.config.update("jax_enable_x64", True)
 
