@@ -241,13 +241,7 @@ fn a_weight_decay_gradient_without_its_term_or_with_half_of_it_is_rejected() {
     let i = gradient_index(&with_weight_decay(), Symbol::Weight(2));
     // ∂ℓ/∂W⁽²⁾ = 2(ŷ − y) z₂ᵀ + λW⁽²⁾; the mistakes drop λW⁽²⁾, or differentiate (λ/2)‖W‖² to
     // (λ/2)W.
-    for wrong_share in [
-        None,
-        Some(Coef {
-            den: 2,
-            ..Coef::one()
-        }),
-    ] {
+    for wrong_share in [None, Some(Coef::ratio(1, 2))] {
         let mut d = with_weight_decay();
         let lambda = d
             .network

@@ -74,6 +74,11 @@ impl Coef {
         Coef::integer(1)
     }
 
+    /// num / den in lowest terms (den positive): 1/2, 10/9.
+    pub fn ratio(num: i64, den: i64) -> Coef {
+        Coef::integer(num).times(&Coef { den, ..Coef::one() })
+    }
+
     /// 1 / dim
     pub fn per(dim: Dim) -> Coef {
         Coef {
@@ -138,10 +143,9 @@ mod tests {
 
     #[test]
     fn products_reduce() {
-        let half = Coef {
-            den: 2,
-            ..Coef::one()
-        };
+        let half = Coef::ratio(1, 2);
+        assert_eq!(Coef::ratio(10, 5), Coef::integer(2));
+        assert_eq!((Coef::ratio(10, 9).num, Coef::ratio(10, 9).den), (10, 9));
         let c = Coef::integer(2)
             .times(&half)
             .times(&Coef::per(Dim::named("K")));

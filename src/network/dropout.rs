@@ -58,12 +58,7 @@ impl Dropout {
     /// 1/(1 − p), exactly: 2 for p = 0.5, 10/9 for p = 0.1, 1 for p = 0.
     pub fn scale(self) -> Coef {
         let (numerator, denominator) = decimal_fraction(self.p).expect("p was checked");
-        Coef {
-            num: denominator,
-            den: denominator - numerator,
-            ..Coef::one()
-        }
-        .times(&Coef::one())
+        Coef::ratio(denominator, denominator - numerator)
     }
 
     /// The probability that a unit is kept, 1 − p: what the check draws each mask entry with.

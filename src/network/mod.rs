@@ -358,11 +358,7 @@ fn add_weight_decay(
         });
     }
     let total = total.expect("a chain with weights");
-    let half = Coef {
-        den: 2,
-        ..Coef::one()
-    };
-    let term = arena.scale(Coef::constant(lambda).times(&half), total);
+    let term = arena.scale(Coef::constant(lambda).times(&Coef::ratio(1, 2)), total);
     arena.add(loss, term)
 }
 
