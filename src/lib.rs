@@ -34,6 +34,9 @@ pub mod derivation;
 /// Closed forms: named rewrite rules applied until none fires.
 pub mod simplify;
 
+/// A derivation written in another course's convention: samples as rows, denominator layout.
+pub mod convention;
+
 /// Matrices, sizes, the evaluator, points and values at a point.
 pub mod numeric;
 

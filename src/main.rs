@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use derive::check::{CheckOptions, CheckReport, PreparedCheck, Verdict};
+use derive::convention::{Convention, view};
 use derive::derivation::Expansion;
 use derive::network::fit::warnings;
 use derive::network::normalization::refuse_single_sample;
@@ -103,7 +104,11 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
     } else {
         Expansion::default_for(spec.layers.len())
     };
-    let derivation = derive_spec(&spec, loss, expansion, cli.batch)?;
+    let convention = Convention {
+        style: cli.convention.0,
+        layout: cli.layout.0,
+    };
+    let derivation = view(derive_spec(&spec, loss, expansion, cli.batch)?, convention)?;
     check_expanded_size(&derivation)?;
     for warning in warnings(&derivation.network) {
         standard_streams::write(Stream::Stderr, &format!("warning: {warning}\n"))

@@ -16,6 +16,7 @@ use crate::check::nearby::{Moves, Nearby};
 use crate::check::report::{CheckedForm, Comparison, Coverage};
 use crate::check::sampling::uniform;
 use crate::check::stencil::{Room, Took, differentiate};
+use crate::convention::Layout;
 use crate::derivation::Derivation;
 use crate::math::expr::ExprId;
 use crate::math::symbol::Symbol;
@@ -262,7 +263,14 @@ impl<'b, 'a> Directions<'b, 'a> {
         // The directions as the columns of one matrix: each form of J multiplies them all in
         // one product, which gives each column as J u would.
         let columns = side_by_side(&directions);
-        let analytic = analytic.iter().map(|j| j.matmul(columns.view())).collect();
+        // J u with J in numerator layout, the transpose of a denominator-layout Jacobian.
+        let analytic = analytic
+            .iter()
+            .map(|j| match self.derivation.network.convention.layout {
+                Layout::Numerator => j.matmul(columns.view()),
+                Layout::Denominator => j.to_matrix().transpose().view().matmul(columns.view()),
+            })
+            .collect();
         let mut numeric_columns = Vec::with_capacity(self.count);
         let mut took = Took::default();
         for u in &directions {

@@ -7,6 +7,7 @@ use crate::check::items::{Items, Printed};
 use crate::check::nearby::Nearby;
 use crate::check::report::{CheckedForm, Comparison};
 use crate::check::stencil::{Room, Took, differentiate, step_for};
+use crate::convention::Layout;
 use crate::derivation::Derivation;
 use crate::math::expr::ExprId;
 use crate::numeric::evaluator::Evaluator;
@@ -150,8 +151,15 @@ impl<'c, 'b, 'a> Checker<'c, 'b, 'a> {
     fn jacobians(&mut self, analytic: &'b Evaluator<'a, f64>, items: &mut Items<'b, 'a>) {
         let value = |id| super::analytic_value(analytic, id);
         let derivation = self.derivation;
+        let denominator = derivation.network.convention.layout == Layout::Denominator;
         for j in &derivation.jacobians {
             let (numeric, took) = self.jacobian(j.of, j.by, value(j.by));
+            // Differences give ∂of/∂by in numerator layout; denominator layout is its transpose.
+            let numeric = if denominator {
+                numeric.transpose()
+            } else {
+                numeric
+            };
             let mut forms = vec![(CheckedForm::Definition, &j.definition)];
             if j.simplified != j.definition {
                 forms.push((CheckedForm::Simplified, &j.simplified));
@@ -182,6 +190,8 @@ impl<'c, 'b, 'a> Checker<'c, 'b, 'a> {
         for signal in &derivation.signals {
             let (row, took) = self.jacobian(network.loss_value, signal.by, value(signal.by));
             let numeric = match &network.samples {
+                // A column in denominator layout: the same entries.
+                None if network.convention.layout == Layout::Denominator => row.transpose(),
                 None => row,
                 // Δ = N ∂ℓ/∂Z, shaped like Z.
                 Some(samples) => {

@@ -79,11 +79,22 @@ pub fn random_point(
         }
         let mut inputs = Inputs::new();
         for (symbol, leaf) in &leaves {
-            let shape = arena.shape(*leaf);
+            // Drawn as the columns convention lays it out, so that every convention's point is
+            // the same point; a leaf the convention transposes is transposed after.
+            let flips = network.convention.flips_leaf(symbol);
+            let shape = if flips {
+                arena.shape(*leaf).transposed()
+            } else {
+                arena.shape(*leaf).clone()
+            };
             let (rows, cols) = (options.sizes.of(&shape.rows), options.sizes.of(&shape.cols));
+            let mut insert = |matrix: Matrix<f64>| {
+                let matrix = if flips { matrix.transpose() } else { matrix };
+                inputs.insert(symbol.clone(), matrix);
+            };
             if symbol.is_mask() {
                 let data = draw_mask(&mut rng, rows, cols, keep[leaf]);
-                inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
+                insert(Matrix::from_vec(rows, cols, data));
                 continue;
             }
             let target = symbol.is_target().then(|| network.loss.target_domain());
@@ -120,7 +131,7 @@ pub fn random_point(
                     (0..rows).for_each(|r| data[r * cols + c] /= total);
                 }
             }
-            inputs.insert(symbol.clone(), Matrix::from_vec(rows, cols, data));
+            insert(Matrix::from_vec(rows, cols, data));
         }
         match kink_placement(derivation, &options.sizes, &inputs, margin) {
             Placement::BothSides => return Ok(inputs),

@@ -73,7 +73,7 @@ impl SaturatedNodes {
 fn saturation_of(arena: &Arena, id: ExprId, data: &[f64]) -> Option<Saturation> {
     let named = |id: ExprId| arena.named(id).map(|info| info.symbol.clone());
     match arena.node(id) {
-        Node::Map(func @ (Func::Sigmoid | Func::Softmax), _) => {
+        Node::Map(func @ (Func::Sigmoid | Func::Softmax | Func::SoftmaxOfRows), _) => {
             let at = *data.iter().find(|v| **v == 0.0 || **v == 1.0)?;
             Some(Saturation {
                 value: named(arena.value_named_by(id)?)?,

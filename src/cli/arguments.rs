@@ -8,6 +8,7 @@ use clap::builder::PossibleValue;
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 use derive::check::CheckOptions;
+use derive::convention::{Layout, Style};
 use derive::network::layer::LayerKind;
 use derive::render::Format;
 use derive::spec::MAX_LAYERS;
@@ -70,6 +71,19 @@ pub struct Cli {
     #[arg(long, value_name = "λ", allow_hyphen_values = true)]
     pub weight_decay: Option<f64>,
 
+    /// Whose notation to write in: columns (vectors are columns, W⁽ᵏ⁾ out×in, Linear(h) =
+    /// W⁽ᵏ⁾h + b⁽ᵏ⁾), pytorch (samples as rows, W⁽ᵏ⁾ out×in as nn.Linear stores it, Linear(H) =
+    /// HW⁽ᵏ⁾ᵀ + 𝟏b⁽ᵏ⁾ᵀ) or cs231n (samples as rows, W⁽ᵏ⁾ in×out, Linear(H) = HW⁽ᵏ⁾ + 𝟏b⁽ᵏ⁾ᵀ).
+    /// --at files give W⁽ᵏ⁾ in the convention's shape.
+    #[arg(long, value_enum, default_value = "columns")]
+    pub convention: StyleArg,
+
+    /// The layout of Jacobians: numerator (∂u/∂v is dim(u)×dim(v), ∂ℓ/∂zᵢ a row) or
+    /// denominator (dim(v)×dim(u), ∂ℓ/∂zᵢ a column, the chain rule's factors in reverse order).
+    /// Gradients have their parameter's shape in both.
+    #[arg(long, value_enum, default_value = "numerator")]
+    pub layout: LayoutArg,
+
     /// Write every formula out in full, down to x and the parameters [default for chains of
     /// up to 6 layers].
     #[arg(long, conflicts_with = "compact")]
@@ -111,6 +125,39 @@ static FORMATS: LazyLock<Vec<FormatArg>> =
 impl clap::ValueEnum for FormatArg {
     fn value_variants<'a>() -> &'a [Self] {
         &FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()))
+    }
+}
+
+/// `--convention`: the library's styles, by their names.
+#[derive(Clone, Copy, Debug)]
+pub struct StyleArg(pub Style);
+
+static STYLES: LazyLock<Vec<StyleArg>> =
+    LazyLock::new(|| Style::NAMES.into_iter().map(|(_, s)| StyleArg(s)).collect());
+
+impl clap::ValueEnum for StyleArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &STYLES
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()))
+    }
+}
+
+/// `--layout`: numerator or denominator.
+#[derive(Clone, Copy, Debug)]
+pub struct LayoutArg(pub Layout);
+
+static LAYOUTS: [LayoutArg; 2] = [LayoutArg(Layout::Numerator), LayoutArg(Layout::Denominator)];
+
+impl clap::ValueEnum for LayoutArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &LAYOUTS
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {

@@ -48,7 +48,7 @@ pub enum Node {
     Hadamard(ExprId, ExprId),
     /// Elementwise quotient ⊘.
     Divide(ExprId, ExprId),
-    /// The diagonal matrix of a column vector.
+    /// The diagonal matrix of a vector (a column, or a row where samples are rows).
     Diag(ExprId),
     /// An elementwise function.
     Map(Func, ExprId),
@@ -298,10 +298,15 @@ impl Arena {
         self.intern(Node::Transpose(a), shape)
     }
 
-    /// diag(v) of a column v.
+    /// diag(v) of a vector v: a column, or a row where samples are rows.
     pub fn diag(&mut self, v: ExprId) -> Built {
-        let shape = self.column_shape("diag", v)?;
-        Ok(self.intern(Node::Diag(v), Shape::square(shape.rows)))
+        let shape = self.shape(v);
+        let side = if shape.rows.is_one() && !shape.cols.is_one() {
+            shape.cols.clone()
+        } else {
+            self.column_shape("diag", v)?.rows
+        };
+        Ok(self.intern(Node::Diag(v), Shape::square(side)))
     }
 
     pub fn map(&mut self, func: Func, a: ExprId) -> ExprId {

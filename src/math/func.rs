@@ -56,6 +56,10 @@ pub enum Func {
     Softmax,
     /// log softmax(z)ᵢ = zᵢ − log Σₖ e^{zₖ}, over each column.
     LogSoftmax,
+    /// softmax over each row: the same function where samples are rows (PyTorch's dim=1).
+    SoftmaxOfRows,
+    /// log-softmax over each row.
+    LogSoftmaxOfRows,
     /// |z|
     Abs,
     /// 1, 0 or −1 as z is positive, zero or negative: the derivative of |z|, 0 at 0 as PyTorch.
@@ -80,7 +84,32 @@ pub enum Func {
 impl Func {
     /// Whether the function acts on each entry alone (false for softmax and log-softmax).
     pub fn is_elementwise(self) -> bool {
-        !matches!(self, Func::Softmax | Func::LogSoftmax)
+        !matches!(
+            self,
+            Func::Softmax | Func::LogSoftmax | Func::SoftmaxOfRows | Func::LogSoftmaxOfRows
+        )
+    }
+
+    /// Whether a vector function acts on each row (rather than each column) of its argument.
+    pub fn acts_on_rows(self) -> bool {
+        matches!(self, Func::SoftmaxOfRows | Func::LogSoftmaxOfRows)
+    }
+
+    /// The function g with g(Aᵀ) = f(A)ᵀ: f itself when elementwise, softmax over rows for
+    /// softmax over columns and back.
+    pub fn transposed(self) -> Func {
+        match self {
+            Func::Softmax => Func::SoftmaxOfRows,
+            Func::SoftmaxOfRows => Func::Softmax,
+            Func::LogSoftmax => Func::LogSoftmaxOfRows,
+            Func::LogSoftmaxOfRows => Func::LogSoftmax,
+            elementwise => elementwise,
+        }
+    }
+
+    /// Softmax, over columns or over rows.
+    pub fn is_softmax(self) -> bool {
+        matches!(self, Func::Softmax | Func::SoftmaxOfRows)
     }
 
     /// The value at one point, written to stay finite where the textbook formula overflows.
@@ -182,7 +211,7 @@ impl Func {
                 }
             }
             Func::SqrtPlus(epsilon) => (z + param(epsilon)).sqrt(),
-            Func::Softmax | Func::LogSoftmax => {
+            Func::Softmax | Func::LogSoftmax | Func::SoftmaxOfRows | Func::LogSoftmaxOfRows => {
                 unreachable!("softmax acts on a whole column; use apply_column")
             }
         }
@@ -192,11 +221,11 @@ impl Func {
     /// entry is subtracted before exponentiating (log-sum-exp).
     pub fn apply_column<T: Float>(self, column: &[T]) -> Vec<T> {
         match self {
-            Func::Softmax | Func::LogSoftmax => {
+            Func::Softmax | Func::LogSoftmax | Func::SoftmaxOfRows | Func::LogSoftmaxOfRows => {
                 let max = column.iter().fold(T::neg_infinity(), |m, v| m.max(*v));
                 let shifted: Vec<T> = column.iter().map(|v| *v - max).collect();
                 let sum = shifted.iter().fold(T::zero(), |acc, v| acc + v.exp());
-                if self == Func::Softmax {
+                if self.is_softmax() {
                     shifted.iter().map(|v| v.exp() / sum).collect()
                 } else {
                     let log_sum = sum.ln();
@@ -226,8 +255,8 @@ impl Func {
             Func::SiluPrime => "SiLU′",
             Func::Log => "log",
             Func::Exp => "exp",
-            Func::Softmax => "softmax",
-            Func::LogSoftmax => "log_softmax",
+            Func::Softmax | Func::SoftmaxOfRows => "softmax",
+            Func::LogSoftmax | Func::LogSoftmaxOfRows => "log_softmax",
             Func::Abs => "|·|",
             Func::Sign => "sign",
             Func::Huber(_) => "Huber",
@@ -258,8 +287,8 @@ impl Func {
             Func::Silu => "\\mathrm{SiLU}",
             Func::SiluPrime => "\\mathrm{SiLU}'",
             Func::Exp => "\\exp",
-            Func::Softmax => "\\mathrm{softmax}",
-            Func::LogSoftmax => "\\log\\mathrm{softmax}",
+            Func::Softmax | Func::SoftmaxOfRows => "\\mathrm{softmax}",
+            Func::LogSoftmax | Func::LogSoftmaxOfRows => "\\log\\mathrm{softmax}",
             Func::Abs => "\\lvert\\cdot\\rvert",
             Func::Sign => "\\operatorname{sign}",
             Func::Huber(_) => "\\mathrm{Huber}",

@@ -3,6 +3,7 @@
 //! in them.
 
 pub mod coef;
+pub mod convention;
 pub mod expr;
 pub mod func;
 pub mod prose;

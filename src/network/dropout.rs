@@ -91,7 +91,7 @@ impl Dropout {
     }
 
     /// What every dropout layer does, printed once with the conventions; `input` is x (X).
-    pub fn rule(input: &Symbol, batch: bool) -> Prose {
+    pub fn rule(input: &Symbol, batch: bool, sides: &str) -> Prose {
         Prose::new()
             .words("Dropout is inverted dropout, as in training: ")
             .fixed(
@@ -104,7 +104,11 @@ impl Dropout {
             .fixed("1 − p", "1 - p")
             .words("). The mask is an input of the model like ")
             .symbol(input)
-            .words(if batch { ", a column per sample," } else { "," })
+            .words(if batch {
+                format!(", a {} per sample,", sides.trim_end_matches('s'))
+            } else {
+                ",".to_string()
+            })
             .words(" not a parameter: it has no gradient. ")
     }
 

@@ -429,7 +429,8 @@ impl Activation {
     }
 
     /// The definition in words, printed with the conventions.
-    pub fn definition(self) -> Option<Prose> {
+    /// `sides` is where a matrix holds its samples' vectors: "columns" or "rows".
+    pub fn definition(self, sides: &str) -> Option<Prose> {
         let fixed = |text, latex| Prose::new().fixed(text, latex);
         match self {
             Activation::LeakyRelu { alpha } => Some(
@@ -480,14 +481,18 @@ impl Activation {
                     "softmax(z)ᵢ = e^(zᵢ) / Σₖ e^(zₖ)",
                     "\\mathrm{softmax}(z)_{i} = e^{z_{i}} / \\textstyle\\sum_{k} e^{z_{k}}",
                 )
-                .words(", evaluated with the largest entry subtracted first; on a matrix it acts on each column."),
+                .words(", evaluated with the largest entry subtracted first; on a matrix it acts on each ")
+                .words(sides.trim_end_matches('s'))
+                .words("."),
             ),
             Activation::LogSoftmax => Some(
                 fixed(
                     "log_softmax(z)ᵢ = zᵢ − log Σₖ e^(zₖ)",
                     "\\log\\mathrm{softmax}(z)_{i} = z_{i} - \\log \\textstyle\\sum_{k} e^{z_{k}}",
                 )
-                .words(", evaluated by log-sum-exp; on a matrix it acts on each column."),
+                .words(", evaluated by log-sum-exp; on a matrix it acts on each ")
+                .words(sides.trim_end_matches('s'))
+                .words("."),
             ),
             Activation::Tanh => Some(
                 fixed("tanh′(z) = 1 − tanh(z)²", "\\tanh'(z) = 1 - \\tanh(z)^{2}").words("."),

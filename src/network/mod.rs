@@ -15,6 +15,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::math::coef::{Coef, Constant};
+use crate::math::convention::Convention;
 use crate::math::expr::{Arena, ExprId, Role};
 use crate::math::func::Param;
 use crate::math::shape::{Dim, Shape, ShapeError};
@@ -106,6 +107,9 @@ pub struct Network {
     pub weight_decay: Option<Constant>,
     /// Where the loss's derivatives jump: expressions in ŷ and y, each with its kink.
     pub loss_kinks: Vec<(ExprId, f64)>,
+    /// How the trees are written: built in the columns convention, and rewritten into another
+    /// by `convention::view`.
+    pub convention: Convention,
 }
 
 impl Network {
@@ -295,6 +299,7 @@ impl Network {
             samples,
             weight_decay,
             loss_kinks,
+            convention: Convention::default(),
         })
     }
 }

@@ -296,9 +296,10 @@ impl Normalization {
         }
     }
 
-    /// The definition in words, printed with the conventions.
-    pub fn definition(self, batch: bool) -> Prose {
+    /// The definition in words, printed with the conventions; `rows` where samples are rows.
+    pub fn definition(self, batch: bool, rows: bool) -> Prose {
         let prose = match (self, batch) {
+            _ if rows => self.definition_in_rows(batch),
             (Normalization::Layer { .. }, false) => Prose::new()
                 .fixed("LayerNorm", "\\mathrm{LayerNorm}")
                 .words(" normalizes its input z over its entries: for the k-th normalization layer, ")
@@ -379,6 +380,102 @@ impl Normalization {
             .words(" = ")
             .math(Math::Number(self.epsilon()))
             .words(".")
+    }
+}
+
+impl Normalization {
+    /// The definition's formulas where samples are rows (PyTorch's layout): one sample z a row,
+    /// a batch Z one sample per row, γ⁽ᵏ⁾ and β⁽ᵏ⁾ columns as PyTorch's 1-D weight and bias.
+    fn definition_in_rows(self, batch: bool) -> Prose {
+        let (what, mean, variance, normalized, output, parameters) = match (self, batch) {
+            (Normalization::Layer { .. }, false) => (
+                " normalizes its input z (a row) over its entries: for the k-th normalization layer, ",
+                (
+                    "μ⁽ᵏ⁾ = (1/d)z𝟏",
+                    "\\mu^{(k)} = \\tfrac{1}{d}z\\mathbf{1}",
+                    " is their mean",
+                ),
+                (
+                    "var⁽ᵏ⁾ = (1/d)‖z − μ⁽ᵏ⁾𝟏ᵀ‖²",
+                    "\\operatorname{var}^{(k)} = \\tfrac{1}{d}\\lVert z - \\mu^{(k)}\\mathbf{1}^{\\top} \\rVert^{2}",
+                    " their biased variance (d the number of entries of z)",
+                ),
+                (
+                    "ẑ⁽ᵏ⁾ = (z − μ⁽ᵏ⁾𝟏ᵀ) ⊘ √(var⁽ᵏ⁾ + ε)𝟏ᵀ",
+                    "\\hat{z}^{(k)} = (z - \\mu^{(k)}\\mathbf{1}^{\\top}) \\oslash (\\operatorname{var}^{(k)} + \\epsilon)^{1/2}\\mathbf{1}^{\\top}",
+                ),
+                (
+                    "γ⁽ᵏ⁾ᵀ ⊙ ẑ⁽ᵏ⁾ + β⁽ᵏ⁾ᵀ",
+                    "\\gamma^{(k)\\top} \\odot \\hat{z}^{(k)} + \\beta^{(k)\\top}",
+                ),
+                " (shift), columns as long as z (PyTorch's LayerNorm: weight and bias); ",
+            ),
+            (Normalization::Layer { .. }, true) => (
+                " normalizes each sample (row of its input Z) over its d entries: for the k-th normalization layer, ",
+                (
+                    "μ⁽ᵏ⁾ = (1/d)Z𝟏",
+                    "\\mu^{(k)} = \\tfrac{1}{d}Z\\mathbf{1}",
+                    " holds the rows' means",
+                ),
+                (
+                    "var⁽ᵏ⁾ = (1/d)((Z − μ⁽ᵏ⁾𝟏ᵀ) ⊙ (Z − μ⁽ᵏ⁾𝟏ᵀ))𝟏",
+                    "\\operatorname{var}^{(k)} = \\tfrac{1}{d}((Z - \\mu^{(k)}\\mathbf{1}^{\\top}) \\odot (Z - \\mu^{(k)}\\mathbf{1}^{\\top}))\\mathbf{1}",
+                    " their biased variances (columns of N entries)",
+                ),
+                (
+                    "Ẑ⁽ᵏ⁾ = (Z − μ⁽ᵏ⁾𝟏ᵀ) ⊘ √(var⁽ᵏ⁾ + ε)𝟏ᵀ",
+                    "\\hat{Z}^{(k)} = (Z - \\mu^{(k)}\\mathbf{1}^{\\top}) \\oslash (\\operatorname{var}^{(k)} + \\epsilon)^{1/2}\\mathbf{1}^{\\top}",
+                ),
+                (
+                    "Ẑ⁽ᵏ⁾diag(γ⁽ᵏ⁾) + 𝟏β⁽ᵏ⁾ᵀ",
+                    "\\hat{Z}^{(k)}\\operatorname{diag}(\\gamma^{(k)}) + \\mathbf{1}\\beta^{(k)\\top}",
+                ),
+                " (shift) of d entries (PyTorch's LayerNorm: weight and bias); it does not couple the samples; ",
+            ),
+            (Normalization::Batch { .. }, _) => (
+                " (training mode) normalizes each feature (column of its input Z) over the N samples: for the k-th normalization layer, ",
+                (
+                    "μ⁽ᵏ⁾ = (1/N)Zᵀ𝟏",
+                    "\\mu^{(k)} = \\tfrac{1}{N}Z^{\\top}\\mathbf{1}",
+                    " holds the columns' means",
+                ),
+                (
+                    "var⁽ᵏ⁾ = (1/N)((Z − 𝟏μ⁽ᵏ⁾ᵀ) ⊙ (Z − 𝟏μ⁽ᵏ⁾ᵀ))ᵀ𝟏",
+                    "\\operatorname{var}^{(k)} = \\tfrac{1}{N}((Z - \\mathbf{1}\\mu^{(k)\\top}) \\odot (Z - \\mathbf{1}\\mu^{(k)\\top}))^{\\top}\\mathbf{1}",
+                    " their biased variances (divided by N, as BatchNorm1d normalizes in training)",
+                ),
+                (
+                    "Ẑ⁽ᵏ⁾ = (Z − 𝟏μ⁽ᵏ⁾ᵀ) ⊘ 𝟏√(var⁽ᵏ⁾ + ε)ᵀ",
+                    "\\hat{Z}^{(k)} = (Z - \\mathbf{1}\\mu^{(k)\\top}) \\oslash \\mathbf{1}((\\operatorname{var}^{(k)} + \\epsilon)^{1/2})^{\\top}",
+                ),
+                (
+                    "Ẑ⁽ᵏ⁾diag(γ⁽ᵏ⁾) + 𝟏β⁽ᵏ⁾ᵀ",
+                    "\\hat{Z}^{(k)}\\operatorname{diag}(\\gamma^{(k)}) + \\mathbf{1}\\beta^{(k)\\top}",
+                ),
+                " (shift) of one entry per feature (BatchNorm1d's weight and bias); every sample's output depends on every sample of the batch; ",
+            ),
+        };
+        let title = match self {
+            Normalization::Layer { .. } => ("LayerNorm", "\\mathrm{LayerNorm}"),
+            Normalization::Batch { .. } => ("BatchNorm1d", "\\mathrm{BatchNorm1d}"),
+        };
+        Prose::new()
+            .fixed(title.0, title.1)
+            .words(what)
+            .fixed(mean.0, mean.1)
+            .words(mean.2)
+            .words(" and ")
+            .fixed(variance.0, variance.1)
+            .words(variance.2)
+            .words(", ")
+            .fixed(normalized.0, normalized.1)
+            .words(" the normalized input, and the output is ")
+            .fixed(output.0, output.1)
+            .words(", with the parameters ")
+            .fixed("γ⁽ᵏ⁾", "\\gamma^{(k)}")
+            .words(" (scale) and ")
+            .fixed("β⁽ᵏ⁾", "\\beta^{(k)}")
+            .words(parameters)
     }
 }
 

@@ -386,13 +386,21 @@ fn compute_new<'v, T: Scalar>(
         Node::Diag(a) => {
             let a = get(a);
             a.diag_into(out);
-            (a.rows, a.rows)
+            (a.data.len(), a.data.len())
         }
         Node::Map(func, a) if func.is_elementwise() => {
             let a = get(a);
             out.clear();
             out.extend(a.data.iter().map(|v| apply_stably(*func, *v)));
             (a.rows, a.cols)
+        }
+        Node::Map(func, a) if func.acts_on_rows() => {
+            let m = get(a);
+            out.clear();
+            for row in m.data.chunks(m.cols.max(1)) {
+                out.extend(func.apply_column(row));
+            }
+            (m.rows, m.cols)
         }
         Node::Map(func, a) => {
             // A vector function acts on each column as a whole.

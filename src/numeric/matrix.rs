@@ -209,8 +209,9 @@ impl<'m, T: Scalar> MatrixRef<'m, T> {
     }
 
     /// The entries of the diagonal matrix of a column, written over `out`.
+    /// diag(v) of a vector v, a column or a row.
     pub fn diag_into(self, out: &mut Vec<T>) {
-        let n = self.rows;
+        let n = self.data.len();
         out.clear();
         out.resize(n * n, T::zero());
         for i in 0..n {

@@ -66,7 +66,20 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
     let mut inputs = Inputs::new();
     for (symbol, leaf) in &leaves {
         let key = symbol.key();
-        let shape = arena.shape(*leaf);
+        // A file lays x, y, the biases and masks out as the columns convention reads them in
+        // every convention (a batch one list per sample, which is `X.tolist()` for samples as
+        // rows), and a weight as the convention stores it; a value the convention transposes
+        // is read in the columns layout and transposed after.
+        let flips = network.convention.flips_leaf(symbol);
+        let as_stored = matches!(symbol, Symbol::Weight(_));
+        let read_flipped = flips && !as_stored;
+        let transposed_shape;
+        let shape = if read_flipped {
+            transposed_shape = arena.shape(*leaf).transposed();
+            &transposed_shape
+        } else {
+            arena.shape(*leaf)
+        };
         let Some(value) = object.get(&key) else {
             let what = if shape.is_column() {
                 format!("a list of {} entries", shape.rows.name())
@@ -136,6 +149,11 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
         if symbol.is_mask() {
             check_mask(&key, &matrix, per_sample)?;
         }
+        let matrix = if read_flipped {
+            matrix.transpose()
+        } else {
+            matrix
+        };
         inputs.insert(symbol.clone(), matrix);
     }
     let sizes = Sizes::new(

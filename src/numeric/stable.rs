@@ -127,7 +127,9 @@ pub(super) fn stable_log<'v, T: Scalar>(
         }
         let definition = arena.named(named)?.definition;
         match arena.node(definition) {
-            Node::Map(func @ (Func::Sigmoid | Func::Softmax), z) => Some((*func, value(*z)?)),
+            Node::Map(func @ (Func::Sigmoid | Func::Softmax | Func::SoftmaxOfRows), z) => {
+                Some((*func, value(*z)?))
+            }
             _ => None,
         }
     };
@@ -135,6 +137,13 @@ pub(super) fn stable_log<'v, T: Scalar>(
     if let Some((func, z)) = defined_by(a) {
         return Some(match func {
             Func::Sigmoid => z.map(|v| -softplus(-v)),
+            Func::SoftmaxOfRows => {
+                let mut out = Vec::with_capacity(z.data.len());
+                for row in z.data.chunks(z.cols.max(1)) {
+                    out.extend(Func::LogSoftmax.apply_column(row));
+                }
+                Matrix::from_vec(z.rows, z.cols, out)
+            }
             _ => {
                 let m = z.transpose();
                 let mut out = Vec::with_capacity(m.data.len());

@@ -61,6 +61,18 @@ struct SpecOut {
     expansion: &'static str,
     /// The mini-batch dimension, `N`, or null for one sample.
     samples: Option<String>,
+    /// `--convention` and `--layout`, given only where they are not the default (columns,
+    /// numerator), so that the default document stays as it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    convention: Option<ConventionOut>,
+}
+
+#[derive(Serialize)]
+struct ConventionOut {
+    /// `columns`, `pytorch` or `cs231n`.
+    style: &'static str,
+    /// `numerator` or `denominator`.
+    layout: &'static str,
 }
 
 #[derive(Serialize)]
@@ -261,6 +273,10 @@ pub fn render_json(sections: &Sections) -> String {
                 crate::derivation::Expansion::Compact => "compact",
             },
             samples: network.samples.as_ref().map(|d| d.name().to_string()),
+            convention: (!network.convention.is_default()).then(|| ConventionOut {
+                style: network.convention.style.name(),
+                layout: network.convention.layout.name(),
+            }),
         },
         loss: shows(Part::Network).then(|| LossOut {
             name: network.loss.name(),

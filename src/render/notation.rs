@@ -200,7 +200,10 @@ impl Notation for Text {
         symbol.text()
     }
     fn dim(&self, dim: &Dim) -> String {
-        dim_text(dim.name())
+        match dim {
+            Dim::One => "1".into(),
+            Dim::Named(name) => dim_text(name),
+        }
     }
     fn coef(&self, coef: &Coef) -> String {
         let sign = if coef.is_negative() { "−" } else { "" };
@@ -338,6 +341,7 @@ fn superscript_word(word: &str) -> Option<String> {
             'K' => Some('ᴷ'),
             'N' => Some('ᴺ'),
             'm' => Some('ᵐ'),
+            '1' => Some('¹'),
             '×' => Some('ˣ'),
             _ => None,
         })
@@ -372,6 +376,7 @@ mod tests {
         assert_eq!(Text.space(&Dim::named("n"), &Dim::One), "ℝⁿ");
         assert_eq!(Text.space(&Dim::named("d1"), &Dim::One), "ℝ^(d₁)");
         assert_eq!(Text.space(&Dim::named("d"), &Dim::named("n")), "ℝᵈˣⁿ");
+        assert_eq!(Text.space(&Dim::One, &Dim::named("n")), "ℝ¹ˣⁿ");
         assert_eq!(
             Text.space(&Dim::named("d2"), &Dim::named("d1")),
             "ℝ^(d₂×d₁)"

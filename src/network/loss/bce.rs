@@ -2,7 +2,7 @@
 
 use super::{
     LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, fits_any, no_kinks,
-    no_kinks_in_words, nothing,
+    no_kinks_in_words, no_legend, nothing,
 };
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
@@ -22,7 +22,7 @@ pub const BCE: LossDefinition = LossDefinition {
     argument: None,
     kinks: no_kinks,
     kinks_in_words: no_kinks_in_words,
-    legend: nothing,
+    legend: no_legend,
     kink_note: nothing,
     // ŷ outside (0, 1) is warned of for every loss that needs probabilities (`fit`).
     misfit: fits_any,

@@ -4,7 +4,7 @@
 
 use super::{
     LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, no_kinks, no_kinks_in_words,
-    nothing,
+    no_legend, nothing,
 };
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
@@ -27,7 +27,7 @@ pub const BCE_LOGITS: LossDefinition = LossDefinition {
     argument: None,
     kinks: no_kinks,
     kinks_in_words: no_kinks_in_words,
-    legend: nothing,
+    legend: no_legend,
     kink_note: nothing,
     misfit,
     applies: &[Activation::Softplus, Activation::Sigmoid],

@@ -2,7 +2,7 @@
 
 use super::{
     LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, cross_entropy_against, no_kinks,
-    no_kinks_in_words, nothing,
+    no_kinks_in_words, no_legend, nothing,
 };
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
@@ -24,7 +24,7 @@ pub const CE: LossDefinition = LossDefinition {
     argument: None,
     kinks: no_kinks,
     kinks_in_words: no_kinks_in_words,
-    legend: nothing,
+    legend: no_legend,
     kink_note: nothing,
     misfit,
     applies: &[],

@@ -3,7 +3,7 @@
 
 use super::{
     LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, cross_entropy_against, no_kinks,
-    no_kinks_in_words, nothing,
+    no_kinks_in_words, no_legend, nothing,
 };
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
@@ -30,7 +30,7 @@ pub const CE_LOGITS: LossDefinition = LossDefinition {
     argument: None,
     kinks: no_kinks,
     kinks_in_words: no_kinks_in_words,
-    legend: nothing,
+    legend: no_legend,
     kink_note: nothing,
     misfit,
     applies: &[Activation::LogSoftmax, Activation::Softmax],

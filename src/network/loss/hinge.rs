@@ -127,7 +127,7 @@ fn kinks_in_words(_: f64) -> Option<(Prose, f64)> {
     ))
 }
 
-fn legend(margin: f64) -> Option<Prose> {
+fn legend(margin: f64, samples_as_rows: bool) -> Option<Prose> {
     Some(
         Prose::new()
             .symbol(&crate::math::symbol::Symbol::Target)
@@ -136,8 +136,15 @@ fn legend(margin: f64) -> Option<Prose> {
             .words(" is that class's score and the factor ")
             .fixed("1 − y", "1 - y")
             .words(" drops the class c from the sum; on a matrix, ")
-            .fixed("𝟏ᵀ(Y ⊙ Ŷ)", "\\mathbf{1}^{\\top}(Y \\odot \\hat{Y})")
-            .words(" holds each column's true score. The margin ")
+            .then(if samples_as_rows {
+                Prose::new()
+                    .fixed("(Y ⊙ Ŷ)𝟏", "(Y \\odot \\hat{Y})\\mathbf{1}")
+                    .words(" holds each row's true score. The margin ")
+            } else {
+                Prose::new()
+                    .fixed("𝟏ᵀ(Y ⊙ Ŷ)", "\\mathbf{1}^{\\top}(Y \\odot \\hat{Y})")
+                    .words(" holds each column's true score. The margin ")
+            })
             .math(Math::Number(margin))
             .words(" is added to every entry inside ")
             .fixed("max(0, ·)", "\\max(0, \\cdot)")

@@ -82,7 +82,7 @@ pub(super) fn kinks_in_words(threshold: f64) -> Option<(Prose, f64)> {
     ))
 }
 
-fn legend(delta: f64) -> Option<Prose> {
+fn legend(delta: f64, _: bool) -> Option<Prose> {
     Some(
         Prose::new()
             .fixed("Huber(r)", "\\mathrm{Huber}(r)")

@@ -68,7 +68,7 @@ fn kinks_in_words(_: f64) -> Option<(Prose, f64)> {
     Some((Prose::new().fixed("ŷ − y", "\\hat{y} - y"), 0.0))
 }
 
-fn legend(_: f64) -> Option<Prose> {
+fn legend(_: f64, _: bool) -> Option<Prose> {
     Some(
         Prose::new()
             .fixed("|z|", "\\lvert z \\rvert")

@@ -130,7 +130,9 @@ pub struct LossDefinition {
     pub kinks_in_words: fn(f64) -> Option<(Prose, f64)>,
     /// The functions the loss writes that the legend does not define elsewhere (Huber's), with
     /// the argument.
-    pub legend: fn(f64) -> Option<Prose>,
+    /// Its arguments: the loss's argument, and whether samples are rows (a matrix's sample is a
+    /// row rather than a column).
+    pub legend: fn(f64, bool) -> Option<Prose>,
     /// What ∂ℓ/∂ŷ does where the derivative does not exist, said beside it.
     pub kink_note: fn(f64) -> Option<Prose>,
     /// A warning when the network's last layer (`None` for an empty chain, written `empty`)
@@ -321,8 +323,8 @@ impl Loss {
     }
 
     /// The legend's definition of the functions the loss writes, if it needs one.
-    pub fn legend(self) -> Option<Prose> {
-        (self.kind.definition().legend)(self.argument)
+    pub fn legend(self, samples_as_rows: bool) -> Option<Prose> {
+        (self.kind.definition().legend)(self.argument, samples_as_rows)
     }
 
     /// What ∂ℓ/∂ŷ takes where the derivative does not exist.
@@ -409,6 +411,11 @@ fn no_kinks(_: &mut Arena, _: ExprId, _: ExprId, _: f64) -> Result<Kinks, ShapeE
 
 /// Nothing to say (no kinks, no function of the loss's own, no argument).
 fn nothing(_: f64) -> Option<Prose> {
+    None
+}
+
+/// The legend of a loss that needs none.
+fn no_legend(_: f64, _: bool) -> Option<Prose> {
     None
 }
 

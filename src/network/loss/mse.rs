@@ -3,7 +3,7 @@
 
 use super::{
     LossDefinition, OutputDomain, Reduction, Scaled, TargetDomain, fits_any, no_kinks,
-    no_kinks_in_words, nothing,
+    no_kinks_in_words, no_legend, nothing,
 };
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId};
@@ -22,7 +22,7 @@ pub const MSE: LossDefinition = LossDefinition {
     argument: None,
     kinks: no_kinks,
     kinks_in_words: no_kinks_in_words,
-    legend: nothing,
+    legend: no_legend,
     kink_note: nothing,
     misfit: fits_any,
     applies: &[],

@@ -65,7 +65,7 @@ fn gradient(
     Ok((coef, arena.map(Func::SmoothL1Prime(Param::new(beta)), r)))
 }
 
-fn legend(beta: f64) -> Option<Prose> {
+fn legend(beta: f64, _: bool) -> Option<Prose> {
     Some(
         Prose::new()
             .fixed("SmoothL1(r)", "\\mathrm{SmoothL1}(r)")

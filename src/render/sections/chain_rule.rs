@@ -1,8 +1,10 @@
 //! The gradients by the chain rule, and the δ recursion it is written through.
 
 use super::{
-    Builder, ChainRow, ClosedRow, PrintedForm, Section, chain_rule_names, shows_recursion,
+    Builder, ChainRow, ClosedRow, PrintedForm, Section, chain_rule_names, orientation,
+    shows_recursion,
 };
+use crate::convention::Layout;
 use crate::math::prose::Prose;
 use crate::render::expression::Names;
 use crate::render::parts::Part;
@@ -59,51 +61,48 @@ impl Builder<'_> {
             })
             .collect();
         let network = &self.derivation.network;
-        let what = if network.samples.is_some() && network.couples_samples() {
-            Prose::new()
+        let convention = network.convention;
+        let side = orientation::sample_side(convention);
+        let what =
+            if network.samples.is_some() && network.couples_samples() {
+                Prose::new()
                 .words("For a mini-batch ")
                 .fixed(
                     "Δᵢ := N ∂ℓ/∂Zᵢ",
                     "\\Delta_{i} := N\\,\\partial \\ell / \\partial Z_{i}",
                 )
-                .words("; after the last batchnorm its s-th column is sample s's row ")
-                .fixed(
-                    "(∂ℓₛ/∂zᵢ)ᵀ",
-                    "(\\partial \\ell_{s} / \\partial z_{i})^{\\top}",
-                )
-                .words(
-                    " (not before it, where every sample's loss depends on every column); each is \
-                     written through the one after it, from the output back.",
-                )
-        } else if network.samples.is_some() {
-            Prose::new()
-                .words("For a mini-batch the s-th column of ")
-                .fixed("Δᵢ", "\\Delta_{i}")
-                .words(" is sample s's row ")
-                .fixed(
-                    "(∂ℓₛ/∂zᵢ)ᵀ",
-                    "(\\partial \\ell_{s} / \\partial z_{i})^{\\top}",
-                )
-                .words(", so that ")
-                .fixed(
-                    "∂ℓ/∂Zᵢ = (1/N)Δᵢ",
-                    "\\partial \\ell / \\partial Z_{i} = \\tfrac{1}{N}\\Delta_{i}",
-                )
-                .words("; each is written through the one after it, from the output back.")
-        } else {
-            Prose::new()
-                .words("Each row ")
-                .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
-                .words(" is written through the one after it, from the output back.")
-        };
+                .words(format!("; after the last batchnorm its s-th {side} is sample s's row "))
+                .then(orientation::sample_signal(convention))
+                .words(format!(
+                    " (not before it, where every sample's loss depends on every {side}); each is \
+                     written through the one after it, from the output back."
+                ))
+            } else if network.samples.is_some() {
+                Prose::new()
+                    .words(format!("For a mini-batch the s-th {side} of "))
+                    .fixed("Δᵢ", "\\Delta_{i}")
+                    .words(" is sample s's row ")
+                    .then(orientation::sample_signal(convention))
+                    .words(", so that ")
+                    .fixed(
+                        "∂ℓ/∂Zᵢ = (1/N)Δᵢ",
+                        "\\partial \\ell / \\partial Z_{i} = \\tfrac{1}{N}\\Delta_{i}",
+                    )
+                    .words("; each is written through the one after it, from the output back.")
+            } else {
+                Prose::new()
+                    .words(format!("Each {} ", orientation::signal_kind(convention)))
+                    .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
+                    .words(" is written through the one after it, from the output back.")
+            };
         Some(Section {
             heading: self.heading(Part::Gradients, Prose::new().words("Backpropagation")),
             note: Some(what),
             headers: vec![
-                if self.derivation.network.samples.is_some() {
-                    "Backpropagated matrix"
-                } else {
-                    "Backpropagated row"
+                match (self.derivation.network.samples.is_some(), convention.layout) {
+                    (true, _) => "Backpropagated matrix",
+                    (false, Layout::Numerator) => "Backpropagated row",
+                    (false, Layout::Denominator) => "Backpropagated column",
                 },
                 "Shape",
             ],

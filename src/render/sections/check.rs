@@ -386,10 +386,11 @@ fn masks(network: &Network) -> Prose {
     if masks.is_empty() {
         return Prose::new();
     }
+    let side = super::orientation::sample_side(network.convention);
     let (column, all_zero) = if network.samples.is_some() {
-        ("column", "is 0 in a whole column")
+        (side, format!("is 0 in a whole {side}"))
     } else {
-        ("mask", "is all 0")
+        ("mask", "is all 0".to_string())
     };
     Prose::new()
         .words(", ")
@@ -415,16 +416,17 @@ fn masks(network: &Network) -> Prose {
 
 /// How the random point's target y was drawn.
 fn target(network: &Network) -> Prose {
+    let side = super::orientation::sample_side(network.convention);
     match network.loss.target_domain() {
         TargetDomain::Distribution => Prose::new().words(if network.samples.is_some() {
-            " a random distribution in every column (positive entries summing to 1)"
+            format!(" a random distribution in every {side} (positive entries summing to 1)")
         } else {
-            " a random distribution (positive entries summing to 1)"
+            " a random distribution (positive entries summing to 1)".to_string()
         }),
         TargetDomain::OneHot => Prose::new().words(if network.samples.is_some() {
-            " one-hot at a random class in every column"
+            format!(" one-hot at a random class in every {side}")
         } else {
-            " one-hot at a random class"
+            " one-hot at a random class".to_string()
         }),
         TargetDomain::Probability => Prose::new()
             .words(" uniform in ")

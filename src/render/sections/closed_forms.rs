@@ -52,7 +52,11 @@ impl Builder<'_> {
                     .fixed("zᵢ", "z_{i}")
                     .words(" and ")
                     .symbol(&Symbol::Output)
-                    .words(format!("{}; the rows ", self.see(Part::Forward)))
+                    .words(format!(
+                        "{}; the {}s ",
+                        self.see(Part::Forward),
+                        super::orientation::signal_kind(self.derivation.network.convention)
+                    ))
                     .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
                     .words(" are the signals backpropagation carries.")
             }),

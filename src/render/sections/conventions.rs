@@ -1,7 +1,8 @@
 //! The network and conventions: the chain, the loss, every symbol with its shape,
 //! and the legend of notation.
 
-use super::{Builder, Conventions, PrintedForm, abridged, layer_title};
+use super::{Builder, Conventions, PrintedForm, abridged, layer_title, orientation};
+use crate::convention::Convention;
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::Shape;
 use crate::math::symbol::Symbol;
@@ -33,12 +34,7 @@ impl Builder<'_> {
             .layers
             .iter()
             .any(|l| l.linear_index.is_some())
-            .then(|| {
-                Prose::new().fixed(
-                    "Linearₖ(h) = W⁽ᵏ⁾h + b⁽ᵏ⁾",
-                    "\\mathrm{Linear}_{k}(h) = W^{(k)}h + b^{(k)}",
-                )
-            });
+            .then(|| orientation::linear_rule(network.convention, network.samples.is_some()));
         let loss = self.equation(
             Symbol::Loss,
             vec![PrintedForm {
@@ -61,7 +57,9 @@ impl Builder<'_> {
         let mut description = Prose::new().symbol(&Symbol::Loss);
         description = if batch {
             description
-                .words(" is the mean over the N samples (the columns of X) of each sample's ")
+                .words(" is the mean over the N samples (the ")
+                .words(orientation::sample_sides(network.convention))
+                .words(" of X) of each sample's ")
         } else {
             description.words(" is the ")
         };
@@ -102,13 +100,12 @@ impl Builder<'_> {
             )
             .words(".");
         let layout = if batch {
-            Prose::new()
-                .words("Samples are columns: the s-th column of X is the sample ")
-                .fixed("x⁽ˢ⁾", "x^{(s)}")
-                .words(", with loss ")
-                .fixed("ℓₛ", "\\ell_{s}")
+            orientation::batch_opening(network.convention)
                 .words(". For a value V (Z or the output), ")
-                .then(delta_definition(network.couples_samples()))
+                .then(delta_definition(
+                    network.couples_samples(),
+                    network.convention,
+                ))
                 .words(" and ")
                 .fixed("Δᵢ", "\\Delta_{i}")
                 .words(" is that of ")
@@ -118,31 +115,21 @@ impl Builder<'_> {
                 .words(" with respect to a parameter has that parameter's shape. ")
                 .math(Math::Ones)
                 .words(" is a vector of ones as long as its product needs (")
-                .fixed("b𝟏ᵀ", "b\\mathbf{1}^{\\top}")
-                .words(" has N columns); ")
+                .then(orientation::ones_example(network.convention))
+                .words("); ")
                 .fixed("Σ(·)", "\\sum(\\cdot)")
-                .words(" sums every entry. Unlike the numerator layout of one sample, ")
+                .words(match network.convention.layout {
+                    crate::convention::Layout::Numerator => {
+                        " sums every entry. Unlike the numerator layout of one sample, "
+                    }
+                    crate::convention::Layout::Denominator => {
+                        " sums every entry. As in the denominator layout of one sample, "
+                    }
+                })
                 .fixed("∂ℓ/∂V", "\\partial \\ell / \\partial V")
                 .words(" here has the shape of V (gradient layout). ")
         } else {
-            Prose::new()
-                .words("Vectors are columns. Jacobians are in numerator layout: ")
-                .fixed("∂u/∂v", "\\partial u / \\partial v")
-                .words(" has ")
-                .fixed("dim(u)", "\\dim(u)")
-                .words(" rows and ")
-                .fixed("dim(v)", "\\dim(v)")
-                .words(" columns, so ")
-                .symbol(&Symbol::partial(Symbol::Loss, Symbol::Output))
-                .words(" is a ")
-                .math(Math::Shape(Shape::row(crate::math::shape::Dim::named("K"))))
-                .words(" row. The gradient of ")
-                .symbol(&Symbol::Loss)
-                .words(" with respect to a parameter has that parameter's shape. ")
-                .math(Math::Ones)
-                .words(" is a vector of ones; ")
-                .fixed("Σ(·)", "\\sum(\\cdot)")
-                .words(" sums every entry. ")
+            orientation::one_sample(network.convention)
         };
         let legend = Prose::new()
             .math(Math::Hadamard)
@@ -174,9 +161,12 @@ impl Builder<'_> {
         // Each activation of the chain defined once, in the order they first appear, then the
         // functions the loss applies to ŷ.
         let mut definitions: Vec<Prose> = Vec::new();
+        let sides = orientation::sample_sides(network.convention);
         let activations = network.layers.iter().filter_map(|layer| match layer.kind {
-            LayerKind::Activation(a) => Some(a.definition()),
-            LayerKind::Normalization(n) => Some(Some(n.definition(batch))),
+            LayerKind::Activation(a) => Some(a.definition(sides)),
+            LayerKind::Normalization(n) => Some(Some(
+                n.definition(batch, network.convention.samples_as_rows()),
+            )),
             LayerKind::Linear | LayerKind::Dropout(_) => None,
         });
         let applied = network
@@ -185,7 +175,7 @@ impl Builder<'_> {
             .definition()
             .applies
             .iter()
-            .map(|a| a.definition());
+            .map(|a| a.definition(sides));
         for definition in activations.chain(applied).flatten() {
             if !definitions.contains(&definition) {
                 definitions.push(definition);
@@ -206,12 +196,12 @@ impl Builder<'_> {
             .collect();
         if !dropouts.is_empty() {
             definitions.push(
-                Dropout::rule(&self.symbol_of(network.x), batch)
+                Dropout::rule(&self.symbol_of(network.x), batch, sides)
                     .join(dropouts, "; ")
                     .words("."),
             );
         }
-        definitions.extend(network.loss.legend());
+        definitions.extend(network.loss.legend(network.convention.samples_as_rows()));
         Conventions {
             heading: self.heading(Part::Network, Prose::new().words("Network and conventions")),
             chain,
@@ -248,17 +238,13 @@ fn weight_decay_words(lambda: f64) -> Prose {
                biases sit in a parameter group of their own with weight_decay=0.")
 }
 
-/// What Δ_V is: the samples' rows as columns, or, where batchnorm couples the samples, N times
-/// the gradient of the mean loss (which is the same matrix wherever nothing couples them).
-fn delta_definition(coupled: bool) -> Prose {
-    let columns = |prose: Prose| {
-        prose.fixed(
-            "(∂ℓₛ/∂v⁽ˢ⁾)ᵀ",
-            "(\\partial \\ell_{s} / \\partial v^{(s)})^{\\top}",
-        )
-    };
+/// What Δ_V is: the samples' rows as columns (or as rows, where samples are rows), or, where
+/// batchnorm couples the samples, N times the gradient of the mean loss (which is the same
+/// matrix wherever nothing couples them).
+fn delta_definition(coupled: bool, convention: Convention) -> Prose {
+    let (place, part) = orientation::delta_part(convention);
     if coupled {
-        let prose = Prose::new()
+        Prose::new()
             .fixed(
                 "Δ_V := N ∂ℓ/∂V",
                 "\\Delta_{V} := N\\,\\partial \\ell / \\partial V",
@@ -268,17 +254,24 @@ fn delta_definition(coupled: bool) -> Prose {
                 "∂ℓ/∂V = (1/N)Δ_V",
                 "\\partial \\ell / \\partial V = \\tfrac{1}{N}\\Delta_{V}",
             )
-            .words("; where no layer after V couples the samples, its s-th column is ");
-        columns(prose).words(
-            " (not before a batchnorm, which makes every sample's output depend on every sample),",
-        )
+            .words("; where no layer after V couples the samples, its ")
+            .words(place)
+            .words(" is ")
+            .then(part)
+            .words(
+                " (not before a batchnorm, which makes every sample's output depend on every sample),",
+            )
     } else {
-        let prose = Prose::new()
+        Prose::new()
             .fixed("Δ_V", "\\Delta_{V}")
-            .words(" is the matrix whose s-th column is ");
-        columns(prose).words(", so that ").fixed(
-            "∂ℓ/∂V = (1/N)Δ_V",
-            "\\partial \\ell / \\partial V = \\tfrac{1}{N}\\Delta_{V}",
-        )
+            .words(" is the matrix whose ")
+            .words(place)
+            .words(" is ")
+            .then(part)
+            .words(", so that ")
+            .fixed(
+                "∂ℓ/∂V = (1/N)Δ_V",
+                "\\partial \\ell / \\partial V = \\tfrac{1}{N}\\Delta_{V}",
+            )
     }
 }

@@ -24,6 +24,7 @@ mod formulas;
 mod forward;
 mod jacobians;
 mod numbering;
+mod orientation;
 mod values;
 
 pub use formulas::Formulas;
