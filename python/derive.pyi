@@ -70,8 +70,12 @@ def derive(
     dims: str | None = None,
     seed: int = 0,
     width: int = 100,
+    convention: str = "columns",
+    layout: str = "numerator",
 ) -> Derivation:
     """Derives a network's loss. ``spec`` is the command's chain, ``"linear>relu>linear>identity"``;
-    the keyword arguments are its options (``expand=False`` is ``--compact``)."""
+    the keyword arguments are its options (``expand=False`` is ``--compact``; ``convention`` is
+    ``"columns"``, ``"pytorch"`` or ``"cs231n"`` and ``layout`` ``"numerator"`` or
+    ``"denominator"``, as ``--convention`` and ``--layout``)."""
 
 __all__ = ["Derivation", "Report", "Row", "SpecError", "derive"]

@@ -1,12 +1,9 @@
-//! Property tests over random chains: every activation and every loss of the library's tables
-//! (a loss where it fits the output), and dropout with a random p (its mask drawn by the check),
-//! Property tests over random chains: every activation, layernorm and batchnorm (with a batch),
-//! and every loss of the library's tables
-//! (a loss where it fits the output),
-//! sizes 1 to 6, random points. The closed forms and the chain-rule forms agree with central
-//! differences, every Jacobian with a finite-difference Jacobian, every gradient has its
-//! parameter's shape, and every renderer runs to the end; in expanded and in compact form, for one
-//! sample and for a mini-batch.
+//! Property tests over random chains: every activation, dropout with a random p (its mask drawn
+//! by the check), layernorm and batchnorm (with a batch), and every loss of the library's tables
+//! where it fits the output; sizes 1 to 6, random points. The closed forms and the chain-rule
+//! forms agree with central differences, every Jacobian with a finite-difference Jacobian, every
+//! gradient has its parameter's shape, and every renderer runs to the end; in expanded and in
+//! compact form, for one sample and for a mini-batch.
 
 mod common;
 

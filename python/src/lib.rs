@@ -10,6 +10,7 @@ mod point;
 use std::sync::OnceLock;
 
 use derive_engine::check::{CheckOptions, CheckReport, check};
+use derive_engine::convention::{Convention, Layout, Style, view};
 use derive_engine::derivation::Expansion;
 use derive_engine::render::markdown::{Dialect, render_markdown_for};
 use derive_engine::render::mathjax::render_mathjax;
@@ -178,7 +179,8 @@ impl Derivation {
 #[pyfunction]
 #[pyo3(signature = (
     spec, loss = "mse", *, reduction = None, batch = false, weight_decay = None,
-    expand = None, dims = None, seed = CheckOptions::DEFAULT_SEED, width = 100
+    expand = None, dims = None, seed = CheckOptions::DEFAULT_SEED, width = 100,
+    convention = "columns", layout = "numerator"
 ))]
 #[allow(clippy::too_many_arguments)]
 fn derive(
@@ -192,7 +194,28 @@ fn derive(
     dims: Option<&str>,
     seed: u64,
     width: usize,
+    convention: &str,
+    layout: &str,
 ) -> PyResult<Derivation> {
+    let style = Style::NAMES
+        .iter()
+        .find(|(name, _)| *name == convention)
+        .map(|(_, style)| *style)
+        .ok_or_else(|| {
+            to_python(format!(
+                "convention: `{convention}` is not columns, pytorch or cs231n"
+            ))
+        })?;
+    let layout = match layout {
+        "numerator" => Layout::Numerator,
+        "denominator" => Layout::Denominator,
+        other => {
+            return Err(to_python(format!(
+                "layout: `{other}` is not numerator or denominator"
+            )));
+        }
+    };
+    let convention = Convention { style, layout };
     let mut loss = Loss::from_name(loss).map_err(|e| to_python(format!("loss: {e}")))?;
     if let Some(name) = reduction {
         loss.reduction = Reduction::ALL
@@ -221,7 +244,7 @@ fn derive(
     }
     let derivation = py
         .detach(|| {
-            let derivation = derive_spec(&parsed, loss, expansion, batch)?;
+            let derivation = view(derive_spec(&parsed, loss, expansion, batch)?, convention)?;
             derive_engine::render::expanded_size::check_expanded_size(&derivation)?;
             Ok::<_, derive_engine::Error>(derivation)
         })

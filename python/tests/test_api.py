@@ -183,3 +183,27 @@ def test_the_type_stubs_describe_the_module():
     public = {name for name in dir(derive) if not name.startswith("_")} - {"derive"}
     assert public <= declared | {"derive"}, public - declared
     assert "derive" in declared
+
+
+@pytest.mark.parametrize("convention", ["pytorch", "cs231n"])
+def test_a_convention_gives_its_weights_and_gradients_in_its_shapes(convention):
+    """Under cs231n a weight (and its gradient) is in×out, under pytorch out×in; both give the
+    columns convention's values, transposed where the convention stores W the other way."""
+    rng = np.random.default_rng(3)
+    point = {"x": rng.uniform(-1, 1, (5, 3)), "y": rng.dirichlet(np.ones(2), 5)}
+    point |= {"W1": rng.uniform(-1, 1, (4, 3)), "b1": rng.uniform(-1, 1, 4)}
+    point |= {"W2": rng.uniform(-1, 1, (2, 4)), "b2": rng.uniform(-1, 1, 2)}
+    spec = "linear>relu>linear>softmax"
+    columns = derive.derive(spec, loss="ce", batch=True).evaluate(point)
+    flip = convention == "cs231n"
+    given = {k: (v.T if flip and k.startswith("W") else v) for k, v in point.items()}
+    d = derive.derive(spec, loss="ce", batch=True, convention=convention, layout="denominator")
+    assert d.check().passed
+    values = d.evaluate(given)
+    assert values["loss"] == pytest.approx(columns["loss"], rel=1e-14)
+    for key, gradient in values["gradients"].items():
+        expected = columns["gradients"][key]
+        expected = expected.T if flip and key.startswith("W") else expected
+        np.testing.assert_allclose(gradient, expected, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="convention"):
+        derive.derive(spec, convention="rows")
