@@ -146,6 +146,16 @@ impl<'a> Orient<'a> {
         }
     }
 
+    /// As `fewer`, but the transpose of the other form where the two weigh the same.
+    fn outside(&mut self, direct: ExprId, other: ExprId) -> ExprId {
+        let through = self.transpose(other);
+        if self.count(through) <= self.count(direct) {
+            through
+        } else {
+            direct
+        }
+    }
+
     fn rewrite(&mut self, id: ExprId) -> Result<(ExprId, ExprId, Option<ExprId>), ShapeError> {
         let old = self.old;
         let shape = old.shape(id).clone();
@@ -203,7 +213,8 @@ impl<'a> Orient<'a> {
                 let (s, f) = (self.same(a), self.flipped(a));
                 let same = self.new.map(func, s);
                 let flipped = self.new.map(func.transposed(), f);
-                (self.fewer(same, flipped), self.fewer(flipped, same))
+                // On a tie the transpose goes outside: σ(z₅)ᵀ, [z₃ > 0]ᵀ rather than σ(z₅ᵀ).
+                (self.outside(same, flipped), self.outside(flipped, same))
             }
             Node::SquaredNorm(a) => {
                 let a = self.either(a);

@@ -118,14 +118,7 @@ impl Builder<'_> {
                 .then(orientation::ones_example(network.convention))
                 .words("); ")
                 .fixed("Σ(·)", "\\sum(\\cdot)")
-                .words(match network.convention.layout {
-                    crate::convention::Layout::Numerator => {
-                        " sums every entry. Unlike the numerator layout of one sample, "
-                    }
-                    crate::convention::Layout::Denominator => {
-                        " sums every entry. As in the denominator layout of one sample, "
-                    }
-                })
+                .words(orientation::batch_gradient_layout(network.convention))
                 .fixed("∂ℓ/∂V", "\\partial \\ell / \\partial V")
                 .words(" here has the shape of V (gradient layout). ")
         } else {

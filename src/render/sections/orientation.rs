@@ -50,7 +50,10 @@ fn storage(convention: Convention, batch: bool) -> Prose {
             .words("Samples are rows, one sample per row of X, as PyTorch lays out a batch; ")
     } else {
         Prose::new()
-            .words("Samples are rows, as PyTorch lays them out: x, y, ")
+            .words(match convention.style {
+                Style::Cs231n => "Samples are rows, as CS231n lays them out: x, y, ",
+                _ => "Samples are rows, as PyTorch lays them out: x, y, ",
+            })
             .fixed("zᵢ", "z_{i}")
             .words(" and ")
             .symbol(&Symbol::Output)
@@ -96,7 +99,7 @@ fn jacobian_layout(convention: Convention) -> Prose {
         Layout::Numerator => prose.math(Math::Shape(Shape::row(k))).words(" row. "),
         Layout::Denominator => prose
             .math(Math::Shape(Shape::column(k)))
-            .words(" column, and the chain rule's factors come in reverse order, the output's last (")
+            .words(" column, and the chain rule's factors come in reverse order, the one next to the loss last (")
             .fixed(
                 "∂ℓ/∂z = ∂ŷ/∂z · ∂ℓ/∂ŷ",
                 "\\partial \\ell / \\partial z = \\partial \\hat{y} / \\partial z \\cdot \\partial \\ell / \\partial \\hat{y}",
@@ -196,5 +199,25 @@ pub fn sample_signal(convention: Convention) -> Prose {
             "(∂ℓₛ/∂zᵢ)ᵀ",
             "(\\partial \\ell_{s} / \\partial z_{i})^{\\top}",
         )
+    }
+}
+
+/// How a mini-batch's ∂ℓ/∂V (shaped like V) compares with one sample's ∂ℓ/∂v in the layout: the
+/// same orientation where one sample's is shaped like v (a row beside rows, a column beside
+/// columns), the transpose elsewhere.
+pub fn batch_gradient_layout(convention: Convention) -> &'static str {
+    match (convention.samples_as_rows(), convention.layout) {
+        (false, Layout::Numerator) => {
+            " sums every entry. Unlike the numerator layout of one sample, "
+        }
+        (true, Layout::Numerator) => {
+            " sums every entry. As in the numerator layout of one sample (a row, shaped like v), "
+        }
+        (false, Layout::Denominator) => {
+            " sums every entry. As in the denominator layout of one sample (a column, shaped like v), "
+        }
+        (true, Layout::Denominator) => {
+            " sums every entry. Unlike the denominator layout of one sample (a column beside the row v), "
+        }
     }
 }
