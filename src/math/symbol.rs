@@ -49,6 +49,10 @@ pub enum Symbol {
     Variance(usize),
     /// ẑ⁽ᵏ⁾, the normalized input of the k-th normalization layer (Ẑ⁽ᵏ⁾ in a mini-batch).
     Normalized(usize),
+    /// A layer's output named by a model's binding (`h` of `h = relu(linear(x))`), in place of
+    /// its zᵢ; trailing digits are written as a subscript (h1 is h₁), and a mini-batch's is
+    /// capitalised (H).
+    Bound(Arc<str>),
 }
 
 impl Symbol {
@@ -76,6 +80,7 @@ impl Symbol {
             Symbol::Mean(k) => format!("mu{k}"),
             Symbol::Variance(k) => format!("var{k}"),
             Symbol::Normalized(k) => format!("zhat{k}"),
+            Symbol::Bound(name) => name.to_string(),
         }
     }
 
@@ -126,6 +131,7 @@ impl Symbol {
                     digits + 3
                 }
                 Symbol::Normalized(k) => push_layer_indexed(out, "Ẑ", 1, *k),
+                Symbol::Bound(name) => push_bound(out, name, true),
                 other => other.write_text(out),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -151,6 +157,7 @@ impl Symbol {
             Symbol::Mean(k) => push_layer_indexed(out, "μ", 1, *k),
             Symbol::Variance(k) => push_layer_indexed(out, "var", 3, *k),
             Symbol::Normalized(k) => push_layer_indexed(out, "ẑ", 1, *k),
+            Symbol::Bound(name) => push_bound(out, name, false),
         }
     }
 
@@ -159,6 +166,7 @@ impl Symbol {
     pub fn has_subscript(&self) -> bool {
         match self {
             Symbol::Hidden(_) | Symbol::Partial(..) | Symbol::Delta(_) => true,
+            Symbol::Bound(name) => name.ends_with(|c: char| c.is_ascii_digit()),
             Symbol::Samples(inner) => inner.has_subscript(),
             _ => false,
         }
@@ -243,6 +251,26 @@ fn push_layer_indexed(out: &mut String, base: &str, width: usize, k: usize) -> u
 }
 
 /// Appends one character; it is one character long.
+/// A bound name: its letters (the first capitalised for a mini-batch), then its trailing digits
+/// as a subscript.
+fn push_bound(out: &mut String, name: &str, capital: bool) -> usize {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let mut width = 0;
+    for (i, c) in stem.chars().enumerate() {
+        if i == 0 && capital {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        width += 1;
+    }
+    for digit in name[stem.len()..].chars() {
+        out.push(char::from_u32('₀' as u32 + digit.to_digit(10).unwrap_or(0)).unwrap_or(digit));
+        width += 1;
+    }
+    width
+}
+
 fn push(out: &mut String, c: char) -> usize {
     out.push(c);
     1

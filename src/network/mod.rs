@@ -233,10 +233,10 @@ impl Network {
                     (output, None)
                 }
             };
-            let symbol = value_symbol(if position == last {
-                Symbol::Output
-            } else {
-                Symbol::Hidden(position + 1)
+            let symbol = value_symbol(match &layer_spec.name {
+                _ if position == last => Symbol::Output,
+                Some(name) => Symbol::Bound(Arc::from(name.as_str())),
+                None => Symbol::Hidden(position + 1),
             });
             let output = arena.name(symbol, definition, Role::Value);
             let occurrence = match layer_spec.kind {

@@ -173,6 +173,7 @@ impl Notation for Latex {
                 Symbol::Output => "\\hat{Y}".into(),
                 Symbol::Mask(k) => format!("{{M^{{({k})}}}}"),
                 Symbol::Normalized(k) => format!("{{\\hat{{Z}}^{{({k})}}{{}}}}"),
+                Symbol::Bound(name) => bound_latex(name, true),
                 other => self.symbol(other),
             },
             Symbol::Delta(inner) => match inner.as_ref() {
@@ -193,6 +194,7 @@ impl Notation for Latex {
             // The empty group keeps TeX from taking the braces for the accent alone, which would
             // make a following transpose a double superscript.
             Symbol::Normalized(k) => format!("{{\\hat{{z}}^{{({k})}}{{}}}}"),
+            Symbol::Bound(name) => bound_latex(name, false),
         }
     }
     fn dim(&self, dim: &Dim) -> String {
@@ -349,6 +351,32 @@ impl Notation for Latex {
             None if value.is_infinite() => if value > 0.0 { "\\infty" } else { "-\\infty" }.into(),
             None => s,
         }
+    }
+}
+
+/// A model's bound name in LaTeX: one letter in italics as any variable, a longer name in
+/// \mathit so that it is not read as a product, trailing digits as a subscript; braced, as W⁽ᵏ⁾,
+/// so that a transpose or an index after it is not a double superscript.
+fn bound_latex(name: &str, capital: bool) -> String {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = &name[stem.len()..];
+    let mut letters = String::new();
+    for (i, c) in stem.chars().enumerate() {
+        match c {
+            '_' => letters.push_str("\\_"),
+            c if i == 0 && capital => letters.extend(c.to_uppercase()),
+            c => letters.push(c),
+        }
+    }
+    let body = if stem.chars().count() == 1 {
+        letters
+    } else {
+        format!("\\mathit{{{letters}}}")
+    };
+    if digits.is_empty() {
+        format!("{{{body}}}")
+    } else {
+        format!("{{{body}_{{{digits}}}}}")
     }
 }
 

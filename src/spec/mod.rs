@@ -1,6 +1,7 @@
 //! Parsing the layer spec (grammar/spec.pest) into a `Spec`, with errors a person can act on.
 
 pub mod input;
+pub mod model;
 pub mod suggest;
 
 use pest::Parser;
@@ -38,6 +39,9 @@ pub struct LayerSpec {
     pub kind: LayerKind,
     /// Byte range in the spec text.
     pub span: (usize, usize),
+    /// In a model, the name its binding gives the layer's output (`h` of `h = relu(…)`); the
+    /// output's own binding and every layer of a chain have none.
+    pub name: Option<String>,
 }
 
 impl Spec {
@@ -52,6 +56,9 @@ impl Spec {
 }
 
 pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
+    if model::is_model(text) {
+        return model::parse_model(text);
+    }
     // pest builds the whole parse tree before anything can be counted, so the chain is measured
     // first, and the memory the parse takes stays proportional to the limit.
     check_layer_count(text)?;
@@ -72,23 +79,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
             .filter(|p| p.as_rule() == Rule::number)
             .map(|n| {
                 let span = n.as_span();
-                // The grammar only lets through text that `f64` parses; overflow gives ±inf.
-                let value = n.as_str().parse().unwrap_or(f64::NAN);
-                if underflows_to_zero(n.as_str(), value) {
-                    return Err(SpecError {
-                        spec: text.to_string(),
-                        span: (span.start(), span.end()),
-                        message: format!(
-                            "`{}` is too small for a double-precision number: it would be read as 0",
-                            shorten(n.as_str())
-                        ),
-                        expected: format!(
-                            "0, or a number of magnitude at least {:e}",
-                            f64::from_bits(1)
-                        ),
-                        help: None,
-                    });
-                }
+                let value = read_number(text, n.as_str(), (span.start(), span.end()))?;
                 Ok((value, (span.start(), span.end())))
             })
             .collect::<Result<_, _>>()?;
@@ -99,54 +90,12 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
             .unwrap_or(name_span);
         let kind = LayerKind::from_name(name, arguments_pair.as_ref().map(|_| values.as_slice()))
             .map_err(|error| {
-                let mut help = None;
-                let (span, message, expected) = match error {
-                    LayerError::UnknownName => {
-                        help = unknown_name_help(name);
-                        (
-                            name_span,
-                            format!("unknown layer `{}`", shorten(name)),
-                            format!("a layer name: {}", layer_names()),
-                        )
-                    }
-                    LayerError::TakesNoArguments => (
-                        arguments_span,
-                        format!("`{name}` takes no arguments"),
-                        format!("`{name}` without parentheses"),
-                    ),
-                    LayerError::EmptyArguments => (
-                        arguments_span,
-                        format!("`{name}()` has empty parentheses"),
-                        format!("a number inside them, as in `{name}(0.1)`, or no parentheses for the default"),
-                    ),
-                    LayerError::TooManyArguments(i) => (
-                        numbers[i].1,
-                        format!("`{name}` takes one argument"),
-                        format!("one number, as in `{name}(0.1)`"),
-                    ),
-                    LayerError::NotFinite(i) => (
-                        numbers[i].1,
-                        format!("`{}` is not a finite number", shorten(&text[numbers[i].1.0..numbers[i].1.1])),
-                        "a finite number".to_string(),
-                    ),
-                    LayerError::OutOfRange(i, problem, expected) => (numbers[i].1, problem, expected),
-                    LayerError::NotPositive(i) => (
-                        numbers[i].1,
-                        format!("`{name}` takes ε > 0, not `{}`", shorten(&text[numbers[i].1.0..numbers[i].1.1])),
-                        format!("a positive number, as in `{name}(1e-5)`, PyTorch's default when omitted"),
-                    ),
-                };
-                SpecError {
-                    spec: text.to_string(),
-                    span,
-                    message,
-                    expected,
-                    help,
-                }
-            })?;
+            layer_error(text, name, name_span, arguments_span, &numbers, error)
+        })?;
         layers.push(LayerSpec {
             kind,
             span: (layer_span.start(), layer_span.end()),
+            name: None,
         });
     }
     Ok(Spec {
@@ -154,6 +103,96 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
         layers,
         weight_decay: None,
     })
+}
+
+/// A layer's name or arguments refused by the table of layers, as a positioned error: the name
+/// and its span, the arguments' span (the name's when there are none), and each number with
+/// its span.
+pub(crate) fn layer_error(
+    text: &str,
+    name: &str,
+    name_span: (usize, usize),
+    arguments_span: (usize, usize),
+    numbers: &[(f64, (usize, usize))],
+    error: LayerError,
+) -> SpecError {
+    let mut help = None;
+    let (span, message, expected) = match error {
+        LayerError::UnknownName => {
+            help = unknown_name_help(name);
+            (
+                name_span,
+                format!("unknown layer `{}`", shorten(name)),
+                format!("a layer name: {}", layer_names()),
+            )
+        }
+        LayerError::TakesNoArguments => (
+            arguments_span,
+            format!("`{name}` takes no arguments"),
+            format!("`{name}` without parentheses"),
+        ),
+        LayerError::EmptyArguments => (
+            arguments_span,
+            format!("`{name}()` has empty parentheses"),
+            format!("a number inside them, as in `{name}(0.1)`, or no parentheses for the default"),
+        ),
+        LayerError::TooManyArguments(i) => (
+            numbers[i].1,
+            format!("`{name}` takes one argument"),
+            format!("one number, as in `{name}(0.1)`"),
+        ),
+        LayerError::NotFinite(i) => (
+            numbers[i].1,
+            format!(
+                "`{}` is not a finite number",
+                shorten(&text[numbers[i].1.0..numbers[i].1.1])
+            ),
+            "a finite number".to_string(),
+        ),
+        LayerError::OutOfRange(i, problem, expected) => (numbers[i].1, problem, expected),
+        LayerError::NotPositive(i) => (
+            numbers[i].1,
+            format!(
+                "`{name}` takes ε > 0, not `{}`",
+                shorten(&text[numbers[i].1.0..numbers[i].1.1])
+            ),
+            format!("a positive number, as in `{name}(1e-5)`, PyTorch's default when omitted"),
+        ),
+    };
+    SpecError {
+        spec: text.to_string(),
+        span,
+        message,
+        expected,
+        help,
+    }
+}
+
+/// A number of the grammar read as an f64 (overflow gives ±inf, refused where it is used); one
+/// too small for a double, read as 0, is refused here with its span.
+pub(crate) fn read_number(
+    text: &str,
+    literal: &str,
+    span: (usize, usize),
+) -> Result<f64, SpecError> {
+    // The grammar only lets through text that `f64` parses.
+    let value = literal.parse().unwrap_or(f64::NAN);
+    if underflows_to_zero(literal, value) {
+        return Err(SpecError {
+            spec: text.to_string(),
+            span,
+            message: format!(
+                "`{}` is too small for a double-precision number: it would be read as 0",
+                shorten(literal)
+            ),
+            expected: format!(
+                "0, or a number of magnitude at least {:e}",
+                f64::from_bits(1)
+            ),
+            help: None,
+        });
+    }
+    Ok(value)
 }
 
 /// Whether a decimal literal that is not zero was read as zero: below the smallest

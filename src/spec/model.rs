@@ -1,0 +1,493 @@
+//! The model language (grammar/model.pest): bindings such as
+//! `h = relu(linear(x)); yhat = linear(h)`, read into the `Spec` of the chain they describe.
+//!
+//! A model whose bindings apply layers one after another to x, each intermediate used once by
+//! the next, is that chain: `yhat = linear(relu(linear(x)))` is `linear > relu > linear`, and a
+//! binding names the layer output it binds (`h` rather than z₂). A model that is a graph (a
+//! value used twice, as in a residual connection; `+`, `*`, `.*` or a transpose between values;
+//! a parameter of its own such as `W`; several inputs; an objective written as `loss = …`) is
+//! refused where it stops being a chain, with what derive takes there.
+
+use pest::Parser;
+use pest::error::InputLocation;
+use pest::iterators::Pair;
+use pest_derive::Parser;
+
+use crate::error::SpecError;
+use crate::network::layer::LayerKind;
+use crate::spec::suggest::did_you_mean;
+use crate::spec::{LayerSpec, MAX_LAYERS, Spec, layer_error, read_number};
+
+#[derive(Parser)]
+#[grammar = "../grammar/model.pest"]
+struct ModelParser;
+
+/// The deepest nesting of parentheses a model may have, refused before parsing beyond it: the
+/// parser and the reading of its tree recurse once per level.
+pub const MAX_NESTING: usize = 256;
+
+/// Whether a spec is written in the model language rather than as a chain: it binds a name.
+pub fn is_model(text: &str) -> bool {
+    text.contains('=')
+}
+
+/// What a model can do that a chain cannot: said where the model does it.
+const GRAPHS_NOT_YET: &str = "a model that is a graph (residual connections, gates, shared or \
+     transposed weights, several inputs, an objective written out) is not derived yet";
+const CHAIN_EXPECTED: &str = "layers applied one after another to x, each binding used once by the \
+     next, as in `h = relu(linear(x)); yhat = linear(h)`";
+
+pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
+    check_nesting(text)?;
+    let mut pairs = ModelParser::parse(Rule::model, text).map_err(|e| syntax_error(text, e))?;
+    let model = pairs.next().expect("the model rule always yields one pair");
+    let mut reader = Reader {
+        text,
+        bindings: Vec::new(),
+    };
+    let bindings: Vec<Pair<Rule>> = model
+        .into_inner()
+        .filter(|p| p.as_rule() == Rule::binding)
+        .collect();
+    let count = bindings.len();
+    for (index, binding) in bindings.into_iter().enumerate() {
+        reader.binding(binding, index + 1 == count)?;
+    }
+    let output = reader.bindings.pop().expect("a model has a binding");
+    if let Some(unused) = reader.bindings.iter().find(|b| b.layers.is_some()) {
+        return Err(reader.error(
+            unused.span,
+            format!(
+                "`{}` is bound but never used: it does not reach the output",
+                unused.name
+            ),
+            format!(
+                "`{}` used by a later binding, or the binding left out",
+                unused.name
+            ),
+        ));
+    }
+    let layers = output
+        .layers
+        .expect("the output is not used by another binding");
+    if layers.len() > MAX_LAYERS {
+        return Err(reader.error(
+            (0, text.trim_end().len()),
+            format!(
+                "the model has {} layers; at most {MAX_LAYERS} are supported",
+                layers.len()
+            ),
+            format!("at most {MAX_LAYERS} layers"),
+        ));
+    }
+    Ok(Spec {
+        text: text.to_string(),
+        layers,
+        weight_decay: None,
+    })
+}
+
+/// A binding read so far: its name, where it stands, and its chain of layers from x until a
+/// later binding uses it (then `None`).
+struct Bound {
+    name: String,
+    span: (usize, usize),
+    layers: Option<Vec<LayerSpec>>,
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    bindings: Vec<Bound>,
+}
+
+fn span_of(pair: &Pair<Rule>) -> (usize, usize) {
+    (pair.as_span().start(), pair.as_span().end())
+}
+
+impl Reader<'_> {
+    fn error(&self, span: (usize, usize), message: String, expected: String) -> SpecError {
+        SpecError {
+            spec: self.text.to_string(),
+            span,
+            message,
+            expected,
+            help: None,
+        }
+    }
+
+    /// The refusal of a construct that makes the model a graph.
+    fn graph(&self, span: (usize, usize), what: String) -> SpecError {
+        let mut error = self.error(span, what, CHAIN_EXPECTED.to_string());
+        error.help = Some(GRAPHS_NOT_YET.to_string());
+        error
+    }
+
+    fn binding(&mut self, pair: Pair<Rule>, is_output: bool) -> Result<(), SpecError> {
+        let mut inner = pair.into_inner();
+        let name_pair = inner.next().expect("a binding starts with its name");
+        let name = name_pair.as_str().to_string();
+        let name_span = span_of(&name_pair);
+        inner.next().expect("then `=`");
+        let expression = inner.next().expect("then its expression");
+        if name == "loss" {
+            return Err(self.graph(
+                name_span,
+                "the objective is given by --loss; a `loss = …` binding is not taken yet".into(),
+            ));
+        }
+        if name == "x" || name == "y" || is_input(&name) {
+            let role = if name == "y" {
+                "the target"
+            } else {
+                "an input"
+            };
+            return Err(self.error(
+                name_span,
+                format!("`{name}` is {role}; it cannot be bound"),
+                "a name of your own for the value, such as `h` or `yhat`".into(),
+            ));
+        }
+        if let Some(first) = self.bindings.iter().find(|b| b.name == name) {
+            let mut error = self.error(
+                name_span,
+                format!("`{name}` is bound twice"),
+                format!("a name not bound before, or `{name}`'s first binding alone"),
+            );
+            error.help = Some(format!(
+                "`{name}` is first bound at line {}",
+                line_of(self.text, first.span.0)
+            ));
+            return Err(error);
+        }
+        let mut layers = self.expression(expression)?;
+        match layers.last_mut() {
+            None => {
+                return Err(self.error(
+                    name_span,
+                    format!("`{name}` binds a value without applying a layer to it"),
+                    "a layer applied to it, as in `h = relu(linear(x))`".into(),
+                ));
+            }
+            Some(last) if !is_output => last.name = Some(name.clone()),
+            Some(_) => {}
+        }
+        self.bindings.push(Bound {
+            name,
+            span: name_span,
+            layers: Some(layers),
+        });
+        Ok(())
+    }
+
+    /// The chain of layers an expression applies to x.
+    fn expression(&mut self, pair: Pair<Rule>) -> Result<Vec<LayerSpec>, SpecError> {
+        match pair.as_rule() {
+            Rule::expression | Rule::term => {
+                let mut inner = pair.into_inner();
+                let first = inner.next().expect("an operand");
+                let first = self.expression(first)?;
+                if let Some(operator) = inner.next() {
+                    let symbol = operator.as_str();
+                    let what = match symbol {
+                        "+" | "-" => format!("`{symbol}` combines two values"),
+                        "*" => "`*` multiplies by a matrix of the model's own".to_string(),
+                        _ => format!("`{symbol}` multiplies two values entry by entry"),
+                    };
+                    return Err(self.graph(span_of(&operator), what));
+                }
+                Ok(first)
+            }
+            Rule::factor => {
+                let mut inner = pair.into_inner();
+                let primary = self.expression(inner.next().expect("a primary"))?;
+                if let Some(transpose) = inner.next() {
+                    return Err(self.graph(
+                        span_of(&transpose),
+                        "a transpose of a value or a weight of the model's own".into(),
+                    ));
+                }
+                Ok(primary)
+            }
+            Rule::group => {
+                let inner = pair
+                    .into_inner()
+                    .next()
+                    .expect("a parenthesised expression");
+                self.expression(inner)
+            }
+            Rule::number => Err(self.graph(
+                span_of(&pair),
+                format!("the constant `{}` scales a value", pair.as_str()),
+            )),
+            Rule::name => self.name(pair.as_str(), span_of(&pair)),
+            Rule::call => self.call(pair),
+            other => unreachable!("no expression is a {other:?}"),
+        }
+    }
+
+    fn name(&mut self, name: &str, span: (usize, usize)) -> Result<Vec<LayerSpec>, SpecError> {
+        if name == "x" {
+            return Ok(Vec::new());
+        }
+        if name == "y" {
+            return Err(self.error(
+                span,
+                "`y` is the target: it enters only the loss, given by --loss".into(),
+                "x or a bound name".into(),
+            ));
+        }
+        if let Some(bound) = self.bindings.iter_mut().find(|b| b.name == name) {
+            return match bound.layers.take() {
+                Some(layers) => Ok(layers),
+                None => Err(self.graph(span, format!("`{name}` is used a second time"))),
+            };
+        }
+        if is_input(name) {
+            return Err(self.graph(span, format!("`{name}` is a second input")));
+        }
+        let bound: Vec<&str> = self.bindings.iter().map(|b| b.name.as_str()).collect();
+        let later = self.text[span.1..].match_indices(name).find(|(at, _)| {
+            let rest = &self.text[span.1 + at + name.len()..];
+            rest.trim_start().starts_with('=') && !rest.trim_start().starts_with("==")
+        });
+        let mut error = self.error(
+            span,
+            format!(
+                "`{}` is not bound before it is used",
+                crate::spec::suggest::shorten(name)
+            ),
+            if bound.is_empty() {
+                "x".into()
+            } else {
+                format!("x or a name bound above: {}", bound.join(", "))
+            },
+        );
+        error.help = if later.is_some() {
+            Some(format!(
+                "`{name}` is bound later; a binding uses only those above it"
+            ))
+        } else if let Some(near) = did_you_mean(name, &bound) {
+            Some(format!("did you mean `{near}`?"))
+        } else if LayerKind::names().contains(&name.to_ascii_lowercase().as_str()) {
+            Some(format!("`{name}` is a layer: apply it, as in `{name}(x)`"))
+        } else {
+            return Err(self.graph(
+                span,
+                format!(
+                    "`{}` is a parameter of the model's own",
+                    crate::spec::suggest::shorten(name)
+                ),
+            ));
+        };
+        Err(error)
+    }
+
+    fn call(&mut self, pair: Pair<Rule>) -> Result<Vec<LayerSpec>, SpecError> {
+        let span = span_of(&pair);
+        let mut inner = pair.into_inner();
+        let name_pair = inner.next().expect("a call starts with its name");
+        let name = name_pair.as_str();
+        let name_span = span_of(&name_pair);
+        let argument = inner.next().expect("then its argument");
+        let mut numbers = Vec::new();
+        let mut last = span_of(&argument);
+        for p in inner {
+            match p.as_rule() {
+                Rule::expression => {
+                    let at = span_of(&p);
+                    let Some(number) = number_in(&p) else {
+                        return Err(self.graph(
+                            at,
+                            format!("`{name}` takes a value as its first argument only; the others are numbers"),
+                        ));
+                    };
+                    numbers.push((read_number(self.text, number, at)?, at));
+                    last = at;
+                }
+                Rule::close => last.1 = p.as_span().end(),
+                _ => {}
+            }
+        }
+        if crate::network::loss::Loss::from_name(name).is_ok() || name == "sumsq" {
+            return Err(self.graph(
+                name_span,
+                format!("`{name}` is a loss: the objective is given by --loss"),
+            ));
+        }
+        let values: Vec<f64> = numbers.iter().map(|(v, _)| *v).collect();
+        let arguments_span = numbers
+            .first()
+            .map_or(name_span, |(_, first)| (first.0, last.1));
+        let kind = LayerKind::from_name(name, (!numbers.is_empty()).then_some(values.as_slice()))
+            .map_err(|e| {
+            layer_error(self.text, name, name_span, arguments_span, &numbers, e)
+        })?;
+        let mut layers = self.expression(argument)?;
+        layers.push(LayerSpec {
+            kind,
+            span,
+            name: None,
+        });
+        Ok(layers)
+    }
+}
+
+/// The number an expression is, if it is one alone (`0.1` in `leaky_relu(z, 0.1)`).
+fn number_in<'t>(expression: &Pair<'t, Rule>) -> Option<&'t str> {
+    let term = expression.clone().into_inner().next()?;
+    let factor = term.clone().into_inner().next()?;
+    let primary = factor.clone().into_inner().next()?;
+    let alone = expression.clone().into_inner().count() == 1
+        && term.into_inner().count() == 1
+        && factor.into_inner().count() == 1;
+    (alone && primary.as_rule() == Rule::number).then(|| primary.as_str())
+}
+
+/// x1, x2, …: the inputs of a model that takes several.
+fn is_input(name: &str) -> bool {
+    name.strip_prefix('x')
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The line (from 1) of a byte offset.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at].matches('\n').count() + 1
+}
+
+/// Refuses parentheses nested deeper than `MAX_NESTING`, in a pass over the bytes.
+fn check_nesting(text: &str) -> Result<(), SpecError> {
+    let mut depth = 0usize;
+    for (at, byte) in text.bytes().enumerate() {
+        match byte {
+            b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(SpecError {
+                        spec: text.to_string(),
+                        span: (at, at + 1),
+                        message: format!(
+                            "parentheses nested {depth} deep; at most {MAX_NESTING} are supported"
+                        ),
+                        expected: format!(
+                            "at most {MAX_NESTING} levels: name an intermediate with a binding, as in `h = relu(linear(x))`"
+                        ),
+                        help: None,
+                    });
+                }
+            }
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// pest's error in words: what was found, and what may stand there.
+fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> SpecError {
+    let start = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<&str> = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().map(|r| rule_in_words(*r)).collect()
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.dedup();
+    let message = match text[start..].chars().next() {
+        Some(c) => format!("unexpected `{}`", c.escape_debug()),
+        None => "the model ends early".to_string(),
+    };
+    let end = start + text[start..].chars().next().map_or(0, char::len_utf8);
+    SpecError {
+        spec: text.to_string(),
+        span: (start, end),
+        message,
+        expected: if expected.is_empty() {
+            "a binding such as `yhat = linear(relu(linear(x)))`".to_string()
+        } else {
+            expected.join(" or ")
+        },
+        help: None,
+    }
+}
+
+fn rule_in_words(rule: Rule) -> &'static str {
+    match rule {
+        Rule::binding | Rule::name => "a name",
+        Rule::equals => "`=`",
+        Rule::expression | Rule::term | Rule::factor | Rule::call | Rule::group => {
+            "an expression (a layer applied to x or to a bound name)"
+        }
+        Rule::additive | Rule::multiplicative => "an operator",
+        Rule::transpose => "`'`",
+        Rule::number => "a number",
+        Rule::comma => "`,`",
+        Rule::close => "`)`",
+        Rule::EOI => "the end of the model, or `;` or a line break before the next binding",
+        _ => "a binding",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::parse_spec;
+
+    fn chain(text: &str) -> String {
+        parse_model(text).unwrap().normalized()
+    }
+
+    #[test]
+    fn a_model_that_is_a_chain_reads_as_the_chain() {
+        assert_eq!(
+            chain("yhat = linear(relu(linear(x)))"),
+            "linear > relu > linear"
+        );
+        let spec = parse_model("h = relu(linear(x)); yhat = linear(h)").unwrap();
+        assert_eq!(spec.normalized(), "linear > relu > linear");
+        let names: Vec<_> = spec.layers.iter().map(|l| l.name.clone()).collect();
+        assert_eq!(names, [None, Some("h".to_string()), None]);
+        let file = "# two layers\nh = leaky_relu(linear(x), 0.1)   # the hidden one\n\nyhat = sigmoid(linear(h))\n";
+        assert_eq!(chain(file), "linear > leaky_relu(0.1) > linear > sigmoid");
+    }
+
+    #[test]
+    fn graphs_are_refused_where_they_start() {
+        for (text, at) in [
+            ("h = relu(linear(x)); yhat = linear(h) + x", 38),
+            ("h = sigmoid(W*x + b); yhat = W'*h + c", 12),
+            ("h = relu(linear(x1)); yhat = h", 16),
+            ("g = sigmoid(linear(x)); yhat = linear(g .* g)", 40),
+            ("yhat = linear(x); loss = mse(yhat, y)", 18),
+        ] {
+            let error = parse_model(text).unwrap_err();
+            assert_eq!(error.span.0, at, "{text}: {error}");
+            assert!(error.help.is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn names_are_checked() {
+        let twice = parse_model("h = relu(linear(x))\nh = tanh(h)\nyhat = linear(h)").unwrap_err();
+        assert!(twice.message.contains("bound twice"), "{twice}");
+        let typo = parse_model("hidden = relu(linear(x)); yhat = linear(hiden)").unwrap_err();
+        assert_eq!(typo.help.as_deref(), Some("did you mean `hidden`?"));
+        let later = parse_model("yhat = linear(h); h = relu(linear(x))").unwrap_err();
+        assert!(later.help.unwrap().contains("bound later"));
+        let unused = parse_model("h = relu(linear(x)); yhat = linear(x)").unwrap_err();
+        assert!(unused.message.contains("never used"), "{unused}");
+        let layer = parse_model("yhat = lienar(x)").unwrap_err();
+        assert_eq!(layer.span, (7, 13));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = format!("yhat = {}x{}", "relu(".repeat(100_000), ")".repeat(100_000));
+        let error = parse_spec(&text).unwrap_err();
+        assert!(error.message.contains("nested"), "{}", error.message);
+        let within = format!("yhat = {}x{}", "relu(".repeat(200), ")".repeat(200));
+        assert_eq!(parse_spec(&within).unwrap().layers.len(), 200);
+    }
+}
