@@ -1,7 +1,7 @@
 //! The model language on the real binary: a model that is a chain derives as the chain (the
 //! same text where no binding names a layer's output, the binding's name where one does), read
-//! from the command line or from a file with comments; a model that is a graph is refused with
-//! its position, exit code 2.
+//! from the command line or from a file with comments; what a model cannot do yet, and a
+//! mistake in one, is refused with its position, exit code 2.
 
 mod common;
 
@@ -81,9 +81,9 @@ fn a_model_is_read_from_a_file_with_comments() {
 fn graphs_and_mistakes_are_refused_at_their_place() {
     for (model, place, words) in [
         (
-            "h = relu(linear(x)); yhat = linear(h) + x",
-            "column 39",
-            "`+` combines two values",
+            "h = relu(linear(x)); yhat = 2 * linear(h)",
+            "column 29",
+            "the constant `2`",
         ),
         (
             "h = sigmoid(W*x + b); yhat = W'*h + c",

@@ -258,6 +258,7 @@ impl<'b, 'a> Directions<'b, 'a> {
         step: f64,
         kink: Option<f64>,
         domain: Option<(f64, f64)>,
+        held: &[ExprId],
     ) -> (Vec<Matrix<f64>>, Matrix<f64>, Took) {
         let directions: Vec<Matrix<f64>> = (0..self.count).map(|_| self.direction(base)).collect();
         // The directions as the columns of one matrix: each form of J multiplies them all in
@@ -286,8 +287,21 @@ impl<'b, 'a> Directions<'b, 'a> {
                 None => step,
             };
             let room = domain.map_or(Room::UNBOUNDED, |(lo, hi)| room_along(base, u, lo, hi));
-            // Only the layer is evaluated again: its input moves, nothing else.
-            let moves = self.nearby.moves(&[by], u.data.clone());
+            // Only the layer is evaluated again: its input moves, nothing else (the node's other
+            // operands are held, moving by 0).
+            let mut nodes = vec![by];
+            let mut direction = u.data.clone();
+            for v in held {
+                nodes.push(*v);
+                let size = self
+                    .base
+                    .computed(*v)
+                    .expect("a held value has a base value")
+                    .data
+                    .len();
+                direction.extend(std::iter::repeat_n(0.0, size));
+            }
+            let moves = self.nearby.moves(&nodes, direction);
             // ŷ moved along u keeps the loss's kinks (l1's ŷ − y at 0) on their side, as the
             // parameters' directions keep the activations' kinks.
             let step = if by == self.derivation.network.yhat {
@@ -411,6 +425,7 @@ impl<'b, 'a> Directions<'b, 'a> {
             let within = domain
                 .filter(|(yhat, _, _)| *yhat == j.by)
                 .map(|(_, lo, hi)| (lo, hi));
+            let held = j.held(network);
             let (a, n, took) = self.along_input(
                 j.of,
                 j.by,
@@ -419,6 +434,7 @@ impl<'b, 'a> Directions<'b, 'a> {
                 self.step,
                 kink,
                 within,
+                &held,
             );
             items.record(
                 Printed::new(

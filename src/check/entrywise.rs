@@ -41,6 +41,8 @@ pub struct Checker<'c, 'b, 'a> {
     keep_sign: Vec<ExprId>,
     /// ŷ and the interval its entries must stay in, when the loss takes its logarithm.
     domain: Option<(ExprId, f64, f64)>,
+    /// Values held at their base while a Jacobian's input moves (`Jacobian::held`).
+    held: Vec<(ExprId, Matrix<f64>)>,
 }
 
 impl<'c, 'b, 'a> Checker<'c, 'b, 'a> {
@@ -59,6 +61,7 @@ impl<'c, 'b, 'a> Checker<'c, 'b, 'a> {
             tolerance,
             keep_sign,
             domain: super::output_domain(derivation),
+            held: Vec::new(),
         }
     }
 
@@ -85,7 +88,9 @@ impl<'c, 'b, 'a> Checker<'c, 'b, 'a> {
             let at = |delta: f64| {
                 let mut moved = base.to_matrix();
                 moved.data[e] += delta;
-                self.nearby.move_to([(by, moved)]);
+                let held = self.held.iter().cloned();
+                self.nearby
+                    .move_to(std::iter::once((by, moved)).chain(held));
                 self.nearby.value(of).to_matrix()
             };
             let (step, room) = match domain {
@@ -153,7 +158,13 @@ impl<'c, 'b, 'a> Checker<'c, 'b, 'a> {
         let derivation = self.derivation;
         let denominator = derivation.network.convention.layout == Layout::Denominator;
         for j in &derivation.jacobians {
+            self.held = j
+                .held(&derivation.network)
+                .into_iter()
+                .map(|v| (v, value(v).to_matrix()))
+                .collect();
             let (numeric, took) = self.jacobian(j.of, j.by, value(j.by));
+            self.held.clear();
             // Differences give ∂of/∂by in numerator layout; denominator layout is its transpose.
             let numeric = if denominator {
                 numeric.transpose()

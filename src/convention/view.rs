@@ -30,6 +30,7 @@ pub fn view(derivation: Derivation, convention: Convention) -> Result<Derivation
             weight: layer.weight.map(|w| orient.written(w)),
             occurrence: layer.occurrence,
             input: orient.written(layer.input),
+            inputs: layer.inputs.iter().map(|i| orient.written(*i)).collect(),
             output: orient.written(layer.output),
             mask: layer.mask.map(|m| orient.written(m)),
             normalization: layer.normalization.map(|n| NormalizationLayer {

@@ -129,7 +129,7 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
 }
 
 /// Δ of a layer's input from Δ of its output.
-fn backward(
+pub(super) fn backward(
     arena: &mut Arena,
     layer: &Layer,
     delta: ExprId,
@@ -161,5 +161,6 @@ fn backward(
                 samples,
             )
         }
+        LayerKind::Combine(_) => unreachable!("a combining node takes two values"),
     }
 }

@@ -7,6 +7,7 @@
 //! ∂ℓ/∂W⁽ᵏ⁾ = (∂ℓ/∂zᵢ)ᵀ zᵢ₋₁ᵀ and ∂ℓ/∂b⁽ᵏ⁾ = (∂ℓ/∂zᵢ)ᵀ.
 
 mod batch;
+mod graph;
 mod one_sample;
 mod types;
 mod weight_decay;
@@ -18,7 +19,9 @@ use crate::network::Network;
 
 /// Derives a network's loss: for one sample, or for the mini-batch its inputs hold.
 pub fn derive(network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
-    if network.samples.is_some() {
+    if network.spec.model.is_some() {
+        graph::derive_graph(network, expansion)
+    } else if network.samples.is_some() {
         batch::derive_batch(network, expansion)
     } else {
         one_sample::derive_one_sample(network, expansion)

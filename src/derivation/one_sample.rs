@@ -6,9 +6,9 @@ use super::weight_decay::plus_weight_decay;
 use crate::math::expr::{Arena, ExprId, Role};
 use crate::math::shape::{Dim, ShapeError};
 use crate::math::symbol::Symbol;
-use crate::network::Network;
 use crate::network::layer::LayerKind;
 use crate::network::normalization::Normalization;
+use crate::network::{Layer, Network};
 use crate::simplify::Simplifier;
 
 /// The derivation of one sample's loss.
@@ -54,26 +54,11 @@ pub fn derive_one_sample(
             None => Symbol::Input,
         };
         let symbol = Symbol::partial(of_symbol, by_symbol);
-        let definition = match layer.kind {
-            LayerKind::Linear => layer.weight.expect("a linear layer has a weight"),
-            LayerKind::Activation(activation) => activation.jacobian(arena, layer.input)?,
-            LayerKind::Dropout(dropout) => {
-                dropout.jacobian(arena, layer.mask.expect("a dropout layer has a mask"))?
-            }
-            LayerKind::Normalization(_) => {
-                let normalization = layer.normalization.expect("a normalization layer");
-                Normalization::jacobian(
-                    arena,
-                    layer.input,
-                    normalization.gamma,
-                    &normalization.statistics,
-                )?
-            }
-        };
+        let definition = layer_jacobian(arena, layer)?;
         let named = arena.name(symbol.clone(), definition, Role::Derivative);
         chain_factor.push(match layer.kind {
             LayerKind::Linear => definition,
-            LayerKind::Activation(_) | LayerKind::Dropout(_) | LayerKind::Normalization(_) => named,
+            _ => named,
         });
         // The first layer's Jacobian (∂z₁/∂x) takes part in no parameter's gradient.
         if index > 0 {
@@ -185,5 +170,27 @@ pub fn derive_one_sample(
         gradients,
         rules_used,
         expansion,
+    })
+}
+
+/// The Jacobian ∂zᵢ/∂zᵢ₋₁ of a layer that takes one value: the weight itself for a linear layer,
+/// the rule of the layer's kind for the others.
+pub(super) fn layer_jacobian(arena: &mut Arena, layer: &Layer) -> Result<ExprId, ShapeError> {
+    Ok(match layer.kind {
+        LayerKind::Linear => layer.weight.expect("a linear layer has a weight"),
+        LayerKind::Activation(activation) => activation.jacobian(arena, layer.input)?,
+        LayerKind::Dropout(dropout) => {
+            dropout.jacobian(arena, layer.mask.expect("a dropout layer has a mask"))?
+        }
+        LayerKind::Normalization(_) => {
+            let normalization = layer.normalization.expect("a normalization layer");
+            Normalization::jacobian(
+                arena,
+                layer.input,
+                normalization.gamma,
+                &normalization.statistics,
+            )?
+        }
+        LayerKind::Combine(_) => unreachable!("a combining node takes two values"),
     })
 }

@@ -23,6 +23,25 @@ pub struct Jacobian {
     pub layer: Option<usize>,
 }
 
+impl Jacobian {
+    /// The other values its node takes, held where they are while `by` moves: ∂ŷ/∂h of
+    /// ŷ = z₃ + h is the partial derivative, with z₃ (itself a function of h) fixed. Empty for a
+    /// node that takes one value, as every layer of a chain does.
+    pub fn held(&self, network: &Network) -> Vec<ExprId> {
+        let Some(index) = self.layer else {
+            return Vec::new();
+        };
+        let mut held: Vec<ExprId> = network.layers[index]
+            .inputs
+            .iter()
+            .copied()
+            .filter(|v| *v != self.by)
+            .collect();
+        held.dedup();
+        held
+    }
+}
+
 /// The backpropagated row ∂ℓ/∂zᵢ for an intermediate zᵢ.
 #[derive(Clone, Debug)]
 pub struct Signal {

@@ -8,6 +8,7 @@ use crate::math::expr::{Arena, ExprId};
 use crate::math::func::{Func, Param};
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::ShapeError;
+use crate::network::combine::Combine;
 use crate::network::dropout::{self, Dropout};
 use crate::network::normalization::{DEFAULT_EPSILON, NORMALIZATIONS, Normalization};
 
@@ -20,6 +21,9 @@ pub enum LayerKind {
     Dropout(Dropout),
     /// layernorm or batchnorm, with the parameters γ⁽ᵏ⁾ and β⁽ᵏ⁾.
     Normalization(Normalization),
+    /// Not a layer of the chain syntax: a model's node that combines two values (a residual
+    /// connection's sum, a gate's product).
+    Combine(Combine),
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -254,6 +258,7 @@ impl LayerKind {
             LayerKind::Dropout(d) if d.p == dropout::DEFAULT_P => "dropout".into(),
             LayerKind::Dropout(d) => format!("dropout({})", argument_text(d.p)),
             LayerKind::Normalization(n) => n.spec_name(),
+            LayerKind::Combine(c) => c.operator().into(),
         }
     }
 
@@ -277,6 +282,7 @@ impl LayerKind {
             LayerKind::Activation(a) => a.title(),
             LayerKind::Dropout(_) => "Dropout",
             LayerKind::Normalization(n) => n.title(),
+            LayerKind::Combine(c) => c.title(),
         }
     }
 }

@@ -4,11 +4,13 @@
 //! b⁽²⁾, y ∈ ℝᴷ; the outputs z₁, z₂, z₃ and ŷ (each named, defined in terms of the one before);
 //! and ℓ defined in ŷ and y.
 
+pub mod combine;
 pub mod dropout;
 pub mod fit;
 pub mod layer;
 pub mod loss;
 pub mod normalization;
+pub mod widths;
 
 use std::sync::Arc;
 
@@ -23,7 +25,7 @@ use crate::math::symbol::{Symbol, push_decimal, subscript};
 use crate::network::layer::LayerKind;
 use crate::network::loss::Loss;
 use crate::network::normalization::Statistics;
-use crate::spec::Spec;
+use crate::spec::{Operand, Spec};
 
 #[derive(Clone, Debug)]
 pub struct Layer {
@@ -34,8 +36,11 @@ pub struct Layer {
     pub weight: Option<ExprId>,
     /// For an activation that occurs more than once in the chain, which occurrence it is.
     pub occurrence: Option<usize>,
-    /// x for the first layer, else the previous layer's named output.
+    /// x for the first layer, else the previous layer's named output; in a graph, the node's
+    /// first operand.
     pub input: ExprId,
+    /// Every value the layer takes, in order: `[input]`, or a combining node's two operands.
+    pub inputs: Vec<ExprId>,
     /// The named output zᵢ (ŷ for the last layer).
     pub output: ExprId,
     /// For a dropout layer, its mask m⁽ᵏ⁾: an input of the model, not a parameter.
@@ -57,7 +62,10 @@ impl Layer {
     pub fn kink(&self) -> Option<f64> {
         match self.kind {
             LayerKind::Activation(a) => a.kink(),
-            LayerKind::Linear | LayerKind::Dropout(_) | LayerKind::Normalization(_) => None,
+            LayerKind::Linear
+            | LayerKind::Dropout(_)
+            | LayerKind::Normalization(_)
+            | LayerKind::Combine(_) => None,
         }
     }
 
@@ -137,8 +145,15 @@ impl Network {
             .filter(|l| l.kind == LayerKind::Linear)
             .count();
         let input_dim = Dim::named("n");
+        // A graph's widths are found by unification before anything is built.
+        let graph = spec.layers.first().is_some_and(|l| l.operands.is_some());
+        let (graph_widths, graph_dims) = if graph {
+            widths::graph_widths(spec)
+        } else {
+            (Vec::new(), vec![input_dim.clone()])
+        };
         let mut dims = Vec::with_capacity(linear_count + 2);
-        dims.push(input_dim.clone());
+        dims.extend(graph_dims);
         let x = arena.leaf(
             value_symbol(Symbol::Input),
             Shape::new(input_dim.clone(), columns.clone()),
@@ -147,7 +162,6 @@ impl Network {
         let mut layers = Vec::with_capacity(layer_count);
         let mut parameters = Vec::with_capacity(2 * linear_count);
         let mut current = x;
-        let mut current_dim = input_dim;
         let mut linear_seen = 0;
         let mut dropout_seen = 0;
         // How often each activation occurs, to number repeated ones (Sigmoid₁, Sigmoid₂); linear
@@ -161,15 +175,34 @@ impl Network {
         let mut seen_titles: FxHashMap<&str, usize> = Default::default();
         let mut normalizations_seen = 0;
         let last = spec.layers.len() - 1;
+        let mut outputs: Vec<ExprId> = Vec::with_capacity(layer_count);
         for (position, layer_spec) in spec.layers.iter().enumerate() {
             let mut mask = None;
             let mut normalization = None;
+            let inputs: Vec<ExprId> = match &layer_spec.operands {
+                Some(operands) => operands
+                    .iter()
+                    .map(|operand| match operand {
+                        Operand::Input => x,
+                        Operand::Layer(i) => outputs[*i],
+                    })
+                    .collect(),
+                None => vec![current],
+            };
+            current = inputs[0];
+            // The width of what the layer takes (a normalization's features).
+            let current_dim = arena.shape(current).rows.clone();
             let (definition, linear) = match layer_spec.kind {
                 LayerKind::Linear => {
                     linear_seen += 1;
                     let k = linear_seen;
-                    let out_dim = linear_output_dim(k, linear_count);
-                    dims.push(out_dim.clone());
+                    let out_dim = if graph {
+                        graph_widths[position].clone()
+                    } else {
+                        let dim = linear_output_dim(k, linear_count);
+                        dims.push(dim.clone());
+                        dim
+                    };
                     let w = arena.leaf(
                         Symbol::Weight(k),
                         Shape::new(out_dim.clone(), current_dim.clone()),
@@ -185,7 +218,6 @@ impl Network {
                         leaf: b,
                         layer: position,
                     });
-                    current_dim = out_dim;
                     let wh = arena.matmul(w, current)?;
                     // A mini-batch adds b to every column: b𝟏ᵀ.
                     let bias = match &samples {
@@ -232,6 +264,9 @@ impl Network {
                     });
                     (output, None)
                 }
+                LayerKind::Combine(combine) => {
+                    (combine.forward(&mut arena, inputs[0], inputs[1])?, None)
+                }
             };
             let symbol = value_symbol(match &layer_spec.name {
                 _ if position == last => Symbol::Output,
@@ -253,10 +288,12 @@ impl Network {
                 weight: linear.map(|(_, w)| w),
                 occurrence,
                 input: current,
+                inputs,
                 output,
                 mask,
                 normalization,
             });
+            outputs.push(output);
             current = output;
         }
         let yhat = current;

@@ -32,6 +32,8 @@ pub struct Spec {
     /// The weight decay λ the objective adds, (λ/2) Σₖ ‖W⁽ᵏ⁾‖² (`--weight-decay`); `None`
     /// for none.
     pub weight_decay: Option<f64>,
+    /// A model that is a graph, normalised (its bindings joined by `; `); `None` for a chain.
+    pub model: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -42,11 +44,24 @@ pub struct LayerSpec {
     /// In a model, the name its binding gives the layer's output (`h` of `h = relu(…)`); the
     /// output's own binding and every layer of a chain have none.
     pub name: Option<String>,
+    /// In a model that is a graph, the values the node takes, in order; `None` in a chain,
+    /// where each layer takes the one before (the first x).
+    pub operands: Option<Vec<Operand>>,
+}
+
+/// A value a node of a graph takes: the input x, or the output of an earlier node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    Input,
+    Layer(usize),
 }
 
 impl Spec {
     /// The chain as the user wrote it, normalised: `linear > relu > linear > identity`.
     pub fn normalized(&self) -> String {
+        if let Some(model) = &self.model {
+            return model.clone();
+        }
         self.layers
             .iter()
             .map(|l| l.kind.name())
@@ -96,12 +111,14 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
             kind,
             span: (layer_span.start(), layer_span.end()),
             name: None,
+            operands: None,
         });
     }
     Ok(Spec {
         text: text.to_string(),
         layers,
         weight_decay: None,
+        model: None,
     })
 }
 

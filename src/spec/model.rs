@@ -1,12 +1,14 @@
 //! The model language (grammar/model.pest): bindings such as
-//! `h = relu(linear(x)); yhat = linear(h)`, read into the `Spec` of the chain they describe.
+//! `h = relu(linear(x)); yhat = linear(h) + x`, read into a `Spec`.
 //!
-//! A model whose bindings apply layers one after another to x, each intermediate used once by
-//! the next, is that chain: `yhat = linear(relu(linear(x)))` is `linear > relu > linear`, and a
-//! binding names the layer output it binds (`h` rather than z₂). A model that is a graph (a
-//! value used twice, as in a residual connection; `+`, `*`, `.*` or a transpose between values;
-//! a parameter of its own such as `W`; several inputs; an objective written as `loss = …`) is
-//! refused where it stops being a chain, with what derive takes there.
+//! Every layer applied and every `+`, `-` or `.*` between two values is a node, numbered in the
+//! order a left-to-right evaluation reaches it (innermost first, bindings in order), and a
+//! binding names the node it binds (`h` rather than z₂). A model whose nodes each take the one
+//! before, once, is that chain: `yhat = linear(relu(linear(x)))` is `linear > relu > linear`.
+//! Any other is a graph, each node with the values it takes (`LayerSpec::operands`). What a
+//! graph may do beyond that (a matrix product `*` with a weight of the model's own, a transpose,
+//! a constant, a second input, an objective written as `loss = …`) is refused where the model
+//! does it, with what derive takes there.
 
 use pest::Parser;
 use pest::error::InputLocation;
@@ -14,9 +16,10 @@ use pest::iterators::Pair;
 use pest_derive::Parser;
 
 use crate::error::SpecError;
+use crate::network::combine::Combine;
 use crate::network::layer::LayerKind;
 use crate::spec::suggest::did_you_mean;
-use crate::spec::{LayerSpec, MAX_LAYERS, Spec, layer_error, read_number};
+use crate::spec::{LayerSpec, MAX_LAYERS, Operand, Spec, layer_error, read_number};
 
 #[derive(Parser)]
 #[grammar = "../grammar/model.pest"]
@@ -32,10 +35,11 @@ pub fn is_model(text: &str) -> bool {
 }
 
 /// What a model can do that a chain cannot: said where the model does it.
-const GRAPHS_NOT_YET: &str = "a model that is a graph (residual connections, gates, shared or \
-     transposed weights, several inputs, an objective written out) is not derived yet";
-const CHAIN_EXPECTED: &str = "layers applied one after another to x, each binding used once by the \
-     next, as in `h = relu(linear(x)); yhat = linear(h)`";
+const GRAPHS_NOT_YET: &str = "models are derived with layers, `+`, `-` and `.*` between values \
+     (residual connections, gates); weights of the model's own (`W*h`, shared or transposed), \
+     constants, several inputs and an objective written out are not derived yet";
+const CHAIN_EXPECTED: &str = "layers applied to x and to bound names, combined by `+`, `-` or `.*`, \
+     as in `h = relu(linear(x)); yhat = linear(h) + x`";
 
 pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
     check_nesting(text)?;
@@ -44,17 +48,18 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
     let mut reader = Reader {
         text,
         bindings: Vec::new(),
+        layers: Vec::new(),
+        normalized: Vec::new(),
     };
     let bindings: Vec<Pair<Rule>> = model
         .into_inner()
         .filter(|p| p.as_rule() == Rule::binding)
         .collect();
-    let count = bindings.len();
-    for (index, binding) in bindings.into_iter().enumerate() {
-        reader.binding(binding, index + 1 == count)?;
+    for binding in bindings {
+        reader.binding(binding)?;
     }
     let output = reader.bindings.pop().expect("a model has a binding");
-    if let Some(unused) = reader.bindings.iter().find(|b| b.layers.is_some()) {
+    if let Some(unused) = reader.bindings.iter().find(|b| !b.used) {
         return Err(reader.error(
             unused.span,
             format!(
@@ -67,37 +72,81 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
             ),
         ));
     }
-    let layers = output
-        .layers
-        .expect("the output is not used by another binding");
+    let mut layers = reader.layers;
+    // Every binding applies a node of its own (`Reader::binding`), so the output's is the last.
+    debug_assert_eq!(output.value, Operand::Layer(layers.len() - 1));
+    if let Some(last) = layers.last_mut() {
+        // The output is ŷ, whatever its binding calls it.
+        last.name = None;
+    }
     if layers.len() > MAX_LAYERS {
-        return Err(reader.error(
-            (0, text.trim_end().len()),
-            format!(
-                "the model has {} layers; at most {MAX_LAYERS} are supported",
+        return Err(SpecError {
+            spec: text.to_string(),
+            span: (0, text.trim_end().len()),
+            message: format!(
+                "the model has {} nodes; at most {MAX_LAYERS} are supported",
                 layers.len()
             ),
-            format!("at most {MAX_LAYERS} layers"),
-        ));
+            expected: format!("at most {MAX_LAYERS} nodes"),
+            help: None,
+        });
     }
+    let is_chain = layers.iter().enumerate().all(|(i, layer)| {
+        let previous = if i == 0 {
+            Operand::Input
+        } else {
+            Operand::Layer(i - 1)
+        };
+        layer.operands.as_deref() == Some(&[previous][..])
+    }) && uses_each_once(&layers);
+    let model = if is_chain {
+        for layer in &mut layers {
+            layer.operands = None;
+        }
+        None
+    } else {
+        Some(reader.normalized.join("; "))
+    };
     Ok(Spec {
         text: text.to_string(),
         layers,
         weight_decay: None,
+        model,
     })
 }
 
-/// A binding read so far: its name, where it stands, and its chain of layers from x until a
-/// later binding uses it (then `None`).
+/// Whether every node's output is taken once (a chain's are; a residual connection takes one
+/// twice).
+fn uses_each_once(layers: &[LayerSpec]) -> bool {
+    let mut uses = vec![0usize; layers.len()];
+    for layer in layers {
+        for operand in layer.operands.iter().flatten() {
+            if let Operand::Layer(i) = operand {
+                uses[*i] += 1;
+            }
+        }
+    }
+    uses.iter()
+        .take(layers.len().saturating_sub(1))
+        .all(|n| *n == 1)
+}
+
+/// A binding read so far: its name, where it stands, the value it binds, and whether a later
+/// binding uses it.
 struct Bound {
     name: String,
     span: (usize, usize),
-    layers: Option<Vec<LayerSpec>>,
+    value: Operand,
+    used: bool,
 }
 
 struct Reader<'t> {
     text: &'t str,
     bindings: Vec<Bound>,
+    /// Every node so far, in evaluation order.
+    layers: Vec<LayerSpec>,
+    /// Each binding's text with its spaces collapsed, for the title of a graph.
+    normalized: Vec<String>,
 }
 
 fn span_of(pair: &Pair<Rule>) -> (usize, usize) {
@@ -122,7 +171,13 @@ impl Reader<'_> {
         error
     }
 
-    fn binding(&mut self, pair: Pair<Rule>, is_output: bool) -> Result<(), SpecError> {
+    fn binding(&mut self, pair: Pair<Rule>) -> Result<(), SpecError> {
+        self.normalized.push(
+            pair.as_str()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
         let mut inner = pair.into_inner();
         let name_pair = inner.next().expect("a binding starts with its name");
         let name = name_pair.as_str().to_string();
@@ -159,43 +214,66 @@ impl Reader<'_> {
             ));
             return Err(error);
         }
-        let mut layers = self.expression(expression)?;
-        match layers.last_mut() {
-            None => {
+        let nodes_before = self.layers.len();
+        let value = self.expression(expression)?;
+        match value {
+            Operand::Layer(i) if i >= nodes_before => self.layers[i].name = Some(name.clone()),
+            _ => {
                 return Err(self.error(
                     name_span,
                     format!("`{name}` binds a value without applying a layer to it"),
-                    "a layer applied to it, as in `h = relu(linear(x))`".into(),
+                    "a layer or an operator applied to it, as in `h = relu(linear(x))`".into(),
                 ));
             }
-            Some(last) if !is_output => last.name = Some(name.clone()),
-            Some(_) => {}
         }
         self.bindings.push(Bound {
             name,
             span: name_span,
-            layers: Some(layers),
+            value,
+            used: false,
         });
         Ok(())
     }
 
-    /// The chain of layers an expression applies to x.
-    fn expression(&mut self, pair: Pair<Rule>) -> Result<Vec<LayerSpec>, SpecError> {
+    /// A new node taking `operands`; the value it gives.
+    fn node(&mut self, kind: LayerKind, span: (usize, usize), operands: Vec<Operand>) -> Operand {
+        self.layers.push(LayerSpec {
+            kind,
+            span,
+            name: None,
+            operands: Some(operands),
+        });
+        Operand::Layer(self.layers.len() - 1)
+    }
+
+    /// The value an expression gives, its nodes added in evaluation order.
+    fn expression(&mut self, pair: Pair<Rule>) -> Result<Operand, SpecError> {
         match pair.as_rule() {
             Rule::expression | Rule::term => {
                 let mut inner = pair.into_inner();
                 let first = inner.next().expect("an operand");
-                let first = self.expression(first)?;
-                if let Some(operator) = inner.next() {
+                let mut value = self.expression(first)?;
+                while let Some(operator) = inner.next() {
                     let symbol = operator.as_str();
-                    let what = match symbol {
-                        "+" | "-" => format!("`{symbol}` combines two values"),
-                        "*" => "`*` multiplies by a matrix of the model's own".to_string(),
-                        _ => format!("`{symbol}` multiplies two values entry by entry"),
+                    let combine = match symbol {
+                        "+" => Combine::Sum,
+                        "-" => Combine::Difference,
+                        "*" => {
+                            return Err(self.graph(
+                                span_of(&operator),
+                                "`*` multiplies by a matrix of the model's own".into(),
+                            ));
+                        }
+                        _ => Combine::Product,
                     };
-                    return Err(self.graph(span_of(&operator), what));
+                    let right = self.expression(inner.next().expect("an operand after it"))?;
+                    value = self.node(
+                        LayerKind::Combine(combine),
+                        span_of(&operator),
+                        vec![value, right],
+                    );
                 }
-                Ok(first)
+                Ok(value)
             }
             Rule::factor => {
                 let mut inner = pair.into_inner();
@@ -225,9 +303,9 @@ impl Reader<'_> {
         }
     }
 
-    fn name(&mut self, name: &str, span: (usize, usize)) -> Result<Vec<LayerSpec>, SpecError> {
+    fn name(&mut self, name: &str, span: (usize, usize)) -> Result<Operand, SpecError> {
         if name == "x" {
-            return Ok(Vec::new());
+            return Ok(Operand::Input);
         }
         if name == "y" {
             return Err(self.error(
@@ -237,10 +315,8 @@ impl Reader<'_> {
             ));
         }
         if let Some(bound) = self.bindings.iter_mut().find(|b| b.name == name) {
-            return match bound.layers.take() {
-                Some(layers) => Ok(layers),
-                None => Err(self.graph(span, format!("`{name}` is used a second time"))),
-            };
+            bound.used = true;
+            return Ok(bound.value);
         }
         if is_input(name) {
             return Err(self.graph(span, format!("`{name}` is a second input")));
@@ -282,7 +358,7 @@ impl Reader<'_> {
         Err(error)
     }
 
-    fn call(&mut self, pair: Pair<Rule>) -> Result<Vec<LayerSpec>, SpecError> {
+    fn call(&mut self, pair: Pair<Rule>) -> Result<Operand, SpecError> {
         let span = span_of(&pair);
         let mut inner = pair.into_inner();
         let name_pair = inner.next().expect("a call starts with its name");
@@ -322,13 +398,8 @@ impl Reader<'_> {
             .map_err(|e| {
             layer_error(self.text, name, name_span, arguments_span, &numbers, e)
         })?;
-        let mut layers = self.expression(argument)?;
-        layers.push(LayerSpec {
-            kind,
-            span,
-            name: None,
-        });
-        Ok(layers)
+        let value = self.expression(argument)?;
+        Ok(self.node(kind, span, vec![value]))
     }
 }
 
@@ -454,12 +525,38 @@ mod tests {
     }
 
     #[test]
-    fn graphs_are_refused_where_they_start() {
+    fn a_graph_keeps_each_nodes_operands() {
+        let spec = parse_model("h = relu(linear(x)); yhat = linear(h) + h").unwrap();
+        let operands: Vec<_> = spec
+            .layers
+            .iter()
+            .map(|l| l.operands.clone().unwrap())
+            .collect();
+        use Operand::{Input, Layer};
+        assert_eq!(
+            operands,
+            [
+                vec![Input],
+                vec![Layer(0)],
+                vec![Layer(1)],
+                vec![Layer(2), Layer(1)]
+            ]
+        );
+        assert_eq!(
+            spec.normalized(),
+            "h = relu(linear(x)); yhat = linear(h) + h"
+        );
+        assert_eq!(spec.layers[1].name.as_deref(), Some("h"));
+        assert_eq!(spec.layers[3].kind, LayerKind::Combine(Combine::Sum));
+    }
+
+    #[test]
+    fn what_graphs_do_not_do_yet_is_refused_where_it_starts() {
         for (text, at) in [
-            ("h = relu(linear(x)); yhat = linear(h) + x", 38),
             ("h = sigmoid(W*x + b); yhat = W'*h + c", 12),
             ("h = relu(linear(x1)); yhat = h", 16),
-            ("g = sigmoid(linear(x)); yhat = linear(g .* g)", 40),
+            ("h = relu(linear(x)); yhat = 2 * h", 28),
+            ("h = relu(linear(x)); yhat = linear(h)'", 37),
             ("yhat = linear(x); loss = mse(yhat, y)", 18),
         ] {
             let error = parse_model(text).unwrap_err();

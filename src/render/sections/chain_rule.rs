@@ -63,38 +63,50 @@ impl Builder<'_> {
         let network = &self.derivation.network;
         let convention = network.convention;
         let side = orientation::sample_side(convention);
-        let what =
-            if network.samples.is_some() && network.couples_samples() {
-                Prose::new()
+        let graph = network.spec.model.is_some();
+        let through = if graph {
+            "each is written through the matrices of the nodes that take its value, summed where \
+             there are several, from the output back."
+        } else {
+            "each is written through the one after it, from the output back."
+        };
+        let what = if network.samples.is_some() && network.couples_samples() {
+            Prose::new()
                 .words("For a mini-batch ")
                 .fixed(
                     "Δᵢ := N ∂ℓ/∂Zᵢ",
                     "\\Delta_{i} := N\\,\\partial \\ell / \\partial Z_{i}",
                 )
-                .words(format!("; after the last batchnorm its s-th {side} is sample s's row "))
+                .words(format!(
+                    "; after the last batchnorm its s-th {side} is sample s's row "
+                ))
                 .then(orientation::sample_signal(convention))
                 .words(format!(
-                    " (not before it, where every sample's loss depends on every {side}); each is \
-                     written through the one after it, from the output back."
+                    " (not before it, where every sample's loss depends on every {side}); {through}"
                 ))
-            } else if network.samples.is_some() {
-                Prose::new()
-                    .words(format!("For a mini-batch the s-th {side} of "))
-                    .fixed("Δᵢ", "\\Delta_{i}")
-                    .words(" is sample s's row ")
-                    .then(orientation::sample_signal(convention))
-                    .words(", so that ")
-                    .fixed(
-                        "∂ℓ/∂Zᵢ = (1/N)Δᵢ",
-                        "\\partial \\ell / \\partial Z_{i} = \\tfrac{1}{N}\\Delta_{i}",
-                    )
-                    .words("; each is written through the one after it, from the output back.")
-            } else {
-                Prose::new()
-                    .words(format!("Each {} ", orientation::signal_kind(convention)))
-                    .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
-                    .words(" is written through the one after it, from the output back.")
-            };
+        } else if network.samples.is_some() {
+            Prose::new()
+                .words(format!("For a mini-batch the s-th {side} of "))
+                .fixed("Δᵢ", "\\Delta_{i}")
+                .words(" is sample s's row ")
+                .then(orientation::sample_signal(convention))
+                .words(", so that ")
+                .fixed(
+                    "∂ℓ/∂Zᵢ = (1/N)Δᵢ",
+                    "\\partial \\ell / \\partial Z_{i} = \\tfrac{1}{N}\\Delta_{i}",
+                )
+                .words(format!("; {through}"))
+        } else {
+            Prose::new()
+                .words(format!("Each {} ", orientation::signal_kind(convention)))
+                .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
+                .words(if graph {
+                    " is written through the rows of the nodes that take its value, summed where \
+                         there are several, from the output back."
+                } else {
+                    " is written through the one after it, from the output back."
+                })
+        };
         Some(Section {
             heading: self.heading(Part::Gradients, Prose::new().words("Backpropagation")),
             note: Some(what),

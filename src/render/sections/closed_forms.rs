@@ -32,6 +32,7 @@ impl Builder<'_> {
                 .iter()
                 .map(|g| closed(&g.symbol, g.closed_form, Some(g.parameter.clone()))),
         );
+        let graph = self.derivation.network.spec.model.is_some();
         Section {
             heading: self.heading(
                 Part::Closed,
@@ -41,7 +42,11 @@ impl Builder<'_> {
                 Prose::new()
                     .words("Written with the forward pass's values ")
                     .fixed("Zᵢ", "Z_{i}")
-                    .words(" and ")
+                    .words(if graph {
+                        ", the named values and "
+                    } else {
+                        " and "
+                    })
                     .symbol(&self.symbol_of(self.derivation.network.yhat))
                     .words(format!("{}; the matrices ", self.see(Part::Forward)))
                     .fixed("Δ", "\\Delta")
@@ -50,15 +55,34 @@ impl Builder<'_> {
                 Prose::new()
                     .words("Written with the forward pass's values ")
                     .fixed("zᵢ", "z_{i}")
-                    .words(" and ")
+                    .words(if graph {
+                        ", the named values and "
+                    } else {
+                        " and "
+                    })
                     .symbol(&Symbol::Output)
                     .words(format!(
                         "{}; the {}s ",
                         self.see(Part::Forward),
                         super::orientation::signal_kind(self.derivation.network.convention)
                     ))
-                    .fixed("∂ℓ/∂zᵢ", "\\partial \\ell / \\partial z_{i}")
-                    .words(" are the signals backpropagation carries.")
+                    .fixed(
+                        if graph {
+                            "∂ℓ/∂v"
+                        } else {
+                            "∂ℓ/∂zᵢ"
+                        },
+                        if graph {
+                            "\\partial \\ell / \\partial v"
+                        } else {
+                            "\\partial \\ell / \\partial z_{i}"
+                        },
+                    )
+                    .words(if graph {
+                        ", one for each value v, are the signals backpropagation carries."
+                    } else {
+                        " are the signals backpropagation carries."
+                    })
             }),
             headers: vec!["Closed form", "Shape"],
             rows,

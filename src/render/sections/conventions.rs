@@ -24,11 +24,21 @@ impl Builder<'_> {
         };
         let arrow = Prose::new().words(" ").math(Math::Arrow).words(" ");
         let mut chain = Prose::new();
-        for (i, step) in abridged(layers.len() + 2, step).into_iter().enumerate() {
-            if i > 0 {
-                chain = chain.then(arrow.clone());
+        match &network.spec.model {
+            // A graph is shown as its bindings, the output's being ŷ.
+            Some(model) => {
+                chain = chain
+                    .words("Model: ")
+                    .words(super::abridged_model(model, layers.len()))
             }
-            chain = chain.then(step);
+            None => {
+                for (i, step) in abridged(layers.len() + 2, step).into_iter().enumerate() {
+                    if i > 0 {
+                        chain = chain.then(arrow.clone());
+                    }
+                    chain = chain.then(step);
+                }
+            }
         }
         let linear_rule = network
             .layers
@@ -101,7 +111,11 @@ impl Builder<'_> {
             .words(".");
         let layout = if batch {
             orientation::batch_opening(network.convention)
-                .words(". For a value V (Z or the output), ")
+                .words(if network.spec.model.is_some() {
+                    ". For a value V (a Zᵢ, a named value or the output), "
+                } else {
+                    ". For a value V (Z or the output), "
+                })
                 .then(delta_definition(
                     network.couples_samples(),
                     network.convention,
@@ -160,7 +174,7 @@ impl Builder<'_> {
             LayerKind::Normalization(n) => Some(Some(
                 n.definition(batch, network.convention.samples_as_rows()),
             )),
-            LayerKind::Linear | LayerKind::Dropout(_) => None,
+            LayerKind::Linear | LayerKind::Dropout(_) | LayerKind::Combine(_) => None,
         });
         let applied = network
             .loss

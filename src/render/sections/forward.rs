@@ -35,7 +35,10 @@ impl Builder<'_> {
         for layer in &network.layers {
             let Some(normalization) = &layer.normalization else {
                 // A dropout layer's mask is an input too.
-                let inputs = std::iter::once(layer.input).chain(layer.mask).collect();
+                let mut inputs = layer.inputs.clone();
+                // x + x takes one value twice: it is listed once.
+                inputs.dedup();
+                inputs.extend(layer.mask);
                 rows.push(row(layer, layer.output, inputs));
                 continue;
             };
@@ -78,14 +81,21 @@ impl Builder<'_> {
             _ => ", the masks and the parameters",
         };
         let mut title = Prose::new().words("Forward pass: every layer's input and output");
-        let mut note = Prose::new()
-            .words("Input is the value a layer takes, by name: ")
-            .symbol(&x)
-            .words(
-                " for the first, the output of the row above for the others (the loss also takes ",
-            )
-            .symbol(&y)
-            .words("); Output is the layer's rule applied to it");
+        let mut note = if network.spec.model.is_some() {
+            Prose::new()
+                .words("Input is what a node takes, by name (a sum, difference or product takes two values; the loss also takes ")
+                .symbol(&y)
+                .words("); Output is the node's rule applied to it")
+        } else {
+            Prose::new()
+                .words("Input is the value a layer takes, by name: ")
+                .symbol(&x)
+                .words(
+                    " for the first, the output of the row above for the others (the loss also takes ",
+                )
+                .symbol(&y)
+                .words("); Output is the layer's rule applied to it")
+        };
         if expanded {
             title = title
                 .words(", in ")

@@ -17,9 +17,10 @@ impl Builder<'_> {
                 let note = match j.layer {
                     Some(index) => match network.layers[index].kind {
                         LayerKind::Activation(a) => a.kink_note(),
-                        LayerKind::Linear | LayerKind::Dropout(_) | LayerKind::Normalization(_) => {
-                            None
-                        }
+                        LayerKind::Linear
+                        | LayerKind::Dropout(_)
+                        | LayerKind::Normalization(_)
+                        | LayerKind::Combine(_) => None,
                     },
                     None => network.loss.kink_note(),
                 };

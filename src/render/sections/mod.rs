@@ -258,6 +258,9 @@ fn abridged(count: usize, item: impl Fn(usize) -> Prose) -> Vec<Prose> {
 
 /// The normalised spec, its middle left out when the chain is long.
 fn abridged_spec(spec: &crate::spec::Spec) -> String {
+    if let Some(model) = &spec.model {
+        return abridged_model(model, spec.layers.len());
+    }
     let names: Vec<String> = spec.layers.iter().map(|l| l.kind.name()).collect();
     if names.len() <= 24 {
         return names.join(" > ");
@@ -268,6 +271,18 @@ fn abridged_spec(spec: &crate::spec::Spec) -> String {
         names[names.len() - 4..].join(" > "),
         names.len()
     )
+}
+
+/// A model's bindings as one line, its start and end kept where it is long.
+pub fn abridged_model(model: &str, nodes: usize) -> String {
+    const KEPT: usize = 60;
+    let chars: Vec<char> = model.chars().collect();
+    if chars.len() <= 2 * KEPT + 20 {
+        return model.to_string();
+    }
+    let head: String = chars[..KEPT].iter().collect();
+    let tail: String = chars[chars.len() - KEPT..].iter().collect();
+    format!("{head} … {tail} ({nodes} nodes)")
 }
 
 /// How the forward pass's outputs are written: in x, y and the parameters when expanded, by the
