@@ -56,6 +56,22 @@ fn a_residual_block() {
     );
 }
 
+/// A tied autoencoder: the decoder uses the encoder's W transposed, so ∂ℓ/∂W is the sum of both
+/// uses, δ₁xᵀ + hδ₂ᵀ with δ₂ = 2(ŷ − y) and δ₁ = (Wδ₂) ⊙ h ⊙ (1 − h).
+#[test]
+fn a_tied_autoencoder() {
+    let model = "h = sigmoid(W*x + b); yhat = W'*h + c";
+    let text = snapshot("graph_tied_autoencoder", &[model, "--loss", "mse"]);
+    assert!(
+        text.contains("∂ℓ/∂W = 2((W(ŷ − y)) ⊙ h ⊙ (1 − h)) xᵀ + 2h(ŷ − y)ᵀ"),
+        "{text}"
+    );
+    snapshot(
+        "graph_tied_autoencoder_batch",
+        &[model, "--loss", "mse", "--batch"],
+    );
+}
+
 /// A gate: ŷ = W⁽³⁾(g ⊙ u) + b⁽³⁾ with g = σ(z₁), u = tanh(z₃); ∂(g ⊙ u)/∂g = diag(u).
 #[test]
 fn a_gate() {
@@ -76,6 +92,9 @@ enum Step {
     Layer(String),
     /// The value before combined with an earlier one (by how far back).
     Combine(&'static str, usize),
+    /// A weight of the model's own (shared by every step that names it, transposed or not) times
+    /// the value before, with a bias of its own or none.
+    Own(&'static str, bool, Option<&'static str>),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -91,6 +110,12 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(Step::Layer),
         3 => (proptest::sample::select(vec!["+", "-", ".*"]), 1usize..8)
             .prop_map(|(op, back)| Step::Combine(op, back)),
+        2 => (
+            proptest::sample::select(vec!["W", "V"]),
+            any::<bool>(),
+            proptest::option::of(proptest::sample::select(vec!["b", "c"])),
+        )
+            .prop_map(|(w, transposed, bias)| Step::Own(w, transposed, bias)),
     ]
 }
 
@@ -115,6 +140,17 @@ fn model(steps: &[Step]) -> String {
             Step::Combine(op, back) => {
                 let other = name(i.saturating_sub(*back));
                 format!("linear({previous}) {op} {other}")
+            }
+            Step::Own(weight, transposed, bias) => {
+                let weight = if *transposed {
+                    format!("{weight}'")
+                } else {
+                    weight.to_string()
+                };
+                match bias {
+                    Some(b) => format!("tanh({weight}*{previous} + {b})"),
+                    None => format!("tanh({weight}*{previous})"),
+                }
             }
         };
         bindings.push(format!("{} = {value}", name(i + 1)));

@@ -86,9 +86,9 @@ fn graphs_and_mistakes_are_refused_at_their_place() {
             "the constant `2`",
         ),
         (
-            "h = sigmoid(W*x + b); yhat = W'*h + c",
-            "column 13",
-            "`W` is a parameter of the model's own",
+            "h = sigmoid(W*x + b); yhat = W1*h",
+            "column 30",
+            "`W1` is a name `linear`",
         ),
         (
             "h = relu(linear(x))\nh = tanh(h)\nyhat = linear(h)",

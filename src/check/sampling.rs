@@ -100,7 +100,7 @@ pub fn random_point(
             let target = symbol.is_target().then(|| network.loss.target_domain());
             let (lo, hi) = if target == Some(TargetDomain::Probability) {
                 PROBABILITY
-            } else if matches!(symbol, Symbol::Weight(_)) {
+            } else if symbol.is_weight() {
                 let gain = WEIGHT_GAIN * keep.get(leaf).copied().unwrap_or(1.0);
                 let bound = (gain / cols as f64).sqrt().min(WEIGHT_CAP);
                 (-bound, bound)

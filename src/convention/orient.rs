@@ -14,7 +14,6 @@
 use crate::convention::Convention;
 use crate::math::expr::{Arena, ExprId, Node};
 use crate::math::shape::{Dim, ShapeError};
-use crate::math::symbol::Symbol;
 
 pub struct Orient<'a> {
     old: &'a Arena,
@@ -100,7 +99,7 @@ impl<'a> Orient<'a> {
             // what a convention's natural form avoids, so it weighs more.
             let own: u32 = match self.new.node(next) {
                 Node::Transpose(a) => match self.new.node(*a) {
-                    Node::Leaf(Symbol::Weight(_)) => 1,
+                    Node::Leaf(symbol) if symbol.is_weight() => 1,
                     _ => 2,
                 },
                 _ => 0,

@@ -28,6 +28,8 @@ pub fn view(derivation: Derivation, convention: Convention) -> Result<Derivation
             kind: layer.kind,
             linear_index: layer.linear_index,
             weight: layer.weight.map(|w| orient.written(w)),
+            transposed: layer.transposed,
+            bias: layer.bias.map(|b| orient.written(b)),
             occurrence: layer.occurrence,
             input: orient.written(layer.input),
             inputs: layer.inputs.iter().map(|i| orient.written(*i)).collect(),

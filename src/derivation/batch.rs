@@ -162,5 +162,15 @@ pub(super) fn backward(
             )
         }
         LayerKind::Combine(_) => unreachable!("a combining node takes two values"),
+        // Δ through Wh + b is WᵀΔ, through Wᵀh + c it is WΔ.
+        LayerKind::Affine(_) => {
+            let weight = layer.weight.expect("an affine node has a weight");
+            let factor = if layer.transposed {
+                weight
+            } else {
+                arena.transpose(weight)
+            };
+            arena.matmul(factor, delta)
+        }
     }
 }

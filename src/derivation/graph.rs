@@ -151,7 +151,7 @@ pub fn derive_graph(mut network: Network, expansion: Expansion) -> Result<Deriva
                     Symbol::partial(symbol_of(arena, layer.output), symbol_of(arena, value));
                 let named = arena.name(symbol.clone(), definition, Role::Derivative);
                 let chain_factor = match layer.kind {
-                    LayerKind::Linear => definition,
+                    LayerKind::Linear | LayerKind::Affine(_) => definition,
                     _ => named,
                 };
                 factor[index].push((value, chain_factor));
@@ -240,53 +240,52 @@ pub fn derive_graph(mut network: Network, expansion: Expansion) -> Result<Deriva
 
     let mut gradients = Vec::with_capacity(network.parameters.len());
     for parameter in network.parameters.clone() {
-        let layer = network.layers[parameter.layer].clone();
-        let (row, closed_row) = row_of_output[parameter.layer].expect("every node has its row");
-        let arena = &mut network.arena;
-        let shaped = |arena: &mut Arena, row: ExprId| -> Result<ExprId, ShapeError> {
-            match &batch {
-                None => {
-                    let column = arena.transpose(row);
-                    match parameter.symbol {
-                        Symbol::Weight(_) => {
-                            let input_row = arena.transpose(layer.input);
-                            arena.matmul(column, input_row)
-                        }
-                        Symbol::Gamma(_) => {
-                            let normalization = layer.normalization.expect("a normalization layer");
-                            arena.hadamard(column, normalization.statistics.normalized)
-                        }
-                        _ => Ok(column),
-                    }
-                }
-                Some(samples) => {
-                    let total = match parameter.symbol {
-                        Symbol::Weight(_) => {
-                            let input_rows = arena.transpose(layer.input);
-                            arena.matmul(row, input_rows)?
-                        }
-                        Symbol::Gamma(_) => {
-                            let normalization = layer.normalization.expect("a normalization layer");
-                            let products =
-                                arena.hadamard(row, normalization.statistics.normalized)?;
-                            let ones = arena.ones(samples.clone());
-                            arena.matmul(products, ones)?
-                        }
-                        _ => {
-                            let ones = arena.ones(samples.clone());
-                            arena.matmul(row, ones)?
-                        }
-                    };
-                    Ok(arena.scale(Coef::per(samples.clone()), total))
-                }
-            }
+        // Each node the parameter takes part in, and how: a weight of the model's own may be
+        // used by several nodes, transposed in some, and its gradient is the sum of the uses'.
+        let uses: Vec<(usize, Use)> = match parameter.symbol {
+            Symbol::Own { weight: true, .. } => network
+                .layers
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.weight == Some(parameter.leaf))
+                .map(|(i, l)| {
+                    (
+                        i,
+                        Use::Weight {
+                            transposed: l.transposed,
+                        },
+                    )
+                })
+                .collect(),
+            Symbol::Own { weight: false, .. } => network
+                .layers
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| l.bias == Some(parameter.leaf))
+                .map(|(i, _)| (i, Use::Bias))
+                .collect(),
+            Symbol::Weight(_) => vec![(parameter.layer, Use::Weight { transposed: false })],
+            Symbol::Gamma(_) => vec![(parameter.layer, Use::Scale)],
+            _ => vec![(parameter.layer, Use::Bias)],
         };
-        let chain_rule = shaped(arena, row)?;
+        let mut chain_terms = Vec::with_capacity(uses.len());
+        let mut closed_terms = Vec::with_capacity(uses.len());
+        for (index, how) in uses {
+            let layer = network.layers[index].clone();
+            let (row, closed_row) = row_of_output[index].expect("every node has its row");
+            let arena = &mut network.arena;
+            chain_terms.push(through_use(arena, &layer, how, row, batch.as_ref())?);
+            if expansion == Expansion::Expanded {
+                closed_terms.push(through_use(arena, &layer, how, closed_row, batch.as_ref())?);
+            }
+        }
+        let arena = &mut network.arena;
+        let chain_rule = sum(arena, chain_terms)?;
         let chain_rule = plus_weight_decay(arena, network.weight_decay, &parameter, chain_rule)?;
         shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let closed_step = match expansion {
             Expansion::Expanded => {
-                let closed = shaped(arena, closed_row)?;
+                let closed = sum(arena, closed_terms)?;
                 plus_weight_decay(arena, network.weight_decay, &parameter, closed)?
             }
             Expansion::Compact => chain_rule,
@@ -311,4 +310,69 @@ pub fn derive_graph(mut network: Network, expansion: Expansion) -> Result<Deriva
         rules_used,
         expansion,
     })
+}
+
+/// How a parameter takes part in a node.
+#[derive(Clone, Copy)]
+enum Use {
+    /// Multiplies the node's input: Wh, or Wᵀh.
+    Weight { transposed: bool },
+    /// Is added: b.
+    Bias,
+    /// Scales a normalization's ẑ: γ.
+    Scale,
+}
+
+/// One use's part of a parameter's gradient, shaped like the parameter, from the row ∂ℓ/∂c of
+/// the node c it is used in (Δ_c for a batch): for c = Wh + b, (∂ℓ/∂c)ᵀhᵀ and (∂ℓ/∂c)ᵀ; for
+/// c = Wᵀh, h ∂ℓ/∂c (∂cᵢ/∂Wⱼᵢ = hⱼ); for γ, (∂ℓ/∂c)ᵀ ⊙ ẑ. A batch sums the samples' and divides
+/// by N: (1/N)ΔHᵀ, (1/N)HΔᵀ, (1/N)Δ𝟏, (1/N)(Δ ⊙ Ẑ)𝟏.
+fn through_use(
+    arena: &mut Arena,
+    layer: &Layer,
+    how: Use,
+    row: ExprId,
+    batch: Option<&Dim>,
+) -> Result<ExprId, ShapeError> {
+    let input = layer.input;
+    match batch {
+        None => {
+            let column = arena.transpose(row);
+            match how {
+                Use::Weight { transposed: false } => {
+                    let input_row = arena.transpose(input);
+                    arena.matmul(column, input_row)
+                }
+                Use::Weight { transposed: true } => arena.matmul(input, row),
+                Use::Bias => Ok(column),
+                Use::Scale => {
+                    let normalization = layer.normalization.expect("a normalization layer");
+                    arena.hadamard(column, normalization.statistics.normalized)
+                }
+            }
+        }
+        Some(samples) => {
+            let total = match how {
+                Use::Weight { transposed: false } => {
+                    let input_rows = arena.transpose(input);
+                    arena.matmul(row, input_rows)?
+                }
+                Use::Weight { transposed: true } => {
+                    let delta_rows = arena.transpose(row);
+                    arena.matmul(input, delta_rows)?
+                }
+                Use::Bias => {
+                    let ones = arena.ones(samples.clone());
+                    arena.matmul(row, ones)?
+                }
+                Use::Scale => {
+                    let normalization = layer.normalization.expect("a normalization layer");
+                    let products = arena.hadamard(row, normalization.statistics.normalized)?;
+                    let ones = arena.ones(samples.clone());
+                    arena.matmul(products, ones)?
+                }
+            };
+            Ok(arena.scale(Coef::per(samples.clone()), total))
+        }
+    }
 }

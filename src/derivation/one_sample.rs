@@ -192,5 +192,14 @@ pub(super) fn layer_jacobian(arena: &mut Arena, layer: &Layer) -> Result<ExprId,
             )?
         }
         LayerKind::Combine(_) => unreachable!("a combining node takes two values"),
+        // ∂(Wh + b)/∂h = W, ∂(Wᵀh + c)/∂h = Wᵀ.
+        LayerKind::Affine(_) => {
+            let weight = layer.weight.expect("an affine node has a weight");
+            if layer.transposed {
+                arena.transpose(weight)
+            } else {
+                weight
+            }
+        }
     })
 }

@@ -5,7 +5,6 @@
 use crate::math::coef::{Coef, Constant};
 use crate::math::expr::{Arena, ExprId};
 use crate::math::shape::ShapeError;
-use crate::math::symbol::Symbol;
 use crate::network::Parameter;
 
 /// `gradient` + λW when the parameter is a weight and the objective decays weights by λ
@@ -17,7 +16,7 @@ pub fn plus_weight_decay(
     gradient: ExprId,
 ) -> Result<ExprId, ShapeError> {
     match (weight_decay, &parameter.symbol) {
-        (Some(lambda), Symbol::Weight(_)) => {
+        (Some(lambda), symbol) if symbol.is_weight() => {
             let decay = arena.scale(Coef::constant(lambda), parameter.leaf);
             arena.add(gradient, decay)
         }

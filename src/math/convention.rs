@@ -79,7 +79,7 @@ impl Convention {
     /// normalization's γ and β are columns in every convention, as PyTorch's 1-D tensors.
     pub fn flips_leaf(self, symbol: &Symbol) -> bool {
         match symbol {
-            Symbol::Weight(_) => self.weights_in_by_out(),
+            Symbol::Weight(_) | Symbol::Own { weight: true, .. } => self.weights_in_by_out(),
             Symbol::Input | Symbol::Target | Symbol::Mask(_) | Symbol::Samples(_) => {
                 self.samples_as_rows()
             }

@@ -53,6 +53,9 @@ pub enum Symbol {
     /// its zᵢ; trailing digits are written as a subscript (h1 is h₁), and a mini-batch's is
     /// capitalised (H).
     Bound(Arc<str>),
+    /// A parameter of a model's own, by the name it is written with (`W`, `c`, `W_enc`): a
+    /// weight (a matrix, `weight`) or a bias (a column).
+    Own { name: Arc<str>, weight: bool },
 }
 
 impl Symbol {
@@ -80,7 +83,7 @@ impl Symbol {
             Symbol::Mean(k) => format!("mu{k}"),
             Symbol::Variance(k) => format!("var{k}"),
             Symbol::Normalized(k) => format!("zhat{k}"),
-            Symbol::Bound(name) => name.to_string(),
+            Symbol::Bound(name) | Symbol::Own { name, .. } => name.to_string(),
         }
     }
 
@@ -157,7 +160,7 @@ impl Symbol {
             Symbol::Mean(k) => push_layer_indexed(out, "μ", 1, *k),
             Symbol::Variance(k) => push_layer_indexed(out, "var", 3, *k),
             Symbol::Normalized(k) => push_layer_indexed(out, "ẑ", 1, *k),
-            Symbol::Bound(name) => push_bound(out, name, false),
+            Symbol::Bound(name) | Symbol::Own { name, .. } => push_bound(out, name, false),
         }
     }
 
@@ -166,10 +169,17 @@ impl Symbol {
     pub fn has_subscript(&self) -> bool {
         match self {
             Symbol::Hidden(_) | Symbol::Partial(..) | Symbol::Delta(_) => true,
-            Symbol::Bound(name) => name.ends_with(|c: char| c.is_ascii_digit()),
+            Symbol::Bound(name) | Symbol::Own { name, .. } => {
+                name.ends_with(|c: char| c.is_ascii_digit())
+            }
             Symbol::Samples(inner) => inner.has_subscript(),
             _ => false,
         }
+    }
+
+    /// A weight matrix: a linear layer's W⁽ᵏ⁾, or a weight of a model's own.
+    pub fn is_weight(&self) -> bool {
+        matches!(self, Symbol::Weight(_) | Symbol::Own { weight: true, .. })
     }
 
     /// y, or a mini-batch's Y.

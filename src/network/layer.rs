@@ -8,6 +8,7 @@ use crate::math::expr::{Arena, ExprId};
 use crate::math::func::{Func, Param};
 use crate::math::prose::{Math, Prose};
 use crate::math::shape::ShapeError;
+use crate::network::affine::Affine;
 use crate::network::combine::Combine;
 use crate::network::dropout::{self, Dropout};
 use crate::network::normalization::{DEFAULT_EPSILON, NORMALIZATIONS, Normalization};
@@ -24,6 +25,8 @@ pub enum LayerKind {
     /// Not a layer of the chain syntax: a model's node that combines two values (a residual
     /// connection's sum, a gate's product).
     Combine(Combine),
+    /// A model's `W*h + b` with weights of its own.
+    Affine(Affine),
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -259,6 +262,7 @@ impl LayerKind {
             LayerKind::Dropout(d) => format!("dropout({})", argument_text(d.p)),
             LayerKind::Normalization(n) => n.spec_name(),
             LayerKind::Combine(c) => c.operator().into(),
+            LayerKind::Affine(_) => "affine".into(),
         }
     }
 
@@ -283,6 +287,7 @@ impl LayerKind {
             LayerKind::Dropout(_) => "Dropout",
             LayerKind::Normalization(n) => n.title(),
             LayerKind::Combine(c) => c.title(),
+            LayerKind::Affine(_) => "Affine",
         }
     }
 }

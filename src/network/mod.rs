@@ -4,6 +4,7 @@
 //! b⁽²⁾, y ∈ ℝᴷ; the outputs z₁, z₂, z₃ and ŷ (each named, defined in terms of the one before);
 //! and ℓ defined in ŷ and y.
 
+pub mod affine;
 pub mod combine;
 pub mod dropout;
 pub mod fit;
@@ -32,8 +33,12 @@ pub struct Layer {
     pub kind: LayerKind,
     /// For the k-th linear layer, k (from 1).
     pub linear_index: Option<usize>,
-    /// For a linear layer, its weight W⁽ᵏ⁾.
+    /// For a linear layer, its weight W⁽ᵏ⁾; for an affine node, the weight of the model's own.
     pub weight: Option<ExprId>,
+    /// For an affine node, whether the weight's transpose multiplies the input (`W'*h`).
+    pub transposed: bool,
+    /// For an affine node, its bias of the model's own, if it adds one.
+    pub bias: Option<ExprId>,
     /// For an activation that occurs more than once in the chain, which occurrence it is.
     pub occurrence: Option<usize>,
     /// x for the first layer, else the previous layer's named output; in a graph, the node's
@@ -65,7 +70,8 @@ impl Layer {
             LayerKind::Linear
             | LayerKind::Dropout(_)
             | LayerKind::Normalization(_)
-            | LayerKind::Combine(_) => None,
+            | LayerKind::Combine(_)
+            | LayerKind::Affine(_) => None,
         }
     }
 
@@ -147,13 +153,12 @@ impl Network {
         let input_dim = Dim::named("n");
         // A graph's widths are found by unification before anything is built.
         let graph = spec.layers.first().is_some_and(|l| l.operands.is_some());
-        let (graph_widths, graph_dims) = if graph {
-            widths::graph_widths(spec)
-        } else {
-            (Vec::new(), vec![input_dim.clone()])
-        };
+        let widths = graph.then(|| widths::graph_widths(spec));
         let mut dims = Vec::with_capacity(linear_count + 2);
-        dims.extend(graph_dims);
+        match &widths {
+            Some(widths) => dims.extend(widths.order.iter().cloned()),
+            None => dims.push(input_dim.clone()),
+        }
         let x = arena.leaf(
             value_symbol(Symbol::Input),
             Shape::new(input_dim.clone(), columns.clone()),
@@ -176,6 +181,20 @@ impl Network {
         let mut normalizations_seen = 0;
         let last = spec.layers.len() - 1;
         let mut outputs: Vec<ExprId> = Vec::with_capacity(layer_count);
+        // The model's own parameters, each listed among the parameters where it is first used.
+        let own: Vec<ExprId> = spec
+            .own
+            .iter()
+            .zip(widths.iter().flat_map(|w| w.own.iter()))
+            .map(|(p, (rows, cols))| {
+                let symbol = Symbol::Own {
+                    name: Arc::from(p.name.as_str()),
+                    weight: p.weight,
+                };
+                arena.leaf(symbol, Shape::new(rows.clone(), cols.clone()))
+            })
+            .collect();
+        let mut own_listed = vec![false; own.len()];
         for (position, layer_spec) in spec.layers.iter().enumerate() {
             let mut mask = None;
             let mut normalization = None;
@@ -197,7 +216,7 @@ impl Network {
                     linear_seen += 1;
                     let k = linear_seen;
                     let out_dim = if graph {
-                        graph_widths[position].clone()
+                        widths.as_ref().expect("a graph's widths").nodes[position].clone()
                     } else {
                         let dim = linear_output_dim(k, linear_count);
                         dims.push(dim.clone());
@@ -267,6 +286,45 @@ impl Network {
                 LayerKind::Combine(combine) => {
                     (combine.forward(&mut arena, inputs[0], inputs[1])?, None)
                 }
+                LayerKind::Affine(affine) => {
+                    for index in std::iter::once(affine.weight).chain(affine.bias) {
+                        if !own_listed[index] {
+                            own_listed[index] = true;
+                            let symbol = match arena.node(own[index]) {
+                                crate::math::expr::Node::Leaf(symbol) => symbol.clone(),
+                                _ => unreachable!("a parameter is a leaf"),
+                            };
+                            parameters.push(Parameter {
+                                symbol,
+                                leaf: own[index],
+                                layer: position,
+                            });
+                        }
+                    }
+                    let w = own[affine.weight];
+                    let factor = if affine.transposed {
+                        arena.transpose(w)
+                    } else {
+                        w
+                    };
+                    let product = arena.matmul(factor, current)?;
+                    let definition = match affine.bias {
+                        None => product,
+                        Some(bias) => {
+                            let b = own[bias];
+                            let added = match &samples {
+                                None => b,
+                                Some(n) => {
+                                    let ones = arena.ones(n.clone());
+                                    let ones_row = arena.transpose(ones);
+                                    arena.matmul(b, ones_row)?
+                                }
+                            };
+                            arena.add(product, added)?
+                        }
+                    };
+                    (definition, None)
+                }
             };
             let symbol = value_symbol(match &layer_spec.name {
                 _ if position == last => Symbol::Output,
@@ -282,10 +340,20 @@ impl Network {
                     (title_counts[kind.title()] > 1).then_some(*seen)
                 }
             };
+            let (weight, transposed, bias) = match layer_spec.kind {
+                LayerKind::Affine(affine) => (
+                    Some(own[affine.weight]),
+                    affine.transposed,
+                    affine.bias.map(|b| own[b]),
+                ),
+                _ => (linear.map(|(_, w)| w), false, None),
+            };
             layers.push(Layer {
                 kind: layer_spec.kind,
                 linear_index: linear.map(|(k, _)| k),
-                weight: linear.map(|(_, w)| w),
+                weight,
+                transposed,
+                bias,
                 occurrence,
                 input: current,
                 inputs,
@@ -309,9 +377,7 @@ impl Network {
             dims.push(n.clone());
         }
         // A chain without weights has nothing to decay (`fit` warns of it).
-        let has_weights = parameters
-            .iter()
-            .any(|p| matches!(p.symbol, Symbol::Weight(_)));
+        let has_weights = parameters.iter().any(|p| p.symbol.is_weight());
         let weight_decay = spec
             .weight_decay
             .filter(|lambda| *lambda != 0.0 && has_weights)
@@ -389,10 +455,7 @@ fn add_weight_decay(
     lambda: Constant,
 ) -> Result<ExprId, ShapeError> {
     let mut total: Option<ExprId> = None;
-    for weight in parameters
-        .iter()
-        .filter(|p| matches!(p.symbol, Symbol::Weight(_)))
-    {
+    for weight in parameters.iter().filter(|p| p.symbol.is_weight()) {
         let norm = arena.squared_norm(weight.leaf);
         total = Some(match total {
             Some(sum) => arena.add(sum, norm)?,

@@ -1,22 +1,51 @@
 //! The widths of a graph's values, found by unification: a linear node's output is a width of
 //! its own, every other node's is its input's, and `+`, `-` and `.*` make their two operands'
-//! one width. A width unified with the input's is n; the output's is K; the others are d (one) or
+//! one width. A weight of the model's own has two widths, its rows and its columns: `W*h` makes
+//! its columns h's width and its rows the output's, `W'*h` the other way round, and a bias has
+//! the width of the product it is added to. A width unified with the input's is n; the output's is K; the others are d (one) or
 //! d1, d2, … in the order their linear nodes are evaluated, as in a chain.
 
 use crate::math::shape::Dim;
 use crate::network::layer::LayerKind;
 use crate::spec::{Operand, Spec};
 
-/// The width of each node's output, and every width in order of appearance (n first).
-pub fn graph_widths(spec: &Spec) -> (Vec<Dim>, Vec<Dim>) {
-    // Width variables: 0 is the input's, then one per linear node.
+/// The widths of a graph: each node's output's, each parameter of the model's own's (rows and
+/// columns; a bias's columns are 1), and every width in order of appearance (n first).
+pub struct GraphWidths {
+    pub nodes: Vec<Dim>,
+    pub own: Vec<(Dim, Dim)>,
+    pub order: Vec<Dim>,
+}
+
+pub fn graph_widths(spec: &Spec) -> GraphWidths {
+    // Width variables: 0 is the input's, then one per linear node and one or two per parameter
+    // of the model's own (rows, and columns for a weight).
     let mut parent: Vec<usize> = vec![0];
+    fn fresh(parent: &mut Vec<usize>) -> usize {
+        parent.push(parent.len());
+        parent.len() - 1
+    }
+    let own: Vec<(usize, Option<usize>)> = spec
+        .own
+        .iter()
+        .map(|p| {
+            let rows = fresh(&mut parent);
+            (rows, p.weight.then(|| fresh(&mut parent)))
+        })
+        .collect();
     fn root(parent: &mut [usize], mut v: usize) -> usize {
         while parent[v] != v {
             parent[v] = parent[parent[v]];
             v = parent[v];
         }
         v
+    }
+    fn unify(parent: &mut [usize], a: usize, b: usize) -> usize {
+        let (ra, rb) = (root(parent, a), root(parent, b));
+        // The older variable stays the root, so that n keeps its name.
+        let (keep, join) = if ra <= rb { (ra, rb) } else { (rb, ra) };
+        parent[join] = keep;
+        keep
     }
     let mut width_of_node: Vec<usize> = Vec::with_capacity(spec.layers.len());
     for layer in &spec.layers {
@@ -26,20 +55,27 @@ pub fn graph_widths(spec: &Spec) -> (Vec<Dim>, Vec<Dim>) {
             Operand::Layer(i) => widths[*i],
         };
         let width = match layer.kind {
-            LayerKind::Linear => {
-                parent.push(parent.len());
-                parent.len() - 1
-            }
+            LayerKind::Linear => fresh(&mut parent),
             LayerKind::Combine(_) => {
                 let (a, b) = (
                     of(&operands[0], &width_of_node),
                     of(&operands[1], &width_of_node),
                 );
-                let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-                // The older variable stays the root, so that n keeps its name.
-                let (keep, join) = if ra <= rb { (ra, rb) } else { (rb, ra) };
-                parent[join] = keep;
-                keep
+                unify(&mut parent, a, b)
+            }
+            LayerKind::Affine(affine) => {
+                let (rows, cols) = own[affine.weight];
+                let cols = cols.expect("a weight has columns");
+                let (takes, gives) = if affine.transposed {
+                    (rows, cols)
+                } else {
+                    (cols, rows)
+                };
+                unify(&mut parent, takes, of(&operands[0], &width_of_node));
+                if let Some(bias) = affine.bias {
+                    unify(&mut parent, own[bias].0, gives);
+                }
+                root(&mut parent, gives)
             }
             _ => of(&operands[0], &width_of_node),
         };
@@ -69,13 +105,20 @@ pub fn graph_widths(spec: &Spec) -> (Vec<Dim>, Vec<Dim>) {
             Dim::named(&format!("d{k}"))
         }
     };
-    let widths = roots.iter().map(|r| name(*r)).collect();
+    let nodes: Vec<Dim> = roots.iter().map(|r| name(*r)).collect();
     let mut order = vec![Dim::named("n")];
-    for r in &roots {
-        let dim = name(*r);
-        if !order.contains(&dim) {
-            order.push(dim);
+    for dim in &nodes {
+        if !order.contains(dim) {
+            order.push(dim.clone());
         }
     }
-    (widths, order)
+    let own = own
+        .iter()
+        .map(|(rows, cols)| {
+            let rows = name(root(&mut parent, *rows));
+            let cols = cols.map_or(Dim::One, |c| name(root(&mut parent, c)));
+            (rows, cols)
+        })
+        .collect();
+    GraphWidths { nodes, own, order }
 }

@@ -71,7 +71,7 @@ pub fn parse_point(text: &str, network: &Network) -> Result<Point, String> {
         // rows), and a weight as the convention stores it; a value the convention transposes
         // is read in the columns layout and transposed after.
         let flips = network.convention.flips_leaf(symbol);
-        let as_stored = matches!(symbol, Symbol::Weight(_));
+        let as_stored = symbol.is_weight();
         let read_flipped = flips && !as_stored;
         let transposed_shape;
         let shape = if read_flipped {

@@ -194,7 +194,7 @@ impl Notation for Latex {
             // The empty group keeps TeX from taking the braces for the accent alone, which would
             // make a following transpose a double superscript.
             Symbol::Normalized(k) => format!("{{\\hat{{z}}^{{({k})}}{{}}}}"),
-            Symbol::Bound(name) => bound_latex(name, false),
+            Symbol::Bound(name) | Symbol::Own { name, .. } => bound_latex(name, false),
         }
     }
     fn dim(&self, dim: &Dim) -> String {

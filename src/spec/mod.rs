@@ -34,6 +34,8 @@ pub struct Spec {
     pub weight_decay: Option<f64>,
     /// A model that is a graph, normalised (its bindings joined by `; `); `None` for a chain.
     pub model: Option<String>,
+    /// The parameters a model names itself, in the order they are first written.
+    pub own: Vec<crate::network::affine::OwnParameter>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -119,6 +121,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
         layers,
         weight_decay: None,
         model: None,
+        own: Vec::new(),
     })
 }
 

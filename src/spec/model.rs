@@ -16,6 +16,7 @@ use pest::iterators::Pair;
 use pest_derive::Parser;
 
 use crate::error::SpecError;
+use crate::network::affine::{Affine, OwnParameter};
 use crate::network::combine::Combine;
 use crate::network::layer::LayerKind;
 use crate::spec::suggest::did_you_mean;
@@ -36,10 +37,12 @@ pub fn is_model(text: &str) -> bool {
 
 /// What a model can do that a chain cannot: said where the model does it.
 const GRAPHS_NOT_YET: &str = "models are derived with layers, `+`, `-` and `.*` between values \
-     (residual connections, gates); weights of the model's own (`W*h`, shared or transposed), \
-     constants, several inputs and an objective written out are not derived yet";
+     (residual connections, gates) and weights of the model's own (`W*h + b`, shared or \
+     transposed as `W'*h`); constants, several inputs and an objective written out are not \
+     derived yet";
 const CHAIN_EXPECTED: &str = "layers applied to x and to bound names, combined by `+`, `-` or `.*`, \
-     as in `h = relu(linear(x)); yhat = linear(h) + x`";
+     or weights of the model's own, as in `h = relu(linear(x)); yhat = linear(h) + x` or \
+     `h = sigmoid(W*x + b); yhat = W'*h + c`";
 
 pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
     check_nesting(text)?;
@@ -50,6 +53,7 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
         bindings: Vec::new(),
         layers: Vec::new(),
         normalized: Vec::new(),
+        own: Vec::new(),
     };
     let bindings: Vec<Pair<Rule>> = model
         .into_inner()
@@ -91,13 +95,16 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
             help: None,
         });
     }
+    // A model of layers of the chain syntax alone, each taking the one before, is that chain.
+    let of_the_chain_syntax =
+        |kind: LayerKind| !matches!(kind, LayerKind::Combine(_) | LayerKind::Affine(_));
     let is_chain = layers.iter().enumerate().all(|(i, layer)| {
         let previous = if i == 0 {
             Operand::Input
         } else {
             Operand::Layer(i - 1)
         };
-        layer.operands.as_deref() == Some(&[previous][..])
+        of_the_chain_syntax(layer.kind) && layer.operands.as_deref() == Some(&[previous][..])
     }) && uses_each_once(&layers);
     let model = if is_chain {
         for layer in &mut layers {
@@ -112,6 +119,7 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
         layers,
         weight_decay: None,
         model,
+        own: reader.own,
     })
 }
 
@@ -147,6 +155,8 @@ struct Reader<'t> {
     layers: Vec<LayerSpec>,
     /// Each binding's text with its spaces collapsed, for the title of a graph.
     normalized: Vec<String>,
+    /// The parameters the model names itself, in order of first use.
+    own: Vec<OwnParameter>,
 }
 
 fn span_of(pair: &Pair<Rule>) -> (usize, usize) {
@@ -249,27 +259,78 @@ impl Reader<'_> {
     /// The value an expression gives, its nodes added in evaluation order.
     fn expression(&mut self, pair: Pair<Rule>) -> Result<Operand, SpecError> {
         match pair.as_rule() {
-            Rule::expression | Rule::term => {
+            Rule::expression => {
+                let first_node = self.layers.len();
                 let mut inner = pair.into_inner();
                 let first = inner.next().expect("an operand");
                 let mut value = self.expression(first)?;
                 while let Some(operator) = inner.next() {
-                    let symbol = operator.as_str();
-                    let combine = match symbol {
+                    let right = inner.next().expect("an operand after it");
+                    // W*h + b: a bias of the model's own joins the affine node just made.
+                    if operator.as_str() == "+"
+                        && let Some((name, span)) = self.own_name(&right)
+                        && let Operand::Layer(i) = value
+                        && i >= first_node
+                        && let LayerKind::Affine(affine) = self.layers[i].kind
+                        && affine.bias.is_none()
+                    {
+                        let bias = self.own(name, span, false)?;
+                        self.layers[i].kind = LayerKind::Affine(Affine {
+                            bias: Some(bias),
+                            ..affine
+                        });
+                        self.layers[i].span.1 = span.1;
+                        continue;
+                    }
+                    let combine = match operator.as_str() {
                         "+" => Combine::Sum,
-                        "-" => Combine::Difference,
-                        "*" => {
-                            return Err(self.graph(
-                                span_of(&operator),
-                                "`*` multiplies by a matrix of the model's own".into(),
-                            ));
-                        }
-                        _ => Combine::Product,
+                        _ => Combine::Difference,
                     };
-                    let right = self.expression(inner.next().expect("an operand after it"))?;
+                    let right = self.expression(right)?;
                     value = self.node(
                         LayerKind::Combine(combine),
                         span_of(&operator),
+                        vec![value, right],
+                    );
+                }
+                Ok(value)
+            }
+            Rule::term => {
+                let span = span_of(&pair);
+                let factors: Vec<Pair<Rule>> = pair.into_inner().collect();
+                let mut rest = &factors[..];
+                // W*h or W'*h: a weight of the model's own, then the value it multiplies.
+                let mut value = if factors.len() > 2 && factors[1].as_str() == "*" {
+                    let (name, name_span, transposed) = self.weight_factor(&factors[0])?;
+                    let weight = self.own(name, name_span, true)?;
+                    let input = self.expression(factors[2].clone())?;
+                    rest = &factors[3..];
+                    let affine = Affine {
+                        weight,
+                        transposed,
+                        bias: None,
+                    };
+                    self.node(
+                        LayerKind::Affine(affine),
+                        (span.0, span_of(&factors[2]).1),
+                        vec![input],
+                    )
+                } else {
+                    rest = &rest[1..];
+                    self.expression(factors[0].clone())?
+                };
+                for pair in rest.chunks(2) {
+                    let operator = &pair[0];
+                    if operator.as_str() == "*" {
+                        return Err(self.graph(
+                            span_of(operator),
+                            "`*` multiplies two values; it takes a weight of the model's own on its left, as in `W*h`".into(),
+                        ));
+                    }
+                    let right = self.expression(pair[1].clone())?;
+                    value = self.node(
+                        LayerKind::Combine(Combine::Product),
+                        span_of(operator),
                         vec![value, right],
                     );
                 }
@@ -300,6 +361,102 @@ impl Reader<'_> {
             Rule::name => self.name(pair.as_str(), span_of(&pair)),
             Rule::call => self.call(pair),
             other => unreachable!("no expression is a {other:?}"),
+        }
+    }
+
+    /// The name of a term that is a name alone and a parameter of the model's own (not x, y,
+    /// a second input or a bound name): `b` of `W*h + b`.
+    fn own_name<'p>(&self, term: &Pair<'p, Rule>) -> Option<(&'p str, (usize, usize))> {
+        let factor = term.clone().into_inner().next()?;
+        if term.clone().into_inner().count() != 1 || factor.clone().into_inner().count() != 1 {
+            return None;
+        }
+        let primary = factor.into_inner().next()?;
+        let name = primary.as_str();
+        let free = primary.as_rule() == Rule::name
+            && name != "x"
+            && name != "y"
+            && !is_input(name)
+            && !self.bindings.iter().any(|b| b.name == name);
+        free.then(|| (name, span_of(&primary)))
+    }
+
+    /// The weight of `W*h` or `W'*h`: a name of the model's own, transposed an odd number of
+    /// times or not.
+    fn weight_factor<'p>(
+        &self,
+        factor: &Pair<'p, Rule>,
+    ) -> Result<(&'p str, (usize, usize), bool), SpecError> {
+        let mut inner = factor.clone().into_inner();
+        let primary = inner.next().expect("a primary");
+        let transposes = inner.count();
+        let name = primary.as_str();
+        if primary.as_rule() == Rule::number {
+            return Err(self.graph(
+                span_of(&primary),
+                format!("the constant `{name}` scales a value"),
+            ));
+        }
+        let bound = self.bindings.iter().any(|b| b.name == name);
+        if primary.as_rule() != Rule::name || name == "x" || name == "y" || is_input(name) || bound
+        {
+            return Err(self.graph(
+                span_of(&primary),
+                format!(
+                    "`{}` multiplies a value; `*` takes a weight of the model's own on its left, as in `W*h`",
+                    crate::spec::suggest::shorten(primary.as_str())
+                ),
+            ));
+        }
+        Ok((name, span_of(&primary), transposes % 2 == 1))
+    }
+
+    /// The index of a parameter of the model's own, made at its first use; a weight must stay a
+    /// weight and a bias a bias, and the names `linear` makes are its own.
+    fn own(&mut self, name: &str, span: (usize, usize), weight: bool) -> Result<usize, SpecError> {
+        if is_made_by_a_layer(name) {
+            return Err(self.error(
+                span,
+                format!(
+                    "`{name}` is a name `linear` and the normalization layers give their parameters"
+                ),
+                "another name for a parameter of the model's own, such as `W` or `W_enc`".into(),
+            ));
+        }
+        if LayerKind::names().contains(&name.to_ascii_lowercase().as_str()) {
+            return Err(self.error(
+                span,
+                format!("`{name}` is a layer, not a parameter"),
+                format!("the layer applied, as in `{name}(h)`, or another name for the parameter"),
+            ));
+        }
+        match self.own.iter().position(|p| p.name == name) {
+            Some(i) if self.own[i].weight == weight => Ok(i),
+            Some(i) => {
+                let (is, was) = if weight {
+                    ("a weight", "a bias")
+                } else {
+                    ("a bias", "a weight")
+                };
+                let mut error = self.error(
+                    span,
+                    format!("`{name}` is used as {is} here but as {was} before"),
+                    format!("another name for {is}"),
+                );
+                error.help = Some(format!(
+                    "`{name}` is first used at line {}",
+                    line_of(self.text, self.own[i].span.0)
+                ));
+                Err(error)
+            }
+            None => {
+                self.own.push(OwnParameter {
+                    name: name.to_string(),
+                    weight,
+                    span,
+                });
+                Ok(self.own.len() - 1)
+            }
         }
     }
 
@@ -342,7 +499,7 @@ impl Reader<'_> {
             Some(format!(
                 "`{name}` is bound later; a binding uses only those above it"
             ))
-        } else if let Some(near) = did_you_mean(name, &bound) {
+        } else if let Some(near) = did_you_mean(name, &bound).filter(|_| name.len() >= 3) {
             Some(format!("did you mean `{near}`?"))
         } else if LayerKind::names().contains(&name.to_ascii_lowercase().as_str()) {
             Some(format!("`{name}` is a layer: apply it, as in `{name}(x)`"))
@@ -350,7 +507,8 @@ impl Reader<'_> {
             return Err(self.graph(
                 span,
                 format!(
-                    "`{}` is a parameter of the model's own",
+                    "`{}` is a parameter of the model's own, used here as a value; a weight \
+                     multiplies (`W*h`) and a bias is added to that product (`W*h + b`)",
                     crate::spec::suggest::shorten(name)
                 ),
             ));
@@ -412,6 +570,14 @@ fn number_in<'t>(expression: &Pair<'t, Rule>) -> Option<&'t str> {
         && term.into_inner().count() == 1
         && factor.into_inner().count() == 1;
     (alone && primary.as_rule() == Rule::number).then(|| primary.as_str())
+}
+
+/// W1, b1, gamma1, beta1, m1, z1: the names the layers give what they make.
+fn is_made_by_a_layer(name: &str) -> bool {
+    ["W", "b", "gamma", "beta", "m", "z"].iter().any(|prefix| {
+        name.strip_prefix(prefix)
+            .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// x1, x2, …: the inputs of a model that takes several.
@@ -553,7 +719,9 @@ mod tests {
     #[test]
     fn what_graphs_do_not_do_yet_is_refused_where_it_starts() {
         for (text, at) in [
-            ("h = sigmoid(W*x + b); yhat = W'*h + c", 12),
+            ("h = sigmoid(W*x + b); yhat = W'*h + c + W", 40),
+            ("h = relu(linear(x)); yhat = h * h", 28),
+            ("h = tanh(W*x + W); yhat = linear(h)", 15),
             ("h = relu(linear(x1)); yhat = h", 16),
             ("h = relu(linear(x)); yhat = 2 * h", 28),
             ("h = relu(linear(x)); yhat = linear(h)'", 37),

@@ -174,7 +174,10 @@ impl Builder<'_> {
             LayerKind::Normalization(n) => Some(Some(
                 n.definition(batch, network.convention.samples_as_rows()),
             )),
-            LayerKind::Linear | LayerKind::Dropout(_) | LayerKind::Combine(_) => None,
+            LayerKind::Linear
+            | LayerKind::Dropout(_)
+            | LayerKind::Combine(_)
+            | LayerKind::Affine(_) => None,
         });
         let applied = network
             .loss

@@ -20,7 +20,8 @@ impl Builder<'_> {
                         LayerKind::Linear
                         | LayerKind::Dropout(_)
                         | LayerKind::Normalization(_)
-                        | LayerKind::Combine(_) => None,
+                        | LayerKind::Combine(_)
+                        | LayerKind::Affine(_) => None,
                     },
                     None => network.loss.kink_note(),
                 };
