@@ -653,26 +653,30 @@ impl<'a> Module<'a> {
                 .reference_gradients(masks_argument, self.weight_decay().is_some()),
         );
         lines.push("largest = max(float(abs(reference[key]).max()) for key in PARAMETERS)".into());
-        lines.push("error = 0.0".into());
+        lines.push("errors = []".into());
         lines.push("for key in PARAMETERS:".into());
         lines.push(
             "    scale = max(float(abs(reference[key]).max()), 1e-3 * largest, 1e-300)".into(),
         );
         lines.push(
-            "    error = max(error, float(abs(grads[key] - reference[key]).max()) / scale)".into(),
+            "    errors.append(float(abs(grads[key] - reference[key]).max()) / scale)".into(),
         );
+        lines.push(
+            "# np.max, unlike max, keeps a NaN: a gradient that is not a number fails.".into(),
+        );
+        lines.push("error = float(np.max(errors))".into());
         lines.push(format!(
             "print(f\"largest relative error against {}: {{error:.3g}}\")",
             self.framework().reference()
         ));
-        lines.push("return 1 if error > 1e-6 else 0".into());
+        lines.push("return 0 if error <= 1e-6 else 1".into());
         function(
             "self_test(seed=0)",
             &format!(
                 "backward's gradients against {} at a random point, in float64.\n\n    \
                  Each gradient's error is relative to its largest entry (or to a thousandth of the\n    \
                  largest entry of all, for a gradient that is 0, as a bias before batchnorm has).\n    \
-                 Gives the exit status: 1 if the largest error is above 1e-6, else 0.",
+                 Gives the exit status: 0 if the largest error is at most 1e-6, else 1 (NaN too).",
                 self.framework().reference()
             ),
             &lines,

@@ -167,7 +167,7 @@ impl<'a> Printer<'a> {
                 return Err(Unprintable(format!("{symbol} used before it is defined")));
             }
             Node::Identity(_) => return Err(Unprintable("an identity matrix".into())),
-            Node::Ones(..) => Py::atom("1.0".into(), Form::Scalar),
+            Node::Ones(..) => Py::atom("1".into(), Form::Scalar),
             Node::Diag(_) => {
                 return Err(Unprintable("a diagonal matrix outside a product".into()));
             }

@@ -39,7 +39,7 @@ pub fn train_step(masks: bool, weight_decay: bool) -> String {
     the pytorch convention, a torch.nn.Sequential of the same layers, which init_params' values
     load into unchanged); optimizer updates them (torch.optim.SGD(model.parameters(), lr)).{masks_doc}
     """
-    tensors = dict(zip(PARAMETERS, model.parameters()))
+    tensors = dict(zip(PARAMETERS, model.parameters(), strict=True))
     params = {{key: tensor.detach() for key, tensor in tensors.items()}}
     # 1. Forward: ŷ = f(x; θ), keeping the values backward reads (ŷ = model(x) with autograd).
     yhat, cache = forward(params, x{masks_argument})
