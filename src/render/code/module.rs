@@ -166,7 +166,7 @@ impl<'a> Module<'a> {
             convention.style.name(),
             self.framework().reference()
         );
-        text.push_str(&self.framework().imports());
+        text.push_str(self.framework().imports());
         text.push_str("\n\n");
         let sizes: Vec<String> = self
             .sizes()
@@ -402,13 +402,13 @@ impl<'a> Module<'a> {
         let derivation = self.derivation;
         self.printer.start_function();
         // Every Δ the gradients need, through the Δs they are written in.
-        let signal_of = |symbol: &Symbol| {
-            derivation
-                .signals
-                .iter()
-                .position(|s| s.symbol == *symbol)
-                .expect("a Δ of the derivation")
-        };
+        let positions: FxHashMap<&Symbol, usize> = derivation
+            .signals
+            .iter()
+            .enumerate()
+            .map(|(index, s)| (&s.symbol, index))
+            .collect();
+        let signal_of = |symbol: &Symbol| positions[symbol];
         let mut needed: FxHashMap<usize, ExprId> = FxHashMap::default();
         let mut stack: Vec<ExprId> = derivation.gradients.iter().map(|g| g.closed_form).collect();
         let mut seen = FxHashSet::default();
