@@ -528,3 +528,91 @@ fn exact(printed: Py, shape: &Shape) -> Printed {
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::math::symbol::Symbol;
+
+    /// An arena with A (N×d), b (d×1, stored 1-D) and the printer knowing both.
+    fn setup() -> (Arena, ExprId, ExprId) {
+        let mut arena = Arena::new();
+        let (n, d) = (Dim::named("N"), Dim::named("d"));
+        let a = arena.leaf(Symbol::Input, Shape::new(n, d.clone()));
+        let b = arena.leaf(Symbol::Bias(1), Shape::column(d));
+        (arena, a, b)
+    }
+
+    fn printed(arena: &Arena, a: ExprId, b: ExprId, id: ExprId, transposed: bool) -> Printed {
+        let mut printer = Printer::new(arena, Framework::Numpy);
+        printer.define(a, "a", Holds::Form(Form::Exact));
+        printer.define(b, "b", Holds::FlatColumn);
+        printer.print(id, transposed)
+    }
+
+    #[test]
+    fn products_with_ones_are_sums_and_broadcasts() {
+        let (mut arena, a, b) = setup();
+        let ones_n = arena.ones(Dim::named("N"));
+        let ones_d = arena.ones(Dim::named("d"));
+        let ones_n_row = arena.transpose(ones_n);
+        let ones_d_row = arena.transpose(ones_d);
+        let a_t = arena.transpose(a);
+        let b_t = arena.transpose(b);
+        let column_sums = arena.matmul(a_t, ones_n).unwrap(); // Aᵀ𝟏, d×1
+        let broadcast_bias = arena.matmul(ones_n, b_t).unwrap(); // 𝟏bᵀ, N×d
+        let row_sums = arena.product(&[a, ones_d, ones_d_row]).unwrap(); // A𝟏𝟏ᵀ
+        let sums_down = arena.product(&[ones_n, ones_n_row, a]).unwrap(); // 𝟏𝟏ᵀA
+        for (id, transposed, code, form) in [
+            (column_sums, true, "a.sum(axis=0)", Form::Flat),
+            (
+                column_sums,
+                false,
+                "a.T.sum(axis=1, keepdims=True)",
+                Form::Exact,
+            ),
+            (broadcast_bias, false, "b", Form::Flat),
+            (
+                row_sums,
+                false,
+                "a.sum(axis=1, keepdims=True)",
+                Form::Columns,
+            ),
+            (sums_down, false, "a.sum(axis=0)", Form::Flat),
+        ] {
+            let p = printed(&arena, a, b, id, transposed).unwrap();
+            assert_eq!((p.code.as_str(), p.form), (code, form));
+        }
+    }
+
+    #[test]
+    fn a_product_with_diag_is_a_broadcast_product() {
+        let (mut arena, a, b) = setup();
+        let diag = arena.diag(b).unwrap();
+        let scaled = arena.matmul(a, diag).unwrap(); // A diag(b)
+        let p = printed(&arena, a, b, scaled, false).unwrap();
+        assert_eq!((p.code.as_str(), p.form), ("a * b", Form::Exact));
+        let scaled_t = arena.transpose(scaled); // diag(b) Aᵀ
+        let p = printed(&arena, a, b, scaled_t, false).unwrap();
+        assert_eq!((p.code.as_str(), p.form), ("b[:, None] * a.T", Form::Exact));
+    }
+
+    #[test]
+    fn what_would_need_a_broadcast_materialised_is_refused() {
+        let (mut arena, a, b) = setup();
+        let ones = arena.ones_shaped(arena.shape(a).clone());
+        let total = arena.sum(ones); // Σ of an N×d matrix of ones: N·d, not 1
+        assert!(printed(&arena, a, b, total, false).is_err());
+        let identity = arena.identity(Dim::named("d"));
+        assert!(printed(&arena, a, b, identity, false).is_err());
+    }
+
+    #[test]
+    fn coefficients_divide_by_the_dimensions() {
+        let (mut arena, a, b) = setup();
+        let coef = Coef::integer(-2).times(&Coef::per(Dim::named("N")));
+        let scaled = arena.scale(coef, a);
+        let p = printed(&arena, a, b, scaled, false).unwrap();
+        assert_eq!(p.code, "-(2 * a / N)");
+    }
+}
