@@ -86,6 +86,9 @@ fn options_for_the_derivation_are_refused_with_emit() {
     }
     let output = derive(&["linear>batchnorm>linear", "--emit", "numpy"]);
     assert_eq!(output.status.code(), Some(2), "batchnorm needs --batch");
+    let output = derive(&["relu>softmax", "--emit", "pytorch"]);
+    assert_eq!(output.status.code(), Some(2), "no parameters, no gradient");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no parameters"));
     let output = derive(&["linear", "-o", "x.py"]);
     assert_eq!(output.status.code(), Some(2), "-o goes with --emit");
 }

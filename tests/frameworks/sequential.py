@@ -6,7 +6,8 @@ For every seq_NAME.py in DIR, seq_NAME.spec holds the spec and the loss (`linear
 mse`). init_params' values are copied into nn.Linear, nn.LayerNorm and nn.BatchNorm1d (training
 mode) in the order of PARAMETERS; the model's output and ℓ = module.loss(model(x), y) must match
 the module's forward and loss, and every .grad after ℓ.backward() the module's backward, to 1e-10
-relative to the largest entry. Exits 1 if any does not.
+relative to the largest entry; then train_step's SGD step must move every parameter by
+−lr ∂ℓ/∂θ. Exits 1 if any does not.
 """
 
 import importlib.util
@@ -74,6 +75,13 @@ def compare(path):
     for key, tensor in zip(module.PARAMETERS, model.parameters(), strict=True):
         scale = max(float(abs(grads[key]).max()), 1e-3 * largest)
         errors.append(float(abs(tensor.grad - grads[key]).max()) / scale)
+    # train_step: the five steps, one SGD step of lr 0.1 with the module's gradients.
+    before = [tensor.detach().clone() for tensor in model.parameters()]
+    value = module.train_step(model, torch.optim.SGD(model.parameters(), lr=0.1), x, y)
+    errors.append(relative(value.detach(), module.loss(yhat, y)))
+    for key, old, tensor in zip(module.PARAMETERS, before, model.parameters(), strict=True):
+        moved = old - 0.1 * grads[key]
+        errors.append(float(abs(tensor.detach() - moved).max()) / max(float(abs(moved).max()), 1.0))
     return max(errors)
 
 

@@ -37,6 +37,13 @@ pub struct EmitOptions {
 /// The module for a derivation from `derive_for_code`, or a refusal naming what cannot be
 /// written as code yet.
 pub fn emit(derivation: &Derivation, options: &EmitOptions) -> Result<String, Error> {
+    if derivation.network.parameters.is_empty() {
+        return Err(Error::Usage(format!(
+            "--emit {}: the chain has no linear or normalization layer, so no parameters and no \
+             gradient to write code for",
+            options.framework.name()
+        )));
+    }
     Module::new(derivation, options)
         .write()
         .map_err(|Unprintable(what)| {
