@@ -274,20 +274,13 @@ impl<'a> Module<'a> {
             }
         }
         lines.push(self.framework().convert_params());
-        let fan_in = if network.convention.weights_in_by_out() {
-            "rows"
-        } else {
-            "columns"
-        };
         function(
             "init_params(sizes, seed)",
-            &format!(
-                "The parameters drawn as derive's check draws them, in the convention's shapes.\n\n    \
-                 W⁽ᵏ⁾ uniform in [−a, a) with a = min(1, √(3/fan-in)) (LeCun's uniform; fan-in its\n    \
-                 {fan_in}; times the keep probability 1 − p of a dropout layer before it), biases\n    \
-                 and β uniform in [−1, 1), γ in [0.5, 1.5); float64, from numpy's default_rng(seed).\n    \
-                 sizes maps derive's dimension names to sizes, as SIZES does."
-            ),
+            "The parameters drawn as derive's check draws them, in the convention's shapes.\n\n    \
+             W⁽ᵏ⁾ uniform in [−a, a) with a = min(1, √(3/fan-in)), fan-in the size of its input\n    \
+             (LeCun's uniform; 3 times the keep probability 1 − p of a dropout layer just before\n    \
+             it), biases and β uniform in [−1, 1), γ in [0.5, 1.5); float64, from NumPy's\n    \
+             default_rng(seed). sizes maps derive's dimension names to sizes, as SIZES does.",
             &lines,
         )
     }
@@ -522,6 +515,14 @@ impl<'a> Module<'a> {
         let (used, dims) = self.printer.finish_function();
         let mut lines = Vec::new();
         let mut available: Vec<(String, ExprId)> = Vec::new();
+        if !self.options.batch {
+            let side = if self.samples_as_rows() {
+                "row"
+            } else {
+                "column"
+            };
+            lines.push(format!("# One sample, as the batch of one: a {side}."));
+        }
         for name in arguments {
             let id = self.input_named(name).expect("an argument is an input");
             if !self.options.batch {
