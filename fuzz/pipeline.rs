@@ -45,10 +45,10 @@ pub fn run(text: &str) {
         ..Convention::default()
     };
     let loss = Loss::new(LossKind::ALL[pick % count]);
-    if let Ok(derivation) = derive_for_code(&spec, loss, convention, pick % 2 == 0) {
+    if let Ok(derivation) = derive_for_code(&spec, loss, convention, pick.is_multiple_of(2)) {
         let options = EmitOptions {
             framework: Framework::ALL[pick % Framework::ALL.len()],
-            batch: pick % 2 == 0,
+            batch: pick.is_multiple_of(2),
             command: "derive".into(),
         };
         let _ = emit(&derivation, &options);
