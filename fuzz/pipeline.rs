@@ -1,17 +1,20 @@
 //! The whole pipeline on one spec text, shared by the fuzz target and the regression tests:
 //! parse, derive with each loss (for one sample and a mini-batch, expanded and compact), render
-//! in every format, and check with small sizes. Errors are expected; a panic, a hang or a stack
+//! in every format, check with small sizes, and emit as code once (a loss, framework and
+//! convention chosen by the text's length). Errors are expected; a panic, a hang or a stack
 //! overflow is a bug.
 
 use derive::check::{CheckOptions, check};
+use derive::convention::{Convention, Style};
 use derive::derivation::Expansion;
 use derive::network::fit::warnings;
 use derive::numeric::sizes::Sizes;
+use derive::render::code::{EmitOptions, Framework, emit};
 use derive::render::sections::Sections;
 use derive::render::text::render_text;
 use derive::render::{Format, RenderOptions};
 use derive::spec::input::{MAX_SPEC_BYTES, read_bounded};
-use derive::{Loss, LossKind, derive_spec, parse_spec};
+use derive::{Loss, LossKind, derive_for_code, derive_spec, parse_spec};
 
 /// Bytes as the command reads a spec from standard input: refused beyond its limit or when not
 /// UTF-8, and otherwise run through the pipeline.
@@ -36,6 +39,20 @@ pub fn run(text: &str) {
         };
         (kind, expansion, 2 * i >= count)
     });
+    let pick = text.len();
+    let convention = Convention {
+        style: Style::NAMES[pick % Style::NAMES.len()].1,
+        ..Convention::default()
+    };
+    let loss = Loss::new(LossKind::ALL[pick % count]);
+    if let Ok(derivation) = derive_for_code(&spec, loss, convention, pick.is_multiple_of(2)) {
+        let options = EmitOptions {
+            framework: Framework::ALL[pick % Framework::ALL.len()],
+            batch: pick.is_multiple_of(2),
+            command: "derive".into(),
+        };
+        let _ = emit(&derivation, &options);
+    }
     for (kind, expansion, batch) in variants {
         let Ok(derivation) = derive_spec(&spec, Loss::new(kind), expansion, batch) else {
             continue;

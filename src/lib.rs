@@ -52,6 +52,69 @@ pub use network::loss::{Loss, LossKind, Reduction};
 pub use numeric::sizes::{default_sizes, parse_dims};
 pub use spec::{Spec, parse_spec};
 
+/// The derivation code is emitted from (`render::code`): the mini-batch derivation in compact
+/// form, each Δ written through the next by name, in `convention`. The last layer's Δ is taken
+/// in the expanded derivation's form where that is the shorter, which is where the loss and the
+/// last layer fuse (σ with bce: (1/K)(Ŷ − Y), never (Ŷ − Y) ⊘ (Ŷ ⊙ (1 − Ŷ)) times Ŷ ⊙ (1 − Ŷ)).
+/// One sample is emitted as a batch of one; without `batch`, what needs a batch (batchnorm) is
+/// refused as `derive_spec` refuses it.
+pub fn derive_for_code(
+    spec: &Spec,
+    loss: Loss,
+    convention: convention::Convention,
+    batch: bool,
+) -> Result<Derivation, Error> {
+    if !batch {
+        network::normalization::refuse_without_batch(spec)?;
+    }
+    refuse_graphs_for_code(spec)?;
+    let mut derivation = derive_spec(spec, loss, derivation::Expansion::Compact, true)?;
+    if let Some(fused) = derivation::expanded_last_signal(&mut derivation)? {
+        let arena = &derivation.network.arena;
+        let named = arena.tree_size(derivation.signals[0].closed_form)
+            + arena.tree_size(derivation.signals[1].closed_form);
+        if arena.tree_size(fused) < named {
+            derivation.signals[1].closed_form = fused;
+        }
+    }
+    Ok(convention::view(derivation, convention)?)
+}
+
+/// Code is written for chains: a model that is a graph is refused at its first node that a
+/// chain would not have (one combining two values, a weight of the model's own, one that takes
+/// a value other than the one before it).
+fn refuse_graphs_for_code(spec: &Spec) -> Result<(), Error> {
+    if spec.model.is_none() {
+        return Ok(());
+    }
+    let first = spec
+        .layers
+        .iter()
+        .enumerate()
+        .find(|(i, layer)| {
+            let previous = if *i == 0 {
+                spec::Operand::Input
+            } else {
+                spec::Operand::Layer(i - 1)
+            };
+            matches!(
+                layer.kind,
+                network::layer::LayerKind::Combine(_) | network::layer::LayerKind::Affine(_)
+            ) || layer.operands.as_deref() != Some(&[previous][..])
+        })
+        .map_or((0, spec.text.len()), |(_, layer)| layer.span);
+    Err(Error::Spec(error::SpecError {
+        spec: spec.text.clone(),
+        span: first,
+        message: "--emit writes code for chains; this model is a graph".into(),
+        expected: "a chain of layers, or the derivation without --emit".into(),
+        help: Some(
+            "a graph's derivation, its check and every format work; its code is not written yet"
+                .into(),
+        ),
+    }))
+}
+
 /// Parses a spec and derives every Jacobian and gradient for the given loss, expanded for
 /// short chains and compact for long ones.
 pub fn derive_text(spec_text: &str, loss: Loss) -> Result<Derivation, Error> {

@@ -4,17 +4,18 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use derive::check::{CheckOptions, CheckReport, PreparedCheck, Verdict};
-use derive::convention::{Convention, view};
+use derive::convention::{Convention, Style, view};
 use derive::derivation::Expansion;
 use derive::network::fit::warnings;
 use derive::network::normalization::refuse_single_sample;
 use derive::numeric::at_point::evaluate_at;
 use derive::numeric::point::parse_point;
 use derive::render::RenderOptions;
+use derive::render::code::{EmitOptions, Framework, emit};
 use derive::render::expanded_size::check_expanded_size;
 use derive::render::parts::{Part, Parts};
 use derive::render::sections::Sections;
-use derive::{Error, Loss, derive_spec, parse_dims, parse_spec};
+use derive::{Error, Loss, Spec, derive_for_code, derive_spec, parse_dims, parse_spec};
 
 mod cli;
 
@@ -104,8 +105,12 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
     } else {
         Expansion::default_for(spec.layers.len())
     };
+    if let Some(framework) = cli.emit {
+        emit_code(cli, &spec, loss, framework.0)?;
+        return Ok(None);
+    }
     let convention = Convention {
-        style: cli.convention.0,
+        style: cli.convention.map_or(Style::Columns, |c| c.0),
         layout: cli.layout.0,
     };
     let derivation = view(derive_spec(&spec, loss, expansion, cli.batch)?, convention)?;
@@ -182,4 +187,77 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
     std::mem::forget(evaluation);
     std::mem::forget(derivation);
     Ok(verdict)
+}
+
+/// `--emit`: the Python module, to standard output or to the file of `-o`.
+fn emit_code(cli: &Cli, spec: &Spec, loss: Loss, framework: Framework) -> Result<(), Error> {
+    for (given, option) in [
+        (cli.at.is_some(), "--at"),
+        (cli.only.is_some(), "--only"),
+        (cli.expand, "--expand"),
+        (cli.standalone, "--standalone"),
+        (cli.format.0 != derive::render::Format::Text, "--format"),
+    ] {
+        if given {
+            return Err(Error::Usage(format!(
+                "{option} is for the derivation; --emit writes a Python module instead"
+            )));
+        }
+    }
+    let style = cli.convention.map_or(Style::Pytorch, |c| c.0);
+    let convention = Convention {
+        style,
+        layout: cli.layout.0,
+    };
+    let derivation = derive_for_code(spec, loss, convention, cli.batch)?;
+    for warning in warnings(&derivation.network) {
+        standard_streams::write(Stream::Stderr, &format!("warning: {warning}\n"))
+            .map_err(|e| Error::Usage(format!("cannot write a warning: {e}")))?;
+    }
+    let options = EmitOptions {
+        framework,
+        batch: cli.batch,
+        command: emit_command(cli, spec, loss, style, framework),
+    };
+    let module = emit(&derivation, &options)?;
+    match &cli.output {
+        Some(path) => std::fs::write(path, module)
+            .map_err(|e| Error::Usage(format!("-o {}: {e}", path.display()))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(module.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(Error::Usage(format!("cannot write the output: {e}")))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// The command that writes the module, as its docstring records it: the options that shape
+/// the code, in a fixed order.
+fn emit_command(cli: &Cli, spec: &Spec, loss: Loss, style: Style, framework: Framework) -> String {
+    let mut words = vec![
+        "derive".to_string(),
+        format!("\"{}\"", spec.text.replace('"', "\\\"")),
+        format!("--loss {}", cli.loss),
+    ];
+    if cli.reduction.is_some() {
+        words.push(format!("--reduction {}", loss.reduction.name()));
+    }
+    if cli.batch {
+        words.push("--batch".into());
+    }
+    if let Some(lambda) = spec.weight_decay {
+        words.push(format!("--weight-decay {lambda}"));
+    }
+    if style != Style::Pytorch {
+        words.push(format!("--convention {}", style.name()));
+    }
+    words.push(format!("--emit {}", framework.name()));
+    words.join(" ")
 }

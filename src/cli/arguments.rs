@@ -11,6 +11,7 @@ use derive::check::CheckOptions;
 use derive::convention::{Layout, Style};
 use derive::network::layer::LayerKind;
 use derive::render::Format;
+use derive::render::code::Framework;
 use derive::spec::MAX_LAYERS;
 use derive::spec::input::{MAX_SPEC_BYTES, size_in_words};
 use derive::{Loss, LossKind, Reduction};
@@ -74,9 +75,9 @@ pub struct Cli {
     /// Whose notation to write in: columns (vectors are columns, W⁽ᵏ⁾ out×in, Linear(h) =
     /// W⁽ᵏ⁾h + b⁽ᵏ⁾), pytorch (samples as rows, W⁽ᵏ⁾ out×in as nn.Linear stores it, Linear(H) =
     /// HW⁽ᵏ⁾ᵀ + 𝟏b⁽ᵏ⁾ᵀ) or cs231n (samples as rows, W⁽ᵏ⁾ in×out, Linear(H) = HW⁽ᵏ⁾ + 𝟏b⁽ᵏ⁾ᵀ).
-    /// --at files give W⁽ᵏ⁾ in the convention's shape.
-    #[arg(long, value_enum, default_value = "columns")]
-    pub convention: StyleArg,
+    /// --at files give W⁽ᵏ⁾ in the convention's shape [default: columns; pytorch with --emit].
+    #[arg(long, value_enum)]
+    pub convention: Option<StyleArg>,
 
     /// The layout of Jacobians: numerator (∂u/∂v is dim(u)×dim(v), ∂ℓ/∂zᵢ a row) or
     /// denominator (dim(v)×dim(u), ∂ℓ/∂zᵢ a column, the chain rule's factors in reverse order).
@@ -108,6 +109,17 @@ pub struct Cli {
     #[arg(long, value_name = "POINT.json")]
     pub at: Option<std::path::PathBuf>,
 
+    /// Instead of the derivation, print a Python module (NumPy, PyTorch or JAX) that computes
+    /// the forward pass, the loss and every gradient from the closed forms, each line with its
+    /// formula, and tests its gradients when run (against central differences, torch.autograd
+    /// or jax.grad): x of shape (n,), or (N, n) with --batch, in the convention's layout.
+    #[arg(long, value_enum, value_name = "FRAMEWORK")]
+    pub emit: Option<FrameworkArg>,
+
+    /// With --emit: write the module to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE", requires = "emit")]
+    pub output: Option<std::path::PathBuf>,
+
     /// Print only these parts, without the title or section numbers: network, forward,
     /// gradients, jacobians, closed, values (with --at), check (the check runs only when the
     /// whole derivation is printed or check is listed), separated by commas
@@ -125,6 +137,23 @@ static FORMATS: LazyLock<Vec<FormatArg>> =
 impl clap::ValueEnum for FormatArg {
     fn value_variants<'a>() -> &'a [Self] {
         &FORMATS
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()))
+    }
+}
+
+/// `--emit`: the frameworks code is written for, by their names.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameworkArg(pub Framework);
+
+static FRAMEWORKS: LazyLock<Vec<FrameworkArg>> =
+    LazyLock::new(|| Framework::ALL.into_iter().map(FrameworkArg).collect());
+
+impl clap::ValueEnum for FrameworkArg {
+    fn value_variants<'a>() -> &'a [Self] {
+        &FRAMEWORKS
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {

@@ -20,18 +20,8 @@ use crate::simplify::Simplifier;
 
 pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Derivation, ShapeError> {
     let samples = network.samples.clone().expect("a mini-batch network");
-    let mut simplifier = Simplifier::with_capacity(network.arena.capacity());
+    let mut simplifier = simplifier_for(&mut network, &samples)?;
     let arena = &mut network.arena;
-    if network.loss.target_is_distribution() {
-        // Every column of Y sums to 1: 𝟏ᵀY = 𝟏ᵀ.
-        let outputs = arena.shape(network.y).rows.clone();
-        let ones_k = arena.ones(outputs);
-        let ones_k_row = arena.transpose(ones_k);
-        let sums = arena.matmul(ones_k_row, network.y)?;
-        let ones_n = arena.ones(samples.clone());
-        let ones_n_row = arena.transpose(ones_n);
-        simplifier.assume(sums, ones_n_row);
-    }
 
     let delta_symbol = |arena: &Arena, value: ExprId| {
         Symbol::Delta(Arc::new(
@@ -126,6 +116,47 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
         rules_used,
         expansion,
     })
+}
+
+/// A simplifier that knows what the loss assumes of Y.
+fn simplifier_for(network: &mut Network, samples: &Dim) -> Result<Simplifier, ShapeError> {
+    let mut simplifier = Simplifier::with_capacity(network.arena.capacity());
+    let arena = &mut network.arena;
+    if network.loss.target_is_distribution() {
+        // Every column of Y sums to 1: 𝟏ᵀY = 𝟏ᵀ.
+        let outputs = arena.shape(network.y).rows.clone();
+        let ones_k = arena.ones(outputs);
+        let ones_k_row = arena.transpose(ones_k);
+        let sums = arena.matmul(ones_k_row, network.y)?;
+        let ones_n = arena.ones(samples.clone());
+        let ones_n_row = arena.transpose(ones_n);
+        simplifier.assume(sums, ones_n_row);
+    }
+    Ok(simplifier)
+}
+
+/// The Δ of the last layer's input as the expanded derivation writes it, from Δ_Ŷ's closed form
+/// rather than its name: where the loss and the last layer fuse (σ with bce, softmax with ce),
+/// the fused form, (1/K)(Ŷ − Y) for Δ_Ŷ ⊙ Ŷ ⊙ (1 − Ŷ) with Δ_Ŷ = (1/K)((Ŷ − Y) ⊘ (Ŷ ⊙ (1 − Ŷ))).
+/// `None` for a chain of one layer, which has no such Δ.
+pub fn expanded_last_signal(derivation: &mut Derivation) -> Result<Option<ExprId>, ShapeError> {
+    let network = &mut derivation.network;
+    let samples = network.samples.clone().expect("a mini-batch derivation");
+    let Some(last) = network.layers.last().cloned() else {
+        return Ok(None);
+    };
+    if network.arena.named(last.input).is_none() || derivation.signals.len() < 2 {
+        return Ok(None);
+    }
+    let mut simplifier = simplifier_for(network, &samples)?;
+    let arena = &mut network.arena;
+    let step = backward(
+        arena,
+        &last,
+        derivation.signals[0].closed_form,
+        Some(&samples),
+    )?;
+    Ok(Some(simplifier.simplify(arena, step)?))
 }
 
 /// Δ of a layer's input from Δ of its output.

@@ -12,6 +12,7 @@ mod one_sample;
 mod types;
 mod weight_decay;
 
+pub use batch::expanded_last_signal;
 pub use types::{Derivation, Expansion, Gradient, Jacobian, Signal, shaped_like_parameter};
 
 use crate::math::shape::ShapeError;

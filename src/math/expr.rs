@@ -360,6 +360,21 @@ impl Arena {
         }
     }
 
+    /// The number of nodes of the tree under `id`, a shared subtree counted at each use and a
+    /// named node as one.
+    pub fn tree_size(&self, id: ExprId) -> usize {
+        match self.node(id) {
+            Node::Named(_) => 1,
+            _ => {
+                1 + self
+                    .operands(id)
+                    .iter()
+                    .map(|&c| self.tree_size(c))
+                    .sum::<usize>()
+            }
+        }
+    }
+
     /// The operands of a node, in order.
     pub fn children(&self, id: ExprId) -> Vec<ExprId> {
         self.operands(id).to_vec()

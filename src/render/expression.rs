@@ -295,6 +295,12 @@ impl<'a, N: Notation, L: Layout> Printer<'a, N, L> {
             Node::Transpose(a) => {
                 let inner = if self.is_fraction(*a) {
                     self.with_doc(*a, |a| self.parens_around(None, a, 0, true))
+                } else if matches!(
+                    self.arena.node(self.resolve(*a)),
+                    Node::Map(crate::math::func::Func::SqrtPlus(_), _)
+                ) {
+                    // √(v + ε) is (v + ε)^{1/2} in LaTeX: a second superscript needs a group.
+                    n.superscripted(self.at_level(*a, ATOM))
                 } else {
                     self.at_level(*a, ATOM)
                 };

@@ -269,6 +269,9 @@ impl Notation for Latex {
                 .append(piece(")")),
         }
     }
+    fn superscripted<L: Layout>(&self, base: L) -> L {
+        piece::<L>("{").append(base).append(piece("}"))
+    }
     fn diag<L: Layout>(&self, argument: &L) -> L {
         piece::<L>("\\operatorname{diag}(")
             .append_nested(argument, 0)

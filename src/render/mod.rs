@@ -6,6 +6,7 @@
 //! shows, section by section, and `parts` which of them are printed; `text`, `latex`,
 //! `markdown` and `json` are the formats, listed in `Format`.
 
+pub mod code;
 pub mod elements;
 pub mod expanded_size;
 pub mod expression;

@@ -110,6 +110,11 @@ pub trait Notation {
     /// The functions wrap an argument that is most often kept by a printer: they copy it in.
     fn apply<L: Layout>(&self, func: Func, argument: &L) -> L;
     fn diag<L: Layout>(&self, argument: &L) -> L;
+    /// A base that already ends in a superscript, made one atom before another is put on it
+    /// (LaTeX's `{(v + ε)^{1/2}}^{\top}`; text needs nothing).
+    fn superscripted<L: Layout>(&self, base: L) -> L {
+        base
+    }
     fn squared_norm<L: Layout>(&self, argument: &L) -> L;
     /// A number squared: (z₆)ᵢ².
     fn squared<L: Layout>(&self, base: L) -> L;

@@ -182,12 +182,10 @@ impl Reader<'_> {
     }
 
     fn binding(&mut self, pair: Pair<Rule>) -> Result<(), SpecError> {
-        self.normalized.push(
-            pair.as_str()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
+        // In ASCII, as the title and the legend print it: ᵀ as ', ⊙ as .*.
+        let ascii = pair.as_str().replace('ᵀ', "'").replace('⊙', ".*");
+        self.normalized
+            .push(ascii.split_whitespace().collect::<Vec<_>>().join(" "));
         let mut inner = pair.into_inner();
         let name_pair = inner.next().expect("a binding starts with its name");
         let name = name_pair.as_str().to_string();

@@ -111,10 +111,13 @@ impl Builder<'_> {
             .words(".");
         let layout = if batch {
             orientation::batch_opening(network.convention)
-                .words(if network.spec.model.is_some() {
-                    ". For a value V (a Zᵢ, a named value or the output), "
+                .then(if network.spec.model.is_some() {
+                    Prose::new()
+                        .words(". For a value V (a ")
+                        .fixed("Zᵢ", "Z_{i}")
+                        .words(", a named value or the output), ")
                 } else {
-                    ". For a value V (Z or the output), "
+                    Prose::new().words(". For a value V (Z or the output), ")
                 })
                 .then(delta_definition(
                     network.couples_samples(),

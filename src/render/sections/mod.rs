@@ -282,7 +282,7 @@ pub fn abridged_model(model: &str, nodes: usize) -> String {
     }
     let head: String = chars[..KEPT].iter().collect();
     let tail: String = chars[chars.len() - KEPT..].iter().collect();
-    format!("{head} … {tail} ({nodes} nodes)")
+    format!("{head} ... {tail} ({nodes} nodes)")
 }
 
 /// How the forward pass's outputs are written: in x, y and the parameters when expanded, by the

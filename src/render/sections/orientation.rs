@@ -62,10 +62,14 @@ fn storage(convention: Convention, batch: bool) -> Prose {
     let weights = match convention.style {
         Style::Cs231n => Prose::new()
             .fixed("W⁽ᵏ⁾", "W^{(k)}")
-            .words(" is in×out, as CS231n stores it; "),
+            .words(" is ")
+            .fixed("in×out", "\\mathrm{in} \\times \\mathrm{out}")
+            .words(", as CS231n stores it; "),
         _ => Prose::new()
             .fixed("W⁽ᵏ⁾", "W^{(k)}")
-            .words(" is out×in, as nn.Linear stores it; "),
+            .words(" is ")
+            .fixed("out×in", "\\mathrm{out} \\times \\mathrm{in}")
+            .words(", as nn.Linear stores it; "),
     };
     vectors
         .then(weights)
