@@ -182,8 +182,15 @@ impl Reader<'_> {
     }
 
     fn binding(&mut self, pair: Pair<Rule>) -> Result<(), SpecError> {
-        // In ASCII, as the title and the legend print it: ᵀ as ', ⊙ as .*.
-        let ascii = pair.as_str().replace('ᵀ', "'").replace('⊙', ".*");
+        // In ASCII, as the title and the legend print it: ᵀ as ', ⊙ as .*, and without the
+        // comment the binding's text may run into (pest's span takes the trivia after it).
+        let code: String = pair
+            .as_str()
+            .lines()
+            .map(|line| line.split('#').next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let ascii = code.replace('ᵀ', "'").replace('⊙', ".*");
         self.normalized
             .push(ascii.split_whitespace().collect::<Vec<_>>().join(" "));
         let mut inner = pair.into_inner();
@@ -686,6 +693,16 @@ mod tests {
         assert_eq!(names, [None, Some("h".to_string()), None]);
         let file = "# two layers\nh = leaky_relu(linear(x), 0.1)   # the hidden one\n\nyhat = sigmoid(linear(h))\n";
         assert_eq!(chain(file), "linear > leaky_relu(0.1) > linear > sigmoid");
+    }
+
+    #[test]
+    fn a_graphs_title_leaves_out_comments() {
+        let spec =
+            parse_model("h = relu(linear(x))   # the block\nyhat = linear(h) + h # é").unwrap();
+        assert_eq!(
+            spec.normalized(),
+            "h = relu(linear(x)); yhat = linear(h) + h"
+        );
     }
 
     #[test]
