@@ -91,7 +91,7 @@ impl Dropout {
     }
 
     /// What every dropout layer does, printed once with the conventions; `input` is x (X).
-    pub fn rule(input: &Symbol, batch: bool, sides: &str) -> Prose {
+    pub fn rule(input: &Symbol, batch: bool, side: &str) -> Prose {
         Prose::new()
             .words("Dropout is inverted dropout, as in training: ")
             .fixed(
@@ -105,7 +105,7 @@ impl Dropout {
             .words("). The mask is an input of the model like ")
             .symbol(input)
             .words(if batch {
-                format!(", a {} per sample,", sides.trim_end_matches('s'))
+                format!(", a {side} per sample,")
             } else {
                 ",".to_string()
             })

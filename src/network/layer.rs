@@ -440,8 +440,8 @@ impl Activation {
     }
 
     /// The definition in words, printed with the conventions.
-    /// `sides` is where a matrix holds its samples' vectors: "columns" or "rows".
-    pub fn definition(self, sides: &str) -> Option<Prose> {
+    /// `side` is where a matrix holds a sample's vector: "column" or "row".
+    pub fn definition(self, side: &str) -> Option<Prose> {
         let fixed = |text, latex| Prose::new().fixed(text, latex);
         match self {
             Activation::LeakyRelu { alpha } => Some(
@@ -493,7 +493,7 @@ impl Activation {
                     "\\mathrm{softmax}(z)_{i} = e^{z_{i}} / \\textstyle\\sum_{k} e^{z_{k}}",
                 )
                 .words(", evaluated with the largest entry subtracted first; on a matrix it acts on each ")
-                .words(sides.trim_end_matches('s'))
+                .words(side)
                 .words("."),
             ),
             Activation::LogSoftmax => Some(
@@ -502,7 +502,7 @@ impl Activation {
                     "\\log\\mathrm{softmax}(z)_{i} = z_{i} - \\log \\textstyle\\sum_{k} e^{z_{k}}",
                 )
                 .words(", evaluated by log-sum-exp; on a matrix it acts on each ")
-                .words(sides.trim_end_matches('s'))
+                .words(side)
                 .words("."),
             ),
             Activation::Tanh => Some(

@@ -205,7 +205,7 @@ impl Reader<'_> {
                 "the objective is given by --loss; a `loss = …` binding is not taken yet".into(),
             ));
         }
-        if name == "x" || name == "y" || is_input(&name) {
+        if is_data(&name) {
             let role = if name == "y" {
                 "the target"
             } else {
@@ -369,6 +369,12 @@ impl Reader<'_> {
         }
     }
 
+    /// Whether a name stands for a parameter of the model's own: not x, y, a second input or a
+    /// bound name.
+    fn is_own(&self, name: &str) -> bool {
+        !is_data(name) && !self.bindings.iter().any(|b| b.name == name)
+    }
+
     /// The name of a term that is a name alone and a parameter of the model's own (not x, y,
     /// a second input or a bound name): `b` of `W*h + b`.
     fn own_name<'p>(&self, term: &Pair<'p, Rule>) -> Option<(&'p str, (usize, usize))> {
@@ -378,12 +384,7 @@ impl Reader<'_> {
         }
         let primary = factor.into_inner().next()?;
         let name = primary.as_str();
-        let free = primary.as_rule() == Rule::name
-            && name != "x"
-            && name != "y"
-            && !is_input(name)
-            && !self.bindings.iter().any(|b| b.name == name);
-        free.then(|| (name, span_of(&primary)))
+        (primary.as_rule() == Rule::name && self.is_own(name)).then(|| (name, span_of(&primary)))
     }
 
     /// The weight of `W*h` or `W'*h`: a name of the model's own, transposed an odd number of
@@ -402,9 +403,7 @@ impl Reader<'_> {
                 format!("the constant `{name}` scales a value"),
             ));
         }
-        let bound = self.bindings.iter().any(|b| b.name == name);
-        if primary.as_rule() != Rule::name || name == "x" || name == "y" || is_input(name) || bound
-        {
+        if primary.as_rule() != Rule::name || !self.is_own(name) {
             return Err(self.graph(
                 span_of(&primary),
                 format!(
@@ -583,6 +582,11 @@ fn is_made_by_a_layer(name: &str) -> bool {
         name.strip_prefix(prefix)
             .is_some_and(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
     })
+}
+
+/// x, y, and the x1, x2, … of a model with several inputs: the data, never bound.
+fn is_data(name: &str) -> bool {
+    name == "x" || name == "y" || is_input(name)
 }
 
 /// x1, x2, …: the inputs of a model that takes several.

@@ -68,7 +68,7 @@ impl Builder<'_> {
         description = if batch {
             description
                 .words(" is the mean over the N samples (the ")
-                .words(orientation::sample_sides(network.convention))
+                .words(format!("{}s", orientation::sample_side(network.convention)))
                 .words(" of X) of each sample's ")
         } else {
             description.words(" is the ")
@@ -171,9 +171,9 @@ impl Builder<'_> {
         // Each activation of the chain defined once, in the order they first appear, then the
         // functions the loss applies to ŷ.
         let mut definitions: Vec<Prose> = Vec::new();
-        let sides = orientation::sample_sides(network.convention);
+        let side = orientation::sample_side(network.convention);
         let activations = network.layers.iter().filter_map(|layer| match layer.kind {
-            LayerKind::Activation(a) => Some(a.definition(sides)),
+            LayerKind::Activation(a) => Some(a.definition(side)),
             LayerKind::Normalization(n) => Some(Some(
                 n.definition(batch, network.convention.samples_as_rows()),
             )),
@@ -188,7 +188,7 @@ impl Builder<'_> {
             .definition()
             .applies
             .iter()
-            .map(|a| a.definition(sides));
+            .map(|a| a.definition(side));
         for definition in activations.chain(applied).flatten() {
             if !definitions.contains(&definition) {
                 definitions.push(definition);
@@ -209,7 +209,7 @@ impl Builder<'_> {
             .collect();
         if !dropouts.is_empty() {
             definitions.push(
-                Dropout::rule(&self.symbol_of(network.x), batch, sides)
+                Dropout::rule(&self.symbol_of(network.x), batch, side)
                     .join(dropouts, "; ")
                     .words("."),
             );

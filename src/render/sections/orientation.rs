@@ -33,15 +33,6 @@ pub fn linear_rule(convention: Convention, batch: bool) -> Prose {
     Prose::new().fixed(text, latex)
 }
 
-/// Where a sample sits in X: "columns" or "rows".
-pub fn sample_sides(convention: Convention) -> &'static str {
-    if convention.samples_as_rows() {
-        "rows"
-    } else {
-        "columns"
-    }
-}
-
 /// How the samples and weights are laid out, where the convention is not the default: the
 /// sentence that opens the legend.
 fn storage(convention: Convention, batch: bool) -> Prose {
