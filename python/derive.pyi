@@ -61,7 +61,7 @@ class Derivation:
 
 def derive(
     spec: str,
-    loss: str = "mse",
+    loss: str | None = None,
     *,
     reduction: str | None = None,
     batch: bool = False,
@@ -73,9 +73,10 @@ def derive(
     convention: str = "columns",
     layout: str = "numerator",
 ) -> Derivation:
-    """Derives a network's loss. ``spec`` is the command's chain, ``"linear>relu>linear>identity"``;
-    the keyword arguments are its options (``expand=False`` is ``--compact``; ``convention`` is
-    ``"columns"``, ``"pytorch"`` or ``"cs231n"`` and ``layout`` ``"numerator"`` or
-    ``"denominator"``, as ``--convention`` and ``--layout``)."""
+    """Derives a network's loss. ``spec`` is the command's chain, ``"linear>relu>linear>identity"``,
+    or model; the keyword arguments are its options. ``loss`` is ``"mse"`` when not given, and is
+    not given for a model that writes its objective as ``loss = …``; ``expand=False`` is
+    ``--compact``; ``convention`` is ``"columns"``, ``"pytorch"`` or ``"cs231n"`` and ``layout``
+    ``"numerator"`` or ``"denominator"``, as ``--convention`` and ``--layout``."""
 
 __all__ = ["Derivation", "Report", "Row", "SpecError", "derive"]

@@ -102,7 +102,24 @@ fn refuse_graphs_for_code(spec: &Spec) -> Result<(), Error> {
                 network::layer::LayerKind::Combine(_) | network::layer::LayerKind::Affine(_)
             ) || layer.operands.as_deref() != Some(&[previous][..])
         })
-        .map_or((0, spec.text.len()), |(_, layer)| layer.span);
+        .map(|(_, layer)| layer.span);
+    let Some(first) = first else {
+        // A chain but for the objective it writes.
+        let span = spec
+            .objective
+            .as_ref()
+            .map_or((0, spec.text.len()), |o| o.span);
+        return Err(Error::Spec(error::SpecError {
+            spec: spec.text.clone(),
+            span,
+            message:
+                "--emit writes code for a loss given by --loss; this model writes its objective"
+                    .into(),
+            expected: "the chain with --loss and --weight-decay, or the derivation without --emit"
+                .into(),
+            help: None,
+        }));
+    };
     Err(Error::Spec(error::SpecError {
         spec: spec.text.clone(),
         span: first,

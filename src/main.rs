@@ -90,6 +90,17 @@ fn run(cli: &Cli) -> Result<Option<Verdict>, Error> {
         cli.spec.clone()
     };
     let mut spec = parse_spec(&spec_text)?;
+    if let Some(objective) = &mut spec.objective {
+        if cli.loss_given {
+            return Err(Error::Usage(format!(
+                "--loss {}: the model writes its objective (`loss = …`); give one or the other",
+                cli.loss
+            )));
+        }
+        if let Some(reduction) = cli.reduction {
+            objective.loss.reduction = reduction.0;
+        }
+    }
     if let Some(lambda) = cli.weight_decay {
         if !(lambda.is_finite() && lambda >= 0.0) {
             return Err(Error::Usage(format!(

@@ -174,11 +174,12 @@ impl Derivation {
 
 /// Derives a network's loss: every Jacobian and gradient, in chain-rule and closed form.
 ///
-/// `spec` is the chain of the command line (`"linear>relu>linear>identity"`); the keyword
-/// arguments are its options.
+/// `spec` is the chain or model of the command line (`"linear>relu>linear>identity"`); the
+/// keyword arguments are its options. `loss` is mse when not given, and is not given for a model
+/// that writes its objective (`loss = …`).
 #[pyfunction]
 #[pyo3(signature = (
-    spec, loss = "mse", *, reduction = None, batch = false, weight_decay = None,
+    spec, loss = None, *, reduction = None, batch = false, weight_decay = None,
     expand = None, dims = None, seed = CheckOptions::DEFAULT_SEED, width = 100,
     convention = "columns", layout = "numerator"
 ))]
@@ -186,7 +187,7 @@ impl Derivation {
 fn derive(
     py: Python<'_>,
     spec: &str,
-    loss: &str,
+    loss: Option<&str>,
     reduction: Option<&str>,
     batch: bool,
     weight_decay: Option<f64>,
@@ -216,14 +217,30 @@ fn derive(
         }
     };
     let convention = Convention { style, layout };
-    let mut loss = Loss::from_name(loss).map_err(|e| to_python(format!("loss: {e}")))?;
+    let mut parsed = parse_spec(spec).map_err(|e| errors::from_engine(e.into()))?;
+    // mse unless given, or unless the model writes its objective (`loss = …`), which takes no
+    // other.
+    let written = parsed.objective.as_ref().map(|o| o.loss);
+    let mut loss = match (loss, written) {
+        (Some(name), Some(_)) => {
+            return Err(to_python(format!(
+                "loss `{name}`: the model writes its objective (`loss = …`); give one or the other"
+            )));
+        }
+        (None, Some(written)) => written,
+        (name, None) => {
+            Loss::from_name(name.unwrap_or("mse")).map_err(|e| to_python(format!("loss: {e}")))?
+        }
+    };
     if let Some(name) = reduction {
         loss.reduction = Reduction::ALL
             .into_iter()
             .find(|r| r.name() == name)
             .ok_or_else(|| to_python(format!("reduction: `{name}` is not sum or mean")))?;
     }
-    let mut parsed = parse_spec(spec).map_err(|e| errors::from_engine(e.into()))?;
+    if let Some(objective) = &mut parsed.objective {
+        objective.loss = loss;
+    }
     if let Some(lambda) = weight_decay {
         if !(lambda.is_finite() && lambda >= 0.0) {
             return Err(to_python(format!(

@@ -41,6 +41,11 @@ pub struct Cli {
     #[arg(long, default_value = "mse")]
     pub loss: String,
 
+    /// Whether --loss was given, not taken as its default: a model that writes its objective
+    /// (`loss = …`) refuses it.
+    #[arg(skip)]
+    pub loss_given: bool,
+
     /// Sum or mean over the K outputs [default: the loss's own, listed under --loss].
     #[arg(long, value_enum)]
     pub reduction: Option<ReductionArg>,
@@ -222,10 +227,12 @@ pub fn parse_arguments() -> Result<Cli, ExitCode> {
     let command = Cli::command()
         .mut_arg("spec", |arg| arg.help(spec_help()))
         .mut_arg("loss", |arg| arg.help(loss_help()));
-    let error = match command
-        .try_get_matches()
-        .and_then(|matches| Cli::from_arg_matches(&matches))
-    {
+    let error = match command.try_get_matches().and_then(|matches| {
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.loss_given =
+            matches.value_source("loss") == Some(clap::parser::ValueSource::CommandLine);
+        Ok(cli)
+    }) {
         Ok(cli) => return Ok(cli),
         Err(error) => error,
     };

@@ -111,12 +111,22 @@ pub fn view(derivation: Derivation, convention: Convention) -> Result<Derivation
         layers,
         parameters,
         x: orient.written(network.x),
+        model_inputs: network
+            .model_inputs
+            .iter()
+            .map(|x| orient.written(*x))
+            .collect(),
         y: orient.written(network.y),
         yhat: orient.written(network.yhat),
         loss_value: orient.written(network.loss_value),
         dims: network.dims.clone(),
         samples,
         weight_decay: network.weight_decay,
+        penalties: network
+            .penalties
+            .iter()
+            .map(|(leaf, c)| (orient.written(*leaf), c.clone()))
+            .collect(),
         loss_kinks,
         convention,
         arena: orient.new,

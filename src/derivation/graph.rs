@@ -281,12 +281,24 @@ pub fn derive_graph(mut network: Network, expansion: Expansion) -> Result<Deriva
         }
         let arena = &mut network.arena;
         let chain_rule = sum(arena, chain_terms)?;
-        let chain_rule = plus_weight_decay(arena, network.weight_decay, &parameter, chain_rule)?;
+        let chain_rule = plus_weight_decay(
+            arena,
+            network.weight_decay,
+            &network.penalties,
+            &parameter,
+            chain_rule,
+        )?;
         shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let closed_step = match expansion {
             Expansion::Expanded => {
                 let closed = sum(arena, closed_terms)?;
-                plus_weight_decay(arena, network.weight_decay, &parameter, closed)?
+                plus_weight_decay(
+                    arena,
+                    network.weight_decay,
+                    &network.penalties,
+                    &parameter,
+                    closed,
+                )?
             }
             Expansion::Compact => chain_rule,
         };

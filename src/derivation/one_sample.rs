@@ -142,11 +142,23 @@ pub fn derive_one_sample(
             }
         };
         let chain_rule = shape_like_parameter(arena, row)?;
-        let chain_rule = plus_weight_decay(arena, network.weight_decay, parameter, chain_rule)?;
+        let chain_rule = plus_weight_decay(
+            arena,
+            network.weight_decay,
+            &network.penalties,
+            parameter,
+            chain_rule,
+        )?;
         let closed_step = match expansion {
             Expansion::Expanded => {
                 let closed = shape_like_parameter(arena, closed_row)?;
-                plus_weight_decay(arena, network.weight_decay, parameter, closed)?
+                plus_weight_decay(
+                    arena,
+                    network.weight_decay,
+                    &network.penalties,
+                    parameter,
+                    closed,
+                )?
             }
             Expansion::Compact => chain_rule,
         };

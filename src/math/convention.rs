@@ -80,9 +80,11 @@ impl Convention {
     pub fn flips_leaf(self, symbol: &Symbol) -> bool {
         match symbol {
             Symbol::Weight(_) | Symbol::Own { weight: true, .. } => self.weights_in_by_out(),
-            Symbol::Input | Symbol::Target | Symbol::Mask(_) | Symbol::Samples(_) => {
-                self.samples_as_rows()
-            }
+            Symbol::Input
+            | Symbol::NumberedInput(_)
+            | Symbol::Target
+            | Symbol::Mask(_)
+            | Symbol::Samples(_) => self.samples_as_rows(),
             _ => false,
         }
     }

@@ -14,6 +14,8 @@ use std::sync::Arc;
 pub enum Symbol {
     /// The input x.
     Input,
+    /// xₖ, the k-th input (k from 1) of a model that takes several.
+    NumberedInput(usize),
     /// The target y.
     Target,
     /// W⁽ᵏ⁾, the weight of the k-th linear layer (k from 1).
@@ -67,6 +69,7 @@ impl Symbol {
     pub fn key(&self) -> String {
         match self {
             Symbol::Input => "x".into(),
+            Symbol::NumberedInput(k) => format!("x{k}"),
             Symbol::Target => "y".into(),
             Symbol::Weight(k) => format!("W{k}"),
             Symbol::Bias(k) => format!("b{k}"),
@@ -100,6 +103,7 @@ impl Symbol {
     pub fn write_text(&self, out: &mut String) -> usize {
         match self {
             Symbol::Input => push(out, 'x'),
+            Symbol::NumberedInput(k) => push(out, 'x') + push_digits(out, *k, Script::Subscript),
             Symbol::Target => push(out, 'y'),
             Symbol::Weight(k) => {
                 out.push_str("W⁽");
@@ -124,6 +128,9 @@ impl Symbol {
             }
             Symbol::Samples(inner) => match inner.as_ref() {
                 Symbol::Input => push(out, 'X'),
+                Symbol::NumberedInput(k) => {
+                    push(out, 'X') + push_digits(out, *k, Script::Subscript)
+                }
                 Symbol::Target => push(out, 'Y'),
                 Symbol::Hidden(i) => push(out, 'Z') + push_digits(out, *i, Script::Subscript),
                 Symbol::Output => push(out, 'Ŷ'),
@@ -168,7 +175,10 @@ impl Symbol {
     /// element index is attached: (z₁)ᵢ, but xᵢ.
     pub fn has_subscript(&self) -> bool {
         match self {
-            Symbol::Hidden(_) | Symbol::Partial(..) | Symbol::Delta(_) => true,
+            Symbol::Hidden(_)
+            | Symbol::NumberedInput(_)
+            | Symbol::Partial(..)
+            | Symbol::Delta(_) => true,
             Symbol::Bound(name) | Symbol::Own { name, .. } => {
                 name.ends_with(|c: char| c.is_ascii_digit())
             }

@@ -108,7 +108,10 @@ pub struct Network {
     pub loss: Loss,
     pub layers: Vec<Layer>,
     pub parameters: Vec<Parameter>,
+    /// The input x (x₁ of a model that takes several).
     pub x: ExprId,
+    /// Every input the model takes, x alone or x₁, x₂, … in order.
+    pub model_inputs: Vec<ExprId>,
     pub y: ExprId,
     pub yhat: ExprId,
     /// The named loss ℓ.
@@ -119,6 +122,8 @@ pub struct Network {
     pub samples: Option<Dim>,
     /// λ, when the objective adds (λ/2) Σₖ ‖W⁽ᵏ⁾‖² to the loss.
     pub weight_decay: Option<Constant>,
+    /// The penalties c‖P‖² an objective the model writes adds: each parameter's leaf and c.
+    pub penalties: Vec<(ExprId, Coef)>,
     /// Where the loss's derivatives jump: expressions in ŷ and y, each with its kink.
     pub loss_kinks: Vec<(ExprId, f64)>,
     /// How the trees are written: built in the columns convention, and rewritten into another
@@ -128,7 +133,9 @@ pub struct Network {
 
 impl Network {
     /// The network for one sample, or with `batch` for a mini-batch of N samples as columns.
+    /// The loss is `loss` unless the model writes its objective (`Spec::objective`).
     pub fn build(spec: &Spec, loss: Loss, batch: bool) -> Result<Network, ShapeError> {
+        let loss = spec.objective.as_ref().map_or(loss, |o| o.loss);
         // The derivation of a chain builds about 14 to 16.5 nodes per layer (13.5 for
         // linear > tanh, 16.5 for linear > softmax), 3 of them named (the layer's output, its
         // Jacobian and the row ∂ℓ/∂zᵢ). Room for 17 keeps the tables from being copied as
@@ -159,10 +166,32 @@ impl Network {
             Some(widths) => dims.extend(widths.order.iter().cloned()),
             None => dims.push(input_dim.clone()),
         }
-        let x = arena.leaf(
-            value_symbol(Symbol::Input),
-            Shape::new(input_dim.clone(), columns.clone()),
-        );
+        // x, or a model's x1, x2, …, each as wide as unification found.
+        let model_inputs: Vec<ExprId> = spec
+            .inputs()
+            .iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let symbol = match input {
+                    Operand::NumberedInput(k) => Symbol::NumberedInput(*k),
+                    _ => Symbol::Input,
+                };
+                let width = widths
+                    .as_ref()
+                    .map_or(input_dim.clone(), |w| w.inputs[i].clone());
+                arena.leaf(value_symbol(symbol), Shape::new(width, columns.clone()))
+            })
+            .collect();
+        let x = model_inputs[0];
+        let input_of = |operand: &Operand| match operand {
+            Operand::Layer(_) => unreachable!("an input"),
+            input => spec
+                .inputs()
+                .iter()
+                .position(|i| i == input)
+                .map(|i| model_inputs[i])
+                .expect("every input is listed"),
+        };
 
         let mut layers = Vec::with_capacity(layer_count);
         let mut parameters = Vec::with_capacity(2 * linear_count);
@@ -202,8 +231,8 @@ impl Network {
                 Some(operands) => operands
                     .iter()
                     .map(|operand| match operand {
-                        Operand::Input => x,
                         Operand::Layer(i) => outputs[*i],
+                        input => input_of(input),
                     })
                     .collect(),
                 None => vec![current],
@@ -385,6 +414,21 @@ impl Network {
         if let Some(lambda) = weight_decay {
             loss_definition = add_weight_decay(&mut arena, loss_definition, &parameters, lambda)?;
         }
+        let penalties: Vec<(ExprId, Coef)> = spec
+            .objective
+            .iter()
+            .flat_map(|o| o.penalties.iter())
+            .map(|penalty| {
+                let parameter = parameters
+                    .iter()
+                    .find(|p| p.symbol == penalty.parameter)
+                    .expect("the objective's parameters are the model's");
+                (parameter.leaf, penalty.coefficient.clone())
+            })
+            .collect();
+        if !penalties.is_empty() {
+            loss_definition = add_penalties(&mut arena, loss_definition, &penalties)?;
+        }
         let loss_value = arena.name(Symbol::Loss, loss_definition, Role::Value);
         let loss_kinks = loss.kinks(&mut arena, yhat, y)?;
         dims.dedup();
@@ -395,12 +439,14 @@ impl Network {
             layers,
             parameters,
             x,
+            model_inputs,
             y,
             yhat,
             loss_value,
             dims,
             samples,
             weight_decay,
+            penalties,
             loss_kinks,
             convention: Convention::default(),
         })
@@ -431,14 +477,15 @@ impl Network {
         self.layers.iter().filter_map(|l| l.mask)
     }
 
-    /// What a point gives a value to, with the symbols the leaves carry: x (or X), the
-    /// parameters in order, y (or Y), the dropout masks in order.
+    /// What a point gives a value to, with the symbols the leaves carry: x (or X; a model's
+    /// x₁, x₂, …), the parameters in order, y (or Y), the dropout masks in order.
     pub fn inputs(&self) -> Vec<(Symbol, ExprId)> {
         let symbol = |id: ExprId| match self.arena.node(id) {
             crate::math::expr::Node::Leaf(symbol) => symbol.clone(),
             _ => unreachable!("inputs and parameters are leaves"),
         };
-        let mut inputs = vec![(symbol(self.x), self.x)];
+        let mut inputs: Vec<(Symbol, ExprId)> =
+            self.model_inputs.iter().map(|x| (symbol(*x), *x)).collect();
         inputs.extend(self.parameters.iter().map(|p| (p.symbol.clone(), p.leaf)));
         inputs.push((symbol(self.y), self.y));
         inputs.extend(self.masks().map(|mask| (symbol(mask), mask)));
@@ -465,6 +512,35 @@ fn add_weight_decay(
     let total = total.expect("a chain with weights");
     let term = arena.scale(Coef::constant(lambda).times(&Coef::ratio(1, 2)), total);
     arena.add(loss, term)
+}
+
+/// ℓ + c₁‖P₁‖² + c₂‖P₂‖² + …, the penalties in the order written; those with one coefficient
+/// share it, as c(‖P₁‖² + ‖P₂‖²) is written.
+fn add_penalties(
+    arena: &mut Arena,
+    loss: ExprId,
+    penalties: &[(ExprId, Coef)],
+) -> Result<ExprId, ShapeError> {
+    let mut coefficients: Vec<&Coef> = Vec::new();
+    for (_, c) in penalties {
+        if !coefficients.contains(&c) {
+            coefficients.push(c);
+        }
+    }
+    let mut total = loss;
+    for c in coefficients {
+        let mut norms: Option<ExprId> = None;
+        for (leaf, _) in penalties.iter().filter(|(_, d)| d == c) {
+            let norm = arena.squared_norm(*leaf);
+            norms = Some(match norms {
+                Some(sum) => arena.add(sum, norm)?,
+                None => norm,
+            });
+        }
+        let term = arena.scale(c.clone(), norms.expect("a coefficient has its penalties"));
+        total = arena.add(total, term)?;
+    }
+    Ok(total)
 }
 
 /// The output width of the k-th of `count` linear layers: K for the last; d for the single

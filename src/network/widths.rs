@@ -2,25 +2,29 @@
 //! its own, every other node's is its input's, and `+`, `-` and `.*` make their two operands'
 //! one width. A weight of the model's own has two widths, its rows and its columns: `W*h` makes
 //! its columns h's width and its rows the output's, `W'*h` the other way round, and a bias has
-//! the width of the product it is added to. A width unified with the input's is n; the output's is K; the others are d (one) or
-//! d1, d2, … in the order their linear nodes are evaluated, as in a chain.
+//! the width of the product it is added to. A width unified with an input's is that input's, n
+//! (n1, n2, … for x1, x2, …); the output's is K; the others are d (one) or d1, d2, … in the order
+//! their linear nodes are evaluated, as in a chain.
 
 use crate::math::shape::Dim;
 use crate::network::layer::LayerKind;
 use crate::spec::{Operand, Spec};
 
 /// The widths of a graph: each node's output's, each parameter of the model's own's (rows and
-/// columns; a bias's columns are 1), and every width in order of appearance (n first).
+/// columns; a bias's columns are 1), each input's, and every width in order of appearance
+/// (the inputs' first).
 pub struct GraphWidths {
+    pub inputs: Vec<Dim>,
     pub nodes: Vec<Dim>,
     pub own: Vec<(Dim, Dim)>,
     pub order: Vec<Dim>,
 }
 
 pub fn graph_widths(spec: &Spec) -> GraphWidths {
-    // Width variables: 0 is the input's, then one per linear node and one or two per parameter
-    // of the model's own (rows, and columns for a weight).
-    let mut parent: Vec<usize> = vec![0];
+    // Width variables: the inputs' first, one each in `Spec::inputs` order, then one per linear
+    // node and one or two per parameter of the model's own (rows, and columns for a weight).
+    let inputs = spec.inputs();
+    let mut parent: Vec<usize> = (0..inputs.len()).collect();
     fn fresh(parent: &mut Vec<usize>) -> usize {
         parent.push(parent.len());
         parent.len() - 1
@@ -51,8 +55,11 @@ pub fn graph_widths(spec: &Spec) -> GraphWidths {
     for layer in &spec.layers {
         let operands = layer.operands.as_deref().unwrap_or(&[]);
         let of = |operand: &Operand, widths: &[usize]| match operand {
-            Operand::Input => 0,
             Operand::Layer(i) => widths[*i],
+            input => inputs
+                .iter()
+                .position(|i| i == input)
+                .expect("every input is listed"),
         };
         let width = match layer.kind {
             LayerKind::Linear => fresh(&mut parent),
@@ -86,16 +93,23 @@ pub fn graph_widths(spec: &Spec) -> GraphWidths {
         .map(|w| root(&mut parent, *w))
         .collect();
     let output = *roots.last().expect("a model has a node");
-    // The hidden widths: every class other than n's and the output's, in order of appearance.
+    // An input's class keeps its variable as root (the older one is kept), so a width unified
+    // with an input's is that input's: n, or n1, n2, … after x1, x2, ….
+    let is_input = |r: usize| r < inputs.len();
+    // The hidden widths: every class other than the inputs' and the output's, in order of
+    // appearance.
     let mut hidden: Vec<usize> = Vec::new();
     for r in &roots {
-        if *r != 0 && *r != output && !hidden.contains(r) {
+        if !is_input(*r) && *r != output && !hidden.contains(r) {
             hidden.push(*r);
         }
     }
     let name = |r: usize| {
-        if r == 0 {
-            Dim::named("n")
+        if is_input(r) {
+            match inputs[r] {
+                Operand::NumberedInput(k) => Dim::named(&format!("n{k}")),
+                _ => Dim::named("n"),
+            }
         } else if r == output {
             Dim::named("K")
         } else if hidden.len() == 1 {
@@ -106,7 +120,13 @@ pub fn graph_widths(spec: &Spec) -> GraphWidths {
         }
     };
     let nodes: Vec<Dim> = roots.iter().map(|r| name(*r)).collect();
-    let mut order = vec![Dim::named("n")];
+    let mut order: Vec<Dim> = Vec::with_capacity(nodes.len() + inputs.len());
+    for r in 0..inputs.len() {
+        let dim = name(root(&mut parent, r));
+        if !order.contains(&dim) {
+            order.push(dim);
+        }
+    }
     for dim in &nodes {
         if !order.contains(dim) {
             order.push(dim.clone());
@@ -120,5 +140,13 @@ pub fn graph_widths(spec: &Spec) -> GraphWidths {
             (rows, cols)
         })
         .collect();
-    GraphWidths { nodes, own, order }
+    let inputs = (0..inputs.len())
+        .map(|r| name(root(&mut parent, r)))
+        .collect();
+    GraphWidths {
+        inputs,
+        nodes,
+        own,
+        order,
+    }
 }

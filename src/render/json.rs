@@ -84,6 +84,18 @@ struct LossOut {
     /// λ, when the definition adds (λ/2) Σₖ ‖W⁽ᵏ⁾‖².
     #[serde(skip_serializing_if = "Option::is_none")]
     weight_decay: Option<f64>,
+    /// The factor in front of the loss an objective the model writes puts there, when not 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scale: Option<f64>,
+    /// The penalties c‖P‖² an objective the model writes adds, by the parameter's key.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    penalties: Vec<PenaltyOut>,
+}
+
+#[derive(Serialize)]
+struct PenaltyOut {
+    parameter: String,
+    coefficient: f64,
 }
 
 #[derive(Serialize)]
@@ -287,6 +299,20 @@ pub fn render_json(sections: &Sections) -> String {
             description: network.loss.description().plain(&Text),
             definition: both.form(&conventions.loss.forms[0]),
             weight_decay: network.weight_decay.map(|lambda| lambda.value()),
+            scale: (network.loss.scale != (1, 1))
+                .then(|| network.loss.scale.0 as f64 / network.loss.scale.1 as f64),
+            penalties: network
+                .penalties
+                .iter()
+                .map(|(leaf, c)| PenaltyOut {
+                    parameter: network
+                        .parameters
+                        .iter()
+                        .find(|p| p.leaf == *leaf)
+                        .map_or_else(String::new, |p| p.symbol.key()),
+                    coefficient: c.value(|_| 1),
+                })
+                .collect(),
         }),
         symbols: shows(Part::Network).then(|| {
             conventions

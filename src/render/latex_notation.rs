@@ -153,6 +153,7 @@ impl Notation for Latex {
     fn symbol(&self, symbol: &Symbol) -> String {
         match symbol {
             Symbol::Input => "x".into(),
+            Symbol::NumberedInput(k) => format!("x_{{{k}}}"),
             Symbol::Target => "y".into(),
             // Braced, so that a transpose or an index after it is not a double superscript.
             Symbol::Weight(k) => format!("{{W^{{({k})}}}}"),
@@ -168,6 +169,7 @@ impl Notation for Latex {
             ),
             Symbol::Samples(inner) => match inner.as_ref() {
                 Symbol::Input => "X".into(),
+                Symbol::NumberedInput(k) => format!("X_{{{k}}}"),
                 Symbol::Target => "Y".into(),
                 Symbol::Hidden(i) => format!("Z_{{{i}}}"),
                 Symbol::Output => "\\hat{Y}".into(),

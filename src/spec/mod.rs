@@ -2,6 +2,7 @@
 
 pub mod input;
 pub mod model;
+pub mod objective;
 pub mod suggest;
 
 use pest::Parser;
@@ -36,6 +37,8 @@ pub struct Spec {
     pub model: Option<String>,
     /// The parameters a model names itself, in the order they are first written.
     pub own: Vec<crate::network::affine::OwnParameter>,
+    /// The objective a model writes as `loss = …`, in place of --loss; `None` for --loss's.
+    pub objective: Option<objective::Objective>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,14 +54,36 @@ pub struct LayerSpec {
     pub operands: Option<Vec<Operand>>,
 }
 
-/// A value a node of a graph takes: the input x, or the output of an earlier node.
+/// A value a node of a graph takes: the input x, the k-th input xₖ of a model that takes
+/// several, or the output of an earlier node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operand {
     Input,
+    NumberedInput(usize),
     Layer(usize),
 }
 
 impl Spec {
+    /// The inputs the model takes, in order: x alone (every chain), or x1, x2, … by number.
+    pub fn inputs(&self) -> Vec<Operand> {
+        let mut numbered: Vec<usize> = self
+            .layers
+            .iter()
+            .flat_map(|l| l.operands.iter().flatten())
+            .filter_map(|operand| match operand {
+                Operand::NumberedInput(k) => Some(*k),
+                _ => None,
+            })
+            .collect();
+        numbered.sort_unstable();
+        numbered.dedup();
+        if numbered.is_empty() {
+            vec![Operand::Input]
+        } else {
+            numbered.into_iter().map(Operand::NumberedInput).collect()
+        }
+    }
+
     /// The chain as the user wrote it, normalised: `linear > relu > linear > identity`.
     pub fn normalized(&self) -> String {
         if let Some(model) = &self.model {
@@ -122,6 +147,7 @@ pub fn parse_spec(text: &str) -> Result<Spec, SpecError> {
         weight_decay: None,
         model: None,
         own: Vec::new(),
+        objective: None,
     })
 }
 

@@ -16,9 +16,11 @@ use pest::iterators::Pair;
 use pest_derive::Parser;
 
 use crate::error::SpecError;
+use crate::math::symbol::Symbol;
 use crate::network::affine::{Affine, OwnParameter};
 use crate::network::combine::Combine;
 use crate::network::layer::LayerKind;
+use crate::spec::objective::{self, Objective};
 use crate::spec::suggest::did_you_mean;
 use crate::spec::{LayerSpec, MAX_LAYERS, Operand, Spec, layer_error, read_number};
 
@@ -29,6 +31,9 @@ struct ModelParser;
 /// The deepest nesting of parentheses a model may have, refused before parsing beyond it: the
 /// parser and the reading of its tree recurse once per level.
 pub const MAX_NESTING: usize = 256;
+
+/// The most inputs a model may take, x1 to x64.
+pub const MAX_INPUTS: usize = 64;
 
 /// Whether a spec is written in the model language rather than as a chain: it binds a name.
 pub fn is_model(text: &str) -> bool {
@@ -54,13 +59,18 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
         layers: Vec::new(),
         normalized: Vec::new(),
         own: Vec::new(),
+        first_input: None,
     };
     let bindings: Vec<Pair<Rule>> = model
         .into_inner()
         .filter(|p| p.as_rule() == Rule::binding)
         .collect();
-    for binding in bindings {
-        reader.binding(binding)?;
+    let count = bindings.len();
+    let mut objective = None;
+    for (i, binding) in bindings.into_iter().enumerate() {
+        if let Some(read) = reader.binding(binding, i + 1 == count)? {
+            objective = Some(read);
+        }
     }
     let output = reader.bindings.pop().expect("a model has a binding");
     if let Some(unused) = reader.bindings.iter().find(|b| !b.used) {
@@ -106,6 +116,8 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
         };
         of_the_chain_syntax(layer.kind) && layer.operands.as_deref() == Some(&[previous][..])
     }) && uses_each_once(&layers);
+    // An objective written out is the model's own, not --loss's.
+    let is_chain = is_chain && objective.is_none();
     let model = if is_chain {
         for layer in &mut layers {
             layer.operands = None;
@@ -120,6 +132,7 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
         weight_decay: None,
         model,
         own: reader.own,
+        objective,
     })
 }
 
@@ -157,6 +170,8 @@ struct Reader<'t> {
     normalized: Vec<String>,
     /// The parameters the model names itself, in order of first use.
     own: Vec<OwnParameter>,
+    /// Whether the first input used was numbered (x1 rather than x), and where it stands.
+    first_input: Option<(bool, (usize, usize))>,
 }
 
 fn span_of(pair: &Pair<Rule>) -> (usize, usize) {
@@ -181,7 +196,8 @@ impl Reader<'_> {
         error
     }
 
-    fn binding(&mut self, pair: Pair<Rule>) -> Result<(), SpecError> {
+    /// Reads a binding; the last may be the objective, which is given back.
+    fn binding(&mut self, pair: Pair<Rule>, last: bool) -> Result<Option<Objective>, SpecError> {
         // In ASCII, as the title and the legend print it: ᵀ as ', ⊙ as .*, and without the
         // comment the binding's text may run into (pest's span takes the trivia after it).
         let code: String = pair
@@ -199,11 +215,8 @@ impl Reader<'_> {
         let name_span = span_of(&name_pair);
         inner.next().expect("then `=`");
         let expression = inner.next().expect("then its expression");
-        if name == "loss" {
-            return Err(self.graph(
-                name_span,
-                "the objective is given by --loss; a `loss = …` binding is not taken yet".into(),
-            ));
+        if name == "loss" || name == "ℓ" {
+            return self.objective(name_span, expression, last).map(Some);
         }
         if is_data(&name) {
             let role = if name == "y" {
@@ -247,7 +260,56 @@ impl Reader<'_> {
             value,
             used: false,
         });
-        Ok(())
+        Ok(None)
+    }
+
+    /// The objective `loss = …`: the last binding, after the output's.
+    fn objective(
+        &self,
+        name_span: (usize, usize),
+        expression: Pair<Rule>,
+        last: bool,
+    ) -> Result<Objective, SpecError> {
+        if !last {
+            return Err(self.error(
+                name_span,
+                "the objective is bound before the end of the model".into(),
+                "the objective as the last binding, after the output's".into(),
+            ));
+        }
+        let Some(output) = self.bindings.last() else {
+            return Err(self.error(
+                name_span,
+                "the objective comes before any value of the model".into(),
+                "the output bound first, as `yhat = linear(x); loss = mse(yhat, y)`".into(),
+            ));
+        };
+        let count =
+            |kind: fn(&LayerKind) -> bool| self.layers.iter().filter(|l| kind(&l.kind)).count();
+        let linear = count(|k| *k == LayerKind::Linear);
+        let normalizations = count(|k| matches!(k, LayerKind::Normalization(_)));
+        let mut parameters: Vec<(String, Symbol)> = Vec::new();
+        for k in 1..=linear {
+            parameters.push((format!("W{k}"), Symbol::Weight(k)));
+            parameters.push((format!("b{k}"), Symbol::Bias(k)));
+        }
+        for k in 1..=normalizations {
+            parameters.push((format!("gamma{k}"), Symbol::Gamma(k)));
+            parameters.push((format!("beta{k}"), Symbol::Shift(k)));
+        }
+        for own in &self.own {
+            let symbol = Symbol::Own {
+                name: own.name.as_str().into(),
+                weight: own.weight,
+            };
+            parameters.push((own.name.clone(), symbol));
+        }
+        let model = objective::Model {
+            text: self.text,
+            output: &output.name,
+            parameters,
+        };
+        objective::read_objective(&model, expression)
     }
 
     /// A new node taking `operands`; the value it gives.
@@ -466,7 +528,26 @@ impl Reader<'_> {
 
     fn name(&mut self, name: &str, span: (usize, usize)) -> Result<Operand, SpecError> {
         if name == "x" {
-            return Ok(Operand::Input);
+            return self.input(Operand::Input, span);
+        }
+        if let Some(digits) = name.strip_prefix('x').filter(|_| is_input(name)) {
+            let k = digits
+                .parse::<usize>()
+                .ok()
+                .filter(|k| *k >= 1 && !digits.starts_with('0') && *k <= MAX_INPUTS);
+            let Some(k) = k else {
+                return Err(self.error(
+                    span,
+                    format!(
+                        "`{}` is not an input's name",
+                        crate::spec::suggest::shorten(name)
+                    ),
+                    format!(
+                        "x, or x1, x2, … numbered from 1 up to {MAX_INPUTS}, without leading zeros"
+                    ),
+                ));
+            };
+            return self.input(Operand::NumberedInput(k), span);
         }
         if name == "y" {
             return Err(self.error(
@@ -478,9 +559,6 @@ impl Reader<'_> {
         if let Some(bound) = self.bindings.iter_mut().find(|b| b.name == name) {
             bound.used = true;
             return Ok(bound.value);
-        }
-        if is_input(name) {
-            return Err(self.graph(span, format!("`{name}` is a second input")));
         }
         let bound: Vec<&str> = self.bindings.iter().map(|b| b.name.as_str()).collect();
         let later = self.text[span.1..].match_indices(name).find(|(at, _)| {
@@ -518,6 +596,40 @@ impl Reader<'_> {
             ));
         };
         Err(error)
+    }
+
+    /// An input, x or xₖ: a model takes x alone or numbered inputs alone, so that every input
+    /// has one name.
+    fn input(&mut self, input: Operand, span: (usize, usize)) -> Result<Operand, SpecError> {
+        let numbered = input != Operand::Input;
+        match self.first_input {
+            Some((was_numbered, first)) if was_numbered != numbered => {
+                let mut error = self.error(
+                    span,
+                    format!(
+                        "`{}` is used with `{}`: a model takes x alone, or inputs numbered x1, x2, …",
+                        &self.text[span.0..span.1],
+                        &self.text[first.0..first.1]
+                    ),
+                    if numbered {
+                        "x, as before".into()
+                    } else {
+                        "a numbered input, x1, x2, …, as before".into()
+                    },
+                );
+                error.help = Some(format!(
+                    "`{}` is first used at line {}",
+                    &self.text[first.0..first.1],
+                    line_of(self.text, first.0)
+                ));
+                Err(error)
+            }
+            Some(_) => Ok(input),
+            None => {
+                self.first_input = Some((numbered, span));
+                Ok(input)
+            }
+        }
     }
 
     fn call(&mut self, pair: Pair<Rule>) -> Result<Operand, SpecError> {
@@ -741,10 +853,8 @@ mod tests {
             ("h = sigmoid(W*x + b); yhat = W'*h + c + W", 40),
             ("h = relu(linear(x)); yhat = h * h", 28),
             ("h = tanh(W*x + W); yhat = linear(h)", 15),
-            ("h = relu(linear(x1)); yhat = h", 16),
             ("h = relu(linear(x)); yhat = 2 * h", 28),
             ("h = relu(linear(x)); yhat = linear(h)'", 37),
-            ("yhat = linear(x); loss = mse(yhat, y)", 18),
         ] {
             let error = parse_model(text).unwrap_err();
             assert_eq!(error.span.0, at, "{text}: {error}");

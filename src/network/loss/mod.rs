@@ -61,6 +61,9 @@ pub struct Loss {
     /// The loss's argument (hinge's margin, huber's δ), its default if not given; 0 for a loss
     /// that takes none.
     pub argument: f64,
+    /// A factor the objective a model writes puts in front of the loss, as a ratio num/den
+    /// (½ of `loss = 0.5*mse(yhat, y)`); 1/1 for the loss itself.
+    pub scale: (i64, i64),
 }
 
 /// What ŷ must satisfy for ℓ to be defined.
@@ -272,6 +275,7 @@ impl Loss {
             kind,
             reduction: definition.default_reduction,
             argument: definition.argument.as_ref().map_or(0.0, |a| a.default),
+            scale: (1, 1),
         }
     }
 
@@ -292,12 +296,13 @@ impl Loss {
         (self.kind.definition().description)(self.reduction)
     }
 
-    /// The factor in front of the per-element sum: 1, or 1/K for a mean.
+    /// The factor in front of the per-element sum: 1, or 1/K for a mean, times the scale.
     fn reduction_coef(self, arena: &Arena, yhat: ExprId) -> Coef {
-        match self.reduction {
+        let reduction = match self.reduction {
             Reduction::Sum => Coef::one(),
             Reduction::Mean => Coef::per(arena.shape(yhat).rows.clone()),
-        }
+        };
+        reduction.times(&Coef::ratio(self.scale.0, self.scale.1))
     }
 
     /// ℓ as an expression in ŷ and y.

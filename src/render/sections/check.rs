@@ -349,7 +349,7 @@ fn point(network: &Network, report: &CheckReport, kinked: &[&str], kinks: &[Stri
         .words(format!("At a random point (seed {seed}; sizes "))
         .join(sizes, ", ")
         .words("; ")
-        .symbol(&symbol_of(&network.arena, network.x));
+        .then(super::inputs_prose(network));
     let drawn = if normalized {
         drawn
             .words(", the biases and the shifts ")

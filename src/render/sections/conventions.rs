@@ -53,7 +53,8 @@ impl Builder<'_> {
             }],
         );
 
-        let mut leaves = vec![network.x, network.y];
+        let mut leaves = network.model_inputs.clone();
+        leaves.push(network.y);
         leaves.extend(network.parameters.iter().map(|p| p.leaf));
         leaves.extend(network.masks());
         leaves.extend(network.layers.iter().map(|l| l.output));
@@ -64,16 +65,36 @@ impl Builder<'_> {
             .collect();
 
         let batch = network.samples.is_some();
+        let inputs: Vec<Symbol> = network
+            .model_inputs
+            .iter()
+            .map(|x| self.symbol_of(*x))
+            .collect();
+        let written = network.spec.objective.is_some();
         let mut description = Prose::new().symbol(&Symbol::Loss);
+        if written {
+            description = description.words(" is the objective the model writes; its loss term");
+        }
         description = if batch {
             description
                 .words(" is the mean over the N samples (the ")
                 .words(format!("{}s", orientation::sample_side(network.convention)))
-                .words(" of X) of each sample's ")
+                .words(" of ")
+                .then(orientation::names(&inputs))
+                .words(") of each sample's ")
         } else {
             description.words(" is the ")
         };
         description.0.extend(network.loss.description().0);
+        if network.loss.scale != (1, 1) {
+            description = description.words(", times the factor written");
+        }
+        if !network.penalties.is_empty() {
+            description = description
+                .words(", and each penalty ")
+                .fixed("‖P‖²", "\\lVert P \\rVert^{2}")
+                .words(" (sumsq(P)) the sum of the squares of the entries of the parameter P (its squared Frobenius norm)");
+        }
         description = description.words(".");
         if batch && network.loss.kind == crate::network::loss::LossKind::Mse {
             description = description
@@ -110,7 +131,7 @@ impl Builder<'_> {
             )
             .words(".");
         let layout = if batch {
-            orientation::batch_opening(network.convention)
+            orientation::batch_opening(network.convention, &inputs)
                 .then(if network.spec.model.is_some() {
                     Prose::new()
                         .words(". For a value V (a ")
@@ -139,7 +160,7 @@ impl Builder<'_> {
                 .fixed("∂ℓ/∂V", "\\partial \\ell / \\partial V")
                 .words(" here has the shape of V (gradient layout). ")
         } else {
-            orientation::one_sample(network.convention)
+            orientation::one_sample(network.convention, &inputs)
         };
         let legend = Prose::new()
             .math(Math::Hadamard)

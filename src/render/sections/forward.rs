@@ -99,13 +99,13 @@ impl Builder<'_> {
         if expanded {
             title = title
                 .words(", in ")
-                .symbol(&x)
+                .then(super::inputs_prose(network))
                 .words(", ")
                 .symbol(&y)
                 .words(and_the_parameters);
             note = note
                 .words(", then the same value written out in ")
-                .symbol(&x)
+                .then(super::inputs_prose(network))
                 .words(", ")
                 .symbol(&y)
                 .words(and_the_parameters);

@@ -205,11 +205,15 @@ impl<'a> Sections<'a> {
         Sections {
             derivation,
             parts,
-            title: Prose::new().words(format!(
-                "derive: {}, loss {}",
-                abridged_spec(&network.spec),
-                network.loss.name()
-            )),
+            // An objective the model writes is in its text; --loss's is named after it.
+            title: Prose::new().words(match network.spec.objective {
+                Some(_) => format!("derive: {}", abridged_spec(&network.spec)),
+                None => format!(
+                    "derive: {}, loss {}",
+                    abridged_spec(&network.spec),
+                    network.loss.name()
+                ),
+            }),
             conventions,
             forward,
             chain_rule,
@@ -311,6 +315,16 @@ pub fn chain_rule_names(derivation: &Derivation) -> Names {
 
 fn layer_title(layer: &crate::network::Layer) -> Prose {
     Prose::new().math(Math::Layer(layer.kind.title(), layer.title_index()))
+}
+
+/// The model's inputs by name, as prose: x, or x₁, x₂ (X₁, X₂ in a mini-batch).
+fn inputs_prose(network: &crate::network::Network) -> crate::math::prose::Prose {
+    let names = network
+        .model_inputs
+        .iter()
+        .map(|x| crate::math::prose::Prose::new().symbol(&symbol_of(&network.arena, *x)))
+        .collect();
+    crate::math::prose::Prose::new().join(names, ", ")
 }
 
 /// The name of a leaf or of a named value.

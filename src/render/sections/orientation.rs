@@ -35,16 +35,20 @@ pub fn linear_rule(convention: Convention, batch: bool) -> Prose {
 
 /// How the samples and weights are laid out, where the convention is not the default: the
 /// sentence that opens the legend.
-fn storage(convention: Convention, batch: bool) -> Prose {
+fn storage(convention: Convention, batch: bool, inputs: &[Symbol]) -> Prose {
     let vectors = if batch {
         Prose::new()
-            .words("Samples are rows, one sample per row of X, as PyTorch lays out a batch; ")
+            .words("Samples are rows, one sample per row of ")
+            .then(names(inputs))
+            .words(", as PyTorch lays out a batch; ")
     } else {
         Prose::new()
             .words(match convention.style {
-                Style::Cs231n => "Samples are rows, as CS231n lays them out: x, y, ",
-                _ => "Samples are rows, as PyTorch lays them out: x, y, ",
+                Style::Cs231n => "Samples are rows, as CS231n lays them out: ",
+                _ => "Samples are rows, as PyTorch lays them out: ",
             })
+            .then(names(inputs))
+            .words(", y, ")
             .fixed("zᵢ", "z_{i}")
             .words(" and ")
             .symbol(&Symbol::Output)
@@ -104,9 +108,9 @@ fn jacobian_layout(convention: Convention) -> Prose {
 }
 
 /// The paragraph that says how vectors and Jacobians are laid out, for one sample.
-pub fn one_sample(convention: Convention) -> Prose {
+pub fn one_sample(convention: Convention, inputs: &[Symbol]) -> Prose {
     let opening = if convention.samples_as_rows() {
-        storage(convention, false)
+        storage(convention, false, inputs)
     } else {
         Prose::new().words("Vectors are columns. ")
     };
@@ -121,19 +125,48 @@ pub fn one_sample(convention: Convention) -> Prose {
         .words(" sums every entry. ")
 }
 
-/// The opening of the mini-batch paragraph, up to what Δ is: where each sample sits.
-pub fn batch_opening(convention: Convention) -> Prose {
-    let opening = if convention.samples_as_rows() {
-        storage(convention, true)
-            .words("The s-th row of X is the sample ")
-            .fixed("x⁽ˢ⁾", "x^{(s)}")
-            .words(" (a row)")
+/// The opening of the mini-batch paragraph, up to what Δ is: where each sample sits, in the
+/// inputs X (or X₁, X₂, … of a model that takes several).
+pub fn batch_opening(convention: Convention, inputs: &[Symbol]) -> Prose {
+    let rows = convention.samples_as_rows();
+    let opening = if rows {
+        storage(convention, true, inputs).words("The s-th row of ")
     } else {
-        Prose::new()
-            .words("Samples are columns: the s-th column of X is the sample ")
-            .fixed("x⁽ˢ⁾", "x^{(s)}")
+        Prose::new().words("Samples are columns: the s-th column of ")
+    };
+    let opening = if inputs.len() == 1 {
+        let opening = opening
+            .then(names(inputs))
+            .words(" is the sample ")
+            .fixed("x⁽ˢ⁾", "x^{(s)}");
+        if rows {
+            opening.words(" (a row)")
+        } else {
+            opening
+        }
+    } else {
+        opening
+            .words("each of ")
+            .then(names(inputs))
+            .words(" is sample s's input")
     };
     opening.words(", with loss ").fixed("ℓₛ", "\\ell_{s}")
+}
+
+/// The inputs by name, joined by commas: x, or x₁, x₂ (X, or X₁, X₂, in a mini-batch). The
+/// single x is a word in the sentence, as the legend has always written it.
+pub fn names(inputs: &[Symbol]) -> Prose {
+    if let [x] = inputs
+        && let Some(word) = match x {
+            Symbol::Input => Some("x"),
+            Symbol::Samples(inner) if **inner == Symbol::Input => Some("X"),
+            _ => None,
+        }
+    {
+        return Prose::new().words(word);
+    }
+    let items = inputs.iter().map(|x| Prose::new().symbol(x)).collect();
+    Prose::new().join(items, ", ")
 }
 
 /// Sample s's part of Δ_V, in the convention's orientation: (∂ℓₛ/∂v⁽ˢ⁾)ᵀ as a column, or the row
