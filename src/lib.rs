@@ -99,7 +99,9 @@ fn refuse_graphs_for_code(spec: &Spec) -> Result<(), Error> {
             };
             matches!(
                 layer.kind,
-                network::layer::LayerKind::Combine(_) | network::layer::LayerKind::Affine(_)
+                network::layer::LayerKind::Combine(_)
+                    | network::layer::LayerKind::Affine(_)
+                    | network::layer::LayerKind::Scalar(_)
             ) || layer.operands.as_deref() != Some(&[previous][..])
         })
         .map(|(_, layer)| layer.span);

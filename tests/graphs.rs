@@ -1,9 +1,11 @@
 //! Models that are graphs: residual connections (`+`, `-`) and gates (`.*`) between values,
-//! a value taken by several nodes. Snapshots of a residual block and of a gate, read as a
-//! grader would; and, over random graphs (up to 8 bindings, every activation, layernorm and
-//! dropout, residual sums, differences and gates, one sample and batches, expanded and compact,
-//! every convention), every closed form and every edge's Jacobian agrees with central
-//! differences, every gradient has its parameter's shape, and every renderer runs.
+//! a value taken by several nodes, several inputs, constants and an objective written out.
+//! Snapshots of the models, read as a grader would; and, over random graphs (up to 8
+//! bindings, every activation, layernorm and dropout, residual sums, differences and gates,
+//! shared and transposed weights, a second input, constants, an objective with penalties or
+//! --loss, one sample and batches, expanded and compact, every convention), every closed form
+//! and every edge's Jacobian agrees with central differences, every gradient has its
+//! parameter's shape, and every renderer runs.
 
 mod common;
 
@@ -86,6 +88,48 @@ fn a_gate() {
     assert!(text.contains("diag(u)"), "{text}");
 }
 
+/// Two inputs, each through a linear layer of its own, added: x₁ and x₂ have widths of their
+/// own, n₁ and n₂, and ∂ℓ/∂W⁽¹⁾ = (∂ℓ/∂z₁)ᵀx₁ᵀ, ∂ℓ/∂W⁽²⁾ = (∂ℓ/∂z₂)ᵀx₂ᵀ with ∂ℓ/∂z₁ = ∂ℓ/∂z₂ (the
+/// sum's Jacobians are both I).
+#[test]
+fn two_inputs() {
+    let model = "h = relu(linear(x1) + linear(x2)); yhat = sigmoid(linear(h))";
+    let text = snapshot("graph_two_inputs", &[model, "--loss", "bce"]);
+    assert!(text.contains("W⁽²⁾ ∈ ℝ^(d×n₂)"), "{text}");
+    assert!(
+        text.contains("∂ℓ/∂W⁽²⁾ = (1/K)((W⁽³⁾ᵀ(ŷ − y)) ⊙ [z₃ > 0]) x₂ᵀ"),
+        "{text}"
+    );
+    snapshot(
+        "graph_two_inputs_batch",
+        &[model, "--loss", "bce", "--batch", "--convention", "pytorch"],
+    );
+}
+
+/// An objective written out: cross-entropy plus 0.01(‖W⁽¹⁾‖² + ‖W⁽²⁾‖²), so each weight's
+/// gradient gains 2 · 0.01 W⁽ᵏ⁾ = (1/50)W⁽ᵏ⁾ and the biases' are as without it.
+#[test]
+fn a_regularized_objective() {
+    let model = "yhat = softmax(linear(relu(linear(x)))); loss = ce(yhat, y) + 0.01*(sumsq(W1) + sumsq(W2))";
+    let text = snapshot("graph_regularized_objective", &[model]);
+    assert!(
+        text.contains("∂ℓ/∂W⁽²⁾ = (ŷ − y) z₂ᵀ + (1/50)W⁽²⁾"),
+        "{text}"
+    );
+    assert!(text.contains("∂ℓ/∂b⁽²⁾ = ŷ − y "), "{text}");
+    snapshot("graph_regularized_objective_batch", &[model, "--batch"]);
+}
+
+/// A highway layer, ŷ = t ⊙ g + (1 − t) ⊙ x with the gate t = σ(W⁽¹⁾x + b⁽¹⁾): the gate is taken
+/// by the product and by its complement, so ∂ℓ/∂t = ∂ℓ/∂z₅ · diag(g) − ∂ℓ/∂z₆.
+#[test]
+fn a_highway_layer() {
+    let model = "t = sigmoid(linear(x)); g = relu(linear(x)); yhat = t .* g + (1 - t) .* x";
+    let text = snapshot("graph_highway", &[model, "--loss", "mse"]);
+    assert!(text.contains("∂z₆/∂t = −I"), "{text}");
+    assert!(text.contains("∂ℓ/∂t = ((∂ℓ/∂z₅)ᵀ ⊙ g)ᵀ − ∂ℓ/∂z₆"), "{text}");
+}
+
 #[derive(Clone, Debug)]
 enum Step {
     /// A layer applied to the value before.
@@ -95,6 +139,11 @@ enum Step {
     /// A weight of the model's own (shared by every step that names it, transposed or not) times
     /// the value before, with a bias of its own or none.
     Own(&'static str, bool, Option<&'static str>),
+    /// The value before combined with a second input through a linear layer of its own: the
+    /// model's inputs are then x1 and x2.
+    Input(&'static str),
+    /// A constant on the value before: `0.5*h`, `h*3` or `1 - h`.
+    Constant(&'static str),
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -116,19 +165,22 @@ fn step() -> impl Strategy<Value = Step> {
             proptest::option::of(proptest::sample::select(vec!["b", "c"])),
         )
             .prop_map(|(w, transposed, bias)| Step::Own(w, transposed, bias)),
+        1 => proptest::sample::select(vec!["+", "-", ".*"]).prop_map(Step::Input),
+        1 => proptest::sample::select(vec!["0.5*{}", "{}*3", "1 - {}"]).prop_map(Step::Constant),
     ]
 }
 
-/// The model of the steps: binding i applies its step to binding i − 1 (x before the first), so
-/// every binding reaches the output, which is a linear layer of the last.
-fn model(steps: &[Step]) -> String {
+/// The model of the steps: binding i applies its step to binding i − 1 (x before the first, x1
+/// where a step takes x2), so every binding reaches the output, which is a linear layer of the
+/// last; with `objective`, a last binding writes the objective: half the loss, plus penalties on
+/// W1 and on every weight of the model's own.
+fn model(steps: &[Step], loss: LossKind, objective: bool) -> String {
     let mut bindings = Vec::new();
-    let name = |i: usize| {
-        if i == 0 {
-            "x".to_string()
-        } else {
-            format!("h{i}")
-        }
+    let several = steps.iter().any(|s| matches!(s, Step::Input(_)));
+    let name = |i: usize| match i {
+        0 if several => "x1".to_string(),
+        0 => "x".to_string(),
+        _ => format!("h{i}"),
     };
     for (i, step) in steps.iter().enumerate() {
         let previous = name(i);
@@ -152,10 +204,28 @@ fn model(steps: &[Step]) -> String {
                     None => format!("tanh({weight}*{previous})"),
                 }
             }
+            Step::Input(op) => format!("linear({previous}) {op} linear(x2)"),
+            Step::Constant(form) => form.replace("{}", &previous),
         };
         bindings.push(format!("{} = {value}", name(i + 1)));
     }
     bindings.push(format!("yhat = linear({})", name(steps.len())));
+    if objective {
+        let mut penalties = vec!["0.01*sumsq(W1)".to_string()];
+        for weight in ["W", "V"] {
+            if steps
+                .iter()
+                .any(|s| matches!(s, Step::Own(w, ..) if *w == weight))
+            {
+                penalties.push(format!("0.25*sumsq({weight})"));
+            }
+        }
+        bindings.push(format!(
+            "loss = 0.5*{}(yhat, y) + {}",
+            loss.definition().name,
+            penalties.join(" + ")
+        ));
+    }
     bindings.join("; ")
 }
 
@@ -171,8 +241,9 @@ proptest! {
         batch in any::<bool>(),
         convention in 0usize..3,
         loss in proptest::sample::select(vec![LossKind::Mse, LossKind::CeLogits, LossKind::L1]),
+        objective in any::<bool>(),
     ) {
-        let text = model(&steps);
+        let text = model(&steps, loss, objective);
         let spec = parse_spec(&text).unwrap();
         let expansion = if compact { Expansion::Compact } else { Expansion::Expanded };
         let columns = derive_spec(&spec, Loss::new(loss), expansion, batch).unwrap();

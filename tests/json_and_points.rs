@@ -247,6 +247,33 @@ fn weight_decay_adds_its_term_once_and_only_to_the_weights() {
     }
 }
 
+/// The objective a model writes, at the tiny point by hand: ŷ = 2.5, y = 2, h = 0.5, so
+/// ℓ = ½ · 0.25 + 0.25 · 3² + 2 · (−0.5)² = 2.875; δ = ½ · 2(ŷ − y) = 0.5, ∂ℓ/∂W⁽²⁾ = 0.5 · 0.5 +
+/// 2 · 0.25 · 3, ∂ℓ/∂b⁽¹⁾ = 3 · 0.5 + 2 · 2 · (−0.5).
+#[test]
+fn an_objective_with_penalties_at_a_hand_computed_point() {
+    let point = temp_file("tiny_objective.json", TINY);
+    let model =
+        "yhat = linear(relu(linear(x))); loss = 0.5*mse(yhat, y) + 0.25*sumsq(W2) + 2*sumsq(b1)";
+    let doc = json(&[model, "--at", point.to_str().unwrap()]);
+    assert_documented_shape(&doc);
+    assert_eq!(doc["loss"]["scale"], 0.5);
+    let penalties: Value = serde_json::from_str(
+        r#"[{"parameter": "W2", "coefficient": 0.25}, {"parameter": "b1", "coefficient": 2.0}]"#,
+    )
+    .unwrap();
+    assert_eq!(doc["loss"]["penalties"], penalties);
+    assert_eq!(doc["evaluation"]["loss"], 2.875);
+    let expected: Value =
+        serde_json::from_str(r#"{"W1": [[3.0]], "b1": [-0.5], "W2": [[1.75]], "b2": [0.5]}"#)
+            .unwrap();
+    assert_eq!(doc["evaluation"]["gradients"], expected);
+    assert_eq!(doc["check"]["passed"], true);
+    // Without a factor or penalties, neither field is there.
+    let plain = json(&["yhat = linear(relu(linear(x))); loss = mse(yhat, y)"]);
+    assert!(plain["loss"].get("scale").is_none() && plain["loss"].get("penalties").is_none());
+}
+
 #[test]
 fn values_read_back_to_the_same_f64() {
     let point = temp_file(

@@ -81,9 +81,9 @@ fn a_model_is_read_from_a_file_with_comments() {
 fn graphs_and_mistakes_are_refused_at_their_place() {
     for (model, place, words) in [
         (
-            "h = relu(linear(x)); yhat = 2 * linear(h)",
+            "h = relu(linear(x)); yhat = 2 + linear(h)",
             "column 29",
-            "the constant `2`",
+            "the constant `2` is added",
         ),
         (
             "h = sigmoid(W*x + b); yhat = W1*h",

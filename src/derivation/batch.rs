@@ -205,6 +205,7 @@ pub(super) fn backward(
             )
         }
         LayerKind::Combine(_) => unreachable!("a combining node takes two values"),
+        LayerKind::Scalar(scalar) => Ok(scalar.backward_batch(arena, delta)),
         // Δ through Wh + b is WᵀΔ, through Wᵀh + c it is WΔ.
         LayerKind::Affine(_) => {
             let weight = layer.weight.expect("an affine node has a weight");

@@ -68,11 +68,18 @@ fn symbol_of(arena: &Arena, value: ExprId) -> Symbol {
     }
 }
 
+/// The terms added up; a term with a negative factor is subtracted, a − b rather than a + −b.
 fn sum(arena: &mut Arena, terms: Vec<ExprId>) -> Result<ExprId, ShapeError> {
     let mut iter = terms.into_iter();
     let mut total = iter.next().expect("a value is taken by some node");
     for term in iter {
-        total = arena.add(total, term)?;
+        total = match arena.node(term).clone() {
+            crate::math::expr::Node::Scale(c, inner) if c.is_negative() => {
+                let positive = arena.scale(c.negated(), inner);
+                arena.sub(total, positive)?
+            }
+            _ => arena.add(total, term)?,
+        };
     }
     Ok(total)
 }

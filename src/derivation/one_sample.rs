@@ -204,6 +204,7 @@ pub(super) fn layer_jacobian(arena: &mut Arena, layer: &Layer) -> Result<ExprId,
             )?
         }
         LayerKind::Combine(_) => unreachable!("a combining node takes two values"),
+        LayerKind::Scalar(scalar) => scalar.jacobian(arena, layer.input),
         // ∂(Wh + b)/∂h = W, ∂(Wᵀh + c)/∂h = Wᵀ.
         LayerKind::Affine(_) => {
             let weight = layer.weight.expect("an affine node has a weight");

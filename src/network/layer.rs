@@ -27,6 +27,8 @@ pub enum LayerKind {
     Combine(Combine),
     /// A model's `W*h + b` with weights of its own.
     Affine(Affine),
+    /// A model's constant on one value: `0.5*h`, `1 - g`.
+    Scalar(crate::network::scalar::Scalar),
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -263,6 +265,7 @@ impl LayerKind {
             LayerKind::Normalization(n) => n.spec_name(),
             LayerKind::Combine(c) => c.operator().into(),
             LayerKind::Affine(_) => "affine".into(),
+            LayerKind::Scalar(s) => s.operator().into(),
         }
     }
 
@@ -288,6 +291,7 @@ impl LayerKind {
             LayerKind::Normalization(n) => n.title(),
             LayerKind::Combine(c) => c.title(),
             LayerKind::Affine(_) => "Affine",
+            LayerKind::Scalar(s) => s.title(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod fit;
 pub mod layer;
 pub mod loss;
 pub mod normalization;
+pub mod scalar;
 pub mod widths;
 
 use std::sync::Arc;
@@ -71,7 +72,8 @@ impl Layer {
             | LayerKind::Dropout(_)
             | LayerKind::Normalization(_)
             | LayerKind::Combine(_)
-            | LayerKind::Affine(_) => None,
+            | LayerKind::Affine(_)
+            | LayerKind::Scalar(_) => None,
         }
     }
 
@@ -315,6 +317,7 @@ impl Network {
                 LayerKind::Combine(combine) => {
                     (combine.forward(&mut arena, inputs[0], inputs[1])?, None)
                 }
+                LayerKind::Scalar(scalar) => (scalar.forward(&mut arena, current)?, None),
                 LayerKind::Affine(affine) => {
                     for index in std::iter::once(affine.weight).chain(affine.bias) {
                         if !own_listed[index] {

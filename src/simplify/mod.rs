@@ -41,6 +41,7 @@ enum Kind {
     Transpose,
     Scale,
     Product,
+    Add,
     Sub,
     Hadamard,
     Map,
@@ -67,6 +68,7 @@ impl Kind {
             Node::Transpose(_) => Kind::Transpose,
             Node::Scale(..) => Kind::Scale,
             Node::Product(_) => Kind::Product,
+            Node::Add(..) => Kind::Add,
             Node::Sub(..) => Kind::Sub,
             Node::Hadamard(..) => Kind::Hadamard,
             Node::Map(..) => Kind::Map,
@@ -209,6 +211,12 @@ pub const RULES: &[Rule] = &[
         pattern: "σ′(z) → s ⊙ (1 − s), tanh′(z) → 1 − s ⊙ s where s names σ(z), tanh(z)",
         rewrites: Kind::Map,
         apply: map::derivative_through_output,
+    },
+    Rule {
+        name: "sum_with_negated",
+        pattern: "A + (−c)B → A − cB, (−c)A + B → B − cA",
+        rewrites: Kind::Add,
+        apply: difference::sum_with_negated,
     },
 ];
 

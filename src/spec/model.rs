@@ -5,10 +5,11 @@
 //! order a left-to-right evaluation reaches it (innermost first, bindings in order), and a
 //! binding names the node it binds (`h` rather than z₂). A model whose nodes each take the one
 //! before, once, is that chain: `yhat = linear(relu(linear(x)))` is `linear > relu > linear`.
-//! Any other is a graph, each node with the values it takes (`LayerSpec::operands`). What a
-//! graph may do beyond that (a matrix product `*` with a weight of the model's own, a transpose,
-//! a constant, a second input, an objective written as `loss = …`) is refused where the model
-//! does it, with what derive takes there.
+//! Any other is a graph, each node with the values it takes (`LayerSpec::operands`): with
+//! weights of the model's own (`W*h + b`, `W'*h`), constants on a value (`0.5*h`, `1 - g`),
+//! several inputs (x1, x2, …) and an objective written as a last binding `loss = …`
+//! (spec/objective.rs). What derive does not take (a product of two values, a transposed value,
+//! a constant added to one) is refused where the model does it, with what derive takes there.
 
 use pest::Parser;
 use pest::error::InputLocation;
@@ -16,10 +17,13 @@ use pest::iterators::Pair;
 use pest_derive::Parser;
 
 use crate::error::SpecError;
+use crate::math::coef::Coef;
 use crate::math::symbol::Symbol;
 use crate::network::affine::{Affine, OwnParameter};
 use crate::network::combine::Combine;
 use crate::network::layer::LayerKind;
+use crate::network::scalar::Scalar;
+use crate::spec::objective::exact;
 use crate::spec::objective::{self, Objective};
 use crate::spec::suggest::did_you_mean;
 use crate::spec::{LayerSpec, MAX_LAYERS, Operand, Spec, layer_error, read_number};
@@ -42,9 +46,10 @@ pub fn is_model(text: &str) -> bool {
 
 /// What a model can do that a chain cannot: said where the model does it.
 const GRAPHS_NOT_YET: &str = "models are derived with layers, `+`, `-` and `.*` between values \
-     (residual connections, gates) and weights of the model's own (`W*h + b`, shared or \
-     transposed as `W'*h`); constants, several inputs and an objective written out are not \
-     derived yet";
+     (residual connections, gates), weights of the model's own (`W*h + b`, shared or \
+     transposed as `W'*h`), a constant scaling a value (`0.5*h`) or `1 - v`, inputs x1, x2, \
+     … and an objective `loss = …`; a product of two values, a transposed value and a \
+     constant added to a value are not derived yet";
 const CHAIN_EXPECTED: &str = "layers applied to x and to bound names, combined by `+`, `-` or `.*`, \
      or weights of the model's own, as in `h = relu(linear(x)); yhat = linear(h) + x` or \
      `h = sigmoid(W*x + b); yhat = W'*h + c`";
@@ -106,8 +111,12 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
         });
     }
     // A model of layers of the chain syntax alone, each taking the one before, is that chain.
-    let of_the_chain_syntax =
-        |kind: LayerKind| !matches!(kind, LayerKind::Combine(_) | LayerKind::Affine(_));
+    let of_the_chain_syntax = |kind: LayerKind| {
+        !matches!(
+            kind,
+            LayerKind::Combine(_) | LayerKind::Affine(_) | LayerKind::Scalar(_)
+        )
+    };
     let is_chain = layers.iter().enumerate().all(|(i, layer)| {
         let previous = if i == 0 {
             Operand::Input
@@ -330,9 +339,30 @@ impl Reader<'_> {
                 let first_node = self.layers.len();
                 let mut inner = pair.into_inner();
                 let first = inner.next().expect("an operand");
-                let mut value = self.expression(first)?;
+                let mut value = match self.constant_term(&first)? {
+                    // 1 - v: the complement, one node.
+                    Some((c, _))
+                        if c.is_one() && inner.peek().is_some_and(|o| o.as_str() == "-") =>
+                    {
+                        inner.next().expect("the `-`");
+                        let right = inner.next().expect("an operand after it");
+                        let start = span_of(&first).0;
+                        let end = span_of(&right).1;
+                        let right = self.expression(right)?;
+                        self.node(
+                            LayerKind::Scalar(Scalar::OneMinus),
+                            (start, end),
+                            vec![right],
+                        )
+                    }
+                    Some((_, span)) => return Err(self.constant_added(span)),
+                    None => self.expression(first)?,
+                };
                 while let Some(operator) = inner.next() {
                     let right = inner.next().expect("an operand after it");
+                    if let Some((_, span)) = self.constant_term(&right)? {
+                        return Err(self.constant_added(span));
+                    }
                     // W*h + b: a bias of the model's own joins the affine node just made.
                     if operator.as_str() == "+"
                         && let Some((name, span)) = self.own_name(&right)
@@ -363,45 +393,8 @@ impl Reader<'_> {
                 Ok(value)
             }
             Rule::term => {
-                let span = span_of(&pair);
                 let factors: Vec<Pair<Rule>> = pair.into_inner().collect();
-                let mut rest = &factors[..];
-                // W*h or W'*h: a weight of the model's own, then the value it multiplies.
-                let mut value = if factors.len() > 2 && factors[1].as_str() == "*" {
-                    let (name, name_span, transposed) = self.weight_factor(&factors[0])?;
-                    let weight = self.own(name, name_span, true)?;
-                    let input = self.expression(factors[2].clone())?;
-                    rest = &factors[3..];
-                    let affine = Affine {
-                        weight,
-                        transposed,
-                        bias: None,
-                    };
-                    self.node(
-                        LayerKind::Affine(affine),
-                        (span.0, span_of(&factors[2]).1),
-                        vec![input],
-                    )
-                } else {
-                    rest = &rest[1..];
-                    self.expression(factors[0].clone())?
-                };
-                for pair in rest.chunks(2) {
-                    let operator = &pair[0];
-                    if operator.as_str() == "*" {
-                        return Err(self.graph(
-                            span_of(operator),
-                            "`*` multiplies two values; it takes a weight of the model's own on its left, as in `W*h`".into(),
-                        ));
-                    }
-                    let right = self.expression(pair[1].clone())?;
-                    value = self.node(
-                        LayerKind::Combine(Combine::Product),
-                        span_of(operator),
-                        vec![value, right],
-                    );
-                }
-                Ok(value)
+                self.term(&factors)
             }
             Rule::factor => {
                 let mut inner = pair.into_inner();
@@ -429,6 +422,110 @@ impl Reader<'_> {
             Rule::call => self.call(pair),
             other => unreachable!("no expression is a {other:?}"),
         }
+    }
+
+    /// The value of a term's factors and the operators between them: `W*h`, `g .* u`, and a
+    /// constant that scales the rest, `0.5*h` or `h*0.5`.
+    fn term(&mut self, factors: &[Pair<Rule>]) -> Result<Operand, SpecError> {
+        let span = (
+            span_of(&factors[0]).0,
+            span_of(factors.last().expect("a factor")).1,
+        );
+        if factors.len() > 2
+            && factors[1].as_str() == "*"
+            && let Some(c) = self.constant_factor(&factors[0])?
+        {
+            let value = self.term(&factors[2..])?;
+            return Ok(self.node(LayerKind::Scalar(scale(&c)), span, vec![value]));
+        }
+        // W*h or W'*h: a weight of the model's own, then the value it multiplies.
+        let (mut value, rest) = if factors.len() > 2
+            && factors[1].as_str() == "*"
+            && self.constant_factor(&factors[2])?.is_none()
+        {
+            let (name, name_span, transposed) = self.weight_factor(&factors[0])?;
+            let weight = self.own(name, name_span, true)?;
+            let input = self.expression(factors[2].clone())?;
+            let affine = Affine {
+                weight,
+                transposed,
+                bias: None,
+            };
+            let node = self.node(
+                LayerKind::Affine(affine),
+                (span.0, span_of(&factors[2]).1),
+                vec![input],
+            );
+            (node, &factors[3..])
+        } else {
+            (self.expression(factors[0].clone())?, &factors[1..])
+        };
+        for pair in rest.chunks(2) {
+            let operator = &pair[0];
+            if operator.as_str() == "*" {
+                // h*c: the constant scales what comes before it.
+                if let Some(c) = self.constant_factor(&pair[1])? {
+                    let at = (span.0, span_of(&pair[1]).1);
+                    value = self.node(LayerKind::Scalar(scale(&c)), at, vec![value]);
+                    continue;
+                }
+                return Err(self.graph(
+                    span_of(operator),
+                    "`*` multiplies two values; it takes a weight of the model's own or a constant on its left, as in `W*h` or `0.5*h`".into(),
+                ));
+            }
+            let right = self.expression(pair[1].clone())?;
+            value = self.node(
+                LayerKind::Combine(Combine::Product),
+                span_of(operator),
+                vec![value, right],
+            );
+        }
+        Ok(value)
+    }
+
+    /// The constant a factor is, if it is a number alone, as the exact ratio it writes.
+    fn constant_factor(&self, factor: &Pair<Rule>) -> Result<Option<Coef>, SpecError> {
+        let mut inner = factor.clone().into_inner();
+        let primary = inner.next().expect("a primary");
+        if primary.as_rule() != Rule::number || inner.next().is_some() {
+            return Ok(None);
+        }
+        exact(primary.as_str()).map(Some).ok_or_else(|| {
+            self.error(
+                span_of(&primary),
+                format!(
+                    "`{}` is not a constant derive keeps exact",
+                    primary.as_str()
+                ),
+                "a decimal whose ratio needs at most 15 digits above and below, as 0.5 or 5e-4"
+                    .into(),
+            )
+        })
+    }
+
+    /// The constant a term is, if it is a number alone, with where it stands.
+    fn constant_term(&self, term: &Pair<Rule>) -> Result<Option<Placed<Coef>>, SpecError> {
+        let factors: Vec<Pair<Rule>> = term.clone().into_inner().collect();
+        match &factors[..] {
+            [factor] => {
+                // The number's own span: a factor's takes the spaces after it.
+                let number = factor.clone().into_inner().next().expect("a primary");
+                Ok(self.constant_factor(factor)?.map(|c| (c, span_of(&number))))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The refusal of a constant added to a value other than `1 - v`.
+    fn constant_added(&self, span: (usize, usize)) -> SpecError {
+        self.graph(
+            span,
+            format!(
+                "the constant `{}` is added to a value",
+                &self.text[span.0..span.1]
+            ),
+        )
     }
 
     /// Whether a name stands for a parameter of the model's own: not x, y, a second input or a
@@ -677,6 +774,17 @@ impl Reader<'_> {
     }
 }
 
+/// A value with where it stands in the text.
+type Placed<T> = (T, (usize, usize));
+
+/// c·v for the constant c a model writes.
+fn scale(c: &Coef) -> Scalar {
+    Scalar::Times {
+        num: c.num,
+        den: c.den,
+    }
+}
+
 /// The number an expression is, if it is one alone (`0.1` in `leaky_relu(z, 0.1)`).
 fn number_in<'t>(expression: &Pair<'t, Rule>) -> Option<&'t str> {
     let term = expression.clone().into_inner().next()?;
@@ -853,13 +961,29 @@ mod tests {
             ("h = sigmoid(W*x + b); yhat = W'*h + c + W", 40),
             ("h = relu(linear(x)); yhat = h * h", 28),
             ("h = tanh(W*x + W); yhat = linear(h)", 15),
-            ("h = relu(linear(x)); yhat = 2 * h", 28),
+            ("h = relu(linear(x)); yhat = 2 + h", 28),
+            ("h = relu(linear(x)); yhat = h - 1", 32),
             ("h = relu(linear(x)); yhat = linear(h)'", 37),
         ] {
             let error = parse_model(text).unwrap_err();
             assert_eq!(error.span.0, at, "{text}: {error}");
             assert!(error.help.is_some(), "{text}");
         }
+    }
+
+    #[test]
+    fn constants_scale_a_value_or_are_the_one_of_a_complement() {
+        let spec = parse_model("h = relu(linear(x)); yhat = 0.5*h + (1 - h)*3").unwrap();
+        let kinds: Vec<_> = spec.layers.iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds[2..],
+            [
+                LayerKind::Scalar(Scalar::Times { num: 1, den: 2 }),
+                LayerKind::Scalar(Scalar::OneMinus),
+                LayerKind::Scalar(Scalar::Times { num: 3, den: 1 }),
+                LayerKind::Combine(Combine::Sum),
+            ]
+        );
     }
 
     #[test]

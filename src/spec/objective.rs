@@ -373,7 +373,7 @@ fn span_of(pair: &Pair<Rule>) -> (usize, usize) {
 
 /// A decimal literal as the exact ratio it writes: 0.01 is 1/100, 5e-4 is 1/2000; `None` where
 /// the numerator or denominator would pass 10¹⁵.
-fn exact(literal: &str) -> Option<Coef> {
+pub(crate) fn exact(literal: &str) -> Option<Coef> {
     let (mantissa, exponent) = match literal.find(['e', 'E']) {
         Some(at) => (&literal[..at], literal[at + 1..].parse::<i32>().ok()?),
         None => (literal, 0),

@@ -201,7 +201,8 @@ impl Builder<'_> {
             LayerKind::Linear
             | LayerKind::Dropout(_)
             | LayerKind::Combine(_)
-            | LayerKind::Affine(_) => None,
+            | LayerKind::Affine(_)
+            | LayerKind::Scalar(_) => None,
         });
         let applied = network
             .loss

@@ -21,7 +21,8 @@ impl Builder<'_> {
                         | LayerKind::Dropout(_)
                         | LayerKind::Normalization(_)
                         | LayerKind::Combine(_)
-                        | LayerKind::Affine(_) => None,
+                        | LayerKind::Affine(_)
+                        | LayerKind::Scalar(_) => None,
                     },
                     None => network.loss.kink_note(),
                 };
