@@ -136,6 +136,11 @@ fn graphs_and_mistakes_are_refused_at_their_place() {
             "a model takes x alone",
         ),
         ("yhat = linear(x01)", "column 15", "without leading zeros"),
+        (
+            "h = relu(linear(h)); yhat = linear(h)",
+            "column 17",
+            "used in its own binding",
+        ),
     ] {
         let output = derive(&[model]);
         assert_eq!(output.status.code(), Some(2), "{model}");
@@ -298,4 +303,30 @@ fn two_inputs_through_their_own_linear_layers_are_one_layer_on_both() {
     assert_close(&numbers(&g["b2"]), &numbers(&s["b1"]), "∂ℓ/∂b⁽²⁾");
     assert_close(&numbers(&g["W3"]), &numbers(&s["W2"]), "∂ℓ/∂W⁽³⁾");
     assert_close(&numbers(&g["b3"]), &numbers(&s["b2"]), "∂ℓ/∂b⁽³⁾");
+}
+
+#[test]
+fn a_parameter_that_does_not_reach_the_objective_is_warned_of() {
+    let output = derive(&["h = relu(linear(x)); yhat = linear(x) + 0*h"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("W⁽¹⁾, b⁽¹⁾ do not reach the objective"),
+        "{}",
+        stderr(&output)
+    );
+    // A penalty of the objective takes W⁽¹⁾ there; a factor other than 0 leaves nothing to say.
+    let penalized =
+        derive(&["h = relu(linear(x)); yhat = linear(x) + 0*h; loss = mse(yhat, y) + sumsq(W1)"]);
+    assert!(
+        stderr(&penalized).contains("b⁽¹⁾ does not reach"),
+        "{}",
+        stderr(&penalized)
+    );
+    assert!(
+        !stderr(&penalized).contains("W⁽¹⁾"),
+        "{}",
+        stderr(&penalized)
+    );
+    let scaled = derive(&["h = relu(linear(x)); yhat = linear(x) + 0.5*h"]);
+    assert!(stderr(&scaled).is_empty(), "{}", stderr(&scaled));
 }

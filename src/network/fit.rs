@@ -15,6 +15,7 @@ pub fn warnings(network: &Network) -> Vec<String> {
         );
     }
     out.extend(network.loss.misfit(last));
+    out.extend(unreached(network));
     let asks_for_decay = network
         .spec
         .weight_decay
@@ -27,6 +28,51 @@ pub fn warnings(network: &Network) -> Vec<String> {
         );
     }
     out
+}
+
+/// A warning naming the parameters that do not reach the objective: those of nodes whose every
+/// path to the output passes a constant 0 (`0*h`), unless a penalty of the objective takes them.
+fn unreached(network: &Network) -> Option<String> {
+    use crate::network::scalar::Scalar;
+    let count = network.layers.len();
+    // Whether each node's output reaches ℓ, from the output back.
+    let mut reaches = vec![false; count];
+    reaches[count - 1] = true;
+    let node_of = |value| network.layers.iter().position(|l| l.output == value);
+    for index in (0..count).rev() {
+        let layer = &network.layers[index];
+        if !reaches[index] || layer.kind == LayerKind::Scalar(Scalar::Times { num: 0, den: 1 }) {
+            continue;
+        }
+        for input in &layer.inputs {
+            if let Some(i) = node_of(*input) {
+                reaches[i] = true;
+            }
+        }
+    }
+    let names: Vec<String> = network
+        .parameters
+        .iter()
+        .filter(|p| {
+            let used_in_reached =
+                network.layers.iter().enumerate().any(|(i, l)| {
+                    reaches[i] && (l.weight == Some(p.leaf) || l.bias == Some(p.leaf))
+                }) || reaches[p.layer]
+                    && !matches!(network.layers[p.layer].kind, LayerKind::Affine(_));
+            let penalized = network.penalties.iter().any(|(leaf, _)| *leaf == p.leaf);
+            !used_in_reached && !penalized
+        })
+        .map(|p| p.symbol.text())
+        .collect();
+    (!names.is_empty()).then(|| {
+        format!(
+            "{} {} not reach the objective: a constant 0 multiplies what {} make, so {} gradient is 0",
+            names.join(", "),
+            if names.len() == 1 { "does" } else { "do" },
+            if names.len() == 1 { "it helps" } else { "they help" },
+            if names.len() == 1 { "its" } else { "each" },
+        )
+    })
 }
 
 /// Whether the loss takes what a chain ending in `last` outputs: nothing to warn of.

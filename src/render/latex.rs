@@ -60,7 +60,17 @@ pub fn render_latex(sections: &Sections, standalone: bool) -> String {
         "\\begingroup\\clubpenalty=10000 \\widowpenalty=10000 \\postdisplaypenalty=10000\n",
     );
     if sections.parts.is_whole() {
-        out.push_str(&format!("\n\\section*{{{}}}\n", prose(&sections.title)));
+        // A model's title is its bindings, long words of code that a justified heading cannot
+        // break well; it is set ragged right. A chain's title is short.
+        let ragged = if sections.derivation.network.spec.model.is_some() {
+            "\\raggedright "
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "\n\\section*{{{ragged}{}}}\n",
+            prose(&sections.title)
+        ));
     }
     for part in sections.printed() {
         out.push_str(&page.write(sections, part));

@@ -65,6 +65,7 @@ pub fn parse_model(text: &str) -> Result<Spec, SpecError> {
         normalized: Vec::new(),
         own: Vec::new(),
         first_input: None,
+        binding_now: String::new(),
     };
     let bindings: Vec<Pair<Rule>> = model
         .into_inner()
@@ -181,6 +182,8 @@ struct Reader<'t> {
     own: Vec<OwnParameter>,
     /// Whether the first input used was numbered (x1 rather than x), and where it stands.
     first_input: Option<(bool, (usize, usize))>,
+    /// The name the binding being read binds.
+    binding_now: String,
 }
 
 fn span_of(pair: &Pair<Rule>) -> (usize, usize) {
@@ -252,6 +255,7 @@ impl Reader<'_> {
             return Err(error);
         }
         let nodes_before = self.layers.len();
+        self.binding_now.clone_from(&name);
         let value = self.expression(expression)?;
         match value {
             Operand::Layer(i) if i >= nodes_before => self.layers[i].name = Some(name.clone()),
@@ -656,6 +660,18 @@ impl Reader<'_> {
         if let Some(bound) = self.bindings.iter_mut().find(|b| b.name == name) {
             bound.used = true;
             return Ok(bound.value);
+        }
+        if name == self.binding_now {
+            let bound: Vec<&str> = self.bindings.iter().map(|b| b.name.as_str()).collect();
+            return Err(self.error(
+                span,
+                format!("`{name}` is used in its own binding: a model's values form no cycle"),
+                if bound.is_empty() {
+                    "x".into()
+                } else {
+                    format!("x or a name bound above: {}", bound.join(", "))
+                },
+            ));
         }
         let bound: Vec<&str> = self.bindings.iter().map(|b| b.name.as_str()).collect();
         let later = self.text[span.1..].match_indices(name).find(|(at, _)| {
