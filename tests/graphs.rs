@@ -128,6 +128,15 @@ fn a_highway_layer() {
     let text = snapshot("graph_highway", &[model, "--loss", "mse"]);
     assert!(text.contains("∂z₆/∂t = −I"), "{text}");
     assert!(text.contains("∂ℓ/∂t = ((∂ℓ/∂z₅)ᵀ ⊙ g)ᵀ − ∂ℓ/∂z₆"), "{text}");
+    // Substituted: 2((ŷ − y) ⊙ g) − 2((ŷ − y) ⊙ x), that is 2(ŷ − y) ⊙ (g − x), as a row.
+    let expanded = snapshot(
+        "graph_highway_expanded",
+        &[model, "--loss", "mse", "--expand"],
+    );
+    assert!(
+        expanded.contains("∂ℓ/∂t = (2((ŷ − y) ⊙ g) + 2((y − ŷ) ⊙ x))ᵀ"),
+        "{expanded}"
+    );
 }
 
 #[derive(Clone, Debug)]

@@ -54,9 +54,35 @@ pub(super) fn sum_with_negated(
     Ok(Some(arena.sub(kept, positive)?))
 }
 
+/// The sum of what a graph's consumers bring back is of rows; as one transpose, the products
+/// inside it can be simplified as a column. A factor in front of a transpose goes inside it.
+pub(super) fn sum_of_transposes(
+    arena: &mut Arena,
+    id: ExprId,
+) -> Result<Option<ExprId>, ShapeError> {
+    let Node::Add(a, b) = *arena.node(id) else {
+        return Ok(None);
+    };
+    // The column a term is the transpose of, with its factor: Aᵀ, or cAᵀ.
+    let column = |arena: &mut Arena, term: ExprId| match arena.node(term).clone() {
+        Node::Transpose(inner) => Some(inner),
+        Node::Scale(c, scaled) => match *arena.node(scaled) {
+            Node::Transpose(inner) => Some(arena.scale(c, inner)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (Some(a), Some(b)) = (column(arena, a), column(arena, b)) else {
+        return Ok(None);
+    };
+    let sum = arena.add(a, b)?;
+    Ok(Some(arena.transpose(sum)))
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     crate::simplify::cases::rule_cases! {
+        sum_of_transposes: "z₁ᵀ + 2b⁽¹⁾ᵀ" => "(z₁ + 2b⁽¹⁾)ᵀ",
         sum_with_negated: "z₁ + −2b⁽¹⁾" => "z₁ − 2b⁽¹⁾",
         common_factor_of_difference: "2z₁ − 2b⁽¹⁾" => "2(z₁ − b⁽¹⁾)",
         difference_of_transposes: "z₁ᵀ − b⁽¹⁾ᵀ" => "(z₁ − b⁽¹⁾)ᵀ",

@@ -218,6 +218,12 @@ pub const RULES: &[Rule] = &[
         rewrites: Kind::Add,
         apply: difference::sum_with_negated,
     },
+    Rule {
+        name: "sum_of_transposes",
+        pattern: "c aᵀ + d bᵀ → (ca + db)ᵀ",
+        rewrites: Kind::Add,
+        apply: difference::sum_of_transposes,
+    },
 ];
 
 /// Simplifies expressions in one arena, remembering what it has already done.

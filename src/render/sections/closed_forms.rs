@@ -33,6 +33,15 @@ impl Builder<'_> {
                 .map(|g| closed(&g.symbol, g.closed_form, Some(g.parameter.clone()))),
         );
         let graph = self.derivation.network.spec.model.is_some();
+        // A compact graph writes each closed form through the signals after it by name, as the
+        // recursion does; the note says so, where the expanded one substitutes them.
+        let by_name = if graph && self.derivation.expansion == crate::derivation::Expansion::Compact
+        {
+            " In this compact form each is written through the signals of the nodes that take \
+             its value, by name; --expand substitutes them."
+        } else {
+            ""
+        };
         Section {
             heading: self.heading(
                 Part::Closed,
@@ -51,6 +60,7 @@ impl Builder<'_> {
                     .words(format!("{}; the matrices ", self.see(Part::Forward)))
                     .fixed("Δ", "\\Delta")
                     .words(" are what backpropagation carries.")
+                    .words(by_name)
             } else {
                 Prose::new()
                     .words("Written with the forward pass's values ")
@@ -83,6 +93,7 @@ impl Builder<'_> {
                     } else {
                         " are the signals backpropagation carries."
                     })
+                    .words(by_name)
             }),
             headers: vec!["Closed form", "Shape"],
             rows,

@@ -160,7 +160,15 @@ impl Builder<'_> {
                 .fixed("∂ℓ/∂V", "\\partial \\ell / \\partial V")
                 .words(" here has the shape of V (gradient layout). ")
         } else {
-            orientation::one_sample(network.convention, &inputs)
+            orientation::one_sample(network.convention, &inputs, {
+                // ŷ is a column, or a row where samples are rows.
+                let shape = arena.shape(network.yhat);
+                if shape.rows.is_one() {
+                    shape.cols.clone()
+                } else {
+                    shape.rows.clone()
+                }
+            })
         };
         let legend = Prose::new()
             .math(Math::Hadamard)

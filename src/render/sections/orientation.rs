@@ -73,9 +73,9 @@ fn storage(convention: Convention, batch: bool, inputs: &[Symbol]) -> Prose {
         .words(". ")
 }
 
-/// How a Jacobian is laid out, for one sample.
-fn jacobian_layout(convention: Convention) -> Prose {
-    let k = Dim::named("K");
+/// How a Jacobian is laid out, for one sample whose output has `k` entries (K, or a model's
+/// output width when it is another's).
+fn jacobian_layout(convention: Convention, k: Dim) -> Prose {
     let prose = Prose::new().words(match convention.layout {
         Layout::Numerator => "Jacobians are in numerator layout: ",
         Layout::Denominator => "Jacobians are in denominator layout: ",
@@ -108,14 +108,14 @@ fn jacobian_layout(convention: Convention) -> Prose {
 }
 
 /// The paragraph that says how vectors and Jacobians are laid out, for one sample.
-pub fn one_sample(convention: Convention, inputs: &[Symbol]) -> Prose {
+pub fn one_sample(convention: Convention, inputs: &[Symbol], outputs: Dim) -> Prose {
     let opening = if convention.samples_as_rows() {
         storage(convention, false, inputs)
     } else {
         Prose::new().words("Vectors are columns. ")
     };
     opening
-        .then(jacobian_layout(convention))
+        .then(jacobian_layout(convention, outputs))
         .words("The gradient of ")
         .symbol(&Symbol::Loss)
         .words(" with respect to a parameter has that parameter's shape. ")
