@@ -71,6 +71,17 @@ pub struct SpecError {
 const SHOWN_CHARS: usize = 80;
 
 impl SpecError {
+    /// An error at `span` of `text`, without a suggestion.
+    pub fn at(text: &str, span: (usize, usize), message: String, expected: String) -> SpecError {
+        SpecError {
+            spec: text.to_string(),
+            span,
+            message,
+            expected,
+            help: None,
+        }
+    }
+
     /// Line and column (both from 1, counted in characters) of the start of the span.
     pub fn line_column(&self) -> (usize, usize) {
         let before = &self.spec[..self.span.0];

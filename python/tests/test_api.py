@@ -207,3 +207,36 @@ def test_a_convention_gives_its_weights_and_gradients_in_its_shapes(convention):
         np.testing.assert_allclose(gradient, expected, rtol=1e-12, atol=1e-15)
     with pytest.raises(ValueError, match="convention"):
         derive.derive(spec, convention="rows")
+
+
+def test_a_model_with_two_inputs_and_its_own_objective_against_jax():
+    model = (
+        "h = relu(linear(x1) + linear(x2)); yhat = linear(h); "
+        "loss = 0.5*mse(yhat, y) + 0.01*sumsq(W1)"
+    )
+    d = derive.derive(model)
+    rng = np.random.default_rng(3)
+    point = {
+        "x1": rng.normal(size=3),
+        "x2": rng.normal(size=2),
+        "W1": rng.normal(size=(4, 3)),
+        "b1": rng.normal(size=4),
+        "W2": rng.normal(size=(4, 2)),
+        "b2": rng.normal(size=4),
+        "W3": rng.normal(size=(2, 4)),
+        "b3": rng.normal(size=2),
+        "y": rng.normal(size=2),
+    }
+
+    def objective(p):
+        h = jax.nn.relu(p["W1"] @ p["x1"] + p["b1"] + p["W2"] @ p["x2"] + p["b2"])
+        yhat = p["W3"] @ h + p["b3"]
+        return 0.5 * jnp.sum((yhat - p["y"]) ** 2) + 0.01 * jnp.sum(p["W1"] ** 2)
+
+    values = d.evaluate({k: v.tolist() for k, v in point.items()})
+    expected = jax.grad(objective)({k: jnp.asarray(v) for k, v in point.items()})
+    assert np.isclose(values["loss"], objective(point), rtol=1e-12)
+    for key in ["W1", "b1", "W2", "b2", "W3", "b3"]:
+        np.testing.assert_allclose(values["gradients"][key], expected[key], rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match="writes its objective"):
+        derive.derive(model, loss="mse")

@@ -192,13 +192,7 @@ fn span_of(pair: &Pair<Rule>) -> (usize, usize) {
 
 impl Reader<'_> {
     fn error(&self, span: (usize, usize), message: String, expected: String) -> SpecError {
-        SpecError {
-            spec: self.text.to_string(),
-            span,
-            message,
-            expected,
-            help: None,
-        }
+        SpecError::at(self.text, span, message, expected)
     }
 
     /// The refusal of a construct that makes the model a graph.

@@ -114,13 +114,7 @@ pub fn read_objective(model: &Model, expression: Pair<Rule>) -> Result<Objective
 
 impl Model<'_> {
     fn error(&self, span: (usize, usize), message: String, expected: String) -> SpecError {
-        SpecError {
-            spec: self.text.to_string(),
-            span,
-            message,
-            expected,
-            help: None,
-        }
+        SpecError::at(self.text, span, message, expected)
     }
 
     fn too_fine(&self, span: (usize, usize)) -> SpecError {
