@@ -8,8 +8,8 @@
 
 use std::sync::Arc;
 
+use super::penalties::plus_penalties;
 use super::types::{Derivation, Expansion, Gradient, Signal, shaped_like_parameter};
-use super::weight_decay::plus_weight_decay;
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId, Role};
 use crate::math::shape::{Dim, ShapeError};
@@ -89,24 +89,12 @@ pub fn derive_batch(mut network: Network, expansion: Expansion) -> Result<Deriva
             Ok(arena.scale(Coef::per(samples.clone()), sum))
         };
         let chain_rule = batch_sum(arena, delta)?;
-        let chain_rule = plus_weight_decay(
-            arena,
-            network.weight_decay,
-            &network.penalties,
-            parameter,
-            chain_rule,
-        )?;
+        let chain_rule = plus_penalties(arena, &network.penalties, parameter, chain_rule)?;
         shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let closed_step = match expansion {
             Expansion::Expanded => {
                 let closed = batch_sum(arena, closed)?;
-                plus_weight_decay(
-                    arena,
-                    network.weight_decay,
-                    &network.penalties,
-                    parameter,
-                    closed,
-                )?
+                plus_penalties(arena, &network.penalties, parameter, closed)?
             }
             Expansion::Compact => chain_rule,
         };

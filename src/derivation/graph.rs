@@ -11,8 +11,8 @@ use rustc_hash::FxHashMap;
 
 use super::batch::backward;
 use super::one_sample::layer_jacobian;
+use super::penalties::plus_penalties;
 use super::types::{Derivation, Expansion, Gradient, Jacobian, Signal, shaped_like_parameter};
-use super::weight_decay::plus_weight_decay;
 use crate::math::coef::Coef;
 use crate::math::expr::{Arena, ExprId, Role};
 use crate::math::shape::{Dim, ShapeError};
@@ -288,24 +288,12 @@ pub fn derive_graph(mut network: Network, expansion: Expansion) -> Result<Deriva
         }
         let arena = &mut network.arena;
         let chain_rule = sum(arena, chain_terms)?;
-        let chain_rule = plus_weight_decay(
-            arena,
-            network.weight_decay,
-            &network.penalties,
-            &parameter,
-            chain_rule,
-        )?;
+        let chain_rule = plus_penalties(arena, &network.penalties, &parameter, chain_rule)?;
         shaped_like_parameter(arena, chain_rule, parameter.leaf)?;
         let closed_step = match expansion {
             Expansion::Expanded => {
                 let closed = sum(arena, closed_terms)?;
-                plus_weight_decay(
-                    arena,
-                    network.weight_decay,
-                    &network.penalties,
-                    &parameter,
-                    closed,
-                )?
+                plus_penalties(arena, &network.penalties, &parameter, closed)?
             }
             Expansion::Compact => chain_rule,
         };

@@ -9,8 +9,8 @@
 mod batch;
 mod graph;
 mod one_sample;
+mod penalties;
 mod types;
-mod weight_decay;
 
 pub use batch::expanded_last_signal;
 pub use types::{Derivation, Expansion, Gradient, Jacobian, Signal, shaped_like_parameter};

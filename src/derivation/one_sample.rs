@@ -1,8 +1,8 @@
 //! The chain rule for one sample: the Jacobian of every layer and of the loss, the rows
 //! ∂ℓ/∂zᵢ from the output back, and each parameter's gradient in chain-rule and closed form.
 
+use super::penalties::plus_penalties;
 use super::types::{Derivation, Expansion, Gradient, Jacobian, Signal, shaped_like_parameter};
-use super::weight_decay::plus_weight_decay;
 use crate::math::expr::{Arena, ExprId, Role};
 use crate::math::shape::{Dim, ShapeError};
 use crate::math::symbol::Symbol;
@@ -142,23 +142,11 @@ pub fn derive_one_sample(
             }
         };
         let chain_rule = shape_like_parameter(arena, row)?;
-        let chain_rule = plus_weight_decay(
-            arena,
-            network.weight_decay,
-            &network.penalties,
-            parameter,
-            chain_rule,
-        )?;
+        let chain_rule = plus_penalties(arena, &network.penalties, parameter, chain_rule)?;
         let closed_step = match expansion {
             Expansion::Expanded => {
                 let closed = shape_like_parameter(arena, closed_row)?;
-                plus_weight_decay(
-                    arena,
-                    network.weight_decay,
-                    &network.penalties,
-                    parameter,
-                    closed,
-                )?
+                plus_penalties(arena, &network.penalties, parameter, closed)?
             }
             Expansion::Compact => chain_rule,
         };

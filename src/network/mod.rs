@@ -124,7 +124,8 @@ pub struct Network {
     pub samples: Option<Dim>,
     /// λ, when the objective adds (λ/2) Σₖ ‖W⁽ᵏ⁾‖² to the loss.
     pub weight_decay: Option<Constant>,
-    /// The penalties c‖P‖² an objective the model writes adds: each parameter's leaf and c.
+    /// The penalties c‖P‖² the objective adds, each parameter's leaf and c: the weight decay's
+    /// (λ/2 on each weight), then those an objective the model writes adds.
     pub penalties: Vec<(ExprId, Coef)>,
     /// Where the loss's derivatives jump: expressions in ŷ and y, each with its kink.
     pub loss_kinks: Vec<(ExprId, f64)>,
@@ -414,10 +415,16 @@ impl Network {
             .weight_decay
             .filter(|lambda| *lambda != 0.0 && has_weights)
             .map(|lambda| Constant::WeightDecay(Param::new(lambda)));
-        if let Some(lambda) = weight_decay {
-            loss_definition = add_weight_decay(&mut arena, loss_definition, &parameters, lambda)?;
-        }
-        let penalties: Vec<(ExprId, Coef)> = spec
+        // The weight decay is (λ/2)‖W⁽ᵏ⁾‖² on every weight (not the biases, as the textbook
+        // regulariser has it), then come the penalties an objective the model writes adds.
+        let decay = weight_decay.iter().flat_map(|lambda| {
+            let half = Coef::constant(*lambda).times(&Coef::ratio(1, 2));
+            parameters
+                .iter()
+                .filter(|p| p.symbol.is_weight())
+                .map(move |p| (p.leaf, half.clone()))
+        });
+        let written = spec
             .objective
             .iter()
             .flat_map(|o| o.penalties.iter())
@@ -427,8 +434,8 @@ impl Network {
                     .find(|p| p.symbol == penalty.parameter)
                     .expect("the objective's parameters are the model's");
                 (parameter.leaf, penalty.coefficient.clone())
-            })
-            .collect();
+            });
+        let penalties: Vec<(ExprId, Coef)> = decay.chain(written).collect();
         if !penalties.is_empty() {
             loss_definition = add_penalties(&mut arena, loss_definition, &penalties)?;
         }
@@ -494,27 +501,6 @@ impl Network {
         inputs.extend(self.masks().map(|mask| (symbol(mask), mask)));
         inputs
     }
-}
-
-/// ℓ + (λ/2)(‖W⁽¹⁾‖² + ‖W⁽²⁾‖² + …) over the weight matrices only: biases are not decayed, as
-/// the textbook regulariser has it. The chain has at least one weight.
-fn add_weight_decay(
-    arena: &mut Arena,
-    loss: ExprId,
-    parameters: &[Parameter],
-    lambda: Constant,
-) -> Result<ExprId, ShapeError> {
-    let mut total: Option<ExprId> = None;
-    for weight in parameters.iter().filter(|p| p.symbol.is_weight()) {
-        let norm = arena.squared_norm(weight.leaf);
-        total = Some(match total {
-            Some(sum) => arena.add(sum, norm)?,
-            None => norm,
-        });
-    }
-    let total = total.expect("a chain with weights");
-    let term = arena.scale(Coef::constant(lambda).times(&Coef::ratio(1, 2)), total);
-    arena.add(loss, term)
 }
 
 /// ℓ + c₁‖P₁‖² + c₂‖P₂‖² + …, the penalties in the order written; those with one coefficient

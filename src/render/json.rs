@@ -302,15 +302,13 @@ pub fn render_json(sections: &Sections) -> String {
             scale: (network.loss.scale != (1, 1))
                 .then(|| network.loss.scale.0 as f64 / network.loss.scale.1 as f64),
             penalties: network
-                .penalties
+                .spec
+                .objective
                 .iter()
-                .map(|(leaf, c)| PenaltyOut {
-                    parameter: network
-                        .parameters
-                        .iter()
-                        .find(|p| p.leaf == *leaf)
-                        .map_or_else(String::new, |p| p.symbol.key()),
-                    coefficient: c.value(|_| 1),
+                .flat_map(|o| o.penalties.iter())
+                .map(|p| PenaltyOut {
+                    parameter: p.parameter.key(),
+                    coefficient: p.coefficient.value(|_| 1),
                 })
                 .collect(),
         }),

@@ -89,7 +89,12 @@ impl Builder<'_> {
         if network.loss.scale != (1, 1) {
             description = description.words(", times the factor written");
         }
-        if !network.penalties.is_empty() {
+        if network
+            .spec
+            .objective
+            .as_ref()
+            .is_some_and(|o| !o.penalties.is_empty())
+        {
             description = description
                 .words(", and each penalty ")
                 .fixed("‖P‖²", "\\lVert P \\rVert^{2}")
